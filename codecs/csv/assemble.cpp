@@ -1,0 +1,245 @@
+#include "csv/assemble.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sluice::csv::detail {
+
+std::size_t scan_general(const std::uint8_t* data, std::size_t len, const Dialect& d, std::uint32_t base,
+                         std::uint32_t* out, GeneralState& st) {
+  std::uint32_t* o = out;
+  const std::uint8_t delim = static_cast<std::uint8_t>(d.delimiter);
+  const std::uint8_t quote = static_cast<std::uint8_t>(d.quote);
+  const std::uint8_t escape = static_cast<std::uint8_t>(d.escape);
+  const std::uint8_t comment = static_cast<std::uint8_t>(d.comment);
+  for (std::size_t i = 0; i < len; ++i) {
+    const std::uint8_t c = data[i];
+    if (c == '\n') ++st.lines;
+    else if (st.prev_cr) ++st.lines;
+    st.prev_cr = c == '\r';
+    if (st.escaped) {
+      st.escaped = false;
+      continue;
+    }
+    if (st.at_row_start && comment != 0 && c == comment) st.in_comment = true;
+    if (st.in_comment) {
+      if (c == '\n' || c == '\r') {
+        st.in_comment = false;
+        st.at_row_start = true;
+        *o++ = base + static_cast<std::uint32_t>(i);
+      }
+      continue;
+    }
+    const bool eol = c == '\n' || c == '\r';
+    if (escape != 0 && c == escape) {
+      st.escaped = true;
+      st.at_row_start = false;
+      continue;
+    }
+    if (quote != 0 && c == quote) {
+      st.inside = !st.inside;
+    } else if (!st.inside && (c == delim || eol)) {
+      *o++ = base + static_cast<std::uint32_t>(i);
+      st.at_row_start = eol;
+      continue;
+    }
+    st.at_row_start = false;
+  }
+  return static_cast<std::size_t>(o - out);
+}
+
+std::uint64_t count_lines(const std::uint8_t* data, std::size_t pos) {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < pos; ++i) {
+    if (data[i] == '\n') ++n;
+    else if (data[i] == '\r' && (i + 1 >= pos || data[i + 1] != '\n')) ++n;
+  }
+  return n;
+}
+
+std::string_view unquote(const std::uint8_t* data, std::uint32_t start, std::uint32_t end, const Dialect& d,
+                         std::string& scratch) {
+  const char* p = reinterpret_cast<const char*>(data) + start;
+  const std::size_t n = end - start;
+  const bool quoted = d.quote != '\0' && n > 0 && p[0] == d.quote;
+  if (!quoted && (d.escape == '\0' || std::memchr(p, d.escape, n) == nullptr)) return {p, n};
+  scratch.clear();
+  bool inside = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = p[i];
+    if (d.escape != '\0' && c == d.escape && i + 1 < n) {
+      scratch.push_back(p[++i]);
+    } else if (d.quote != '\0' && c == d.quote) {
+      if (inside && i + 1 < n && p[i + 1] == d.quote && d.escape == '\0') {
+        scratch.push_back(c);
+        ++i;
+      } else {
+        inside = !inside;
+      }
+    } else {
+      scratch.push_back(c);
+    }
+  }
+  return scratch;
+}
+
+namespace {
+
+struct Assembler {
+  const Chunk& chunk;
+  const Dialect& d;
+  std::size_t ncols;
+  BadRowPolicy policy;
+  FieldIndex& out;
+  const std::uint8_t* data;
+  std::uint32_t field_start = 0;
+  std::uint32_t row_start = 0;
+  std::size_t nf = 0;
+  std::uint32_t last_eol = ~std::uint32_t{0};
+  std::uint32_t* starts = nullptr;
+  std::uint32_t* ends = nullptr;
+  std::size_t cap_rows = 0;
+
+  void reserve_rows(std::size_t rows) {
+    if (rows <= cap_rows) return;
+    const std::size_t want = std::max(rows, cap_rows * 2);
+    out.starts.resize(want * ncols);
+    out.ends.resize(want * ncols);
+    starts = out.starts.data();
+    ends = out.ends.data();
+    cap_rows = want;
+  }
+
+  Status ragged(std::uint32_t at_field_end) {
+    const std::string reason = "expected " + std::to_string(ncols) + " fields but the row has " +
+                               (nf > ncols ? "more" : std::to_string(nf));
+    if (policy == BadRowPolicy::kSkip) {
+      ++out.bad_count;
+      if (out.bad.size() < 16) out.bad.push_back(BadRow{row_start, reason, -1});
+      return ok_status();
+    }
+    ErrorContext ctx;
+    ctx.line = static_cast<std::int64_t>(count_lines(data, row_start)) + 1;  // made global by the caller
+    ctx.column = static_cast<std::int64_t>(std::min(nf, ncols + 1));
+    ctx.byte_offset = static_cast<std::int64_t>(at_field_end);
+    return Error(ErrorCode::kParseError, reason, ctx);
+  }
+
+  // Processes one structural position.
+  Status step(std::uint32_t p) {
+    const std::uint8_t c = data[p];
+    if (c != '\n' && c != '\r') {
+      const std::size_t r = static_cast<std::size_t>(out.rows);
+      if (nf < ncols) {
+        starts[r * ncols + nf] = field_start;
+        ends[r * ncols + nf] = p;
+      }
+      ++nf;
+      field_start = p + 1;
+      return ok_status();
+    }
+    if (c == '\n' && p == last_eol + 1 && data[last_eol] == '\r') {  // LF of CRLF
+      last_eol = p;
+      field_start = row_start = p + 1;
+      return ok_status();
+    }
+    last_eol = p;
+    const bool blank = nf == 0 && p == field_start;
+    const bool comment = d.comment != '\0' && data[row_start] == static_cast<std::uint8_t>(d.comment) && nf == 0;
+    if (!blank && !comment) {
+      const std::size_t r = static_cast<std::size_t>(out.rows);
+      if (nf < ncols) {
+        starts[r * ncols + nf] = field_start;
+        ends[r * ncols + nf] = p;
+      }
+      ++nf;
+      if (nf != ncols) {
+        SLUICE_TRY(ragged(p));
+      } else {
+        ++out.rows;
+        reserve_rows(static_cast<std::size_t>(out.rows) + 1);
+      }
+    }
+    nf = 0;
+    field_start = row_start = p + 1;
+    return ok_status();
+  }
+};
+
+}  // namespace
+
+Status assemble(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy, FieldIndex& out) {
+  out.rows = 0;
+  out.bad.clear();
+  out.bad_count = 0;
+  Assembler a{chunk, d, ncols, policy, out, chunk.data()};
+  a.reserve_rows(std::max<std::size_t>(64, chunk.size / (ncols * 8 + 8)));
+  constexpr std::size_t kPiece = 1 << 16;
+  std::vector<std::uint32_t> pos(kPiece + 64);
+  const bool simd = simd_dialect(d);
+  const Kernel& k = active_kernel();
+  ScanState st;
+  GeneralState gst;
+  for (std::size_t off = 0; off < chunk.size; off += kPiece) {
+    const std::size_t len = std::min<std::size_t>(kPiece, chunk.size - off);
+    const std::size_t n =
+        simd ? k.scan(chunk.data() + off, len, static_cast<std::uint8_t>(d.delimiter),
+                      static_cast<std::uint8_t>(d.quote), static_cast<std::uint32_t>(off), pos.data(), st)
+             : scan_general(chunk.data() + off, len, d, static_cast<std::uint32_t>(off), pos.data(), gst);
+    for (std::size_t i = 0; i < n; ++i) SLUICE_TRY(a.step(pos[i]));
+  }
+  const bool inside = simd ? st.in_quote != 0 : gst.inside;
+  out.lines = simd ? st.lines + st.prev_cr : gst.lines + (gst.prev_cr ? 1 : 0);
+  if (inside) {
+    ErrorContext ctx;
+    ctx.line = static_cast<std::int64_t>(count_lines(chunk.data(), a.row_start)) + 1;
+    ctx.byte_offset = static_cast<std::int64_t>(a.field_start);
+    return Error(ErrorCode::kParseError, "unterminated quoted field at the end of the input", ctx);
+  }
+  if (a.field_start < chunk.size) {
+    // Bytes after the last line end cannot happen (the reader ends every chunk with one); guard anyway.
+    return Error(ErrorCode::kInternal, "chunk does not end with a line end");
+  }
+  out.starts.resize(static_cast<std::size_t>(out.rows) * ncols);
+  out.ends.resize(static_cast<std::size_t>(out.rows) * ncols);
+  return ok_status();
+}
+
+Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& d,
+                 std::vector<std::pair<std::uint32_t, std::uint32_t>>& fields, std::size_t& row_end) {
+  fields.clear();
+  GeneralState gst;
+  Dialect plain = d;
+  std::vector<std::uint32_t> pos(size + 64);
+  const std::size_t n = scan_general(data, size, plain, 0, pos.data(), gst);
+  std::uint32_t field_start = 0, row_start = 0;
+  std::uint32_t last_eol = ~std::uint32_t{0};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t p = pos[i];
+    const std::uint8_t c = data[p];
+    if (c != '\n' && c != '\r') {
+      fields.emplace_back(field_start, p);
+      field_start = p + 1;
+      continue;
+    }
+    if (c == '\n' && p == last_eol + 1 && data[last_eol] == '\r') {
+      last_eol = p;
+      field_start = row_start = p + 1;
+      continue;
+    }
+    last_eol = p;
+    const bool blank = fields.empty() && p == field_start;
+    const bool comment = d.comment != '\0' && fields.empty() && data[row_start] == static_cast<std::uint8_t>(d.comment);
+    if (blank || comment) {
+      field_start = row_start = p + 1;
+      continue;
+    }
+    fields.emplace_back(field_start, p);
+    row_end = p + 1;
+    if (c == '\r' && p + 1 < size && data[p + 1] == '\n') row_end = p + 2;
+    return ok_status();
+  }
+  return Error(ErrorCode::kParseError, "no complete row in the first block of the input");
+}
+
+}  // namespace sluice::csv::detail

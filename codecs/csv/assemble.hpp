@@ -1,0 +1,72 @@
+// From a chunk of bytes (whole rows) to a field index: where each field of each row starts and ends.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "csv/tokenize.hpp"
+#include "sluice/codecs/csv/reader.hpp"
+#include "sluice/core/buffer.hpp"
+
+namespace sluice::csv::detail {
+
+// Whole rows of input: starts at a row start, ends just after a line end (or at the end of input,
+// where a line end is appended). Owns its bytes, padded by kPadding.
+struct Chunk {
+  BufferPtr bytes;
+  std::uint32_t size = 0;
+  std::uint64_t file_offset = 0;  // of bytes[0] in the input (after BOM/skipped rows are counted)
+  std::int64_t index = 0;
+  bool skip_first_row = false;    // the header row
+  bool last = false;
+  const std::uint8_t* data() const { return bytes->data(); }
+};
+
+struct BadRow {
+  std::uint32_t row_start;  // chunk-relative byte offset of the row
+  std::string reason;
+  std::int64_t column = -1; // 1-based
+};
+
+// starts/ends of field (r, c) at r * ncols + c, chunk-relative.
+struct FieldIndex {
+  std::vector<std::uint32_t> starts, ends;
+  std::int64_t rows = 0;
+  std::uint64_t lines = 0;  // line breaks in the chunk
+  std::vector<BadRow> bad;  // ragged rows (kSkip) — at most a few kept with details
+  std::int64_t bad_count = 0;
+};
+
+// Scans and assembles a chunk into rows of exactly `ncols` fields. Blank lines and (with a comment
+// character) comment lines are skipped. A ragged row is an error, or under kSkip recorded and
+// dropped. An unterminated quote at the end of the chunk is an error.
+Status assemble(const Chunk& chunk, const Dialect& dialect, std::size_t ncols, BadRowPolicy policy,
+                FieldIndex& out);
+
+// Splits the first row of `data` (for the header and the column count). Returns the fields' byte
+// ranges, and the offset just past the row's line end.
+Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& dialect,
+                 std::vector<std::pair<std::uint32_t, std::uint32_t>>& fields, std::size_t& row_end);
+
+// True if the dialect can use the SIMD kernels (RFC quoting, no escape, no comments).
+inline bool simd_dialect(const Dialect& d) { return d.quote != '\0' && d.escape == '\0' && d.comment == '\0'; }
+
+// The general scanner for every other dialect (escape character, comments, no quoting).
+struct GeneralState {
+  bool inside = false, escaped = false, at_row_start = true, in_comment = false, prev_cr = false;
+  std::uint64_t lines = 0;
+};
+std::size_t scan_general(const std::uint8_t* data, std::size_t len, const Dialect& d, std::uint32_t base,
+                         std::uint32_t* out, GeneralState& st);
+
+// Line breaks in data[0, pos) ('\n', '\r\n' and lone '\r' each count once).
+std::uint64_t count_lines(const std::uint8_t* data, std::size_t pos);
+
+// The text of a field with quotes and escapes removed. Returns a view into `data` when nothing had to
+// be removed, else into `scratch`.
+std::string_view unquote(const std::uint8_t* data, std::uint32_t start, std::uint32_t end, const Dialect& d,
+                         std::string& scratch);
+
+}  // namespace sluice::csv::detail

@@ -1,0 +1,607 @@
+// The CSV reader: a producer cuts the input into chunks of whole rows (cheaply, by quote parity),
+// workers scan, assemble and convert chunks independently, and the consumer hands out their
+// batches in order, widening types consistently. One thread or many give the same batches.
+#include "sluice/codecs/csv/reader.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "csv/assemble.hpp"
+#include "csv/convert.hpp"
+#include "csv/infer.hpp"
+#include "sluice/codecs/csv/sniff.hpp"
+
+namespace sluice::csv {
+
+using detail::Chunk;
+using detail::FieldIndex;
+
+namespace {
+
+struct ChunkResult {
+  Chunk chunk;
+  FieldIndex index;
+  std::vector<ArrayPtr> columns;
+  std::optional<Error> error;
+  std::vector<std::uint8_t> bad_flags;  // rows whose values did not fit a declared type (kSkip)
+  std::vector<std::pair<std::int64_t, std::string>> bad_values;  // first few: (row, reason)
+  bool done = false;
+};
+
+std::string unique_name(std::string name, std::vector<std::string>& taken) {
+  std::string candidate = name;
+  for (int k = 1; std::find(taken.begin(), taken.end(), candidate) != taken.end(); ++k)
+    candidate = name + "_" + std::to_string(k);
+  taken.push_back(candidate);
+  return candidate;
+}
+
+}  // namespace
+
+class CsvReader::Impl {
+ public:
+  io::SourcePtr src;
+  ReadOptions opt;
+  Dialect dialect;
+  detail::NullSet nulls;
+  SchemaPtr schema;
+  std::vector<bool> declared;
+  std::size_t ncols = 0;
+  BadRowReport report;
+  std::string path;
+
+  // Producer.
+  BufferPtr tail;            // bytes read but not yet cut into a chunk (a partial row)
+  std::size_t tail_len = 0;
+  std::uint64_t consumed = 0;  // input offset of tail[0]
+  bool eof = false;
+  bool first_chunk = true;
+  std::int64_t next_index = 0;
+  std::uint64_t line_base = 0;  // lines before the first chunk (skipped rows)
+
+  // Workers.
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  std::condition_variable cv_work, cv_done;
+  std::deque<std::shared_ptr<ChunkResult>> queue;
+  std::map<std::int64_t, std::shared_ptr<ChunkResult>> results;
+  bool stopping = false;
+  std::int64_t in_flight = 0;
+
+  // Consumer.
+  std::int64_t next_consume = 0;
+  std::uint64_t lines_before = 0;
+  std::int64_t rows_before = 0;
+  std::optional<Batch> pending;
+  std::int64_t pending_pos = 0;
+  bool failed = false;
+  std::uint64_t progress = 0;
+
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stopping = true;
+    }
+    cv_work.notify_all();
+    for (auto& t : workers) t.join();
+  }
+
+  Error located(Error e) { return std::move(e).with_path(path); }
+
+  // ---- Reading and cutting chunks -------------------------------------------------------------
+
+  Status read_more(std::size_t want) {
+    if (eof) return ok_status();
+    const std::size_t need = tail_len + want + detail::kPadding + 1;
+    if (!tail || static_cast<std::size_t>(tail->capacity()) < need) {
+      auto bigger = Buffer::allocate(static_cast<std::int64_t>(need), false);
+      if (tail_len) std::memcpy(bigger->mutable_data(), tail->data(), tail_len);
+      tail = std::move(bigger);
+    }
+    std::size_t got = 0;
+    while (got < want) {
+      auto n = src->read({reinterpret_cast<std::byte*>(tail->mutable_data() + tail_len + got), want - got});
+      if (!n.ok()) return located(std::move(n).error());
+      if (*n == 0) {
+        eof = true;
+        break;
+      }
+      got += *n;
+    }
+    tail_len += got;
+    return ok_status();
+  }
+
+  void drop_front(std::size_t n) {
+    std::memmove(tail->mutable_data(), tail->data() + n, tail_len - n);
+    tail_len -= n;
+    consumed += n;
+  }
+
+  // The offset just past the last complete row in tail[0, tail_len), or 0 if none is complete.
+  std::size_t last_row_end() const {
+    const std::uint8_t* d = tail->data();
+    const std::size_t n = tail_len;
+    if (detail::simd_dialect(dialect)) {
+      const std::uint8_t q = static_cast<std::uint8_t>(dialect.quote);
+      std::uint64_t parity = detail::active_kernel().count_byte(d, n, q) & 1;
+      for (std::size_t i = n; i-- > 0;) {
+        const std::uint8_t c = d[i];
+        if (c == q) parity ^= 1;
+        else if ((c == '\n' || c == '\r') && parity == 0 && i + 1 < n) return i + 1;
+      }
+      return 0;
+    }
+    // Escapes and comments change what a quote means: walk forward with the general scanner.
+    std::vector<std::uint32_t> pos(std::min<std::size_t>(n, 1 << 16) + 64);
+    detail::GeneralState st;
+    std::size_t best = 0;
+    for (std::size_t off = 0; off < n; off += 1 << 16) {
+      const std::size_t len = std::min<std::size_t>(1 << 16, n - off);
+      const std::size_t k = detail::scan_general(d + off, len, dialect, static_cast<std::uint32_t>(off), pos.data(), st);
+      for (std::size_t i = 0; i < k; ++i) {
+        const std::uint32_t p = pos[i];
+        if ((d[p] == '\n' || d[p] == '\r') && p + 1 < n) best = p + 1;
+      }
+    }
+    return best;
+  }
+
+  // Cuts the next chunk of whole rows, reading as needed. nullopt at the end of the input.
+  Result<std::optional<Chunk>> produce() {
+    const std::size_t block = static_cast<std::size_t>(std::max<std::int64_t>(opt.block_size, 4096));
+    if (tail_len < block) SLUICE_TRY(read_more(block - tail_len + (tail_len ? 0 : 0)));
+    std::size_t cut = 0;
+    while (true) {
+      if (eof) {
+        cut = tail_len;
+        break;
+      }
+      cut = last_row_end();
+      if (cut > 0) break;
+      if (tail_len >= static_cast<std::size_t>(opt.max_row_bytes)) {
+        ErrorContext ctx;
+        ctx.path = path;
+        ctx.byte_offset = static_cast<std::int64_t>(consumed);
+        return Error(ErrorCode::kLimitExceeded,
+                     "a row is longer than max_row_bytes (" + std::to_string(opt.max_row_bytes) +
+                         "); an unterminated quote?",
+                     ctx);
+      }
+      SLUICE_TRY(read_more(tail_len));  // double what we hold
+    }
+    if (cut == 0) return std::optional<Chunk>{};
+    Chunk c;
+    c.bytes = Buffer::allocate(static_cast<std::int64_t>(cut + detail::kPadding + 1), false);
+    std::memcpy(c.bytes->mutable_data(), tail->data(), cut);
+    std::size_t size = cut;
+    if (eof && cut == tail_len) {
+      const std::uint8_t last = tail->data()[cut - 1];
+      if (last != '\n' && last != '\r') c.bytes->mutable_data()[size++] = '\n';
+      c.last = true;
+    }
+    std::memset(c.bytes->mutable_data() + size, 0, detail::kPadding);
+    c.size = static_cast<std::uint32_t>(size);
+    c.file_offset = consumed;
+    c.index = next_index++;
+    c.skip_first_row = first_chunk && dialect.header;
+    first_chunk = false;
+    drop_front(cut);
+    return std::optional<Chunk>(std::move(c));
+  }
+
+  // ---- Processing a chunk (any thread) --------------------------------------------------------
+
+  std::vector<TypePtr> current_types() {
+    std::lock_guard<std::mutex> lock(mu);
+    std::vector<TypePtr> t;
+    for (const auto& f : schema->fields) t.push_back(f.type);
+    return t;
+  }
+
+  // Converts column `col` to `type`, widening an inferred column until every value fits.
+  Status convert(ChunkResult& r, const detail::ConvertInput& in, std::size_t col, TypePtr type) {
+    while (true) {
+      std::vector<std::uint8_t>* bad =
+          declared[col] && opt.bad_rows == BadRowPolicy::kSkip ? &r.bad_flags : nullptr;
+      if (bad && bad->empty()) bad->assign(static_cast<std::size_t>(r.index.rows), 0);
+      auto res = detail::convert_column(in, col, type, bad);
+      if (res.failed_row < 0) {
+        r.columns[col] = std::move(res.array);
+        return ok_status();
+      }
+      std::string scratch;
+      bool quoted = false;
+      const std::string value(detail::field_text(in, res.failed_row, col, scratch, &quoted));
+      if (declared[col]) {
+        const std::size_t fi = static_cast<std::size_t>(res.failed_row) * ncols + col;
+        ErrorContext ctx;
+        ctx.line = static_cast<std::int64_t>(detail::count_lines(r.chunk.data(), r.index.starts[fi - col])) + 1;
+        ctx.column = static_cast<std::int64_t>(col) + 1;
+        ctx.column_name = schema->fields[col].name;
+        ctx.row = res.failed_row;
+        ctx.byte_offset = r.index.starts[fi];
+        return Error(ErrorCode::kTypeError, "value '" + value.substr(0, 64) + "' is not a valid " + type->to_string(),
+                     ctx);
+      }
+      const detail::Kind have = detail::kind_of_type(*type);
+      detail::Kind want = detail::join(have, detail::kind_of(value.data(), value.size()));
+      if (want == have) want = detail::Kind::kString;  // cannot happen; never loop
+      type = detail::type_of(want);
+    }
+  }
+
+  void process(ChunkResult& r, const std::vector<TypePtr>& types) {
+    Status s = detail::assemble(r.chunk, dialect, ncols, opt.bad_rows, r.index);
+    if (!s.ok()) {
+      r.error = std::move(s).error();
+      return;
+    }
+    if (r.chunk.skip_first_row && r.index.rows > 0) {
+      r.index.starts.erase(r.index.starts.begin(), r.index.starts.begin() + static_cast<std::ptrdiff_t>(ncols));
+      r.index.ends.erase(r.index.ends.begin(), r.index.ends.begin() + static_cast<std::ptrdiff_t>(ncols));
+      --r.index.rows;
+    }
+    r.columns.assign(ncols, nullptr);
+    const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls};
+    for (std::size_t c = 0; c < ncols; ++c) {
+      Status cs = convert(r, in, c, types[c]);
+      if (!cs.ok()) {
+        r.error = std::move(cs).error();
+        return;
+      }
+    }
+  }
+
+  void worker_loop() {
+    while (true) {
+      std::shared_ptr<ChunkResult> r;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv_work.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (stopping) return;
+        r = std::move(queue.front());
+        queue.pop_front();
+      }
+      process(*r, current_types());
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        r->done = true;
+      }
+      cv_done.notify_all();
+    }
+  }
+
+  // ---- Consuming results in order -------------------------------------------------------------
+
+  Status fill_pipeline() {
+    const std::int64_t limit = static_cast<std::int64_t>(workers.size()) + 1;
+    while (in_flight < limit) {
+      SLUICE_ASSIGN_OR_RETURN(auto chunk, produce());
+      if (!chunk) break;
+      auto r = std::make_shared<ChunkResult>();
+      r->chunk = std::move(*chunk);
+      const std::int64_t idx = r->chunk.index;
+      ++in_flight;
+      if (workers.empty()) {
+        process(*r, current_types());
+        r->done = true;
+        results[idx] = std::move(r);
+      } else {
+        std::lock_guard<std::mutex> lock(mu);
+        results[idx] = r;
+        queue.push_back(std::move(r));
+        cv_work.notify_one();
+      }
+    }
+    return ok_status();
+  }
+
+  Error globalise(Error e, const ChunkResult& r) {
+    auto& ctx = e.context();
+    if (ctx.line >= 0) ctx.line += static_cast<std::int64_t>(lines_before);
+    if (ctx.row >= 0) ctx.row += rows_before;
+    if (ctx.byte_offset >= 0) ctx.byte_offset += static_cast<std::int64_t>(r.chunk.file_offset);
+    return located(std::move(e));
+  }
+
+  void note_bad(std::int64_t line, std::string reason) {
+    ++report.count;
+    if (report.first_lines.size() < 10) {
+      report.first_lines.push_back(line);
+      report.first_reasons.push_back(std::move(reason));
+    }
+  }
+
+  Result<std::optional<Batch>> take_result(ChunkResult& r) {
+    if (r.error) return globalise(std::move(*r.error), r);
+    // Ragged rows dropped by the assembler.
+    for (const auto& b : r.index.bad)
+      note_bad(static_cast<std::int64_t>(lines_before + detail::count_lines(r.chunk.data(), b.row_start)) + 1, b.reason);
+    report.count += r.index.bad_count - static_cast<std::int64_t>(r.index.bad.size());
+    // Unify types with the schema so far: widen the schema, or re-convert this chunk's narrower columns.
+    const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls};
+    bool changed = false;
+    std::vector<Field> fields = schema->fields;
+    for (std::size_t c = 0; c < ncols; ++c) {
+      if (*r.columns[c]->type == *fields[c].type) continue;
+      const TypePtr want = detail::type_of(
+          detail::join(detail::kind_of_type(*fields[c].type), detail::kind_of_type(*r.columns[c]->type)));
+      if (!(*r.columns[c]->type == *want)) {
+        Status s = convert(r, in, c, want);
+        if (!s.ok()) return globalise(std::move(s).error(), r);
+      }
+      if (!(*r.columns[c]->type == *fields[c].type)) {
+        fields[c].type = r.columns[c]->type;
+        changed = true;
+      }
+    }
+    if (changed) {
+      // A column widened by the re-conversion may now be wider than what earlier columns saw: loop once
+      // more through the consumer's own check on the next chunk; this chunk is consistent already.
+      auto s = std::make_shared<Schema>(*schema);
+      s->fields = fields;
+      std::lock_guard<std::mutex> lock(mu);
+      schema = std::move(s);
+    }
+    std::int64_t rows = r.index.rows;
+    if (!r.bad_flags.empty()) {
+      std::int64_t kept = 0;
+      for (std::int64_t i = 0; i < rows; ++i) {
+        if (r.bad_flags[static_cast<std::size_t>(i)]) {
+          note_bad(static_cast<std::int64_t>(lines_before +
+                                             detail::count_lines(r.chunk.data(), r.index.starts[static_cast<std::size_t>(i) * ncols])) +
+                       1,
+                   "a value does not fit its declared type");
+        } else {
+          ++kept;
+        }
+      }
+      if (kept != rows) {
+        for (auto& col : r.columns) col = detail::filter_rows(*col, r.bad_flags, kept);
+        rows = kept;
+      }
+    }
+    lines_before += r.index.lines;
+    rows_before += rows;
+    progress = r.chunk.file_offset + r.chunk.size;
+    if (rows == 0) return std::optional<Batch>{};
+    Batch b;
+    b.schema = schema;
+    b.columns = std::move(r.columns);
+    b.num_rows = rows;
+    return std::optional<Batch>(std::move(b));
+  }
+
+  Result<std::optional<Batch>> next() {
+    if (failed) return Error(ErrorCode::kInvalidArgument, "the reader failed before", ErrorContext{path});
+    while (true) {
+      if (pending) {
+        const std::int64_t left = pending->num_rows - pending_pos;
+        if (left > 0) {
+          const std::int64_t n = std::min(left, opt.batch_rows);
+          Batch out = (pending_pos == 0 && n == pending->num_rows) ? *pending : pending->slice(pending_pos, n);
+          pending_pos += n;
+          if (pending_pos >= pending->num_rows) pending.reset();
+          return std::optional<Batch>(std::move(out));
+        }
+        pending.reset();
+      }
+      Status s = fill_pipeline();
+      if (!s.ok()) {
+        failed = true;
+        return std::move(s).error();
+      }
+      auto it = results.find(next_consume);
+      if (it == results.end()) return std::optional<Batch>{};  // the end
+      std::shared_ptr<ChunkResult> r = it->second;
+      if (!workers.empty()) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv_done.wait(lock, [&] { return r->done; });
+      }
+      results.erase(it);
+      --in_flight;
+      ++next_consume;
+      auto b = take_result(*r);
+      if (!b.ok()) {
+        failed = true;
+        return std::move(b).error();
+      }
+      if (*b) {
+        pending = std::move(**b);
+        pending_pos = 0;
+      }
+    }
+  }
+
+  // ---- Opening: sniffing, header, inference ----------------------------------------------------
+
+  Status open() {
+    path = src->path();
+    if (opt.block_size < 4096) opt.block_size = 4096;
+    if (opt.block_size > (1 << 30)) opt.block_size = 1 << 30;
+    if (opt.max_row_bytes > (1LL << 31)) opt.max_row_bytes = 1LL << 31;
+    if (opt.batch_rows < 1) opt.batch_rows = 1;
+    SLUICE_TRY(read_more(static_cast<std::size_t>(opt.block_size)));
+    // UTF-8 byte order mark.
+    if (tail_len >= 3 && tail->data()[0] == 0xEF && tail->data()[1] == 0xBB && tail->data()[2] == 0xBF) drop_front(3);
+    // Skipped leading lines (raw lines: quotes mean nothing there).
+    for (std::int64_t k = 0; k < opt.skip_rows; ++k) {
+      std::size_t i = 0;
+      while (true) {
+        while (i < tail_len && tail->data()[i] != '\n' && tail->data()[i] != '\r') ++i;
+        if (i < tail_len || eof) break;
+        if (tail_len >= static_cast<std::size_t>(opt.max_row_bytes))
+          return Error(ErrorCode::kLimitExceeded, "a skipped line is longer than max_row_bytes", ErrorContext{path});
+        SLUICE_TRY(read_more(tail_len));
+      }
+      if (i >= tail_len) {
+        drop_front(tail_len);
+        break;
+      }
+      if (tail->data()[i] == '\r' && i + 1 == tail_len && !eof) SLUICE_TRY(read_more(1));
+      std::size_t end = i + 1;
+      if (tail->data()[i] == '\r' && end < tail_len && tail->data()[end] == '\n') ++end;
+      drop_front(end);
+      ++line_base;
+    }
+    lines_before = line_base;
+
+    dialect = sniff_dialect({reinterpret_cast<const char*>(tail->data()), tail_len}, opt, eof);
+    nulls.empty_is_null = false;
+    for (const auto& n : opt.null_values) {
+      if (n.empty()) nulls.empty_is_null = true;
+      else nulls.others.push_back(n);
+    }
+
+    // The first row gives the column count (and, with a header, the names).
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> first;
+    std::size_t first_end = 0;
+    while (true) {
+      if (tail_len == 0) break;
+      // Work on a padded copy that ends with a line end so the last row of a small file counts.
+      std::string buf(reinterpret_cast<const char*>(tail->data()), tail_len);
+      if (eof && buf.back() != '\n' && buf.back() != '\r') buf.push_back('\n');
+      Status s = detail::first_row(reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size(), dialect, first, first_end);
+      if (s.ok()) break;
+      if (eof) {
+        first.clear();
+        break;  // only blank or comment lines
+      }
+      if (tail_len >= static_cast<std::size_t>(opt.max_row_bytes))
+        return Error(ErrorCode::kLimitExceeded, "the first row is longer than max_row_bytes", ErrorContext{path});
+      SLUICE_TRY(read_more(tail_len));
+    }
+    ncols = first.size();
+    auto sch = std::make_shared<Schema>();
+    if (ncols == 0) {
+      schema = sch;
+      eof = true;
+      tail_len = 0;
+      return ok_status();
+    }
+    std::string scratch;
+    std::vector<std::string> first_values;
+    for (const auto& [s, e] : first) first_values.emplace_back(detail::unquote(tail->data(), s, e, dialect, scratch));
+
+    // Sample: the first chunk, assembled once here to infer types (errors surface later, in order).
+    std::vector<detail::Kind> kinds(ncols, detail::Kind::kNull);
+    {
+      // The sample chunk: whole rows of what is buffered, not consumed (the pipeline reads it again).
+      std::size_t cut = eof ? tail_len : last_row_end();
+      if (cut == 0) cut = std::min(first_end, tail_len);
+      auto chunk = std::make_optional<Chunk>();
+      chunk->bytes = Buffer::allocate(static_cast<std::int64_t>(cut + detail::kPadding + 1), true);
+      std::memcpy(chunk->bytes->mutable_data(), tail->data(), cut);
+      chunk->size = static_cast<std::uint32_t>(cut);
+      if (cut > 0 && tail->data()[cut - 1] != '\n' && tail->data()[cut - 1] != '\r')
+        chunk->bytes->mutable_data()[chunk->size++] = '\n';
+      FieldIndex idx;
+      (void)detail::assemble(*chunk, dialect, ncols, BadRowPolicy::kSkip, idx);
+      const std::int64_t rows = std::min<std::int64_t>(idx.rows, opt.infer_rows + 1);
+      std::vector<detail::Kind> first_kinds(ncols, detail::Kind::kNull);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < ncols; ++c) {
+          const std::size_t i = static_cast<std::size_t>(r) * ncols + c;
+          const std::uint32_t s = idx.starts[i], e = idx.ends[i];
+          const bool quoted = dialect.quote != '\0' && e > s && chunk->data()[s] == static_cast<std::uint8_t>(dialect.quote);
+          const char* p = reinterpret_cast<const char*>(chunk->data()) + s;
+          detail::Kind k;
+          if (!quoted && nulls.matches(p, e - s)) {
+            k = detail::Kind::kNull;
+          } else {
+            auto v = detail::unquote(chunk->data(), s, e, dialect, scratch);
+            k = detail::kind_of(v.data(), v.size());
+          }
+          if (r == 0) first_kinds[c] = k;
+          else kinds[c] = detail::join(kinds[c], k);
+        }
+      }
+      if (!opt.header) {
+        bool any_typed = false, first_fits = true, first_has_empty = false;
+        for (std::size_t c = 0; c < ncols; ++c) {
+          if (first_values[c].empty()) first_has_empty = true;
+          if (kinds[c] != detail::Kind::kString && kinds[c] != detail::Kind::kNull) {
+            any_typed = true;
+            if (detail::join(kinds[c], first_kinds[c]) != kinds[c]) first_fits = false;
+          }
+        }
+        dialect.header = any_typed ? !first_fits : !first_has_empty;
+      } else {
+        dialect.header = *opt.header;
+      }
+      if (!dialect.header)
+        for (std::size_t c = 0; c < ncols; ++c) kinds[c] = detail::join(kinds[c], first_kinds[c]);
+    }
+
+    // Names.
+    std::vector<std::string> names;
+    if (!opt.column_names.empty()) {
+      if (opt.column_names.size() != ncols)
+        return Error(ErrorCode::kInvalidArgument,
+                     std::to_string(opt.column_names.size()) + " column names given but the input has " +
+                         std::to_string(ncols) + " columns",
+                     ErrorContext{path});
+      names = opt.column_names;
+    } else {
+      std::vector<std::string> taken;
+      for (std::size_t c = 0; c < ncols; ++c) {
+        std::string n = dialect.header ? first_values[c] : std::string();
+        if (n.empty()) n = "column" + std::to_string(c);
+        names.push_back(unique_name(n, taken));
+      }
+    }
+    declared.assign(ncols, false);
+    for (std::size_t c = 0; c < ncols; ++c) sch->fields.push_back(Field{names[c], detail::type_of(kinds[c]), true});
+    for (const auto& [name, type] : opt.column_types) {
+      const int i = sch->find(name);
+      if (i < 0) return Error(ErrorCode::kInvalidArgument, "a type is given for '" + name + "' but there is no such column", ErrorContext{path});
+      if (!type || !detail::csv_supports(*type))
+        return Error(ErrorCode::kNotImplemented, "CSV cannot hold values of type " + (type ? type->to_string() : "?") + " (column '" + name + "')", ErrorContext{path});
+      sch->fields[static_cast<std::size_t>(i)].type = type;
+      declared[static_cast<std::size_t>(i)] = true;
+    }
+    schema = std::move(sch);
+
+    const int threads = std::max(1, opt.threads);
+    if (threads > 1)
+      for (int t = 0; t < threads; ++t) workers.emplace_back([this] { worker_loop(); });
+    return ok_status();
+  }
+};
+
+CsvReader::CsvReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CsvReader::~CsvReader() = default;
+
+Result<std::unique_ptr<CsvReader>> CsvReader::open(io::SourcePtr source, ReadOptions options) {
+  if (!source) return Error(ErrorCode::kInvalidArgument, "no source");
+  auto impl = std::make_unique<Impl>();
+  impl->src = std::move(source);
+  impl->opt = std::move(options);
+  SLUICE_TRY(impl->open());
+  return std::unique_ptr<CsvReader>(new CsvReader(std::move(impl)));
+}
+
+const SchemaPtr& CsvReader::schema() const { return impl_->schema; }
+const Dialect& CsvReader::dialect() const { return impl_->dialect; }
+Result<std::optional<Batch>> CsvReader::next() { return impl_->next(); }
+const BadRowReport& CsvReader::bad_rows() const { return impl_->report; }
+std::uint64_t CsvReader::bytes_read() const { return impl_->progress; }
+
+Result<std::vector<Batch>> read_all(io::SourcePtr source, ReadOptions options) {
+  SLUICE_ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(source), std::move(options)));
+  std::vector<Batch> out;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(auto b, reader->next());
+    if (!b) break;
+    out.push_back(std::move(*b));
+  }
+  return out;
+}
+
+}  // namespace sluice::csv

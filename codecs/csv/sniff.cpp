@@ -1,0 +1,103 @@
+#include "sluice/codecs/csv/sniff.hpp"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "csv/assemble.hpp"
+
+namespace sluice::csv {
+namespace {
+
+struct Score {
+  double consistency = 0;  // share of rows with the most common field count
+  std::size_t fields = 0;  // that count
+  std::size_t rows = 0;    // rows with it
+  bool valid = false;
+};
+
+Score score(std::string_view sample, const Dialect& d, bool at_eof) {
+  const auto* data = reinterpret_cast<const std::uint8_t*>(sample.data());
+  std::vector<std::uint32_t> pos(sample.size() + 64);
+  detail::GeneralState st;
+  const std::size_t n = detail::scan_general(data, sample.size(), d, 0, pos.data(), st);
+  if (st.inside && at_eof) return {};
+  std::map<std::size_t, std::size_t> counts;
+  std::size_t nf = 0, total = 0;
+  std::uint32_t field_start = 0, row_start = 0, last_eol = ~std::uint32_t{0};
+  constexpr std::size_t kMaxRows = 500;
+  for (std::size_t i = 0; i < n && total < kMaxRows; ++i) {
+    const std::uint32_t p = pos[i];
+    const std::uint8_t c = data[p];
+    if (c != '\n' && c != '\r') {
+      ++nf;
+      field_start = p + 1;
+      continue;
+    }
+    if (c == '\n' && p == last_eol + 1 && data[last_eol] == '\r') {
+      last_eol = p;
+      field_start = row_start = p + 1;
+      continue;
+    }
+    last_eol = p;
+    const bool blank = nf == 0 && p == field_start;
+    const bool comment = d.comment != '\0' && nf == 0 && data[row_start] == static_cast<std::uint8_t>(d.comment);
+    if (!blank && !comment) {
+      ++counts[nf + 1];
+      ++total;
+    }
+    nf = 0;
+    field_start = row_start = p + 1;
+  }
+  if (at_eof && field_start < sample.size() && total < kMaxRows) {  // a last row without a line end
+    ++counts[nf + 1];
+    ++total;
+  }
+  if (total == 0) return {};
+  auto best = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+    return a.second < b.second || (a.second == b.second && a.first < b.first);
+  });
+  Score s;
+  s.fields = best->first;
+  s.rows = best->second;
+  s.consistency = static_cast<double>(best->second) / static_cast<double>(total);
+  s.valid = true;
+  return s;
+}
+
+}  // namespace
+
+Dialect sniff_dialect(std::string_view sample, const ReadOptions& o, bool at_eof) {
+  Dialect base;
+  base.escape = o.escape.value_or('\0');
+  base.comment = o.comment.value_or('\0');
+  base.header = o.header.value_or(true);
+  if (base.escape == o.quote.value_or('"')) base.escape = '\0';
+  const std::vector<char> delims = o.delimiter ? std::vector<char>{*o.delimiter} : std::vector<char>{',', ';', '\t', '|'};
+  const std::vector<char> quotes = o.quote ? std::vector<char>{*o.quote} : std::vector<char>{'"', '\'', '\0'};
+  Dialect best = base;
+  best.delimiter = delims.front();
+  best.quote = quotes.front();
+  Score best_score;
+  for (char q : quotes) {
+    for (char d : delims) {
+      Dialect cand = base;
+      cand.delimiter = d;
+      cand.quote = q;
+      const Score s = score(sample, cand, at_eof);
+      if (!s.valid) continue;
+      // Prefer: more than one field, then consistency, then more fields; earlier candidates win ties
+      // (comma before semicolon, double quote before single quote before none).
+      auto key = [](const Score& x) {
+        return std::make_tuple(x.fields > 1, x.consistency >= 0.9 ? 1.0 : x.consistency, x.fields, x.rows);
+      };
+      if (!best_score.valid || key(s) > key(best_score)) {
+        best_score = s;
+        best = cand;
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace sluice::csv

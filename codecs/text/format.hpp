@@ -1,0 +1,101 @@
+// Formatting values as text, shared by the CSV writer, `sluice head` and (next) the NDJSON writer.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "sluice/core/array.hpp"
+#include "sluice/core/temporal.hpp"
+
+namespace sluice::text {
+
+// Decimal128 → text with `scale` digits after the point. Needs 48 bytes.
+inline char* format_decimal(char* out, __int128 v, int scale) {
+  char tmp[48];
+  int n = 0;
+  const bool neg = v < 0;
+  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  do {
+    tmp[n++] = static_cast<char>('0' + static_cast<int>(u % 10));
+    u /= 10;
+  } while (u != 0);
+  while (n <= scale) tmp[n++] = '0';
+  char* p = out;
+  if (neg) *p++ = '-';
+  for (int i = n - 1; i >= 0; --i) {
+    *p++ = tmp[i];
+    if (i == scale && scale > 0) *p++ = '.';
+  }
+  return p;
+}
+
+// Shortest text that reads back to the same double; "inf", "-inf", "nan" as DuckDB prints them.
+inline char* format_double(char* out, double v) {
+  if (std::isnan(v)) return std::memcpy(out, "nan", 3), out + 3;
+  if (std::isinf(v)) {
+    if (v < 0) return std::memcpy(out, "-inf", 4), out + 4;
+    return std::memcpy(out, "inf", 3), out + 3;
+  }
+  return std::to_chars(out, out + 32, v).ptr;
+}
+inline char* format_float(char* out, float v) {
+  if (std::isnan(v) || std::isinf(v)) return format_double(out, v);
+  return std::to_chars(out, out + 32, v).ptr;
+}
+
+inline double half_to_double(std::uint16_t h) {
+  const int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  const double sign = (h & 0x8000) ? -1.0 : 1.0;
+  if (e == 0) return sign * std::ldexp(m, -24);
+  if (e == 31) return m ? NAN : sign * INFINITY;
+  return sign * std::ldexp(m + 1024, e - 25);
+}
+
+// Appends the text of a non-null scalar value (not nested) at row i to `out`. Returns false for
+// types without a scalar text form (list, struct, map).
+inline bool append_value(std::string& out, const ArrayData& a, std::int64_t i) {
+  char buf[64];
+  char* e = buf;
+  const DataType& t = *a.type;
+  switch (t.id) {
+    case TypeId::kBool: out += a.bool_value(i) ? "true" : "false"; return true;
+    case TypeId::kInt8: e = std::to_chars(buf, buf + 64, a.value<std::int8_t>(i)).ptr; break;
+    case TypeId::kInt16: e = std::to_chars(buf, buf + 64, a.value<std::int16_t>(i)).ptr; break;
+    case TypeId::kInt32: e = std::to_chars(buf, buf + 64, a.value<std::int32_t>(i)).ptr; break;
+    case TypeId::kInt64: e = std::to_chars(buf, buf + 64, a.value<std::int64_t>(i)).ptr; break;
+    case TypeId::kUInt8: e = std::to_chars(buf, buf + 64, a.value<std::uint8_t>(i)).ptr; break;
+    case TypeId::kUInt16: e = std::to_chars(buf, buf + 64, a.value<std::uint16_t>(i)).ptr; break;
+    case TypeId::kUInt32: e = std::to_chars(buf, buf + 64, a.value<std::uint32_t>(i)).ptr; break;
+    case TypeId::kUInt64: e = std::to_chars(buf, buf + 64, a.value<std::uint64_t>(i)).ptr; break;
+    case TypeId::kFloat16: e = format_double(buf, half_to_double(a.value<std::uint16_t>(i))); break;
+    case TypeId::kFloat32: e = format_float(buf, a.value<float>(i)); break;
+    case TypeId::kFloat64: e = format_double(buf, a.value<double>(i)); break;
+    case TypeId::kDecimal128: e = format_decimal(buf, a.value<__int128>(i), t.scale); break;
+    case TypeId::kDate32: e = temporal::format_date(buf, a.value<std::int32_t>(i)); break;
+    case TypeId::kTime: {
+      const std::int64_t v = t.value_width() == 4 ? a.value<std::int32_t>(i) : a.value<std::int64_t>(i);
+      e = temporal::format_time_of_day(buf, v, t.unit);
+      break;
+    }
+    case TypeId::kTimestamp:
+      e = temporal::format_timestamp(buf, a.value<std::int64_t>(i), t.unit, !t.timezone.empty());
+      break;
+    case TypeId::kDuration: {
+      e = std::to_chars(buf, buf + 64, a.value<std::int64_t>(i)).ptr;
+      const auto u = unit_name(t.unit);
+      std::memcpy(e, u.data(), u.size());
+      e += u.size();
+      break;
+    }
+    case TypeId::kString: case TypeId::kBinary: out += a.string_at(i); return true;
+    case TypeId::kFixedSizeBinary: out += a.fixed_binary_at(i); return true;
+    default: return false;
+  }
+  out.append(buf, e);
+  return true;
+}
+
+}  // namespace sluice::text

@@ -1,0 +1,336 @@
+// Parsers from text to values, shared by the text codecs (CSV now, NDJSON next). Each takes the
+// exact bytes of one value and returns false if they are not a valid value of the type; none
+// allocates, none reads past `n`.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string_view>
+
+#include "sluice/core/temporal.hpp"
+#include "sluice/core/types.hpp"
+
+namespace sluice::text {
+
+inline bool is_digit(char c) noexcept { return static_cast<unsigned>(c - '0') < 10; }
+inline char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
+
+inline bool iequals(const char* p, std::size_t n, std::string_view word) noexcept {
+  if (n != word.size()) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    if (lower(p[i]) != word[i]) return false;
+  return true;
+}
+
+inline bool parse_bool(const char* p, std::size_t n, bool& out) noexcept {
+  if (iequals(p, n, "true")) { out = true; return true; }
+  if (iequals(p, n, "false")) { out = false; return true; }
+  return false;
+}
+
+// Accepts an optional sign and decimal digits; rejects overflow.
+inline bool parse_int64(const char* p, std::size_t n, std::int64_t& out) noexcept {
+  if (n == 0) return false;
+  bool neg = false;
+  std::size_t i = 0;
+  if (p[0] == '-' || p[0] == '+') {
+    neg = p[0] == '-';
+    i = 1;
+    if (n == 1) return false;
+  }
+  std::uint64_t v = 0;
+  if (n - i <= 18) {  // cannot overflow
+    for (; i < n; ++i) {
+      const unsigned d = static_cast<unsigned>(p[i] - '0');
+      if (d > 9) return false;
+      v = v * 10 + d;
+    }
+  } else {
+    for (; i < n; ++i) {
+      const unsigned d = static_cast<unsigned>(p[i] - '0');
+      if (d > 9) return false;
+      if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
+      v = v * 10 + d;
+    }
+    const std::uint64_t limit = neg ? (std::uint64_t{1} << 63) : (std::uint64_t{1} << 63) - 1;
+    if (v > limit) return false;
+  }
+  out = neg ? static_cast<std::int64_t>(~v + 1) : static_cast<std::int64_t>(v);
+  return true;
+}
+
+inline bool parse_uint64(const char* p, std::size_t n, std::uint64_t& out) noexcept {
+  std::size_t i = (n > 0 && p[0] == '+') ? 1 : 0;
+  if (i == n) return false;
+  std::uint64_t v = 0;
+  for (; i < n; ++i) {
+    const unsigned d = static_cast<unsigned>(p[i] - '0');
+    if (d > 9) return false;
+    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
+template <class T>
+inline bool parse_integer(const char* p, std::size_t n, T& out) noexcept {
+  if constexpr (std::is_signed_v<T>) {
+    std::int64_t v;
+    if (!parse_int64(p, n, v) || v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) return false;
+    out = static_cast<T>(v);
+  } else {
+    std::uint64_t v;
+    if (!parse_uint64(p, n, v) || v > std::numeric_limits<T>::max()) return false;
+    out = static_cast<T>(v);
+  }
+  return true;
+}
+
+namespace detail {
+inline constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+inline bool parse_special_double(const char* p, std::size_t n, double& out) noexcept {
+  bool neg = false;
+  if (n > 0 && (p[0] == '-' || p[0] == '+')) {
+    neg = p[0] == '-';
+    ++p;
+    --n;
+  }
+  if (iequals(p, n, "inf") || iequals(p, n, "infinity")) {
+    out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (iequals(p, n, "nan")) {
+    out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  return false;
+}
+}  // namespace detail
+
+// Decimal floating point ("1", "-2.50", "1e-7", ".5", "5."), "inf", "-infinity", "nan", any case.
+// Correctly rounded: a fast exact path for up to 15 significant digits and small exponents (both
+// operands exact in binary64, one correctly rounded operation), std::from_chars otherwise.
+inline bool parse_double(const char* p, std::size_t n, double& out) noexcept {
+  if (n == 0) return false;
+  std::size_t i = 0;
+  bool neg = false;
+  if (p[0] == '-' || p[0] == '+') {
+    neg = p[0] == '-';
+    i = 1;
+  }
+  std::uint64_t mant = 0;
+  int digits = 0, frac_digits = 0;
+  bool any = false;
+  while (i < n && is_digit(p[i])) {
+    mant = mant * 10 + static_cast<unsigned>(p[i] - '0');
+    digits += (mant != 0);
+    ++i;
+    any = true;
+  }
+  if (i < n && p[i] == '.') {
+    ++i;
+    while (i < n && is_digit(p[i])) {
+      mant = mant * 10 + static_cast<unsigned>(p[i] - '0');
+      digits += (mant != 0);
+      ++frac_digits;
+      ++i;
+      any = true;
+    }
+  }
+  if (i == n && any && digits <= 15 && frac_digits <= 22) {
+    double v = static_cast<double>(mant);
+    if (frac_digits) v /= detail::kPow10[frac_digits];
+    out = neg ? -v : v;
+    return true;
+  }
+  // Exponents, long mantissas, specials: the general path.
+  const char* b = p + (p[0] == '+' ? 1 : 0);
+  const char* e = p + n;
+  if (b < e && *b == '.') {
+    // from_chars accepts ".5" already; nothing to do.
+  }
+  auto r = std::from_chars(b, e, out, std::chars_format::general);
+  if (r.ec == std::errc() && r.ptr == e) return true;
+  if (r.ec == std::errc::result_out_of_range && r.ptr == e) {
+    // Overflow to infinity or underflow to zero, as strtod does.
+    out = std::strtod(std::string(b, e).c_str(), nullptr);
+    return true;
+  }
+  return detail::parse_special_double(p, n, out);
+}
+
+inline bool parse_float(const char* p, std::size_t n, float& out) noexcept {
+  double d;
+  if (!parse_double(p, n, d)) return false;
+  out = static_cast<float>(d);
+  return true;
+}
+
+namespace detail {
+inline bool two_digits(const char* p, unsigned& v) noexcept {
+  if (!is_digit(p[0]) || !is_digit(p[1])) return false;
+  v = static_cast<unsigned>((p[0] - '0') * 10 + (p[1] - '0'));
+  return true;
+}
+// YYYY-MM-DD at p (n >= 10 checked by caller); years of exactly four digits.
+inline bool date_at(const char* p, std::int64_t& days) noexcept {
+  unsigned y1, y2, m, d;
+  if (!two_digits(p, y1) || !two_digits(p + 2, y2) || p[4] != '-' || !two_digits(p + 5, m) || p[7] != '-' ||
+      !two_digits(p + 8, d))
+    return false;
+  const std::int64_t y = y1 * 100 + y2;
+  if (m < 1 || m > 12 || d < 1 || d > temporal::days_in_month(y, m)) return false;
+  days = temporal::days_from_civil(y, m, d);
+  return true;
+}
+}  // namespace detail
+
+// ISO 8601 date YYYY-MM-DD.
+inline bool parse_date(const char* p, std::size_t n, std::int32_t& out) noexcept {
+  std::int64_t days;
+  if (n != 10 || !detail::date_at(p, days)) return false;
+  out = static_cast<std::int32_t>(days);
+  return true;
+}
+
+// HH:MM[:SS[.fraction]] at p, consuming as much as matches; returns the position after it or null.
+// `value` is in nanoseconds since midnight.
+inline const char* parse_time_of_day(const char* p, const char* end, std::int64_t& nanos) noexcept {
+  unsigned h, mi, s = 0;
+  if (end - p < 5 || !detail::two_digits(p, h) || p[2] != ':' || !detail::two_digits(p + 3, mi)) return nullptr;
+  p += 5;
+  std::int64_t frac = 0;
+  if (end - p >= 3 && p[0] == ':') {
+    if (!detail::two_digits(p + 1, s)) return nullptr;
+    p += 3;
+    if (p < end && p[0] == '.') {
+      ++p;
+      int nd = 0;
+      while (p < end && is_digit(*p)) {
+        if (nd < 9) {
+          frac = frac * 10 + (*p - '0');
+          ++nd;
+        }
+        ++p;
+      }
+      if (nd == 0) return nullptr;
+      for (; nd < 9; ++nd) frac *= 10;
+    }
+  }
+  if (h > 23 || mi > 59 || s > 60) {
+    if (!(h == 24 && mi == 0 && s == 0 && frac == 0)) return nullptr;
+  }
+  nanos = ((static_cast<std::int64_t>(h) * 60 + mi) * 60 + s) * 1000000000LL + frac;
+  return p;
+}
+
+// "HH:MM:SS[.f]" as a time of day in `unit`.
+inline bool parse_time(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out) noexcept {
+  std::int64_t nanos = 0;
+  const char* e = parse_time_of_day(p, p + n, nanos);
+  if (e != p + n) return false;
+  out = nanos / (1000000000LL / units_per_second(unit));
+  return true;
+}
+
+enum class TzKind : std::uint8_t { kNone, kOffset };
+
+// "YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|±HH[:MM]|±HHMM| UTC]" → value in `unit` since the epoch. With
+// an offset or Z the result is converted to UTC and `tz` says so; without, it is local time.
+inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept {
+  std::int64_t days;
+  if (n < 10 || !detail::date_at(p, days)) return false;
+  const char* e = p + n;
+  const char* q = p + 10;
+  std::int64_t nanos = 0;
+  tz = TzKind::kNone;
+  std::int64_t offset_s = 0;
+  if (q < e) {
+    if (*q != ' ' && *q != 'T' && *q != 't') return false;
+    q = parse_time_of_day(q + 1, e, nanos);
+    if (q == nullptr) return false;
+    if (q < e) {
+      if (*q == ' ') ++q;  // "2024-01-01 10:00:00 +02:00" and "... UTC"
+      if (q < e && (*q == 'Z' || *q == 'z') && q + 1 == e) {
+        tz = TzKind::kOffset;
+      } else if (e - q == 3 && iequals(q, 3, "utc")) {
+        tz = TzKind::kOffset;
+      } else if (q < e && (*q == '+' || *q == '-')) {
+        const bool neg = *q == '-';
+        unsigned oh, om = 0;
+        ++q;
+        if (e - q < 2 || !detail::two_digits(q, oh)) return false;
+        q += 2;
+        if (q < e && *q == ':') ++q;
+        if (q < e) {
+          if (e - q != 2 || !detail::two_digits(q, om)) return false;
+        }
+        if (oh > 23 || om > 59) return false;
+        offset_s = (static_cast<std::int64_t>(oh) * 3600 + om * 60) * (neg ? -1 : 1);
+        tz = TzKind::kOffset;
+      } else {
+        return false;
+      }
+    }
+  }
+  const std::int64_t per_s = units_per_second(unit);
+  const std::int64_t sub = nanos / (1000000000LL / per_s);
+  std::int64_t v;
+  // days * 86400 * per_s can overflow for far dates at ns; check.
+  if (__builtin_mul_overflow(days - 0, 86400 * per_s, &v)) return false;
+  if (__builtin_add_overflow(v, sub - offset_s * per_s, &v)) return false;
+  out = v;
+  return true;
+}
+
+// Decimal text → unscaled int128 at `scale` (rounding half away from zero past the scale), checked
+// against `precision` digits.
+inline bool parse_decimal(const char* p, std::size_t n, int precision, int scale, __int128& out) noexcept {
+  if (n == 0) return false;
+  std::size_t i = 0;
+  bool neg = false;
+  if (p[0] == '-' || p[0] == '+') {
+    neg = p[0] == '-';
+    i = 1;
+  }
+  __int128 v = 0;
+  int int_digits = 0, frac = 0;
+  bool any = false, round_up = false;
+  while (i < n && is_digit(p[i])) {
+    v = v * 10 + (p[i] - '0');
+    if (v != 0) ++int_digits;
+    ++i;
+    any = true;
+    if (int_digits > precision - scale) return false;
+  }
+  if (i < n && p[i] == '.') {
+    ++i;
+    while (i < n && is_digit(p[i])) {
+      if (frac < scale) {
+        v = v * 10 + (p[i] - '0');
+        ++frac;
+      } else if (frac == scale) {
+        round_up = p[i] >= '5';
+        ++frac;
+      }
+      ++i;
+      any = true;
+    }
+  }
+  if (i != n || !any) return false;
+  for (int f = frac < scale ? frac : scale; f < scale; ++f) v *= 10;
+  if (round_up) v += 1;
+  __int128 limit = 1;
+  for (int k = 0; k < precision; ++k) limit *= 10;
+  if (v >= limit) return false;
+  out = neg ? -v : v;
+  return true;
+}
+
+}  // namespace sluice::text

@@ -1,0 +1,66 @@
+// Options of the CSV reader and writer. Unset optionals are sniffed from the data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sluice/core/types.hpp"
+
+namespace sluice::csv {
+
+enum class BadRowPolicy : std::uint8_t {
+  kError,  // the first ragged row or unconvertible value ends the read with an error
+  kSkip,   // such rows are dropped and reported (BadRowReport)
+};
+
+struct ReadOptions {
+  // Dialect. Unset: sniffed (delimiter among , ; \t |; quote among " ' or none; header).
+  std::optional<char> delimiter;
+  std::optional<char> quote;             // '\0' means no quoting at all
+  std::optional<char> escape;            // unset: a doubled quote escapes a quote (RFC 4180)
+  std::optional<char> comment;           // lines starting with it are skipped
+  std::optional<bool> header;
+  std::int64_t skip_rows = 0;            // physical lines skipped before the header or data
+
+  // Values. A field equal to one of these (unquoted) is null; default: only the empty field.
+  std::vector<std::string> null_values = {""};
+  // Column names replacing the header's (or naming the columns when there is no header).
+  std::vector<std::string> column_names;
+  // Declared types by column name; a declared column is never widened: a value that does not fit
+  // is an error (or a bad row). Columns not named are inferred.
+  std::vector<std::pair<std::string, TypePtr>> column_types;
+  // Rows sampled for type inference (from the first block); later values that do not fit widen the
+  // column (int64 → float64 → string, date → timestamp → string, ...), never become null.
+  std::int64_t infer_rows = 16384;
+
+  // Errors.
+  BadRowPolicy bad_rows = BadRowPolicy::kError;
+
+  // Streaming and memory.
+  std::int64_t block_size = 4 << 20;       // bytes read and parsed per unit of work
+  std::int64_t batch_rows = 1 << 17;       // most rows in one Batch
+  std::int64_t max_row_bytes = 64 << 20;   // a longer row (e.g. an unterminated quote) is an error
+  int threads = 1;                         // parse threads; the output does not depend on it
+};
+
+enum class QuoteStyle : std::uint8_t {
+  kMinimal,     // only fields that need it (delimiter, quote, CR, LF, or leading/trailing space)
+  kNonNumeric,  // every value that is not a number or boolean, and every null-string collision
+  kAll,         // every non-null field
+  kNone,        // never; a field that would need quotes is an error
+};
+
+struct WriteOptions {
+  char delimiter = ',';
+  char quote = '"';
+  QuoteStyle quoting = QuoteStyle::kMinimal;
+  bool header = true;
+  std::string null_string;       // how a null is written (default empty)
+  std::string line_ending = "\n";
+  std::int64_t buffer_size = 1 << 20;
+};
+
+}  // namespace sluice::csv

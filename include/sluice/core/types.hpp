@@ -1,0 +1,350 @@
+// Logical types, fields and schemas of the columnar buffer. Physical layout follows Arrow's columnar
+// format (strings, binary and lists use 64-bit offsets), see array.hpp.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+enum class TypeId : std::uint8_t {
+  kNull,
+  kBool,
+  kInt8, kInt16, kInt32, kInt64,
+  kUInt8, kUInt16, kUInt32, kUInt64,
+  kFloat16, kFloat32, kFloat64,
+  kDecimal128,
+  kDate32,      // days since 1970-01-01
+  kTime,        // since midnight; int32 storage for s/ms, int64 for us/ns (as Arrow)
+  kTimestamp,   // int64 since the epoch; with a time zone it is an instant (UTC), without it local
+  kDuration,    // int64
+  kString,      // UTF-8, 64-bit offsets
+  kBinary,      // 64-bit offsets
+  kFixedSizeBinary,
+  kList,        // 64-bit offsets, one child
+  kStruct,
+  kMap,         // 32-bit offsets (as Arrow), child "entries": struct<key not null, value>
+};
+
+enum class TimeUnit : std::uint8_t { kSecond, kMilli, kMicro, kNano };
+
+inline constexpr std::int64_t units_per_second(TimeUnit u) noexcept {
+  switch (u) {
+    case TimeUnit::kSecond: return 1;
+    case TimeUnit::kMilli: return 1000;
+    case TimeUnit::kMicro: return 1000000;
+    case TimeUnit::kNano: return 1000000000;
+  }
+  return 1;
+}
+
+struct DataType;
+using TypePtr = std::shared_ptr<const DataType>;
+
+struct Field {
+  std::string name;
+  TypePtr type;
+  bool nullable = true;
+
+  bool operator==(const Field& o) const;
+};
+
+struct DataType {
+  TypeId id = TypeId::kNull;
+  TimeUnit unit = TimeUnit::kMicro;   // time, timestamp, duration
+  std::string timezone;               // timestamp: empty = local (no zone)
+  std::int32_t precision = 0;         // decimal
+  std::int32_t scale = 0;             // decimal
+  std::int32_t byte_width = 0;        // fixed_size_binary
+  bool keys_sorted = false;           // map
+  std::vector<Field> children;        // list: 1, struct: n, map: 1 ("entries" struct)
+
+  bool operator==(const DataType& o) const {
+    return id == o.id && unit == o.unit && timezone == o.timezone && precision == o.precision &&
+           scale == o.scale && byte_width == o.byte_width && keys_sorted == o.keys_sorted &&
+           children == o.children;
+  }
+
+  bool is_integer() const { return id >= TypeId::kInt8 && id <= TypeId::kUInt64; }
+  bool is_signed_integer() const { return id >= TypeId::kInt8 && id <= TypeId::kInt64; }
+  bool is_floating() const { return id >= TypeId::kFloat16 && id <= TypeId::kFloat64; }
+  bool is_numeric() const { return is_integer() || is_floating() || id == TypeId::kDecimal128; }
+  bool is_binary_like() const { return id == TypeId::kString || id == TypeId::kBinary; }
+  bool is_nested() const { return id == TypeId::kList || id == TypeId::kStruct || id == TypeId::kMap; }
+
+  // Byte width of one value in the values buffer (0 for bit-packed bool and variable-width types).
+  int value_width() const {
+    switch (id) {
+      case TypeId::kInt8: case TypeId::kUInt8: return 1;
+      case TypeId::kInt16: case TypeId::kUInt16: case TypeId::kFloat16: return 2;
+      case TypeId::kInt32: case TypeId::kUInt32: case TypeId::kFloat32: case TypeId::kDate32: return 4;
+      case TypeId::kInt64: case TypeId::kUInt64: case TypeId::kFloat64: case TypeId::kTimestamp:
+      case TypeId::kDuration: return 8;
+      case TypeId::kTime: return (unit == TimeUnit::kSecond || unit == TimeUnit::kMilli) ? 4 : 8;
+      case TypeId::kDecimal128: return 16;
+      case TypeId::kFixedSizeBinary: return byte_width;
+      default: return 0;
+    }
+  }
+
+  // Human-readable, DuckDB-like where one exists: "int64", "timestamp[us, tz=UTC]", "list<int32>".
+  std::string to_string() const;
+};
+
+inline bool Field::operator==(const Field& o) const {
+  return name == o.name && nullable == o.nullable &&
+         (type == o.type || (type && o.type && *type == *o.type));
+}
+
+// Factories. Simple types are shared singletons.
+namespace detail {
+inline TypePtr make_simple(TypeId id) {
+  auto t = std::make_shared<DataType>();
+  t->id = id;
+  return t;
+}
+}  // namespace detail
+
+#define SLUICE_SIMPLE_TYPE(fn, id_)                        \
+  inline TypePtr fn() {                                    \
+    static const TypePtr t = detail::make_simple(TypeId::id_); \
+    return t;                                              \
+  }
+SLUICE_SIMPLE_TYPE(null_type, kNull)
+SLUICE_SIMPLE_TYPE(boolean, kBool)
+SLUICE_SIMPLE_TYPE(int8, kInt8)
+SLUICE_SIMPLE_TYPE(int16, kInt16)
+SLUICE_SIMPLE_TYPE(int32, kInt32)
+SLUICE_SIMPLE_TYPE(int64, kInt64)
+SLUICE_SIMPLE_TYPE(uint8, kUInt8)
+SLUICE_SIMPLE_TYPE(uint16, kUInt16)
+SLUICE_SIMPLE_TYPE(uint32, kUInt32)
+SLUICE_SIMPLE_TYPE(uint64, kUInt64)
+SLUICE_SIMPLE_TYPE(float16, kFloat16)
+SLUICE_SIMPLE_TYPE(float32, kFloat32)
+SLUICE_SIMPLE_TYPE(float64, kFloat64)
+SLUICE_SIMPLE_TYPE(date32, kDate32)
+SLUICE_SIMPLE_TYPE(utf8, kString)
+SLUICE_SIMPLE_TYPE(binary, kBinary)
+#undef SLUICE_SIMPLE_TYPE
+
+inline TypePtr decimal128(std::int32_t precision, std::int32_t scale) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kDecimal128;
+  t->precision = precision;
+  t->scale = scale;
+  return t;
+}
+inline TypePtr time_type(TimeUnit unit) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kTime;
+  t->unit = unit;
+  return t;
+}
+inline TypePtr timestamp(TimeUnit unit, std::string timezone = {}) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kTimestamp;
+  t->unit = unit;
+  t->timezone = std::move(timezone);
+  return t;
+}
+inline TypePtr duration(TimeUnit unit) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kDuration;
+  t->unit = unit;
+  return t;
+}
+inline TypePtr fixed_size_binary(std::int32_t width) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kFixedSizeBinary;
+  t->byte_width = width;
+  return t;
+}
+inline TypePtr list(Field item) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kList;
+  t->children.push_back(std::move(item));
+  return t;
+}
+inline TypePtr list(TypePtr item_type) { return list(Field{"item", std::move(item_type), true}); }
+inline TypePtr struct_(std::vector<Field> fields) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kStruct;
+  t->children = std::move(fields);
+  return t;
+}
+inline TypePtr map(TypePtr key, TypePtr value, bool keys_sorted = false) {
+  auto t = std::make_shared<DataType>();
+  t->id = TypeId::kMap;
+  t->keys_sorted = keys_sorted;
+  t->children.push_back(
+      Field{"entries", struct_({Field{"key", std::move(key), false}, Field{"value", std::move(value), true}}), false});
+  return t;
+}
+
+inline std::string_view unit_name(TimeUnit u) {
+  switch (u) {
+    case TimeUnit::kSecond: return "s";
+    case TimeUnit::kMilli: return "ms";
+    case TimeUnit::kMicro: return "us";
+    case TimeUnit::kNano: return "ns";
+  }
+  return "?";
+}
+
+inline std::string DataType::to_string() const {
+  switch (id) {
+    case TypeId::kNull: return "null";
+    case TypeId::kBool: return "bool";
+    case TypeId::kInt8: return "int8";
+    case TypeId::kInt16: return "int16";
+    case TypeId::kInt32: return "int32";
+    case TypeId::kInt64: return "int64";
+    case TypeId::kUInt8: return "uint8";
+    case TypeId::kUInt16: return "uint16";
+    case TypeId::kUInt32: return "uint32";
+    case TypeId::kUInt64: return "uint64";
+    case TypeId::kFloat16: return "float16";
+    case TypeId::kFloat32: return "float32";
+    case TypeId::kFloat64: return "float64";
+    case TypeId::kDecimal128:
+      return "decimal128(" + std::to_string(precision) + ", " + std::to_string(scale) + ")";
+    case TypeId::kDate32: return "date32";
+    case TypeId::kTime: return "time[" + std::string(unit_name(unit)) + "]";
+    case TypeId::kTimestamp:
+      return "timestamp[" + std::string(unit_name(unit)) + (timezone.empty() ? "" : ", tz=" + timezone) + "]";
+    case TypeId::kDuration: return "duration[" + std::string(unit_name(unit)) + "]";
+    case TypeId::kString: return "string";
+    case TypeId::kBinary: return "binary";
+    case TypeId::kFixedSizeBinary: return "fixed_size_binary[" + std::to_string(byte_width) + "]";
+    case TypeId::kList: return "list<" + children.at(0).type->to_string() + ">";
+    case TypeId::kStruct: {
+      std::string s = "struct<";
+      for (std::size_t i = 0; i < children.size(); ++i) {
+        if (i) s += ", ";
+        s += children[i].name + ": " + children[i].type->to_string();
+      }
+      return s + ">";
+    }
+    case TypeId::kMap: {
+      const auto& e = children.at(0).type->children;
+      return "map<" + e.at(0).type->to_string() + ", " + e.at(1).type->to_string() + ">";
+    }
+  }
+  return "?";
+}
+
+// Parses the names to_string() prints for non-nested types, plus common aliases used on the command
+// line: "int"/"integer"/"bigint", "double"/"float", "varchar"/"text", "bool"/"boolean", "date",
+// "timestamp", "timestamptz". Returns nullptr if unknown.
+TypePtr parse_type_name(std::string_view name);
+
+struct Schema {
+  std::vector<Field> fields;
+  std::vector<std::pair<std::string, std::string>> metadata;
+
+  std::size_t num_fields() const { return fields.size(); }
+  const Field& field(std::size_t i) const { return fields.at(i); }
+  // Index of the first field with this name, or -1.
+  int find(std::string_view name) const {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  bool operator==(const Schema& o) const { return fields == o.fields && metadata == o.metadata; }
+  std::string to_string() const {
+    std::string s;
+    for (const auto& f : fields) s += f.name + ": " + f.type->to_string() + (f.nullable ? "" : " not null") + "\n";
+    return s;
+  }
+};
+using SchemaPtr = std::shared_ptr<const Schema>;
+
+inline TypePtr parse_type_name(std::string_view n) {
+  std::string s(n);
+  for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (s == "bool" || s == "boolean") return boolean();
+  if (s == "int8" || s == "tinyint") return int8();
+  if (s == "int16" || s == "smallint") return int16();
+  if (s == "int32" || s == "int" || s == "integer") return int32();
+  if (s == "int64" || s == "bigint" || s == "long") return int64();
+  if (s == "uint8" || s == "utinyint") return uint8();
+  if (s == "uint16" || s == "usmallint") return uint16();
+  if (s == "uint32" || s == "uinteger") return uint32();
+  if (s == "uint64" || s == "ubigint") return uint64();
+  if (s == "float32" || s == "float" || s == "real") return float32();
+  if (s == "float64" || s == "double") return float64();
+  if (s == "string" || s == "utf8" || s == "varchar" || s == "text") return utf8();
+  if (s == "binary" || s == "blob") return binary();
+  if (s == "date" || s == "date32") return date32();
+  if (s == "timestamp" || s == "timestamp[us]" || s == "datetime") return timestamp(TimeUnit::kMicro);
+  if (s == "timestamp[ms]") return timestamp(TimeUnit::kMilli);
+  if (s == "timestamp[s]") return timestamp(TimeUnit::kSecond);
+  if (s == "timestamp[ns]") return timestamp(TimeUnit::kNano);
+  if (s == "timestamptz" || s == "timestamp[us, tz=utc]" || s == "timestamp with time zone")
+    return timestamp(TimeUnit::kMicro, "UTC");
+  if (s == "time" || s == "time[us]") return time_type(TimeUnit::kMicro);
+  if (s == "null") return null_type();
+  if (s == "float16" || s == "halffloat") return float16();
+  // The bracketed names to_string() prints: time[u], duration[u], timestamp[u, tz=Zone] (the zone
+  // keeps the case it was given), fixed_size_binary[N].
+  auto inside = [&](std::string_view prefix) -> std::optional<std::string_view> {
+    if (s.size() < prefix.size() + 2 || s.compare(0, prefix.size(), prefix) != 0 || s[prefix.size()] != '[' ||
+        s.back() != ']')
+      return std::nullopt;
+    return n.substr(prefix.size() + 1, n.size() - prefix.size() - 2);
+  };
+  auto unit_of = [](std::string_view u) -> std::optional<TimeUnit> {
+    if (u == "s") return TimeUnit::kSecond;
+    if (u == "ms") return TimeUnit::kMilli;
+    if (u == "us") return TimeUnit::kMicro;
+    if (u == "ns") return TimeUnit::kNano;
+    return std::nullopt;
+  };
+  if (auto in = inside("time")) {
+    auto u = unit_of(*in);
+    return u ? time_type(*u) : nullptr;
+  }
+  if (auto in = inside("duration")) {
+    auto u = unit_of(*in);
+    return u ? duration(*u) : nullptr;
+  }
+  if (auto in = inside("timestamp")) {
+    const std::size_t comma = in->find(',');
+    std::string unit(in->substr(0, comma));
+    for (auto& c : unit) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    auto u = unit_of(unit);
+    if (!u) return nullptr;
+    if (comma == std::string_view::npos) return timestamp(*u);
+    std::string_view rest = in->substr(comma + 1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.size() < 4 || (rest.substr(0, 3) != "tz=" && rest.substr(0, 3) != "TZ=")) return nullptr;
+    return timestamp(*u, std::string(rest.substr(3)));
+  }
+  if (auto in = inside("fixed_size_binary")) {
+    if (in->empty() || in->size() > 10) return nullptr;
+    std::int64_t w = 0;
+    for (char c : *in) {
+      if (c < '0' || c > '9') return nullptr;
+      w = w * 10 + (c - '0');
+    }
+    return w <= INT32_MAX ? fixed_size_binary(static_cast<std::int32_t>(w)) : nullptr;
+  }
+  if (s.rfind("decimal", 0) == 0) {
+    // decimal(p,s) / decimal128(p, s)
+    auto open = s.find('('), comma = s.find(',');
+    if (open == std::string::npos || comma == std::string::npos) return nullptr;
+    int p = std::atoi(s.c_str() + open + 1), sc = std::atoi(s.c_str() + comma + 1);
+    if (p < 1 || p > 38 || sc < 0 || sc > p) return nullptr;
+    return decimal128(p, sc);
+  }
+  return nullptr;
+}
+
+}  // namespace sluice

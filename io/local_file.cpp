@@ -1,0 +1,273 @@
+// Local file Source (pread) and Sink (temporary file + rename), stdin and stdout.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sluice/io/open.hpp"
+
+namespace sluice::io {
+namespace {
+
+Error os_error(const std::string& what, const std::string& path, int err) {
+  return Error(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIoError, what + ": " + std::strerror(err),
+               ErrorContext{path});
+}
+
+class LocalFileSource final : public Source {
+ public:
+  LocalFileSource(int fd, std::string path, std::uint64_t size) : fd_(fd), path_(std::move(path)), size_(size) {}
+  ~LocalFileSource() override { ::close(fd_); }
+  const std::string& path() const override { return path_; }
+  bool supports_random_access() const override { return true; }
+  Result<std::uint64_t> size() override { return size_; }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override {
+    std::size_t done = 0;
+    while (done < dst.size()) {
+      const ssize_t n = ::pread(fd_, dst.data() + done, dst.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        Error e = os_error("read failed", path_, errno);
+        e.context().byte_offset = static_cast<std::int64_t>(offset + done);
+        return e;
+      }
+      if (n == 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    return done;
+  }
+  Result<std::size_t> read(std::span<std::byte> dst) override {
+    auto n = read_at(pos_, dst);
+    if (n.ok()) pos_ += *n;
+    return n;
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+  std::uint64_t size_;
+  std::uint64_t pos_ = 0;
+};
+
+class FdStreamSource final : public Source {
+ public:
+  FdStreamSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  const std::string& path() const override { return name_; }
+  bool supports_random_access() const override { return false; }
+  Result<std::uint64_t> size() override {
+    return Error(ErrorCode::kNotImplemented, "a stream has no known size", ErrorContext{name_});
+  }
+  Result<std::size_t> read_at(std::uint64_t, std::span<std::byte>) override {
+    return Error(ErrorCode::kNotImplemented, "a stream cannot be read at an offset", ErrorContext{name_});
+  }
+  Result<std::size_t> read(std::span<std::byte> dst) override {
+    std::size_t done = 0;
+    while (done < dst.size()) {
+      const ssize_t n = ::read(fd_, dst.data() + done, dst.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return os_error("read failed", name_, errno);
+      }
+      if (n == 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    return done;
+  }
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
+Status write_all(int fd, const std::byte* p, std::size_t n, const std::string& path) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return os_error("write failed", path, errno);
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return ok_status();
+}
+
+class BufferedFdSink : public Sink {
+ public:
+  BufferedFdSink(int fd, std::string path, std::size_t buffer_size)
+      : fd_(fd), path_(std::move(path)), capacity_(buffer_size < 4096 ? 4096 : buffer_size) {
+    buf_.reserve(capacity_);
+  }
+  const std::string& path() const override { return path_; }
+  std::uint64_t bytes_written() const override { return written_; }
+  Status write(std::span<const std::byte> data) override {
+    if (state_ != kOpen) return Error(ErrorCode::kInvalidArgument, "write to a closed sink", ErrorContext{path_});
+    written_ += data.size();
+    if (buf_.size() + data.size() <= capacity_) {
+      buf_.insert(buf_.end(), data.begin(), data.end());
+      return ok_status();
+    }
+    SLUICE_TRY(flush());
+    if (data.size() >= capacity_) return fail_on(write_all(fd_, data.data(), data.size(), path_));
+    buf_.insert(buf_.end(), data.begin(), data.end());
+    return ok_status();
+  }
+
+ protected:
+  Status flush() {
+    if (buf_.empty()) return ok_status();
+    Status s = write_all(fd_, buf_.data(), buf_.size(), path_);
+    buf_.clear();
+    return fail_on(std::move(s));
+  }
+  Status fail_on(Status s) {
+    if (!s.ok()) abort();
+    return s;
+  }
+  enum State { kOpen, kFinished, kAborted };
+  int fd_;
+  std::string path_;
+  std::size_t capacity_;
+  std::vector<std::byte> buf_;
+  std::uint64_t written_ = 0;
+  State state_ = kOpen;
+};
+
+class LocalFileSink final : public BufferedFdSink {
+ public:
+  LocalFileSink(int fd, std::string target, std::string temp, LocalSinkOptions options)
+      : BufferedFdSink(fd, std::move(target), options.buffer_size), temp_(std::move(temp)), options_(options) {}
+  ~LocalFileSink() override {
+    if (state_ == kOpen) abort();
+  }
+  Status finish() override {
+    if (state_ != kOpen) return Error(ErrorCode::kInvalidArgument, "finish on a closed sink", ErrorContext{path_});
+    SLUICE_TRY(flush());
+    if (options_.fsync && ::fsync(fd_) != 0) return fail_on(os_error("fsync failed", path_, errno));
+    if (::close(fd_) != 0) {
+      fd_ = -1;
+      return fail_on(os_error("close failed", path_, errno));
+    }
+    fd_ = -1;
+    if (!options_.overwrite) {
+      // link() fails if the target exists, unlike rename(): no window where another file is replaced.
+      if (::link(temp_.c_str(), path_.c_str()) != 0) {
+        const int err = errno;
+        abort();
+        if (err == EEXIST) return Error(ErrorCode::kAlreadyExists, "the output file already exists", ErrorContext{path_});
+        return os_error("cannot create the output file", path_, err);
+      }
+      ::unlink(temp_.c_str());
+    } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+      const int err = errno;
+      abort();
+      return os_error("cannot move the output into place", path_, err);
+    }
+    state_ = kFinished;
+    return ok_status();
+  }
+  void abort() override {
+    if (state_ != kOpen) return;
+    state_ = kAborted;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    ::unlink(temp_.c_str());
+  }
+
+ private:
+  std::string temp_;
+  LocalSinkOptions options_;
+};
+
+class StdoutSink final : public BufferedFdSink {
+ public:
+  StdoutSink() : BufferedFdSink(STDOUT_FILENO, "<stdout>", 1 << 16) {}
+  ~StdoutSink() override {
+    if (state_ == kOpen) (void)flush();
+  }
+  Status finish() override {
+    SLUICE_TRY(flush());
+    state_ = kFinished;
+    return ok_status();
+  }
+  void abort() override {
+    buf_.clear();
+    state_ = kAborted;
+  }
+};
+
+std::string temp_name_for(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, "%d-%08llx", static_cast<int>(::getpid()),
+                static_cast<unsigned long long>(rng() & 0xffffffffULL));
+  return dir + "." + base + ".sluice-tmp-" + suffix;
+}
+
+}  // namespace
+
+Result<SourcePtr> open_local_source(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return os_error("cannot open", path, errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return os_error("cannot stat", path, err);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Error(ErrorCode::kInvalidArgument, "is a directory", ErrorContext{path});
+  }
+  if (!S_ISREG(st.st_mode)) return SourcePtr(std::make_unique<FdStreamSource>(fd, path));
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return SourcePtr(std::make_unique<LocalFileSource>(fd, path, static_cast<std::uint64_t>(st.st_size)));
+}
+
+SourcePtr open_stdin_source() { return std::make_unique<FdStreamSource>(STDIN_FILENO, "<stdin>"); }
+
+Result<SinkPtr> open_local_sink(const std::string& path, const LocalSinkOptions& options) {
+  if (path.empty()) return Error(ErrorCode::kInvalidArgument, "empty output path");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return Error(ErrorCode::kInvalidArgument, "the output path is a directory", ErrorContext{path});
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::string temp = temp_name_for(path);
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) return SinkPtr(std::make_unique<LocalFileSink>(fd, path, std::move(temp), options));
+    if (errno != EEXIST) return os_error("cannot create a temporary file beside the output", path, errno);
+  }
+  return Error(ErrorCode::kIoError, "cannot find a free temporary file name", ErrorContext{path});
+}
+
+SinkPtr open_stdout_sink() { return std::make_unique<StdoutSink>(); }
+
+Result<SourcePtr> open_source(const std::string& uri) {
+  if (uri == "-") return open_stdin_source();
+  if (uri.rfind("file://", 0) == 0) return open_local_source(uri.substr(7));
+  const auto scheme = uri.find("://");
+  if (scheme != std::string::npos && uri.find('/') > scheme)
+    return Error(ErrorCode::kNotImplemented, "no store for the scheme '" + uri.substr(0, scheme) + "' yet",
+                 ErrorContext{uri});
+  return open_local_source(uri);
+}
+
+Result<SinkPtr> open_sink(const std::string& uri, const LocalSinkOptions& options) {
+  if (uri == "-") return open_stdout_sink();
+  if (uri.rfind("file://", 0) == 0) return open_local_sink(uri.substr(7), options);
+  const auto scheme = uri.find("://");
+  if (scheme != std::string::npos && uri.find('/') > scheme)
+    return Error(ErrorCode::kNotImplemented, "no store for the scheme '" + uri.substr(0, scheme) + "' yet",
+                 ErrorContext{uri});
+  return open_local_sink(uri, options);
+}
+
+}  // namespace sluice::io
