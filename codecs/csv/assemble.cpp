@@ -120,7 +120,7 @@ struct Assembler {
     }
     ErrorContext ctx;
     ctx.line = static_cast<std::int64_t>(count_lines(data, row_start)) + 1;  // made global by the caller
-    ctx.column = static_cast<std::int64_t>(std::min(nf, ncols + 1));
+    ctx.column = static_cast<std::int64_t>(std::min(nf, ncols)) + 1;
     ctx.byte_offset = static_cast<std::int64_t>(at_field_end);
     return Error(ErrorCode::kParseError, reason, ctx);
   }
@@ -138,7 +138,7 @@ struct Assembler {
       field_start = p + 1;
       return ok_status();
     }
-    if (c == '\n' && p == last_eol + 1 && data[last_eol] == '\r') {  // LF of CRLF
+    if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {  // LF of CRLF
       last_eol = p;
       field_start = row_start = p + 1;
       return ok_status();
@@ -222,7 +222,7 @@ Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& d,
       field_start = p + 1;
       continue;
     }
-    if (c == '\n' && p == last_eol + 1 && data[last_eol] == '\r') {
+    if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
       last_eol = p;
       field_start = row_start = p + 1;
       continue;

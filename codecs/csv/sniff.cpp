@@ -21,7 +21,7 @@ Score score(std::string_view sample, const Dialect& d, bool at_eof) {
   std::vector<std::uint32_t> pos(sample.size() + 64);
   detail::GeneralState st;
   const std::size_t n = detail::scan_general(data, sample.size(), d, 0, pos.data(), st);
-  if (st.inside && at_eof) return {};
+  // An unterminated quote at the end does not disqualify a quote character: the reader reports it.
   std::map<std::size_t, std::size_t> counts;
   std::size_t nf = 0, total = 0;
   std::uint32_t field_start = 0, row_start = 0, last_eol = ~std::uint32_t{0};
@@ -34,7 +34,7 @@ Score score(std::string_view sample, const Dialect& d, bool at_eof) {
       field_start = p + 1;
       continue;
     }
-    if (c == '\n' && p == last_eol + 1 && data[last_eol] == '\r') {
+    if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
       last_eol = p;
       field_start = row_start = p + 1;
       continue;
@@ -89,7 +89,7 @@ Dialect sniff_dialect(std::string_view sample, const ReadOptions& o, bool at_eof
       // Prefer: more than one field, then consistency, then more fields; earlier candidates win ties
       // (comma before semicolon, double quote before single quote before none).
       auto key = [](const Score& x) {
-        return std::make_tuple(x.fields > 1, x.consistency >= 0.9 ? 1.0 : x.consistency, x.fields, x.rows);
+        return std::make_tuple(x.fields > 1, x.consistency, x.fields);
       };
       if (!best_score.valid || key(s) > key(best_score)) {
         best_score = s;

@@ -78,9 +78,19 @@ const Kernel* find_kernel(std::string_view name) {
   return nullptr;
 }
 
+namespace {
+std::atomic<const Kernel*> g_active{nullptr};
+}
+
 const Kernel& active_kernel() {
-  static const Kernel* k = choose();
+  const Kernel* k = g_active.load(std::memory_order_acquire);
+  if (k == nullptr) {
+    k = choose();
+    g_active.store(k, std::memory_order_release);
+  }
   return *k;
 }
+
+void force_kernel(const Kernel* k) { g_active.store(k, std::memory_order_release); }
 
 }  // namespace sluice::csv::detail

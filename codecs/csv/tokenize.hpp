@@ -37,6 +37,8 @@ std::span<const Kernel* const> available_kernels();
 // ("portable", "avx2", "avx512").
 const Kernel& active_kernel();
 const Kernel* find_kernel(std::string_view name);
+// Replaces the active kernel (tests run the whole reader on each kernel).
+void force_kernel(const Kernel* k);
 
 extern const Kernel kPortableKernel;
 #if defined(__x86_64__)

@@ -152,9 +152,7 @@ inline bool parse_double(const char* p, std::size_t n, double& out) noexcept {
   // Exponents, long mantissas, specials: the general path.
   const char* b = p + (p[0] == '+' ? 1 : 0);
   const char* e = p + n;
-  if (b < e && *b == '.') {
-    // from_chars accepts ".5" already; nothing to do.
-  }
+  if (b != p && b < e && (*b == '-' || *b == '+')) return false;  // "+-1"
   auto r = std::from_chars(b, e, out, std::chars_format::general);
   if (r.ec == std::errc() && r.ptr == e) return true;
   if (r.ec == std::errc::result_out_of_range && r.ptr == e) {

@@ -1,1 +1,390 @@
 #include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "csv/tokenize.hpp"
+#include "util.hpp"
+
+namespace sluice::csv {
+namespace {
+
+using testing::read_string;
+using testing::render;
+using testing::total_rows;
+
+std::string types_of(const Schema& s) {
+  std::string out;
+  for (const auto& f : s.fields) out += (out.empty() ? "" : ",") + f.name + ":" + f.type->to_string();
+  return out;
+}
+
+TEST(CsvReader, InfersTypesAndHeader) {
+  auto r = read_string(
+      "id,price,day,at,ok,name,zoned\n"
+      "1,1.5,2024-01-02,2024-01-02 03:04:05.25,true,x,2024-01-02T03:04:05Z\n"
+      "-2,3,2024-02-29,2024-01-02 03:04:05,FALSE,\"y, z\",2024-01-02 05:04:05+02:00\n");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(types_of(*(*r)[0].schema),
+            "id:int64,price:float64,day:date32,at:timestamp[us],ok:bool,name:string,zoned:timestamp[us, tz=UTC]");
+  EXPECT_EQ(render(*r),
+            "id,price,day,at,ok,name,zoned\n"
+            "1,1.5,2024-01-02,2024-01-02 03:04:05.25,true,x,2024-01-02 03:04:05+00\n"
+            "-2,3,2024-02-29,2024-01-02 03:04:05,false,\"y, z\",2024-01-02 03:04:05+00\n");
+}
+
+TEST(CsvReader, NoHeaderWhenFirstRowFitsTheTypes) {
+  auto r = read_string("1,2.5\n2,3.5\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(types_of(*(*r)[0].schema), "column0:int64,column1:float64");
+  EXPECT_EQ(total_rows(*r), 2);
+}
+
+TEST(CsvReader, HeaderForcedOffAndNamesGiven) {
+  ReadOptions o;
+  o.header = false;
+  o.column_names = {"a", "b"};
+  auto r = read_string("x,y\nz,w\n", o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(render(*r), "a,b\nx,y\nz,w\n");
+  o.column_names = {"a"};
+  auto bad = read_string("x,y\n", o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(CsvReader, DuplicateAndEmptyHeaderNames) {
+  auto r = read_string("a,a,,b\n1,2,3,4\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(types_of(*(*r)[0].schema), "a:int64,a_1:int64,column2:int64,b:int64");
+}
+
+TEST(CsvReader, LineEndingsBomBlankLines) {
+  for (const std::string text : {"\xEF\xBB\xBFh1,h2\r\n1,a\r\n\r\n2,\"b\r\nc\"\r\n",
+                                 "h1,h2\r1,a\r\r2,\"b\r\nc\"\r", "h1,h2\n1,a\n\n2,\"b\r\nc\"", "h1,h2\n\n1,a\n2,\"b\r\nc\"\n\n"}) {
+    auto r = read_string(text);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(render(*r), "h1,h2\n1,a\n2,\"b\r\nc\"\n") << text;
+  }
+}
+
+TEST(CsvReader, QuotesEscapesComments) {
+  auto r = read_string("a,b\n\"x\"\"y\",\"p,q\"\n\"\",z\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].column(0).string_at(0), "x\"y");
+  EXPECT_EQ((*r)[0].column(1).string_at(0), "p,q");
+  EXPECT_TRUE((*r)[0].column(0).is_valid(1));  // "" is an empty string, not null
+  EXPECT_EQ((*r)[0].column(0).string_at(1), "");
+
+  ReadOptions o;
+  o.escape = '\\';
+  o.comment = '#';
+  auto e = read_string("# a comment, with \"quote\n a,b\n\"x\\\"y\",z\n#another\n1,2\n", o);
+  ASSERT_TRUE(e.ok()) << e.error().to_string();
+  EXPECT_EQ(render(*e), " a,b\n\"x\"\"y\",z\n1,2\n");
+}
+
+TEST(CsvReader, DelimiterAndQuoteSniffing) {
+  auto semi = read_string("a;b;c\n1;2;3\n4;5;6\n");
+  ASSERT_TRUE(semi.ok());
+  EXPECT_EQ((*semi)[0].num_columns(), 3u);
+  auto tab = read_string("a\tb\n1,5\t2\n3\t4\n");
+  ASSERT_TRUE(tab.ok());
+  EXPECT_EQ((*tab)[0].num_columns(), 2u);
+  auto pipe = read_string("a|b\n'x|y'|2\n'z'|3\n");
+  ASSERT_TRUE(pipe.ok());
+  ASSERT_EQ((*pipe)[0].num_columns(), 2u);
+  EXPECT_EQ((*pipe)[0].column(0).string_at(0), "x|y");
+}
+
+TEST(CsvReader, NullValuesAndSkipRows) {
+  ReadOptions o;
+  o.null_values = {"NA", "NULL"};
+  o.skip_rows = 2;
+  auto r = read_string("junk line\nmore \"junk\n a,b\n1,NA\nNULL,\n\"NA\",2\n", o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const Batch& b = (*r)[0];
+  EXPECT_EQ(types_of(*b.schema), " a:string,b:string");
+  EXPECT_TRUE(b.column(1).is_null(0));
+  EXPECT_TRUE(b.column(0).is_null(1));
+  EXPECT_TRUE(b.column(1).is_valid(1));  // the empty field is not null here
+  EXPECT_EQ(b.column(0).string_at(2), "NA");  // quoted: a value
+}
+
+TEST(CsvReader, DeclaredTypes) {
+  ReadOptions o;
+  o.column_types = {{"a", int32()}, {"b", decimal128(10, 2)}, {"c", utf8()}, {"d", timestamp(TimeUnit::kMilli)},
+                    {"e", time_type(TimeUnit::kMicro)}, {"f", uint8()}, {"g", float32()}};
+  auto r = read_string("a,b,c,d,e,f,g\n7,1.25,0012,2024-01-01 00:00:00.5,10:11:12.5,255,0.5\n", o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(types_of(*(*r)[0].schema),
+            "a:int32,b:decimal128(10, 2),c:string,d:timestamp[ms],e:time[us],f:uint8,g:float32");
+  EXPECT_EQ(render(*r), "a,b,c,d,e,f,g\n7,1.25,0012,2024-01-01 00:00:00.5,10:11:12.5,255,0.5\n");
+  o.column_types = {{"nope", int32()}};
+  EXPECT_FALSE(read_string("a\n1\n", o).ok());
+}
+
+TEST(CsvReader, DeclaredTypeMismatchIsAnErrorWithLineAndColumn) {
+  ReadOptions o;
+  o.column_types = {{"n", int64()}};
+  auto r = read_string("s,n\nx,1\n\"multi\nline\",2\ny,abc\n", o);
+  ASSERT_FALSE(r.ok());
+  const Error& e = r.error();
+  EXPECT_EQ(e.code(), ErrorCode::kTypeError);
+  EXPECT_EQ(e.context().path, "test.csv");
+  EXPECT_EQ(e.context().line, 5);
+  EXPECT_EQ(e.context().column, 2);
+  EXPECT_EQ(e.context().column_name, "n");
+  EXPECT_EQ(e.context().byte_offset, 25);
+  EXPECT_NE(e.to_string().find("test.csv:5:2: value 'abc' is not a valid int64"), std::string::npos) << e.to_string();
+}
+
+TEST(CsvReader, RaggedRowAndUnterminatedQuoteErrors) {
+  auto r = read_string("a,b\n1,2\n3\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kParseError);
+  EXPECT_EQ(r.error().context().line, 3);
+  EXPECT_EQ(r.error().context().column, 2);
+  auto more = read_string("a,b\n1,2\n3,4,5\n");
+  ASSERT_FALSE(more.ok());
+  EXPECT_EQ(more.error().context().line, 3);
+  auto q = read_string("a,b\n1,2\n3,\"4\n5,6\n");
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(q.error().message().find("unterminated"), std::string::npos);
+  EXPECT_EQ(q.error().context().line, 3);
+}
+
+TEST(CsvReader, SkipBadRowsReportsThem) {
+  ReadOptions o;
+  o.bad_rows = BadRowPolicy::kSkip;
+  o.column_types = {{"n", int64()}};
+  std::unique_ptr<CsvReader> reader =
+      std::move(CsvReader::open(std::make_unique<io::MemorySource>("s,n\nx,1\ny\nz,2\nw,bad\nv,3,4\nu,4\n"), o).value());
+  std::vector<Batch> batches;
+  while (true) {
+    auto b = reader->next();
+    ASSERT_TRUE(b.ok()) << b.error().to_string();
+    if (!*b) break;
+    batches.push_back(**b);
+  }
+  EXPECT_EQ(render(batches), "s,n\nx,1\nz,2\nu,4\n");
+  EXPECT_EQ(reader->bad_rows().count, 3);
+  EXPECT_EQ(reader->bad_rows().first_lines, (std::vector<std::int64_t>{3, 6, 5}));
+}
+
+TEST(CsvReader, WidensInsteadOfNulling) {
+  // The sample sees only integers; later values widen the column, and nothing becomes null.
+  std::string text = "n,d,b\n";
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i) + ",2024-01-01,true\n";
+  text += "1.5,2024-01-01 10:00:00,maybe\n";
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i) + ",2024-01-02,false\n";
+  text += "word,x,1\n";
+  ReadOptions o;
+  o.infer_rows = 100;
+  o.block_size = 4096;
+  std::unique_ptr<CsvReader> reader = std::move(CsvReader::open(std::make_unique<io::MemorySource>(text), o).value());
+  EXPECT_EQ(types_of(*reader->schema()), "n:int64,d:date32,b:bool");
+  std::vector<Batch> batches;
+  std::int64_t nulls = 0;
+  while (true) {
+    auto b = reader->next();
+    ASSERT_TRUE(b.ok()) << b.error().to_string();
+    if (!*b) break;
+    for (const auto& c : (*b)->columns) nulls += c->null_count;
+    batches.push_back(**b);
+  }
+  EXPECT_EQ(nulls, 0);
+  EXPECT_EQ(types_of(*reader->schema()), "n:string,d:string,b:string");
+  EXPECT_EQ(types_of(*batches.front().schema), "n:int64,d:date32,b:bool");
+  EXPECT_EQ(total_rows(batches), 10002);
+  // Text of the widened values is kept exactly as written.
+  const Batch& last = batches.back();
+  EXPECT_EQ(last.column(0).string_at(last.num_rows - 1), "word");
+  bool saw = false;
+  for (const auto& b : batches)
+    for (std::int64_t i = 0; i < b.num_rows; ++i)
+      if (b.column(2).type->id == TypeId::kString && b.column(2).string_at(i) == "maybe") saw = true;
+  EXPECT_TRUE(saw);
+}
+
+TEST(CsvReader, WideningMidChunkReconvertsTheWholeChunk) {
+  auto r = read_string("v\n1\n2\n2.5\n3\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(types_of(*(*r)[0].schema), "v:float64");
+  EXPECT_EQ(render(*r), "v\n1\n2\n2.5\n3\n");
+  ReadOptions o;
+  o.infer_rows = 1;
+  auto late = read_string("v\n1\n2\n2.5\n3\n", o);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(types_of(*(*late)[0].schema), "v:float64");
+  EXPECT_EQ(render(*late), "v\n1\n2\n2.5\n3\n");
+}
+
+TEST(CsvReader, EmptyInputs) {
+  auto empty = read_string("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  std::unique_ptr<CsvReader> reader = std::move(CsvReader::open(std::make_unique<io::MemorySource>("a,b\n")).value());
+  EXPECT_EQ(types_of(*reader->schema()), "a:null,b:null");
+  auto b = reader->next();
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(*b);
+  auto blank = read_string("\n\n\r\n");
+  ASSERT_TRUE(blank.ok());
+  EXPECT_TRUE(blank->empty());
+}
+
+TEST(CsvReader, AllNullColumnBecomesTypedLater) {
+  ReadOptions o;
+  o.infer_rows = 10;
+  o.block_size = 4096;
+  std::string text = "a,b\n";
+  for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",\n";
+  text += "1,42\n";
+  auto r = read_string(text, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r).front().column(1).type->id, TypeId::kNull);
+  EXPECT_EQ((*r).back().column(1).type->id, TypeId::kInt64);
+  const Batch& last = r->back();
+  EXPECT_EQ(last.column(1).value<std::int64_t>(last.num_rows - 1), 42);
+}
+
+TEST(CsvReader, RowLongerThanTheLimitIsAnError) {
+  ReadOptions o;
+  o.max_row_bytes = 10000;
+  o.block_size = 4096;
+  std::string text = "a,b\n1,\"" + std::string(50000, 'x') + "\"\n";
+  auto r = read_string(text, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  o.max_row_bytes = 100000;
+  auto ok = read_string(text, o);
+  ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+  EXPECT_EQ((*ok)[0].column(1).string_at(0).size(), 50000u);
+}
+
+TEST(CsvReader, BatchesAreBoundedInRows) {
+  ReadOptions o;
+  o.batch_rows = 100;
+  std::string text = "a\n";
+  for (int i = 0; i < 1050; ++i) text += std::to_string(i) + "\n";
+  auto r = read_string(text, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 11u);
+  for (const auto& b : *r) {
+    EXPECT_LE(b.num_rows, 100);
+    EXPECT_TRUE(b.validate().ok());
+  }
+  EXPECT_EQ(total_rows(*r), 1050);
+}
+
+// A quoted CRLF, a CRLF line end, or a doubled quote straddling every position of a block boundary.
+TEST(CsvReader, EveryBlockBoundaryPosition) {
+  const std::string row = "7,\"a\r\nb\"\"c\",\"x,y\"\r\n";
+  const std::size_t block = 4096;
+  for (std::size_t shift = 0; shift < row.size() * 2 + 2; ++shift) {
+    std::string text = "k,v,w\r\n";
+    std::string filler;
+    int i = 0;
+    while (text.size() + filler.size() + 20 < block - shift) filler += std::to_string(i++ % 10) + ",f,g\r\n";
+    text += filler;
+    while (text.size() < block - shift) text.insert(text.size() - 2, "h");  // lengthen the last filler row
+    std::string expect_tail;
+    for (int k = 0; k < 4; ++k) text += row;
+    ReadOptions o;
+    o.block_size = static_cast<std::int64_t>(block);
+    o.column_types = {{"k", utf8()}, {"v", utf8()}, {"w", utf8()}};
+    auto small = read_string(text, o);
+    ASSERT_TRUE(small.ok()) << "shift " << shift << ": " << small.error().to_string();
+    ReadOptions big = o;
+    big.block_size = 1 << 20;
+    auto ref = read_string(text, big);
+    ASSERT_TRUE(ref.ok());
+    ASSERT_EQ(render(*small), render(*ref)) << "shift " << shift;
+    const Batch& last = small->back();
+    ASSERT_EQ(last.column(1).string_at(last.num_rows - 1), "a\r\nb\"c") << "shift " << shift;
+  }
+}
+
+std::string random_table(std::mt19937_64& rng, int rows) {
+  std::string t = "id,s,d,x\n";
+  for (int r = 0; r < rows; ++r) {
+    t += std::to_string(r) + ",";
+    switch (rng() % 5) {
+      case 0: t += "plain"; break;
+      case 1: t += "\"quoted, with comma\""; break;
+      case 2: t += "\"multi\nline \"\"q\"\"\""; break;
+      case 3: break;
+      default: t += "\"crlf\r\ninside\""; break;
+    }
+    t += "," + std::to_string(static_cast<double>(rng() % 100000) / 100.0);
+    t += rng() % 7 == 0 ? ",\n" : ",2024-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) + "\n";
+  }
+  return t;
+}
+
+TEST(CsvReader, ThreadsGiveIdenticalBatches) {
+  std::mt19937_64 rng(11);
+  const std::string text = random_table(rng, 60000);
+  std::string reference;
+  std::vector<std::int64_t> ref_sizes;
+  for (int threads : {1, 2, 3, 8}) {
+    ReadOptions o;
+    o.threads = threads;
+    o.block_size = 8192;
+    o.batch_rows = 1000;
+    auto r = read_string(text, o);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    std::vector<std::int64_t> sizes;
+    for (const auto& b : *r) sizes.push_back(b.num_rows);
+    const std::string out = render(*r);
+    if (threads == 1) {
+      reference = out;
+      ref_sizes = sizes;
+      EXPECT_EQ(total_rows(*r), 60000);
+    } else {
+      EXPECT_EQ(out, reference) << threads << " threads";
+      EXPECT_EQ(sizes, ref_sizes) << threads << " threads";
+    }
+  }
+}
+
+TEST(CsvReader, ThreadsReportTheSameFirstError) {
+  std::mt19937_64 rng(5);
+  std::string text = random_table(rng, 20000);
+  text += "1,2\n";  // ragged, at the end
+  text += random_table(rng, 100).substr(9);
+  std::string first;
+  for (int threads : {1, 2, 4}) {
+    ReadOptions o;
+    o.threads = threads;
+    o.block_size = 4096;
+    auto r = read_string(text, o);
+    ASSERT_FALSE(r.ok());
+    if (threads == 1) first = r.error().to_string();
+    else EXPECT_EQ(r.error().to_string(), first);
+  }
+  EXPECT_NE(first.find("test.csv:"), std::string::npos) << first;
+}
+
+TEST(CsvReader, EveryKernelGivesTheSameResult) {
+  std::mt19937_64 rng(9);
+  const std::string text = random_table(rng, 5000);
+  std::string reference;
+  const detail::Kernel* saved = &detail::active_kernel();
+  for (const detail::Kernel* k : detail::available_kernels()) {
+    detail::force_kernel(k);
+    ReadOptions o;
+    o.block_size = 4096;
+    auto r = read_string(text, o);
+    ASSERT_TRUE(r.ok()) << k->name << ": " << r.error().to_string();
+    const std::string out = render(*r);
+    if (reference.empty()) reference = out;
+    else EXPECT_EQ(out, reference) << k->name;
+  }
+  detail::force_kernel(saved);
+}
+
+}  // namespace
+}  // namespace sluice::csv

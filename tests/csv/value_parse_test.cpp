@@ -1,1 +1,173 @@
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+
+#include "text/format.hpp"
+#include "text/parse.hpp"
+
+namespace sluice::text {
+namespace {
+
+bool i64(const std::string& s, std::int64_t& v) { return parse_int64(s.data(), s.size(), v); }
+bool dbl(const std::string& s, double& v) { return parse_double(s.data(), s.size(), v); }
+
+TEST(ParseInt, Boundaries) {
+  std::int64_t v = 0;
+  EXPECT_TRUE(i64("0", v));
+  EXPECT_EQ(v, 0);
+  EXPECT_TRUE(i64("-9223372036854775808", v));
+  EXPECT_EQ(v, INT64_MIN);
+  EXPECT_TRUE(i64("9223372036854775807", v));
+  EXPECT_EQ(v, INT64_MAX);
+  EXPECT_TRUE(i64("+17", v));
+  EXPECT_EQ(v, 17);
+  EXPECT_TRUE(i64("000000000000000000000042", v));
+  EXPECT_EQ(v, 42);
+  EXPECT_FALSE(i64("9223372036854775808", v));
+  EXPECT_FALSE(i64("-9223372036854775809", v));
+  EXPECT_FALSE(i64("99999999999999999999", v));
+  for (const char* bad : {"", "-", "+", "1a", " 1", "1 ", "1.0", "0x10", "--1"}) EXPECT_FALSE(i64(bad, v)) << bad;
+  std::int8_t i8;
+  EXPECT_TRUE(parse_integer<std::int8_t>("-128", 4, i8));
+  EXPECT_FALSE(parse_integer<std::int8_t>("128", 3, i8));
+  std::uint16_t u16;
+  EXPECT_TRUE(parse_integer<std::uint16_t>("65535", 5, u16));
+  EXPECT_FALSE(parse_integer<std::uint16_t>("-1", 2, u16));
+  std::uint64_t u64;
+  EXPECT_TRUE(parse_uint64("18446744073709551615", 20, u64));
+  EXPECT_EQ(u64, UINT64_MAX);
+  EXPECT_FALSE(parse_uint64("18446744073709551616", 20, u64));
+}
+
+TEST(ParseDouble, MatchesStrtodExactly) {
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 200000; ++i) {
+    char buf[64];
+    const int kind = i % 4;
+    if (kind == 0) {
+      std::snprintf(buf, sizeof buf, "%.2f", std::uniform_real_distribution<double>(-1e6, 1e6)(rng));
+    } else if (kind == 1) {
+      std::snprintf(buf, sizeof buf, "%.17g", std::uniform_real_distribution<double>(-1e300, 1e300)(rng));
+    } else if (kind == 2) {
+      std::snprintf(buf, sizeof buf, "%llu.%llu", static_cast<unsigned long long>(rng() % 100000000000ULL),
+                    static_cast<unsigned long long>(rng() % 10000000ULL));
+    } else {
+      std::snprintf(buf, sizeof buf, "%.6e", std::uniform_real_distribution<double>(-1, 1)(rng) * 1e-200);
+    }
+    double got;
+    ASSERT_TRUE(dbl(buf, got)) << buf;
+    const double want = std::strtod(buf, nullptr);
+    ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0) << buf;
+  }
+}
+
+TEST(ParseDouble, SpecialsAndForms) {
+  double v;
+  EXPECT_TRUE(dbl(".5", v));
+  EXPECT_EQ(v, 0.5);
+  EXPECT_TRUE(dbl("5.", v));
+  EXPECT_EQ(v, 5.0);
+  EXPECT_TRUE(dbl("-0", v));
+  EXPECT_TRUE(std::signbit(v));
+  EXPECT_TRUE(dbl("1e308", v));
+  EXPECT_TRUE(dbl("1e999", v));
+  EXPECT_TRUE(std::isinf(v));
+  EXPECT_TRUE(dbl("inf", v));
+  EXPECT_TRUE(std::isinf(v) && v > 0);
+  EXPECT_TRUE(dbl("-Infinity", v));
+  EXPECT_TRUE(std::isinf(v) && v < 0);
+  EXPECT_TRUE(dbl("NaN", v));
+  EXPECT_TRUE(std::isnan(v));
+  EXPECT_TRUE(dbl("0.1234567890123456789", v));
+  EXPECT_EQ(v, 0.1234567890123456789);
+  for (const char* bad : {"", ".", "-", "e5", "1e", "1.2.3", "abc", "1,5", " 1", "0x1p3", "+-1", "infinit"})
+    EXPECT_FALSE(dbl(bad, v)) << bad;
+}
+
+TEST(ParseTemporal, Dates) {
+  std::int32_t d;
+  EXPECT_TRUE(parse_date("1970-01-01", 10, d));
+  EXPECT_EQ(d, 0);
+  EXPECT_TRUE(parse_date("2000-02-29", 10, d));
+  EXPECT_EQ(d, 11016);
+  EXPECT_TRUE(parse_date("0001-01-01", 10, d));
+  EXPECT_EQ(d, -719162);
+  EXPECT_TRUE(parse_date("9999-12-31", 10, d));
+  EXPECT_EQ(d, 2932896);
+  for (const char* bad : {"1900-02-29", "2023-02-29", "2023-13-01", "2023-00-10", "2023-04-31", "2023-1-01",
+                          "20230101", "2023/01/01", "2023-01-01 "})
+    EXPECT_FALSE(parse_date(bad, std::strlen(bad), d)) << bad;
+}
+
+TEST(ParseTemporal, Timestamps) {
+  std::int64_t v;
+  TzKind tz;
+  auto ts = [&](const char* s, TimeUnit u = TimeUnit::kMicro) { return parse_timestamp(s, std::strlen(s), u, v, tz); };
+  ASSERT_TRUE(ts("2024-01-02 03:04:05"));
+  EXPECT_EQ(v, 1704164645000000LL);
+  EXPECT_EQ(tz, TzKind::kNone);
+  ASSERT_TRUE(ts("2024-01-02T03:04:05.123456"));
+  EXPECT_EQ(v, 1704164645123456LL);
+  ASSERT_TRUE(ts("2024-01-02 03:04:05.5"));
+  EXPECT_EQ(v, 1704164645500000LL);
+  ASSERT_TRUE(ts("2024-01-02 03:04"));
+  EXPECT_EQ(v, 1704164640000000LL);
+  ASSERT_TRUE(ts("2024-01-02 03:04:05Z"));
+  EXPECT_EQ(tz, TzKind::kOffset);
+  EXPECT_EQ(v, 1704164645000000LL);
+  ASSERT_TRUE(ts("2024-01-02 05:04:05+02:00"));
+  EXPECT_EQ(v, 1704164645000000LL);
+  ASSERT_TRUE(ts("2024-01-02 05:04:05+02"));
+  EXPECT_EQ(v, 1704164645000000LL);
+  ASSERT_TRUE(ts("2024-01-02 00:04:05-0300"));
+  EXPECT_EQ(v, 1704164645000000LL);
+  ASSERT_TRUE(ts("2024-01-02 03:04:05 UTC"));
+  EXPECT_EQ(v, 1704164645000000LL);
+  ASSERT_TRUE(ts("1969-12-31 23:59:59.999999"));
+  EXPECT_EQ(v, -1);
+  ASSERT_TRUE(ts("2024-01-02 03:04:05.123456789", TimeUnit::kNano));
+  EXPECT_EQ(v, 1704164645123456789LL);
+  ASSERT_TRUE(ts("2024-01-02"));
+  EXPECT_EQ(v, 1704153600000000LL);
+  for (const char* bad : {"2024-01-02 25:00:00", "2024-01-02 10:60", "2024-01-02X10:00", "2024-01-02 10:00:00+",
+                          "2024-01-02 10:00:00.", "2024-01-02 10:00:00 PST", "2024-01-02 1:00"})
+    EXPECT_FALSE(ts(bad)) << bad;
+  EXPECT_FALSE(ts("9999-12-31 00:00:00", TimeUnit::kNano));  // out of the int64 nanosecond range
+}
+
+TEST(ParseDecimal, ScaleAndPrecision) {
+  __int128 v;
+  ASSERT_TRUE(parse_decimal("123.45", 6, 10, 2, v));
+  EXPECT_TRUE(v == 12345);
+  ASSERT_TRUE(parse_decimal("-1.5", 4, 10, 3, v));
+  EXPECT_TRUE(v == -1500);
+  ASSERT_TRUE(parse_decimal("0.125", 5, 10, 2, v));
+  EXPECT_TRUE(v == 13);  // half away from zero
+  EXPECT_FALSE(parse_decimal("12345", 5, 4, 0, v));
+  EXPECT_FALSE(parse_decimal("1.2.3", 5, 10, 2, v));
+  char buf[64];
+  *format_decimal(buf, -1500, 3) = 0;
+  EXPECT_STREQ(buf, "-1.500");
+  *format_decimal(buf, 5, 3) = 0;
+  EXPECT_STREQ(buf, "0.005");
+}
+
+TEST(FormatValue, DoublesRoundTripShortest) {
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 100000; ++i) {
+    std::uint64_t bits = rng();
+    double d;
+    std::memcpy(&d, &bits, 8);
+    if (std::isnan(d)) continue;
+    char buf[64];
+    char* e = format_double(buf, d);
+    double back;
+    ASSERT_TRUE(parse_double(buf, static_cast<std::size_t>(e - buf), back)) << std::string(buf, e);
+    ASSERT_EQ(std::memcmp(&back, &d, 8), 0) << std::string(buf, e);
+  }
+}
+
+}  // namespace
+}  // namespace sluice::text

@@ -110,8 +110,14 @@ inline char* format_time_of_day(char* p, std::int64_t since_midnight, TimeUnit u
 // prints TIMESTAMPTZ in UTC. Needs 48 bytes.
 inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool utc) noexcept {
   const std::int64_t per_day = 86400 * units_per_second(unit);
-  const std::int64_t days = detail::floor_div(value, per_day);
-  const std::int64_t rem = value - days * per_day;
+  // Truncate, then step back one day for negative remainders: days * per_day would overflow for
+  // values within a day of INT64_MIN (nanoseconds in 1677).
+  std::int64_t days = value / per_day;
+  std::int64_t rem = value % per_day;
+  if (rem < 0) {
+    rem += per_day;
+    --days;
+  }
   char* p = format_date(out, static_cast<std::int32_t>(days));
   *p++ = ' ';
   p = format_time_of_day(p, rem, unit);

@@ -57,6 +57,7 @@ class MemorySource final : public Source {
 class MemorySink final : public Sink {
  public:
   explicit MemorySink(std::string name = "<memory>") : name_(std::move(name)) {}
+  using Sink::write;
   const std::string& path() const override { return name_; }
   Status write(std::span<const std::byte> data) override {
     if (finished_) return Error(ErrorCode::kInvalidArgument, "write after finish", ErrorContext{name_});
