@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <random>
 #include <string>
@@ -13,6 +15,36 @@
 
 namespace sluice::io {
 namespace {
+
+// Temporary files of unfinished sinks, readable from a signal handler (no locks, no allocation).
+struct TempSlot {
+  std::atomic<int> state{0};  // 0 free, 1 being written, 2 holds a path
+  char path[4096];
+};
+TempSlot g_temp_slots[64];
+
+int register_temp(const std::string& path) {
+  if (path.size() >= sizeof(TempSlot::path)) return -1;
+  for (int i = 0; i < 64; ++i) {
+    int expected = 0;
+    if (g_temp_slots[i].state.compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_temp_slots[i].path, path.c_str(), path.size() + 1);
+      g_temp_slots[i].state.store(2);
+      return i;
+    }
+  }
+  return -1;  // more than 64 open sinks: the extra ones are not cleaned on a signal
+}
+void unregister_temp(int slot) {
+  if (slot >= 0) g_temp_slots[slot].state.store(0);
+}
+
+extern "C" void remove_temps_and_die(int sig) {
+  for (auto& slot : g_temp_slots)
+    if (slot.state.load() == 2) ::unlink(slot.path);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
 
 Error os_error(const std::string& what, const std::string& path, int err) {
   return Error(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIoError, what + ": " + std::strerror(err),
@@ -141,9 +173,12 @@ class BufferedFdSink : public Sink {
 class LocalFileSink final : public BufferedFdSink {
  public:
   LocalFileSink(int fd, std::string target, std::string temp, LocalSinkOptions options)
-      : BufferedFdSink(fd, std::move(target), options.buffer_size), temp_(std::move(temp)), options_(options) {}
+      : BufferedFdSink(fd, std::move(target), options.buffer_size), temp_(std::move(temp)), options_(options) {
+    slot_ = register_temp(temp_);
+  }
   ~LocalFileSink() override {
     if (state_ == kOpen) abort();
+    unregister_temp(slot_);
   }
   Status finish() override {
     if (state_ != kOpen) return Error(ErrorCode::kInvalidArgument, "finish on a closed sink", ErrorContext{path_});
@@ -163,11 +198,15 @@ class LocalFileSink final : public BufferedFdSink {
         return os_error("cannot create the output file", path_, err);
       }
       ::unlink(temp_.c_str());
+      unregister_temp(slot_);
+      slot_ = -1;
     } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
       const int err = errno;
       abort();
       return os_error("cannot move the output into place", path_, err);
     }
+    unregister_temp(slot_);
+    slot_ = -1;
     state_ = kFinished;
     return ok_status();
   }
@@ -177,11 +216,14 @@ class LocalFileSink final : public BufferedFdSink {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     ::unlink(temp_.c_str());
+    unregister_temp(slot_);
+    slot_ = -1;
   }
 
  private:
   std::string temp_;
   LocalSinkOptions options_;
+  int slot_ = -1;
 };
 
 class StdoutSink final : public BufferedFdSink {
@@ -249,6 +291,16 @@ Result<SinkPtr> open_local_sink(const std::string& path, const LocalSinkOptions&
 }
 
 SinkPtr open_stdout_sink() { return std::make_unique<StdoutSink>(); }
+
+void install_signal_cleanup() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction sa {};
+    sa.sa_handler = remove_temps_and_die;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
 
 Result<SourcePtr> open_source(const std::string& uri) {
   if (uri == "-") return open_stdin_source();

@@ -31,7 +31,7 @@ std::size_t scan_general(const std::uint8_t* data, std::size_t len, const Dialec
       continue;
     }
     const bool eol = c == '\n' || c == '\r';
-    if (escape != 0 && c == escape) {
+    if (escape != 0 && c == escape && st.inside) {  // an escape only means something inside quotes
       st.escaped = true;
       st.at_row_start = false;
       continue;
@@ -62,12 +62,12 @@ std::string_view unquote(const std::uint8_t* data, std::uint32_t start, std::uin
   const char* p = reinterpret_cast<const char*>(data) + start;
   const std::size_t n = end - start;
   const bool quoted = d.quote != '\0' && n > 0 && p[0] == d.quote;
-  if (!quoted && (d.escape == '\0' || std::memchr(p, d.escape, n) == nullptr)) return {p, n};
+  if (!quoted) return {p, n};
   scratch.clear();
   bool inside = false;
   for (std::size_t i = 0; i < n; ++i) {
     const char c = p[i];
-    if (d.escape != '\0' && c == d.escape && i + 1 < n) {
+    if (inside && d.escape != '\0' && c == d.escape && i + 1 < n) {
       scratch.push_back(p[++i]);
     } else if (d.quote != '\0' && c == d.quote) {
       if (inside && i + 1 < n && p[i + 1] == d.quote && d.escape == '\0') {
@@ -83,8 +83,7 @@ std::string_view unquote(const std::uint8_t* data, std::uint32_t start, std::uin
   return scratch;
 }
 
-namespace {
-
+// Turns structural positions into rows of fields.
 struct Assembler {
   const Chunk& chunk;
   const Dialect& d;
@@ -166,78 +165,108 @@ struct Assembler {
   }
 };
 
-}  // namespace
+struct ChunkAssembler::State {
+  Assembler a;
+  std::vector<std::uint32_t> pos;
+  bool simd;
+  const Kernel& kernel;
+  ScanState st;
+  GeneralState gst;
+  std::size_t off = 0;
+};
 
-Status assemble(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy, FieldIndex& out) {
+namespace {
+constexpr std::size_t kPiece = 1 << 16;
+}
+
+ChunkAssembler::ChunkAssembler(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy,
+                               FieldIndex& out)
+    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data()}, std::vector<std::uint32_t>(kPiece + 64),
+                    simd_dialect(d), active_kernel(), {}, {}, 0}) {
   out.rows = 0;
   out.bad.clear();
   out.bad_count = 0;
-  Assembler a{chunk, d, ncols, policy, out, chunk.data()};
-  a.reserve_rows(std::max<std::size_t>(64, chunk.size / (ncols * 8 + 8)));
-  constexpr std::size_t kPiece = 1 << 16;
-  std::vector<std::uint32_t> pos(kPiece + 64);
-  const bool simd = simd_dialect(d);
-  const Kernel& k = active_kernel();
-  ScanState st;
-  GeneralState gst;
-  for (std::size_t off = 0; off < chunk.size; off += kPiece) {
-    const std::size_t len = std::min<std::size_t>(kPiece, chunk.size - off);
-    const std::size_t n =
-        simd ? k.scan(chunk.data() + off, len, static_cast<std::uint8_t>(d.delimiter),
-                      static_cast<std::uint8_t>(d.quote), static_cast<std::uint32_t>(off), pos.data(), st)
-             : scan_general(chunk.data() + off, len, d, static_cast<std::uint32_t>(off), pos.data(), gst);
-    for (std::size_t i = 0; i < n; ++i) SLUICE_TRY(a.step(pos[i]));
-  }
-  const bool inside = simd ? st.in_quote != 0 : gst.inside;
-  out.lines = simd ? st.lines + st.prev_cr : gst.lines + (gst.prev_cr ? 1 : 0);
+  st_->a.reserve_rows(std::max<std::size_t>(64, chunk.size / (ncols * 8 + 8)));
+}
+
+ChunkAssembler::~ChunkAssembler() = default;
+
+bool ChunkAssembler::done() const { return st_->off >= st_->a.chunk.size; }
+
+Status ChunkAssembler::next_piece() {
+  State& s = *st_;
+  const Chunk& chunk = s.a.chunk;
+  const Dialect& d = s.a.d;
+  const std::size_t len = std::min<std::size_t>(kPiece, chunk.size - s.off);
+  const std::size_t n =
+      s.simd ? s.kernel.scan(chunk.data() + s.off, len, static_cast<std::uint8_t>(d.delimiter),
+                             static_cast<std::uint8_t>(d.quote), static_cast<std::uint32_t>(s.off), s.pos.data(), s.st)
+             : scan_general(chunk.data() + s.off, len, d, static_cast<std::uint32_t>(s.off), s.pos.data(), s.gst);
+  s.off += len;
+  for (std::size_t i = 0; i < n; ++i) SLUICE_TRY(s.a.step(s.pos[i]));
+  return ok_status();
+}
+
+Status ChunkAssembler::finish() {
+  State& s = *st_;
+  FieldIndex& out = s.a.out;
+  const bool inside = s.simd ? s.st.in_quote != 0 : s.gst.inside;
+  out.lines = s.simd ? s.st.lines + s.st.prev_cr : s.gst.lines + (s.gst.prev_cr ? 1 : 0);
   if (inside) {
     ErrorContext ctx;
-    ctx.line = static_cast<std::int64_t>(count_lines(chunk.data(), a.row_start)) + 1;
-    ctx.byte_offset = static_cast<std::int64_t>(a.field_start);
+    ctx.line = static_cast<std::int64_t>(count_lines(s.a.chunk.data(), s.a.row_start)) + 1;
+    ctx.byte_offset = static_cast<std::int64_t>(s.a.field_start);
     return Error(ErrorCode::kParseError, "unterminated quoted field at the end of the input", ctx);
   }
-  if (a.field_start < chunk.size) {
-    // Bytes after the last line end cannot happen (the reader ends every chunk with one); guard anyway.
-    return Error(ErrorCode::kInternal, "chunk does not end with a line end");
-  }
-  out.starts.resize(static_cast<std::size_t>(out.rows) * ncols);
-  out.ends.resize(static_cast<std::size_t>(out.rows) * ncols);
+  if (s.a.field_start < s.a.chunk.size) return Error(ErrorCode::kInternal, "chunk does not end with a line end");
+  out.starts.resize(static_cast<std::size_t>(out.rows) * s.a.ncols);
+  out.ends.resize(static_cast<std::size_t>(out.rows) * s.a.ncols);
   return ok_status();
+}
+
+Status assemble(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy, FieldIndex& out) {
+  ChunkAssembler a(chunk, d, ncols, policy, out);
+  while (!a.done()) SLUICE_TRY(a.next_piece());
+  return a.finish();
 }
 
 Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& d,
                  std::vector<std::pair<std::uint32_t, std::uint32_t>>& fields, std::size_t& row_end) {
   fields.clear();
   GeneralState gst;
-  Dialect plain = d;
-  std::vector<std::uint32_t> pos(size + 64);
-  const std::size_t n = scan_general(data, size, plain, 0, pos.data(), gst);
+  constexpr std::size_t kPiece = 4096;
+  std::vector<std::uint32_t> pos(kPiece + 64);
   std::uint32_t field_start = 0, row_start = 0;
   std::uint32_t last_eol = ~std::uint32_t{0};
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t p = pos[i];
-    const std::uint8_t c = data[p];
-    if (c != '\n' && c != '\r') {
-      fields.emplace_back(field_start, p);
-      field_start = p + 1;
-      continue;
-    }
-    if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
+  for (std::size_t off = 0; off < size; off += kPiece) {
+    const std::size_t len = std::min(kPiece, size - off);
+    const std::size_t n = scan_general(data + off, len, d, static_cast<std::uint32_t>(off), pos.data(), gst);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t p = pos[i];
+      const std::uint8_t c = data[p];
+      if (c != '\n' && c != '\r') {
+        fields.emplace_back(field_start, p);
+        field_start = p + 1;
+        continue;
+      }
+      if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
+        last_eol = p;
+        field_start = row_start = p + 1;
+        continue;
+      }
       last_eol = p;
-      field_start = row_start = p + 1;
-      continue;
+      const bool blank = fields.empty() && p == field_start;
+      const bool comment =
+          d.comment != '\0' && fields.empty() && data[row_start] == static_cast<std::uint8_t>(d.comment);
+      if (blank || comment) {
+        field_start = row_start = p + 1;
+        continue;
+      }
+      fields.emplace_back(field_start, p);
+      row_end = p + 1;
+      if (c == '\r' && p + 1 < size && data[p + 1] == '\n') row_end = p + 2;
+      return ok_status();
     }
-    last_eol = p;
-    const bool blank = fields.empty() && p == field_start;
-    const bool comment = d.comment != '\0' && fields.empty() && data[row_start] == static_cast<std::uint8_t>(d.comment);
-    if (blank || comment) {
-      field_start = row_start = p + 1;
-      continue;
-    }
-    fields.emplace_back(field_start, p);
-    row_end = p + 1;
-    if (c == '\r' && p + 1 < size && data[p + 1] == '\n') row_end = p + 2;
-    return ok_status();
   }
   return Error(ErrorCode::kParseError, "no complete row in the first block of the input");
 }

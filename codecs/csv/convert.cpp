@@ -7,51 +7,33 @@
 namespace sluice::csv::detail {
 namespace {
 
-struct Ctx {
-  const ConvertInput& in;
-  std::size_t col;
-  const std::uint32_t* starts;
-  const std::uint32_t* ends;
-  const char* data;
-  char quote;
-  bool plain;  // no escape character: a field needs work only if it starts with the quote
-  std::string scratch;
-
-  Ctx(const ConvertInput& i, std::size_t c)
-      : in(i),
-        col(c),
-        starts(i.index.starts.data() + c),
-        ends(i.index.ends.data() + c),
-        data(reinterpret_cast<const char*>(i.chunk.data())),
-        quote(i.dialect.quote),
-        plain(i.dialect.escape == '\0') {}
-};
-
-// Visits each row: on_null(r) for nulls, on_value(r, p, n) for values (unquoted).
+// Visits index rows [r0, r1): on_null(r) for nulls, on_value(r, p, n) for values (unquoted). Stops
+// when on_value returns false.
 template <class OnNull, class OnValue>
-inline void visit(Ctx& c, std::int64_t rows, OnNull&& on_null, OnValue&& on_value) {
-  const std::size_t nc = c.in.ncols;
-  const bool only_empty = c.in.nulls.only_empty();
-  const bool empty_null = c.in.nulls.empty_is_null;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const std::uint32_t s = c.starts[static_cast<std::size_t>(r) * nc];
-    const std::uint32_t e = c.ends[static_cast<std::size_t>(r) * nc];
-    const char* p = c.data + s;
-    std::size_t n = e - s;
+inline void visit(const ConvertInput& in, std::size_t col, std::string& scratch, std::int64_t r0, std::int64_t r1,
+                  OnNull&& on_null, OnValue&& on_value) {
+  const std::size_t nc = in.ncols;
+  const std::uint32_t* starts = in.index.starts.data() + col;
+  const std::uint32_t* ends = in.index.ends.data() + col;
+  const char* data = reinterpret_cast<const char*>(in.chunk.data());
+  const char quote = in.dialect.quote;
+  const bool only_empty = in.nulls.only_empty();
+  const bool empty_null = in.nulls.empty_is_null;
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const std::uint32_t s = starts[static_cast<std::size_t>(r) * nc];
+    const std::uint32_t e = ends[static_cast<std::size_t>(r) * nc];
+    const char* p = data + s;
+    const std::size_t n = e - s;
     if (n == 0) {
       if (empty_null) {
         on_null(r);
         continue;
       }
-    } else if (c.quote != '\0' && p[0] == c.quote) {
-      auto v = unquote(c.in.chunk.data(), s, e, c.in.dialect, c.scratch);
+    } else if (quote != '\0' && p[0] == quote) {
+      auto v = unquote(in.chunk.data(), s, e, in.dialect, scratch);
       if (!on_value(r, v.data(), v.size())) return;
       continue;
-    } else if (!c.plain && std::memchr(p, c.in.dialect.escape, n) != nullptr) {
-      auto v = unquote(c.in.chunk.data(), s, e, c.in.dialect, c.scratch);
-      if (!on_value(r, v.data(), v.size())) return;
-      continue;
-    } else if (!only_empty && c.in.nulls.matches(p, n)) {
+    } else if (!only_empty && in.nulls.matches(p, n)) {
       on_null(r);
       continue;
     }
@@ -59,132 +41,259 @@ inline void visit(Ctx& c, std::int64_t rows, OnNull&& on_null, OnValue&& on_valu
   }
 }
 
+// A validity bitmap materialised at the first null, grown with the column.
 struct Validity {
   BufferPtr bits;
   std::int64_t nulls = 0;
-  std::int64_t rows;
-  explicit Validity(std::int64_t n) : rows(n) {}
-  void set_null(std::int64_t r) {
+  void reserve(std::int64_t rows) {
+    if (!bits) return;
+    const std::int64_t old = bits->size(), need = bit::bytes_for(rows);
+    if (need <= old) return;
+    bits->resize(std::max(need, old * 2), false);
+    std::memset(bits->mutable_data() + old, 0xFF, static_cast<std::size_t>(bits->size() - old));
+  }
+  void set_null(std::int64_t r, std::int64_t capacity_rows) {
     if (!bits) {
-      bits = Buffer::allocate(bit::bytes_for(rows), false);
-      std::memset(bits->mutable_data(), 0xFF, static_cast<std::size_t>(bit::bytes_for(rows)));
+      const std::int64_t n = bit::bytes_for(std::max(capacity_rows, r + 1));
+      bits = Buffer::allocate(n, false);
+      std::memset(bits->mutable_data(), 0xFF, static_cast<std::size_t>(n));
     }
     bit::clear(bits->mutable_data(), r);
     ++nulls;
   }
+  BufferPtr take(std::int64_t rows) {
+    if (bits) bits->resize(bit::bytes_for(rows));
+    return std::move(bits);
+  }
 };
 
-ArrayPtr make_array(const TypePtr& type, std::int64_t rows, Validity& v, std::vector<BufferPtr> rest) {
-  auto a = std::make_shared<ArrayData>();
-  a->type = type;
-  a->length = rows;
-  a->null_count = v.nulls;
-  a->buffers.push_back(std::move(v.bits));
-  for (auto& b : rest) a->buffers.push_back(std::move(b));
-  return a;
-}
+class ConverterBase : public ColumnConverter {
+ protected:
+  ConverterBase(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad)
+      : ColumnConverter(std::move(type)), in_(in), col_(col), bad_(bad) {}
+  // Makes room for output rows up to `rows`.
+  void grow_bad(std::int64_t rows) {
+    if (bad_ && static_cast<std::int64_t>(bad_->size()) < rows) bad_->resize(static_cast<std::size_t>(rows), 0);
+  }
+  ArrayPtr make(std::vector<BufferPtr> rest) {
+    auto a = std::make_shared<ArrayData>();
+    a->type = type_;
+    a->length = rows_;
+    a->null_count = validity_.nulls;
+    a->buffers.push_back(validity_.take(rows_));
+    for (auto& b : rest) a->buffers.push_back(std::move(b));
+    return a;
+  }
+  const ConvertInput& in_;
+  std::size_t col_;
+  std::vector<std::uint8_t>* bad_;
+  std::string scratch_;
+  Validity validity_;
+  std::int64_t rows_ = 0;  // output rows so far
+  std::int64_t cap_ = 0;   // output rows the buffers hold
+};
 
 template <class T, class Parse>
-ColumnResult convert_fixed(Ctx& c, const TypePtr& type, std::vector<std::uint8_t>* bad, Parse&& parse) {
-  const std::int64_t rows = c.in.index.rows;
-  auto values = Buffer::allocate(rows * static_cast<std::int64_t>(sizeof(T)), false);
-  T* out = values->mutable_data_as<T>();
-  Validity v(rows);
-  std::int64_t failed = -1;
-  visit(
-      c, rows,
-      [&](std::int64_t r) {
-        out[r] = T{};
-        v.set_null(r);
-      },
-      [&](std::int64_t r, const char* p, std::size_t n) {
-        if (parse(p, n, out[r])) return true;
-        if (bad != nullptr) {
-          (*bad)[static_cast<std::size_t>(r)] = 1;
-          out[r] = T{};
-          v.set_null(r);
-          return true;
-        }
-        failed = r;
-        return false;
-      });
-  if (failed >= 0) return {nullptr, failed};
-  return {make_array(type, rows, v, {std::move(values)}), -1};
-}
+class FixedConverter final : public ConverterBase {
+ public:
+  FixedConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad,
+                 std::int64_t expected, Parse parse)
+      : ConverterBase(in, col, std::move(type), bad), parse_(std::move(parse)) {
+    cap_ = std::max<std::int64_t>(expected, 16);
+    values_ = Buffer::allocate(cap_ * static_cast<std::int64_t>(sizeof(T)), false);
+  }
+  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in_.row0;
+    ensure(r1 - row0);
+    T* out = values_->mutable_data_as<T>();
+    std::int64_t failed = -1;
+    const std::int64_t cap = cap_;
+    visit(
+        in_, col_, scratch_, r0, r1,
+        [&](std::int64_t r) {
+          out[r - row0] = T{};
+          validity_.set_null(r - row0, cap);
+        },
+        [&](std::int64_t r, const char* p, std::size_t n) {
+          if (parse_(p, n, out[r - row0])) return true;
+          if (bad_ != nullptr) {
+            (*bad_)[static_cast<std::size_t>(r - row0)] = 1;
+            out[r - row0] = T{};
+            validity_.set_null(r - row0, cap);
+            return true;
+          }
+          failed = r;
+          return false;
+        });
+    if (failed >= 0) return failed;
+    rows_ = r1 - row0;
+    return -1;
+  }
+  ArrayPtr finish() override {
+    values_->resize(rows_ * static_cast<std::int64_t>(sizeof(T)));
+    return make({std::move(values_)});
+  }
 
-ColumnResult convert_bool(Ctx& c, const TypePtr& type, std::vector<std::uint8_t>* bad) {
-  const std::int64_t rows = c.in.index.rows;
-  auto values = Buffer::allocate(bit::bytes_for(rows), true);
-  std::uint8_t* out = values->mutable_data();
-  Validity v(rows);
-  std::int64_t failed = -1;
-  visit(
-      c, rows, [&](std::int64_t r) { v.set_null(r); },
-      [&](std::int64_t r, const char* p, std::size_t n) {
-        bool b;
-        if (text::parse_bool(p, n, b)) {
-          if (b) bit::set(out, r);
-          return true;
-        }
-        if (bad != nullptr) {
-          (*bad)[static_cast<std::size_t>(r)] = 1;
-          v.set_null(r);
-          return true;
-        }
-        failed = r;
-        return false;
-      });
-  if (failed >= 0) return {nullptr, failed};
-  return {make_array(type, rows, v, {std::move(values)}), -1};
-}
+ private:
+  void ensure(std::int64_t rows) {
+    grow_bad(rows);
+    if (rows <= cap_) return;
+    cap_ = std::max(rows, cap_ * 2);
+    values_->resize(cap_ * static_cast<std::int64_t>(sizeof(T)), false);
+    validity_.reserve(cap_);
+  }
+  Parse parse_;
+  BufferPtr values_;
+};
 
-ColumnResult convert_string(Ctx& c, const TypePtr& type) {
-  const std::int64_t rows = c.in.index.rows;
-  const std::size_t nc = c.in.ncols;
-  std::int64_t total = 0;
-  for (std::int64_t r = 0; r < rows; ++r)
-    total += c.ends[static_cast<std::size_t>(r) * nc] - c.starts[static_cast<std::size_t>(r) * nc];
-  auto offsets = Buffer::allocate((rows + 1) * 8, false);
-  auto bytes = Buffer::allocate(total, false);
-  auto* off = offsets->mutable_data_as<std::int64_t>();
-  char* dst = reinterpret_cast<char*>(bytes->mutable_data());
-  std::int64_t pos = 0;
-  off[0] = 0;
-  Validity v(rows);
-  visit(
-      c, rows,
-      [&](std::int64_t r) {
-        off[r + 1] = pos;
-        v.set_null(r);
-      },
-      [&](std::int64_t r, const char* p, std::size_t n) {
-        std::memcpy(dst + pos, p, n);
-        pos += static_cast<std::int64_t>(n);
-        off[r + 1] = pos;
-        return true;
-      });
-  bytes->resize(pos);
-  return {make_array(type, rows, v, {std::move(offsets), std::move(bytes)}), -1};
-}
+class BoolConverter final : public ConverterBase {
+ public:
+  BoolConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad,
+                std::int64_t expected)
+      : ConverterBase(in, col, std::move(type), bad) {
+    cap_ = std::max<std::int64_t>(expected, 64);
+    bits_ = Buffer::allocate(bit::bytes_for(cap_), true);
+  }
+  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in_.row0;
+    ensure(r1 - row0);
+    std::uint8_t* out = bits_->mutable_data();
+    std::int64_t failed = -1;
+    const std::int64_t cap = cap_;
+    visit(
+        in_, col_, scratch_, r0, r1,
+        [&](std::int64_t r) {
+          bit::clear(out, r - row0);
+          validity_.set_null(r - row0, cap);
+        },
+        [&](std::int64_t r, const char* p, std::size_t n) {
+          bool b;
+          if (text::parse_bool(p, n, b)) {
+            bit::set_to(out, r - row0, b);
+            return true;
+          }
+          if (bad_ != nullptr) {
+            (*bad_)[static_cast<std::size_t>(r - row0)] = 1;
+            bit::clear(out, r - row0);
+            validity_.set_null(r - row0, cap);
+            return true;
+          }
+          failed = r;
+          return false;
+        });
+    if (failed >= 0) return failed;
+    rows_ = r1 - row0;
+    return -1;
+  }
+  ArrayPtr finish() override {
+    bits_->resize(bit::bytes_for(rows_));
+    return make({std::move(bits_)});
+  }
 
-ColumnResult convert_null(Ctx& c, const TypePtr& type, std::vector<std::uint8_t>* bad) {
-  const std::int64_t rows = c.in.index.rows;
-  std::int64_t failed = -1;
-  visit(
-      c, rows, [](std::int64_t) {},
-      [&](std::int64_t r, const char*, std::size_t) {
-        if (bad != nullptr) {
-          (*bad)[static_cast<std::size_t>(r)] = 1;
+ private:
+  void ensure(std::int64_t rows) {
+    grow_bad(rows);
+    if (rows <= cap_) return;
+    cap_ = std::max(rows, cap_ * 2);
+    bits_->resize(bit::bytes_for(cap_), true);
+    validity_.reserve(cap_);
+  }
+  BufferPtr bits_;
+};
+
+class StringConverter final : public ConverterBase {
+ public:
+  StringConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad,
+                  std::int64_t expected)
+      : ConverterBase(in, col, std::move(type), bad) {
+    cap_ = std::max<std::int64_t>(expected, 16);
+    offsets_ = Buffer::allocate((cap_ + 1) * 8, false);
+    offsets_->mutable_data_as<std::int64_t>()[0] = 0;
+    bytes_ = Buffer::allocate(std::max<std::int64_t>(expected * 8, 64), false);
+  }
+  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in_.row0;
+    ensure(r1 - row0);
+    // Room for every byte of these fields (unquoting only shrinks them).
+    const std::size_t nc = in_.ncols;
+    const std::uint32_t* starts = in_.index.starts.data() + col_;
+    const std::uint32_t* ends = in_.index.ends.data() + col_;
+    std::int64_t need = used_;
+    for (std::int64_t r = r0; r < r1; ++r)
+      need += ends[static_cast<std::size_t>(r) * nc] - starts[static_cast<std::size_t>(r) * nc];
+    if (need > bytes_->size()) bytes_->resize(std::max(need, bytes_->size() * 2), false);
+    std::int64_t* off = offsets_->mutable_data_as<std::int64_t>() + 1;  // off[k]: end of output row k
+    char* dst = reinterpret_cast<char*>(bytes_->mutable_data());
+    std::int64_t pos = used_;
+    const std::int64_t cap = cap_;
+    visit(
+        in_, col_, scratch_, r0, r1,
+        [&](std::int64_t r) {
+          off[r - row0] = pos;
+          validity_.set_null(r - row0, cap);
+        },
+        [&](std::int64_t r, const char* p, std::size_t n) {
+          std::memcpy(dst + pos, p, n);
+          pos += static_cast<std::int64_t>(n);
+          off[r - row0] = pos;
           return true;
-        }
-        failed = r;
-        return false;
-      });
-  if (failed >= 0) return {nullptr, failed};
-  auto a = std::make_shared<ArrayData>();
-  a->type = type;
-  a->length = a->null_count = rows;
-  return {a, -1};
+        });
+    used_ = pos;
+    rows_ = r1 - row0;
+    return -1;
+  }
+  ArrayPtr finish() override {
+    offsets_->resize((rows_ + 1) * 8);
+    bytes_->resize(used_);
+    return make({std::move(offsets_), std::move(bytes_)});
+  }
+
+ private:
+  void ensure(std::int64_t rows) {
+    grow_bad(rows);
+    if (rows <= cap_) return;
+    cap_ = std::max(rows, cap_ * 2);
+    offsets_->resize((cap_ + 1) * 8, false);
+    validity_.reserve(cap_);
+  }
+  BufferPtr offsets_, bytes_;
+  std::int64_t used_ = 0;
+};
+
+class NullConverter final : public ConverterBase {
+ public:
+  NullConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad)
+      : ConverterBase(in, col, std::move(type), bad) {}
+  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in_.row0;
+    grow_bad(r1 - row0);
+    std::int64_t failed = -1;
+    visit(
+        in_, col_, scratch_, r0, r1, [](std::int64_t) {},
+        [&](std::int64_t r, const char*, std::size_t) {
+          if (bad_ != nullptr) {
+            (*bad_)[static_cast<std::size_t>(r - row0)] = 1;
+            return true;
+          }
+          failed = r;
+          return false;
+        });
+    if (failed >= 0) return failed;
+    rows_ = r1 - row0;
+    return -1;
+  }
+  ArrayPtr finish() override {
+    auto a = std::make_shared<ArrayData>();
+    a->type = type_;
+    a->length = a->null_count = rows_;
+    return a;
+  }
+};
+
+template <class T, class Parse>
+std::unique_ptr<ColumnConverter> fixed(const ConvertInput& in, std::size_t col, const TypePtr& type,
+                                       std::vector<std::uint8_t>* bad, std::int64_t expected, Parse parse) {
+  return std::make_unique<FixedConverter<T, Parse>>(in, col, type, bad, expected, std::move(parse));
 }
 
 }  // namespace
@@ -207,26 +316,25 @@ std::string_view field_text(const ConvertInput& in, std::int64_t row, std::size_
   return unquote(in.chunk.data(), s, e, in.dialect, scratch);
 }
 
-ColumnResult convert_column(const ConvertInput& in, std::size_t col, const TypePtr& type,
-                            std::vector<std::uint8_t>* bad) {
-  Ctx c(in, col);
+std::unique_ptr<ColumnConverter> make_converter(const ConvertInput& in, std::size_t col, const TypePtr& type,
+                                                std::vector<std::uint8_t>* bad, std::int64_t expected) {
   switch (type->id) {
-    case TypeId::kNull: return convert_null(c, type, bad);
-    case TypeId::kBool: return convert_bool(c, type, bad);
-    case TypeId::kInt8: return convert_fixed<std::int8_t>(c, type, bad, text::parse_integer<std::int8_t>);
-    case TypeId::kInt16: return convert_fixed<std::int16_t>(c, type, bad, text::parse_integer<std::int16_t>);
-    case TypeId::kInt32: return convert_fixed<std::int32_t>(c, type, bad, text::parse_integer<std::int32_t>);
-    case TypeId::kInt64: return convert_fixed<std::int64_t>(c, type, bad, text::parse_int64);
-    case TypeId::kUInt8: return convert_fixed<std::uint8_t>(c, type, bad, text::parse_integer<std::uint8_t>);
-    case TypeId::kUInt16: return convert_fixed<std::uint16_t>(c, type, bad, text::parse_integer<std::uint16_t>);
-    case TypeId::kUInt32: return convert_fixed<std::uint32_t>(c, type, bad, text::parse_integer<std::uint32_t>);
-    case TypeId::kUInt64: return convert_fixed<std::uint64_t>(c, type, bad, text::parse_uint64);
-    case TypeId::kFloat32: return convert_fixed<float>(c, type, bad, text::parse_float);
-    case TypeId::kFloat64: return convert_fixed<double>(c, type, bad, text::parse_double);
-    case TypeId::kDate32: return convert_fixed<std::int32_t>(c, type, bad, text::parse_date);
+    case TypeId::kNull: return std::make_unique<NullConverter>(in, col, type, bad);
+    case TypeId::kBool: return std::make_unique<BoolConverter>(in, col, type, bad, expected);
+    case TypeId::kInt8: return fixed<std::int8_t>(in, col, type, bad, expected, text::parse_integer<std::int8_t>);
+    case TypeId::kInt16: return fixed<std::int16_t>(in, col, type, bad, expected, text::parse_integer<std::int16_t>);
+    case TypeId::kInt32: return fixed<std::int32_t>(in, col, type, bad, expected, text::parse_integer<std::int32_t>);
+    case TypeId::kInt64: return fixed<std::int64_t>(in, col, type, bad, expected, text::parse_int64);
+    case TypeId::kUInt8: return fixed<std::uint8_t>(in, col, type, bad, expected, text::parse_integer<std::uint8_t>);
+    case TypeId::kUInt16: return fixed<std::uint16_t>(in, col, type, bad, expected, text::parse_integer<std::uint16_t>);
+    case TypeId::kUInt32: return fixed<std::uint32_t>(in, col, type, bad, expected, text::parse_integer<std::uint32_t>);
+    case TypeId::kUInt64: return fixed<std::uint64_t>(in, col, type, bad, expected, text::parse_uint64);
+    case TypeId::kFloat32: return fixed<float>(in, col, type, bad, expected, text::parse_float);
+    case TypeId::kFloat64: return fixed<double>(in, col, type, bad, expected, text::parse_double);
+    case TypeId::kDate32: return fixed<std::int32_t>(in, col, type, bad, expected, text::parse_date);
     case TypeId::kTimestamp: {
       const TimeUnit unit = type->unit;
-      return convert_fixed<std::int64_t>(c, type, bad, [unit](const char* p, std::size_t n, std::int64_t& v) {
+      return fixed<std::int64_t>(in, col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {
         text::TzKind tz;
         return text::parse_timestamp(p, n, unit, v, tz);
       });
@@ -234,27 +342,27 @@ ColumnResult convert_column(const ConvertInput& in, std::size_t col, const TypeP
     case TypeId::kTime: {
       const TimeUnit unit = type->unit;
       if (type->value_width() == 4)
-        return convert_fixed<std::int32_t>(c, type, bad, [unit](const char* p, std::size_t n, std::int32_t& v) {
+        return fixed<std::int32_t>(in, col, type, bad, expected, [unit](const char* p, std::size_t n, std::int32_t& v) {
           std::int64_t t;
           if (!text::parse_time(p, n, unit, t)) return false;
           v = static_cast<std::int32_t>(t);
           return true;
         });
-      return convert_fixed<std::int64_t>(c, type, bad, [unit](const char* p, std::size_t n, std::int64_t& v) {
+      return fixed<std::int64_t>(in, col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {
         return text::parse_time(p, n, unit, v);
       });
     }
     case TypeId::kDecimal128: {
       const int prec = type->precision, scale = type->scale;
-      return convert_fixed<__int128>(c, type, bad, [prec, scale](const char* p, std::size_t n, __int128& v) {
+      return fixed<__int128>(in, col, type, bad, expected, [prec, scale](const char* p, std::size_t n, __int128& v) {
         return text::parse_decimal(p, n, prec, scale, v);
       });
     }
     case TypeId::kString:
     case TypeId::kBinary:
-      return convert_string(c, type);
+      return std::make_unique<StringConverter>(in, col, type, bad, expected);
     default:
-      return {nullptr, 0};
+      return nullptr;
   }
 }
 

@@ -1,7 +1,9 @@
-// From a field index to typed columns: one column at a time over all rows of a chunk.
+// From a field index to typed columns. A ColumnConverter appends one column's values a range of rows
+// at a time, so the reader converts rows while their bytes are still in cache.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,19 +31,30 @@ struct ConvertInput {
   const Dialect& dialect;
   std::size_t ncols;
   const NullSet& nulls;
+  std::int64_t row0 = 0;  // index rows before this one are not data (the header row)
 };
 
-struct ColumnResult {
-  ArrayPtr array;
-  std::int64_t failed_row = -1;  // first row whose value does not fit (when not collecting bad rows)
+class ColumnConverter {
+ public:
+  virtual ~ColumnConverter() = default;
+  // Converts index rows [r0, r1) into output rows [r0 - row0, r1 - row0). Returns the first index row
+  // whose value does not fit the type, or -1. With `bad` (a flag per output row, grown by the
+  // converter) such values are nulled and flagged instead.
+  virtual std::int64_t convert(std::int64_t r0, std::int64_t r1) = 0;
+  // The column of every row converted so far.
+  virtual ArrayPtr finish() = 0;
+  const TypePtr& type() const { return type_; }
+
+ protected:
+  explicit ColumnConverter(TypePtr type) : type_(std::move(type)) {}
+  TypePtr type_;
 };
 
-// Converts column `col` of every row to `type`. With `bad` (one flag per row) given, values that do
-// not fit are nulled and flagged instead of failing the column.
-ColumnResult convert_column(const ConvertInput& in, std::size_t col, const TypePtr& type,
-                            std::vector<std::uint8_t>* bad);
+// A converter for `type` (one of the types csv_supports()). `expected_rows` sizes the first buffers.
+std::unique_ptr<ColumnConverter> make_converter(const ConvertInput& in, std::size_t col, const TypePtr& type,
+                                                std::vector<std::uint8_t>* bad, std::int64_t expected_rows);
 
-// The text of field (row, col) with quotes removed; `quoted` says whether it was quoted.
+// The text of field (index row, col) with quotes removed; `quoted` says whether it was quoted.
 std::string_view field_text(const ConvertInput& in, std::int64_t row, std::size_t col, std::string& scratch,
                             bool* quoted = nullptr);
 

@@ -29,7 +29,7 @@ struct ChunkResult {
   std::vector<ArrayPtr> columns;
   std::optional<Error> error;
   std::vector<std::uint8_t> bad_flags;  // rows whose values did not fit a declared type (kSkip)
-  std::vector<std::pair<std::int64_t, std::string>> bad_values;  // first few: (row, reason)
+  std::int64_t rows = 0;  // data rows (the header row excluded)
   bool done = false;
 };
 
@@ -52,6 +52,7 @@ class CsvReader::Impl {
   SchemaPtr schema;
   std::vector<bool> declared;
   std::size_t ncols = 0;
+  std::uint32_t avg_row_bytes = 64;  // from the sample, to size the first buffers of a chunk
   BadRowReport report;
   std::string path;
 
@@ -133,7 +134,8 @@ class CsvReader::Impl {
       for (std::size_t i = n; i-- > 0;) {
         const std::uint8_t c = d[i];
         if (c == q) parity ^= 1;
-        else if ((c == '\n' || c == '\r') && parity == 0 && i + 1 < n) return i + 1;
+        // Never between the CR and LF of one line end (that would count the line twice).
+        else if ((c == '\n' || (c == '\r' && d[i + 1] != '\n')) && parity == 0 && i + 1 < n) return i + 1;
       }
       return 0;
     }
@@ -146,7 +148,7 @@ class CsvReader::Impl {
       const std::size_t k = detail::scan_general(d + off, len, dialect, static_cast<std::uint32_t>(off), pos.data(), st);
       for (std::size_t i = 0; i < k; ++i) {
         const std::uint32_t p = pos[i];
-        if ((d[p] == '\n' || d[p] == '\r') && p + 1 < n) best = p + 1;
+        if ((d[p] == '\n' || (d[p] == '\r' && d[p + 1] != '\n')) && p + 1 < n) best = p + 1;
       }
     }
     return best;
@@ -204,58 +206,79 @@ class CsvReader::Impl {
     return t;
   }
 
-  // Converts column `col` to `type`, widening an inferred column until every value fits.
-  Status convert(ChunkResult& r, const detail::ConvertInput& in, std::size_t col, TypePtr type) {
+  // Converts index rows [from, to) of column `col`, widening an inferred column until every value
+  // fits (a wider converter re-converts the rows before `from` too).
+  Status convert_range(ChunkResult& r, const detail::ConvertInput& in, std::size_t col,
+                       std::unique_ptr<detail::ColumnConverter>& conv, std::int64_t from, std::int64_t to) {
     while (true) {
-      std::vector<std::uint8_t>* bad =
-          declared[col] && opt.bad_rows == BadRowPolicy::kSkip ? &r.bad_flags : nullptr;
-      if (bad && bad->empty()) bad->assign(static_cast<std::size_t>(r.index.rows), 0);
-      auto res = detail::convert_column(in, col, type, bad);
-      if (res.failed_row < 0) {
-        r.columns[col] = std::move(res.array);
-        return ok_status();
-      }
+      const std::int64_t failed = conv->convert(from, to);
+      if (failed < 0) return ok_status();
       std::string scratch;
-      bool quoted = false;
-      const std::string value(detail::field_text(in, res.failed_row, col, scratch, &quoted));
+      const std::string value(detail::field_text(in, failed, col, scratch));
       if (declared[col]) {
-        const std::size_t fi = static_cast<std::size_t>(res.failed_row) * ncols + col;
+        const std::size_t row_start = r.index.starts[static_cast<std::size_t>(failed) * ncols];
         ErrorContext ctx;
-        ctx.line = static_cast<std::int64_t>(detail::count_lines(r.chunk.data(), r.index.starts[fi - col])) + 1;
+        ctx.line = static_cast<std::int64_t>(detail::count_lines(r.chunk.data(), row_start)) + 1;
         ctx.column = static_cast<std::int64_t>(col) + 1;
-        ctx.column_name = schema->fields[col].name;
-        ctx.row = res.failed_row;
-        ctx.byte_offset = r.index.starts[fi];
-        return Error(ErrorCode::kTypeError, "value '" + value.substr(0, 64) + "' is not a valid " + type->to_string(),
-                     ctx);
+        ctx.column_name = schema_field_name(col);
+        ctx.row = failed - in.row0;
+        ctx.byte_offset = r.index.starts[static_cast<std::size_t>(failed) * ncols + col];
+        return Error(ErrorCode::kTypeError,
+                     "value '" + value.substr(0, 64) + "' is not a valid " + conv->type()->to_string(), ctx);
       }
-      const detail::Kind have = detail::kind_of_type(*type);
+      const detail::Kind have = detail::kind_of_type(*conv->type());
       detail::Kind want = detail::join(have, detail::kind_of(value.data(), value.size()));
       if (want == have) want = detail::Kind::kString;  // cannot happen; never loop
-      type = detail::type_of(want);
+      conv = make_converter(r, in, col, detail::type_of(want));
+      from = in.row0;
     }
   }
 
+  std::unique_ptr<detail::ColumnConverter> make_converter(ChunkResult& r, const detail::ConvertInput& in,
+                                                          std::size_t col, const TypePtr& type) {
+    std::vector<std::uint8_t>* bad = declared[col] && opt.bad_rows == BadRowPolicy::kSkip ? &r.bad_flags : nullptr;
+    const std::int64_t expected = static_cast<std::int64_t>(r.chunk.size / std::max<std::uint32_t>(avg_row_bytes, 1)) + 16;
+    return detail::make_converter(in, col, type, bad, expected);
+  }
+
+  std::string schema_field_name(std::size_t col) {
+    std::lock_guard<std::mutex> lock(mu);
+    return schema->fields[col].name;
+  }
+
+  // Scans, assembles and converts one chunk, a piece at a time (rows are converted while hot).
   void process(ChunkResult& r, const std::vector<TypePtr>& types) {
-    Status s = detail::assemble(r.chunk, dialect, ncols, opt.bad_rows, r.index);
-    if (!s.ok()) {
-      r.error = std::move(s).error();
-      return;
-    }
-    if (r.chunk.skip_first_row && r.index.rows > 0) {
-      r.index.starts.erase(r.index.starts.begin(), r.index.starts.begin() + static_cast<std::ptrdiff_t>(ncols));
-      r.index.ends.erase(r.index.ends.begin(), r.index.ends.begin() + static_cast<std::ptrdiff_t>(ncols));
-      --r.index.rows;
-    }
-    r.columns.assign(ncols, nullptr);
-    const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls};
-    for (std::size_t c = 0; c < ncols; ++c) {
-      Status cs = convert(r, in, c, types[c]);
-      if (!cs.ok()) {
-        r.error = std::move(cs).error();
-        return;
+    detail::ChunkAssembler assembler(r.chunk, dialect, ncols, opt.bad_rows, r.index);
+    const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls, r.chunk.skip_first_row ? 1 : 0};
+    std::vector<std::unique_ptr<detail::ColumnConverter>> conv(ncols);
+    for (std::size_t c = 0; c < ncols; ++c) conv[c] = make_converter(r, in, c, types[c]);
+    std::int64_t done = in.row0;
+    auto fail = [&](Status s) { r.error = std::move(s).error(); };
+    while (!assembler.done()) {
+      Status s = assembler.next_piece();
+      if (!s.ok()) return fail(std::move(s));
+      const std::int64_t avail = r.index.rows;
+      if (avail <= done) continue;
+      for (std::size_t c = 0; c < ncols; ++c) {
+        Status cs = convert_range(r, in, c, conv[c], done, avail);
+        if (!cs.ok()) return fail(std::move(cs));
       }
+      done = avail;
     }
+    Status s = assembler.finish();
+    if (!s.ok()) return fail(std::move(s));
+    r.columns.resize(ncols);
+    for (std::size_t c = 0; c < ncols; ++c) r.columns[c] = conv[c]->finish();
+    r.rows = std::max<std::int64_t>(r.index.rows - in.row0, 0);
+  }
+
+  // Converts a whole processed chunk's column again, to `type` or wider.
+  Status reconvert(ChunkResult& r, std::size_t col, const TypePtr& type) {
+    const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls, r.chunk.skip_first_row ? 1 : 0};
+    auto conv = make_converter(r, in, col, type);
+    SLUICE_TRY(convert_range(r, in, col, conv, in.row0, std::max(r.index.rows, in.row0)));
+    r.columns[col] = conv->finish();
+    return ok_status();
   }
 
   void worker_loop() {
@@ -325,7 +348,6 @@ class CsvReader::Impl {
       note_bad(static_cast<std::int64_t>(lines_before + detail::count_lines(r.chunk.data(), b.row_start)) + 1, b.reason);
     report.count += r.index.bad_count - static_cast<std::int64_t>(r.index.bad.size());
     // Unify types with the schema so far: widen the schema, or re-convert this chunk's narrower columns.
-    const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls};
     bool changed = false;
     std::vector<Field> fields = schema->fields;
     for (std::size_t c = 0; c < ncols; ++c) {
@@ -333,7 +355,7 @@ class CsvReader::Impl {
       const TypePtr want = detail::type_of(
           detail::join(detail::kind_of_type(*fields[c].type), detail::kind_of_type(*r.columns[c]->type)));
       if (!(*r.columns[c]->type == *want)) {
-        Status s = convert(r, in, c, want);
+        Status s = reconvert(r, c, want);
         if (!s.ok()) return globalise(std::move(s).error(), r);
       }
       if (!(*r.columns[c]->type == *fields[c].type)) {
@@ -349,13 +371,14 @@ class CsvReader::Impl {
       std::lock_guard<std::mutex> lock(mu);
       schema = std::move(s);
     }
-    std::int64_t rows = r.index.rows;
-    if (!r.bad_flags.empty()) {
+    std::int64_t rows = r.rows;
+    r.bad_flags.resize(static_cast<std::size_t>(rows), 0);
+    if (std::find(r.bad_flags.begin(), r.bad_flags.end(), 1) != r.bad_flags.end()) {
       std::int64_t kept = 0;
       for (std::int64_t i = 0; i < rows; ++i) {
         if (r.bad_flags[static_cast<std::size_t>(i)]) {
           note_bad(static_cast<std::int64_t>(lines_before +
-                                             detail::count_lines(r.chunk.data(), r.index.starts[static_cast<std::size_t>(i) * ncols])) +
+                                             detail::count_lines(r.chunk.data(), r.index.starts[static_cast<std::size_t>(i + (r.chunk.skip_first_row ? 1 : 0)) * ncols])) +
                        1,
                    "a value does not fit its declared type");
         } else {
@@ -503,6 +526,7 @@ class CsvReader::Impl {
         chunk->bytes->mutable_data()[chunk->size++] = '\n';
       FieldIndex idx;
       (void)detail::assemble(*chunk, dialect, ncols, BadRowPolicy::kSkip, idx);
+      if (idx.rows > 0) avg_row_bytes = static_cast<std::uint32_t>(std::max<std::uint64_t>(chunk->size / static_cast<std::uint64_t>(idx.rows), 1));
       const std::int64_t rows = std::min<std::int64_t>(idx.rows, opt.infer_rows + 1);
       std::vector<detail::Kind> first_kinds(ncols, detail::Kind::kNull);
       for (std::int64_t r = 0; r < rows; ++r) {

@@ -68,11 +68,16 @@ Score score(std::string_view sample, const Dialect& d, bool at_eof) {
 }  // namespace
 
 Dialect sniff_dialect(std::string_view sample, const ReadOptions& o, bool at_eof) {
+  // A few hundred rows decide; more text only costs time (12 candidates are scanned).
+  constexpr std::size_t kMaxSample = 256 << 10;
+  if (sample.size() > kMaxSample) {
+    sample = sample.substr(0, kMaxSample);
+    at_eof = false;
+  }
   Dialect base;
   base.escape = o.escape.value_or('\0');
   base.comment = o.comment.value_or('\0');
   base.header = o.header.value_or(true);
-  if (base.escape == o.quote.value_or('"')) base.escape = '\0';
   const std::vector<char> delims = o.delimiter ? std::vector<char>{*o.delimiter} : std::vector<char>{',', ';', '\t', '|'};
   const std::vector<char> quotes = o.quote ? std::vector<char>{*o.quote} : std::vector<char>{'"', '\'', '\0'};
   Dialect best = base;
@@ -84,6 +89,7 @@ Dialect sniff_dialect(std::string_view sample, const ReadOptions& o, bool at_eof
       Dialect cand = base;
       cand.delimiter = d;
       cand.quote = q;
+      if (cand.escape == q) cand.escape = '\0';  // escaping the quote by itself is RFC 4180's doubling
       const Score s = score(sample, cand, at_eof);
       if (!s.valid) continue;
       // Prefer: more than one field, then consistency, then more fields; earlier candidates win ties

@@ -57,7 +57,7 @@ class CsvWriter::Impl {
 
   Status header(const Schema& schema) {
     header_done = true;
-    if (!opt.header) return ok_status();
+    if (!opt.header || schema.num_fields() == 0) return ok_status();  // no columns: no line at all
     for (std::size_t c = 0; c < schema.num_fields(); ++c) {
       if (c) buf.push_back(opt.delimiter);
       SLUICE_TRY(put(schema.fields[c].name, opt.quoting == QuoteStyle::kAll || opt.quoting == QuoteStyle::kNonNumeric,

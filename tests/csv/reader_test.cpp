@@ -289,7 +289,12 @@ TEST(CsvReader, EveryBlockBoundaryPosition) {
     int i = 0;
     while (text.size() + filler.size() + 20 < block - shift) filler += std::to_string(i++ % 10) + ",f,g\r\n";
     text += filler;
-    while (text.size() < block - shift) text.insert(text.size() - 2, "h");  // lengthen the last filler row
+    if (text.size() < block - shift) {  // lengthen the last filler row
+      const std::string tail = text.substr(text.size() - 2);
+      text.resize(text.size() - 2);
+      text.append(block - shift - text.size() - 2, 'h');
+      text += tail;
+    }
     std::string expect_tail;
     for (int k = 0; k < 4; ++k) text += row;
     ReadOptions o;
@@ -318,8 +323,17 @@ std::string random_table(std::mt19937_64& rng, int rows) {
       case 3: break;
       default: t += "\"crlf\r\ninside\""; break;
     }
-    t += "," + std::to_string(static_cast<double>(rng() % 100000) / 100.0);
-    t += rng() % 7 == 0 ? ",\n" : ",2024-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) + "\n";
+    t += ',';
+    t += std::to_string(static_cast<double>(rng() % 100000) / 100.0);
+    if (rng() % 7 == 0) {
+      t += ",\n";
+    } else {
+      t += ",2024-0";
+      t += std::to_string(1 + rng() % 9);
+      t += "-1";
+      t += std::to_string(rng() % 10);
+      t += '\n';
+    }
   }
   return t;
 }

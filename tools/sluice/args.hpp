@@ -138,4 +138,23 @@ inline std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+// Splits on `sep` outside parentheses: "a=int64,d=decimal(18,3)" → "a=int64", "d=decimal(18,3)".
+inline std::vector<std::string> split_top_level(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  for (char c : s) {
+    if (c == '(') ++depth;
+    if (c == ')' && depth > 0) --depth;
+    if (c == sep && depth == 0) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
 }  // namespace sluice::cli

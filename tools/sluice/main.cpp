@@ -1,4 +1,5 @@
 // sluice: move tabular data between formats and stores. See `sluice --help`.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -109,8 +110,8 @@ csv::ReadOptions read_options(const Args& a, const std::string& format) {
   if (auto v = a.get("skip-rows")) o.skip_rows = parse_int(*v, "--skip-rows");
   if (a.has("null")) o.null_values = a.all("null");
   if (auto v = a.get("names")) o.column_names = split(*v, ',');
-  if (auto v = a.get("types")) {
-    for (const auto& item : split(*v, ',')) {
+  for (const auto& list : a.all("types")) {
+    for (const auto& item : split_top_level(list, ',')) {
       const auto eq = item.find('=');
       if (eq == std::string::npos) throw UsageError("--types wants name=type pairs, not '" + item + "'");
       TypePtr t = parse_type_name(item.substr(eq + 1));
@@ -374,4 +375,11 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace sluice::cli
 
-int main(int argc, char** argv) { return sluice::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  // Chunks allocate and free multi-megabyte buffers; keep them in the heap instead of mapping fresh
+  // (page-faulting) memory for each one. Memory stays bounded by the reader's options.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  sluice::io::install_signal_cleanup();
+  return sluice::cli::run(argc, argv);
+}

@@ -10,7 +10,11 @@
 // "+l" (32-bit offsets) are accepted too, their offsets widened to 64 bits (a copy of the offsets
 // only). Every import is checked against its type and with ArrayData::validate() before it is
 // returned. Import functions take ownership of what they are given: the structs are released (now,
-// or later through the imported buffers) whether the import succeeds or fails.
+// or later through the imported buffers) whether the import succeeds or fails. Imported buffers are
+// foreign memory: not padded past size() (capacity() == size()), possibly not 64-byte aligned.
+// Not supported (kNotImplemented): dictionaries, date64, intervals, views, fixed-size lists, unions,
+// run-end encoding, decimals other than 128-bit. Field-level metadata is ignored, so an extension
+// type imports as its storage type; schema-level metadata round-trips.
 //
 // Two places copy a little: a struct sliced at a non-zero offset exports a re-based copy of its
 // validity bitmap (sluice slices struct children eagerly, Arrow applies the parent's offset to its
@@ -92,6 +96,12 @@ Status export_array(const ArrayPtr& array, ArrowArray* out);
 // A record batch: a struct array without validity whose children are the columns.
 Status export_batch(const Batch& batch, ArrowArray* out);
 
+// What an ArrowSchema says, read once to import any number of arrays of it (the batches of an
+// ArrowArrayStream share one schema). Keeps what a TypePtr does not: 32-bit offsets ("u", "z", "+l").
+struct ImportedType;
+
+// Reads a schema; it is released before returning (also on error).
+Result<ImportedType> import_type(ArrowSchema* schema);
 // Reads a field description; the schema is released before returning (also on error).
 Result<Field> import_field(ArrowSchema* schema);
 // Reads a record batch schema (a struct); the schema is released before returning.
@@ -99,9 +109,14 @@ Result<SchemaPtr> import_schema(ArrowSchema* schema);
 // Imports an array laid out as export_array lays out `type` (64-bit offsets for strings, binary and
 // lists). Takes ownership of *array.
 Result<ArrayPtr> import_array(ArrowArray* array, const TypePtr& type);
-// Imports an array described by `schema` (which may use 32-bit offsets). Takes ownership of both.
+// Imports an array of a type read by import_type(). Takes ownership of *array.
+Result<ArrayPtr> import_array(ArrowArray* array, const ImportedType& type);
+// Imports an array described by `schema`. Takes ownership of both.
 Result<ArrayPtr> import_array(ArrowArray* array, ArrowSchema* schema);
-// Imports a record batch (a struct array without top-level nulls). Takes ownership of both.
+// Imports a record batch (a struct array without top-level nulls) of a struct type read by
+// import_type(); the batches share type.schema. Takes ownership of *array.
+Result<Batch> import_batch(ArrowArray* array, const ImportedType& type);
+// Imports a record batch described by `schema`. Takes ownership of both.
 Result<Batch> import_batch(ArrowArray* array, ArrowSchema* schema);
 
 // The Arrow format string of a type ("i", "tsu:UTC", "+L", ...), or an error if it is malformed.
@@ -344,11 +359,18 @@ inline Status fill_array(const ArrayPtr& a, ArrowArray* out, int depth) {
   return ok_status();
 }
 
-inline void mark_released(ArrowSchema* s) {
-  if (s != nullptr) s->release = nullptr;
-}
-inline void mark_released(ArrowArray* a) {
-  if (a != nullptr) a->release = nullptr;
+// Runs an export; on failure (an error or out of memory) *out is marked released.
+template <class Out, class Fill>
+Status guarded_export(Out* out, Fill&& fill) {
+  if (out == nullptr) return bad("null output struct");
+  try {
+    Status st = fill();
+    if (!st.ok()) out->release = nullptr;
+    return st;
+  } catch (const std::bad_alloc&) {
+    out->release = nullptr;
+    return out_of_memory();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,7 +631,13 @@ class Importer {
     out->type = type;
     out->length = a->length;
     out->offset = a->offset;
-    const std::int64_t end = a->offset + a->length;
+    std::int64_t end = a->offset + a->length;
+    if (a->length == 0 && t.id != TypeId::kStruct) {
+      // No rows: read nothing past the buffers' starts and never size a zero-filled stand-in for an
+      // absent buffer by a (possibly huge) offset. Struct children are sliced with the offset below.
+      out->offset = 0;
+      end = 0;
+    }
     if (t.id == TypeId::kNull) {
       out->null_count = a->length;
       return out;
@@ -788,145 +816,126 @@ inline Result<std::string> arrow_format(const DataType& t) {
 }
 
 inline Status export_type(const Field& field, ArrowSchema* out) {
-  if (out == nullptr) return detail::cdata::bad("null output schema");
-  try {
-    Status st = detail::cdata::fill_schema(field, out, nullptr, 0);
-    if (!st.ok()) detail::cdata::mark_released(out);
-    return st;
-  } catch (const std::bad_alloc&) {
-    detail::cdata::mark_released(out);
-    return detail::cdata::out_of_memory();
-  }
+  return detail::cdata::guarded_export(out, [&] { return detail::cdata::fill_schema(field, out, nullptr, 0); });
 }
 
 inline Status export_schema(const Schema& schema, ArrowSchema* out) {
-  if (out == nullptr) return detail::cdata::bad("null output schema");
-  try {
-    auto metadata = detail::cdata::encode_metadata(schema.metadata);
-    if (!metadata.ok()) {
-      detail::cdata::mark_released(out);
-      return std::move(metadata).error();
-    }
-    Field top{"", struct_(schema.fields), false};
-    Status st = detail::cdata::fill_schema(top, out, &metadata.value(), 0);
-    if (!st.ok()) detail::cdata::mark_released(out);
-    return st;
-  } catch (const std::bad_alloc&) {
-    detail::cdata::mark_released(out);
-    return detail::cdata::out_of_memory();
-  }
+  return detail::cdata::guarded_export(out, [&]() -> Status {
+    SLUICE_ASSIGN_OR_RETURN(std::string metadata, detail::cdata::encode_metadata(schema.metadata));
+    return detail::cdata::fill_schema(Field{"", struct_(schema.fields), false}, out, &metadata, 0);
+  });
 }
 
 inline Status export_array(const ArrayPtr& array, ArrowArray* out) {
-  if (out == nullptr) return detail::cdata::bad("null output array");
-  try {
-    Status st = detail::cdata::fill_array(array, out, 0);
-    if (!st.ok()) detail::cdata::mark_released(out);
-    return st;
-  } catch (const std::bad_alloc&) {
-    detail::cdata::mark_released(out);
-    return detail::cdata::out_of_memory();
-  }
+  return detail::cdata::guarded_export(out, [&] { return detail::cdata::fill_array(array, out, 0); });
 }
 
 inline Status export_batch(const Batch& batch, ArrowArray* out) {
-  if (out == nullptr) return detail::cdata::bad("null output array");
+  return detail::cdata::guarded_export(out, [&]() -> Status {
+    if (!batch.schema || batch.schema->num_fields() != batch.columns.size())
+      return detail::cdata::bad("batch columns do not match its schema");
+    for (std::size_t i = 0; i < batch.columns.size(); ++i)
+      if (!batch.columns[i] || batch.columns[i]->length != batch.num_rows)
+        return detail::cdata::bad("column " + std::to_string(i) + " length differs from the batch's rows");
+    auto top = std::make_shared<ArrayData>();
+    top->type = struct_(batch.schema->fields);
+    top->length = batch.num_rows;
+    top->buffers.push_back(nullptr);
+    top->children = batch.columns;
+    return detail::cdata::fill_array(top, out, 0);
+  });
+}
+
+struct ImportedType {
+  Field field;
+  SchemaPtr schema;  // when field.type is a struct: its fields and the schema-level metadata
+  detail::cdata::Layout layout;
+};
+
+inline Result<ImportedType> import_type(ArrowSchema* schema) {
+  if (schema == nullptr) return detail::cdata::bad("null schema");
+  detail::cdata::SchemaGuard guard(schema);
   try {
-    Status st = [&]() -> Status {
-      if (!batch.schema || batch.schema->num_fields() != batch.columns.size())
-        return detail::cdata::bad("batch columns do not match its schema");
-      for (std::size_t i = 0; i < batch.columns.size(); ++i)
-        if (!batch.columns[i] || batch.columns[i]->length != batch.num_rows)
-          return detail::cdata::bad("column " + std::to_string(i) + " length differs from the batch's rows");
-      auto top = std::make_shared<ArrayData>();
-      top->type = struct_(batch.schema->fields);
-      top->length = batch.num_rows;
-      top->buffers.push_back(nullptr);
-      top->children = batch.columns;
-      return detail::cdata::fill_array(top, out, 0);
-    }();
-    if (!st.ok()) detail::cdata::mark_released(out);
-    return st;
+    ImportedType out;
+    SLUICE_ASSIGN_OR_RETURN(out.field, detail::cdata::parse_field(schema, &out.layout, 0));
+    if (out.field.type->id == TypeId::kStruct) {
+      SLUICE_ASSIGN_OR_RETURN(auto metadata, detail::cdata::parse_metadata(schema->metadata));
+      out.schema = std::make_shared<Schema>(Schema{out.field.type->children, std::move(metadata)});
+    }
+    return out;
   } catch (const std::bad_alloc&) {
-    detail::cdata::mark_released(out);
     return detail::cdata::out_of_memory();
   }
 }
 
 inline Result<Field> import_field(ArrowSchema* schema) {
-  if (schema == nullptr) return detail::cdata::bad("null schema");
-  detail::cdata::SchemaGuard guard(schema);
-  try {
-    detail::cdata::Layout layout;
-    return detail::cdata::parse_field(schema, &layout, 0);
-  } catch (const std::bad_alloc&) {
-    return detail::cdata::out_of_memory();
-  }
+  SLUICE_ASSIGN_OR_RETURN(ImportedType type, import_type(schema));
+  return std::move(type.field);
 }
 
 inline Result<SchemaPtr> import_schema(ArrowSchema* schema) {
-  if (schema == nullptr) return detail::cdata::bad("null schema");
-  detail::cdata::SchemaGuard guard(schema);
-  try {
-    detail::cdata::Layout layout;
-    SLUICE_ASSIGN_OR_RETURN(Field top, detail::cdata::parse_field(schema, &layout, 0));
-    if (top.type->id != TypeId::kStruct) return detail::cdata::bad("a record batch schema must be a struct ('+s')");
-    SLUICE_ASSIGN_OR_RETURN(auto metadata, detail::cdata::parse_metadata(schema->metadata));
-    auto out = std::make_shared<Schema>();
-    out->fields = top.type->children;
-    out->metadata = std::move(metadata);
-    return SchemaPtr(std::move(out));
-  } catch (const std::bad_alloc&) {
-    return detail::cdata::out_of_memory();
-  }
+  SLUICE_ASSIGN_OR_RETURN(ImportedType type, import_type(schema));
+  if (!type.schema) return detail::cdata::bad("a record batch schema must be a struct ('+s')");
+  return type.schema;
 }
 
-inline Result<ArrayPtr> import_array(ArrowArray* array, const TypePtr& type) {
+namespace detail::cdata {
+// Imports with a layout (null: sluice's own); *array is consumed, also on error or out of memory.
+inline Result<ArrayPtr> import_consumed(ArrowArray* array, const TypePtr& type, const Layout* layout) {
   try {
-    SLUICE_ASSIGN_OR_RETURN(auto holder, detail::cdata::take_array(array));
-    return detail::cdata::import_taken(holder, type, nullptr);
+    SLUICE_ASSIGN_OR_RETURN(auto holder, take_array(array));
+    return import_taken(holder, type, layout);
   } catch (const std::bad_alloc&) {
     if (array != nullptr && array->release != nullptr) array->release(array);
-    return detail::cdata::out_of_memory();
+    return out_of_memory();
   }
+}
+inline void release_array(ArrowArray* array) {
+  if (array != nullptr && array->release != nullptr) array->release(array);
+}
+}  // namespace detail::cdata
+
+inline Result<ArrayPtr> import_array(ArrowArray* array, const TypePtr& type) {
+  return detail::cdata::import_consumed(array, type, nullptr);
+}
+
+inline Result<ArrayPtr> import_array(ArrowArray* array, const ImportedType& type) {
+  return detail::cdata::import_consumed(array, type.field.type, &type.layout);
 }
 
 inline Result<ArrayPtr> import_array(ArrowArray* array, ArrowSchema* schema) {
-  detail::cdata::SchemaGuard guard(schema);
+  auto type = import_type(schema);
+  if (!type.ok()) {
+    detail::cdata::release_array(array);
+    return std::move(type).error();
+  }
+  return import_array(array, type.value());
+}
+
+inline Result<Batch> import_batch(ArrowArray* array, const ImportedType& type) {
+  if (!type.schema) {
+    detail::cdata::release_array(array);
+    return detail::cdata::bad("a record batch schema must be a struct ('+s')");
+  }
+  SLUICE_ASSIGN_OR_RETURN(ArrayPtr st, detail::cdata::import_consumed(array, type.field.type, &type.layout));
+  if (st->null_count != 0) return detail::cdata::bad("a record batch cannot have top-level nulls");
   try {
-    SLUICE_ASSIGN_OR_RETURN(auto holder, detail::cdata::take_array(array));
-    if (schema == nullptr) return detail::cdata::bad("null schema");
-    detail::cdata::Layout layout;
-    SLUICE_ASSIGN_OR_RETURN(Field field, detail::cdata::parse_field(schema, &layout, 0));
-    return detail::cdata::import_taken(holder, field.type, &layout);
+    Batch batch{type.schema, {}, st->length};
+    // Already validated as a struct of these fields: only children longer than it need cutting.
+    for (auto& c : st->children) batch.columns.push_back(c->length == st->length ? c : c->slice(0, st->length));
+    return batch;
   } catch (const std::bad_alloc&) {
-    if (array != nullptr && array->release != nullptr) array->release(array);
     return detail::cdata::out_of_memory();
   }
 }
 
 inline Result<Batch> import_batch(ArrowArray* array, ArrowSchema* schema) {
-  detail::cdata::SchemaGuard guard(schema);
-  try {
-    SLUICE_ASSIGN_OR_RETURN(auto holder, detail::cdata::take_array(array));
-    if (schema == nullptr) return detail::cdata::bad("null schema");
-    detail::cdata::Layout layout;
-    SLUICE_ASSIGN_OR_RETURN(Field top, detail::cdata::parse_field(schema, &layout, 0));
-    if (top.type->id != TypeId::kStruct) return detail::cdata::bad("a record batch schema must be a struct ('+s')");
-    SLUICE_ASSIGN_OR_RETURN(auto metadata, detail::cdata::parse_metadata(schema->metadata));
-    SLUICE_ASSIGN_OR_RETURN(ArrayPtr st, detail::cdata::import_taken(holder, top.type, &layout));
-    if (st->null_count != 0) return detail::cdata::bad("a record batch cannot have top-level nulls");
-    auto out_schema = std::make_shared<Schema>();
-    out_schema->fields = top.type->children;
-    out_schema->metadata = std::move(metadata);
-    Batch batch{std::move(out_schema), {}, st->length};
-    for (auto& c : st->children) batch.columns.push_back(c->length == st->length ? c : c->slice(0, st->length));
-    SLUICE_TRY(batch.validate());
-    return batch;
-  } catch (const std::bad_alloc&) {
-    if (array != nullptr && array->release != nullptr) array->release(array);
-    return detail::cdata::out_of_memory();
+  auto type = import_type(schema);
+  if (!type.ok()) {
+    detail::cdata::release_array(array);
+    return std::move(type).error();
   }
+  return import_batch(array, type.value());
 }
 
 }  // namespace sluice

@@ -82,12 +82,18 @@ class ArrayBuilder {
 class NullBuilder final : public ArrayBuilder {
  public:
   NullBuilder() : ArrayBuilder(null_type()) {}
-  void append_null() override { ++n_; }
+  // validity_ only keeps length() right (a list<null> builder reads it for offsets); it never
+  // materialises a bitmap, a null array has none.
+  void append_null() override {
+    ++n_;
+    validity_.append_valid(1);
+  }
   ArrayPtr finish() override {
     auto a = std::make_shared<ArrayData>();
     a->type = type_;
     a->length = a->null_count = n_;
     n_ = 0;
+    validity_.finish();
     return a;
   }
   std::int64_t size() const { return n_; }

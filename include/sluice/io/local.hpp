@@ -28,6 +28,11 @@ Result<SinkPtr> open_local_sink(const std::string& path, const LocalSinkOptions&
 // Standard output (finish() flushes; abort() cannot take back what was written).
 SinkPtr open_stdout_sink();
 
+// For programs: on SIGINT, SIGTERM or SIGHUP, remove the temporary files of local sinks that were not
+// finished, then die of the signal as before. (SIGKILL cannot be caught; its leftovers are hidden
+// ".NAME.sluice-tmp-*" files, never the target.)
+void install_signal_cleanup();
+
 // Bytes held in memory (tests, fuzzers, small inputs).
 class MemorySource final : public Source {
  public:

@@ -20,7 +20,7 @@ struct ReadOptions {
   // Dialect. Unset: sniffed (delimiter among , ; \t |; quote among " ' or none; header).
   std::optional<char> delimiter;
   std::optional<char> quote;             // '\0' means no quoting at all
-  std::optional<char> escape;            // unset: a doubled quote escapes a quote (RFC 4180)
+  std::optional<char> escape;            // inside quotes only; unset: a doubled quote escapes a quote (RFC 4180)
   std::optional<char> comment;           // lines starting with it are skipped
   std::optional<bool> header;
   std::int64_t skip_rows = 0;            // physical lines skipped before the header or data
@@ -47,7 +47,7 @@ struct ReadOptions {
 };
 
 enum class QuoteStyle : std::uint8_t {
-  kMinimal,     // only fields that need it (delimiter, quote, CR, LF, or leading/trailing space)
+  kMinimal,     // only fields that need it: delimiter, quote, CR or LF inside, or equal to the null string
   kNonNumeric,  // every value that is not a number or boolean, and every null-string collision
   kAll,         // every non-null field
   kNone,        // never; a field that would need quotes is an error

@@ -8,9 +8,10 @@
 namespace sluice::csv {
 
 // Picks the delimiter among , ; \t | and the quote among " ' (or none) that give the sample the
-// most rows with the same number of fields (more fields breaking ties), keeping whatever `options`
-// fixes. `at_eof` says the sample is the whole input (so an open quote at its end disqualifies).
-// The header is decided later, from types (see CsvReader::open).
+// most consistent rows (the share of rows with the most common field count; more fields break ties,
+// then the order above), keeping whatever `options` fixes. `at_eof` says the sample is the whole
+// input (its last row then counts without a line end). A quote left open at the end does not
+// disqualify a candidate: the reader reports it. The header is decided later, from types.
 Dialect sniff_dialect(std::string_view sample, const ReadOptions& options, bool at_eof);
 
 }  // namespace sluice::csv
