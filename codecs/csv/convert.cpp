@@ -321,17 +321,20 @@ std::unique_ptr<ColumnConverter> make_converter(const ConvertInput& in, std::siz
   switch (type->id) {
     case TypeId::kNull: return std::make_unique<NullConverter>(in, col, type, bad);
     case TypeId::kBool: return std::make_unique<BoolConverter>(in, col, type, bad, expected);
-    case TypeId::kInt8: return fixed<std::int8_t>(in, col, type, bad, expected, text::parse_integer<std::int8_t>);
-    case TypeId::kInt16: return fixed<std::int16_t>(in, col, type, bad, expected, text::parse_integer<std::int16_t>);
-    case TypeId::kInt32: return fixed<std::int32_t>(in, col, type, bad, expected, text::parse_integer<std::int32_t>);
-    case TypeId::kInt64: return fixed<std::int64_t>(in, col, type, bad, expected, text::parse_int64);
-    case TypeId::kUInt8: return fixed<std::uint8_t>(in, col, type, bad, expected, text::parse_integer<std::uint8_t>);
-    case TypeId::kUInt16: return fixed<std::uint16_t>(in, col, type, bad, expected, text::parse_integer<std::uint16_t>);
-    case TypeId::kUInt32: return fixed<std::uint32_t>(in, col, type, bad, expected, text::parse_integer<std::uint32_t>);
-    case TypeId::kUInt64: return fixed<std::uint64_t>(in, col, type, bad, expected, text::parse_uint64);
-    case TypeId::kFloat32: return fixed<float>(in, col, type, bad, expected, text::parse_float);
-    case TypeId::kFloat64: return fixed<double>(in, col, type, bad, expected, text::parse_double);
-    case TypeId::kDate32: return fixed<std::int32_t>(in, col, type, bad, expected, text::parse_date);
+    // Parsers are wrapped in lambdas so each converter inlines its parser (a function pointer would not).
+#define SLUICE_PARSER(T, fn) [](const char* p, std::size_t n, T& v) { return fn(p, n, v); }
+    case TypeId::kInt8: return fixed<std::int8_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int8_t, text::parse_integer<std::int8_t>));
+    case TypeId::kInt16: return fixed<std::int16_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int16_t, text::parse_integer<std::int16_t>));
+    case TypeId::kInt32: return fixed<std::int32_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_integer<std::int32_t>));
+    case TypeId::kInt64: return fixed<std::int64_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int64_t, text::parse_int64));
+    case TypeId::kUInt8: return fixed<std::uint8_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint8_t, text::parse_integer<std::uint8_t>));
+    case TypeId::kUInt16: return fixed<std::uint16_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint16_t, text::parse_integer<std::uint16_t>));
+    case TypeId::kUInt32: return fixed<std::uint32_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint32_t, text::parse_integer<std::uint32_t>));
+    case TypeId::kUInt64: return fixed<std::uint64_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint64_t, text::parse_uint64));
+    case TypeId::kFloat32: return fixed<float>(in, col, type, bad, expected, SLUICE_PARSER(float, text::parse_float));
+    case TypeId::kFloat64: return fixed<double>(in, col, type, bad, expected, SLUICE_PARSER(double, text::parse_double));
+    case TypeId::kDate32: return fixed<std::int32_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_date));
+#undef SLUICE_PARSER
     case TypeId::kTimestamp: {
       const TimeUnit unit = type->unit;
       return fixed<std::int64_t>(in, col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {

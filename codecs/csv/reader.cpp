@@ -58,6 +58,7 @@ class CsvReader::Impl {
 
   // Producer.
   BufferPtr tail;            // bytes read but not yet cut into a chunk (a partial row)
+  std::vector<BufferPtr> pool;
   std::size_t tail_len = 0;
   std::uint64_t consumed = 0;  // input offset of tail[0]
   bool eof = false;
@@ -100,7 +101,7 @@ class CsvReader::Impl {
     if (eof) return ok_status();
     const std::size_t need = tail_len + want + detail::kPadding + 1;
     if (!tail || static_cast<std::size_t>(tail->capacity()) < need) {
-      auto bigger = Buffer::allocate(static_cast<std::int64_t>(need), false);
+      auto bigger = take_buffer(need);
       if (tail_len) std::memcpy(bigger->mutable_data(), tail->data(), tail_len);
       tail = std::move(bigger);
     }
@@ -178,23 +179,42 @@ class CsvReader::Impl {
       SLUICE_TRY(read_more(tail_len));  // double what we hold
     }
     if (cut == 0) return std::optional<Chunk>{};
+    // The chunk takes the read buffer itself (no copy of the rows); the partial row after the cut
+    // moves to a fresh buffer from the pool. Bytes past the cut serve as the kernels' padding.
     Chunk c;
-    c.bytes = Buffer::allocate(static_cast<std::int64_t>(cut + detail::kPadding + 1), false);
-    std::memcpy(c.bytes->mutable_data(), tail->data(), cut);
+    const std::size_t rest = tail_len - cut;
+    BufferPtr next = take_buffer(std::max(block, rest) + rest + detail::kPadding + 1);
+    if (rest) std::memcpy(next->mutable_data(), tail->data() + cut, rest);
+    c.bytes = std::move(tail);
+    tail = std::move(next);
     std::size_t size = cut;
-    if (eof && cut == tail_len) {
-      const std::uint8_t last = tail->data()[cut - 1];
+    if (eof && rest == 0) {
+      const std::uint8_t last = c.bytes->data()[cut - 1];
       if (last != '\n' && last != '\r') c.bytes->mutable_data()[size++] = '\n';
       c.last = true;
     }
-    std::memset(c.bytes->mutable_data() + size, 0, detail::kPadding);
     c.size = static_cast<std::uint32_t>(size);
     c.file_offset = consumed;
     c.index = next_index++;
     c.skip_first_row = first_chunk && dialect.header;
     first_chunk = false;
-    drop_front(cut);
+    tail_len = rest;
+    consumed += cut;
     return std::optional<Chunk>(std::move(c));
+  }
+
+  // Read buffers are recycled once their chunk is consumed (batches own copies of their values), so
+  // steady-state reading allocates nothing per chunk.
+  BufferPtr take_buffer(std::size_t capacity) {
+    while (!pool.empty()) {
+      BufferPtr b = std::move(pool.back());
+      pool.pop_back();
+      if (static_cast<std::size_t>(b->capacity()) >= capacity) return b;
+    }
+    return Buffer::allocate(static_cast<std::int64_t>(capacity), false);
+  }
+  void give_back(BufferPtr b) {
+    if (b && b.use_count() == 1 && pool.size() < 8) pool.push_back(std::move(b));
   }
 
   // ---- Processing a chunk (any thread) --------------------------------------------------------
@@ -393,6 +413,7 @@ class CsvReader::Impl {
     lines_before += r.index.lines;
     rows_before += rows;
     progress = r.chunk.file_offset + r.chunk.size;
+    give_back(std::move(r.chunk.bytes));
     if (rows == 0) return std::optional<Batch>{};
     Batch b;
     b.schema = schema;

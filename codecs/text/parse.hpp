@@ -241,7 +241,52 @@ enum class TzKind : std::uint8_t { kNone, kOffset };
 
 // "YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|±HH[:MM]|±HHMM| UTC]" → value in `unit` since the epoch. With
 // an offset or Z the result is converted to UTC and `tz` says so; without, it is local time.
+namespace detail {
+// The common shape "YYYY-MM-DD HH:MM:SS[.f{1,9}]" (or with 'T'), without a zone, in one pass with no
+// branches per digit. Returns false for anything else (the general parser then decides).
+inline bool timestamp_fast(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out) noexcept {
+  if (n < 19 || p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') || p[13] != ':' || p[16] != ':')
+    return false;
+  unsigned d[14];
+  static constexpr int kAt[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+  unsigned bad = 0;
+  for (int i = 0; i < 14; ++i) {
+    d[i] = static_cast<unsigned>(static_cast<unsigned char>(p[kAt[i]]) - '0');
+    bad |= d[i] > 9;
+  }
+  if (bad) return false;
+  const unsigned year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+  const unsigned month = d[4] * 10 + d[5], day = d[6] * 10 + d[7];
+  const unsigned h = d[8] * 10 + d[9], mi = d[10] * 10 + d[11], s = d[12] * 10 + d[13];
+  if (month - 1 > 11 || day == 0 || day > temporal::days_in_month(year, month) || h > 23 || mi > 59 || s > 59)
+    return false;
+  std::int64_t frac = 0;
+  if (n > 19) {
+    if (p[19] != '.' || n == 20 || n > 29) return false;
+    int nd = 0;
+    for (std::size_t i = 20; i < n; ++i) {
+      const unsigned c = static_cast<unsigned>(static_cast<unsigned char>(p[i]) - '0');
+      if (c > 9) return false;
+      frac = frac * 10 + c;
+      ++nd;
+    }
+    static constexpr std::int64_t kScale[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                                10000,      1000,      100,      10,      1};
+    frac *= kScale[nd];  // nanoseconds
+  }
+  const std::int64_t per_s = units_per_second(unit);
+  const std::int64_t days = temporal::days_from_civil(year, month, day);
+  if (unit == TimeUnit::kNano && (days > 106751 || days < -106751)) return false;  // leave overflow to the slow path
+  out = (days * 86400 + h * 3600 + mi * 60 + s) * per_s + frac / (1000000000 / per_s);
+  return true;
+}
+}  // namespace detail
+
 inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept {
+  if (detail::timestamp_fast(p, n, unit, out)) {
+    tz = TzKind::kNone;
+    return true;
+  }
   std::int64_t days;
   if (n < 10 || !detail::date_at(p, days)) return false;
   const char* e = p + n;

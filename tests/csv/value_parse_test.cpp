@@ -35,7 +35,7 @@ TEST(ParseInt, Boundaries) {
   std::uint16_t u16;
   EXPECT_TRUE(parse_integer<std::uint16_t>("65535", 5, u16));
   EXPECT_FALSE(parse_integer<std::uint16_t>("-1", 2, u16));
-  std::uint64_t u64;
+  std::uint64_t u64 = 0;
   EXPECT_TRUE(parse_uint64("18446744073709551615", 20, u64));
   EXPECT_EQ(u64, UINT64_MAX);
   EXPECT_FALSE(parse_uint64("18446744073709551616", 20, u64));
@@ -64,7 +64,7 @@ TEST(ParseDouble, MatchesStrtodExactly) {
 }
 
 TEST(ParseDouble, SpecialsAndForms) {
-  double v;
+  double v = 0;
   EXPECT_TRUE(dbl(".5", v));
   EXPECT_EQ(v, 0.5);
   EXPECT_TRUE(dbl("5.", v));
@@ -87,7 +87,7 @@ TEST(ParseDouble, SpecialsAndForms) {
 }
 
 TEST(ParseTemporal, Dates) {
-  std::int32_t d;
+  std::int32_t d = 0;
   EXPECT_TRUE(parse_date("1970-01-01", 10, d));
   EXPECT_EQ(d, 0);
   EXPECT_TRUE(parse_date("2000-02-29", 10, d));
