@@ -63,21 +63,38 @@ std::string_view unquote(const std::uint8_t* data, std::uint32_t start, std::uin
   const std::size_t n = end - start;
   const bool quoted = d.quote != '\0' && n > 0 && p[0] == d.quote;
   if (!quoted) return {p, n};
+  // The common case: "text" with no quote or escape inside is a view, no copy.
+  const char* body = p + 1;
+  const char* stop = p + n;
+  const char* q = static_cast<const char*>(std::memchr(body, d.quote, static_cast<std::size_t>(stop - body)));
+  const char* esc = d.escape != '\0' ? static_cast<const char*>(std::memchr(body, d.escape, static_cast<std::size_t>(stop - body))) : nullptr;
+  if (q == stop - 1 && esc == nullptr) return {body, static_cast<std::size_t>(q - body)};
   scratch.clear();
-  bool inside = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = p[i];
-    if (inside && d.escape != '\0' && c == d.escape && i + 1 < n) {
-      scratch.push_back(p[++i]);
-    } else if (d.quote != '\0' && c == d.quote) {
-      if (inside && i + 1 < n && p[i + 1] == d.quote && d.escape == '\0') {
-        scratch.push_back(c);
-        ++i;
-      } else {
-        inside = !inside;
-      }
+  bool inside = true;
+  for (const char* i = body; i < stop;) {
+    const char c = *i;
+    if (!inside) {  // after the closing quote: kept as written (lenient), a quote reopens
+      if (c == d.quote) inside = true;
+      else scratch.push_back(c);
+      ++i;
+      continue;
+    }
+    // Copy the run up to the next quote or escape in one go.
+    const char* run = i;
+    while (i < stop && *i != d.quote && (d.escape == '\0' || *i != d.escape)) ++i;
+    scratch.append(run, static_cast<std::size_t>(i - run));
+    if (i == stop) break;
+    if (d.escape != '\0' && *i == d.escape && i + 1 < stop) {
+      scratch.push_back(i[1]);
+      i += 2;
+    } else if (*i == d.quote && d.escape == '\0' && i + 1 < stop && i[1] == d.quote) {
+      scratch.push_back(d.quote);
+      i += 2;
+    } else if (*i == d.quote) {
+      inside = false;
+      ++i;
     } else {
-      scratch.push_back(c);
+      scratch.push_back(*i++);
     }
   }
   return scratch;
@@ -124,19 +141,41 @@ struct Assembler {
     return Error(ErrorCode::kParseError, reason, ctx);
   }
 
-  // Processes one structural position.
-  Status step(std::uint32_t p) {
-    const std::uint8_t c = data[p];
-    if (c != '\n' && c != '\r') {
-      const std::size_t r = static_cast<std::size_t>(out.rows);
-      if (nf < ncols) {
-        starts[r * ncols + nf] = field_start;
-        ends[r * ncols + nf] = p;
+  // Processes one piece's structural positions. The delimiter path is the hot one: it keeps its
+  // state in locals (stores to the index could alias members) and leaves line ends to end_row().
+  Status run(const std::uint32_t* pos, std::size_t n) {
+    const std::uint8_t delim = static_cast<std::uint8_t>(d.delimiter);
+    std::size_t k = nf;
+    std::uint32_t fs = field_start;
+    std::uint32_t* S = starts + static_cast<std::size_t>(out.rows) * ncols;
+    std::uint32_t* E = ends + static_cast<std::size_t>(out.rows) * ncols;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t p = pos[i];
+      if (data[p] == delim) {
+        if (k < ncols) {
+          S[k] = fs;
+          E[k] = p;
+        }
+        ++k;
+        fs = p + 1;
+        continue;
       }
-      ++nf;
-      field_start = p + 1;
-      return ok_status();
+      nf = k;
+      field_start = fs;
+      SLUICE_TRY(end_row(p));
+      k = nf;
+      fs = field_start;
+      S = starts + static_cast<std::size_t>(out.rows) * ncols;
+      E = ends + static_cast<std::size_t>(out.rows) * ncols;
     }
+    nf = k;
+    field_start = fs;
+    return ok_status();
+  }
+
+  // A line end at p.
+  Status end_row(std::uint32_t p) {
+    const std::uint8_t c = data[p];
     if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {  // LF of CRLF
       last_eol = p;
       field_start = row_start = p + 1;
@@ -167,7 +206,7 @@ struct Assembler {
 
 struct ChunkAssembler::State {
   Assembler a;
-  std::vector<std::uint32_t> pos;
+  std::unique_ptr<std::uint32_t[]> pos;  // structural positions of one piece (not zero-filled)
   bool simd;
   const Kernel& kernel;
   ScanState st;
@@ -181,7 +220,7 @@ constexpr std::size_t kPiece = 1 << 16;
 
 ChunkAssembler::ChunkAssembler(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy,
                                FieldIndex& out)
-    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data()}, std::vector<std::uint32_t>(kPiece + 64),
+    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data()}, std::unique_ptr<std::uint32_t[]>(new std::uint32_t[kPiece + 64]),
                     simd_dialect(d), active_kernel(), {}, {}, 0}) {
   out.rows = 0;
   out.bad.clear();
@@ -200,11 +239,10 @@ Status ChunkAssembler::next_piece() {
   const std::size_t len = std::min<std::size_t>(kPiece, chunk.size - s.off);
   const std::size_t n =
       s.simd ? s.kernel.scan(chunk.data() + s.off, len, static_cast<std::uint8_t>(d.delimiter),
-                             static_cast<std::uint8_t>(d.quote), static_cast<std::uint32_t>(s.off), s.pos.data(), s.st)
-             : scan_general(chunk.data() + s.off, len, d, static_cast<std::uint32_t>(s.off), s.pos.data(), s.gst);
+                             static_cast<std::uint8_t>(d.quote), static_cast<std::uint32_t>(s.off), s.pos.get(), s.st)
+             : scan_general(chunk.data() + s.off, len, d, static_cast<std::uint32_t>(s.off), s.pos.get(), s.gst);
   s.off += len;
-  for (std::size_t i = 0; i < n; ++i) SLUICE_TRY(s.a.step(s.pos[i]));
-  return ok_status();
+  return s.a.run(s.pos.get(), n);
 }
 
 Status ChunkAssembler::finish() {

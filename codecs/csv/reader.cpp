@@ -323,7 +323,9 @@ class CsvReader::Impl {
   // ---- Consuming results in order -------------------------------------------------------------
 
   Status fill_pipeline() {
-    const std::int64_t limit = static_cast<std::int64_t>(workers.size()) + 1;
+    // Two chunks per worker in flight: a worker never waits for the consumer to take an earlier
+    // chunk. Memory: about 3 × block_size per chunk (bytes, field index, columns).
+    const std::int64_t limit = workers.empty() ? 1 : 2 * static_cast<std::int64_t>(workers.size()) + 1;
     while (in_flight < limit) {
       SLUICE_ASSIGN_OR_RETURN(auto chunk, produce());
       if (!chunk) break;
@@ -497,6 +499,16 @@ class CsvReader::Impl {
     lines_before = line_base;
 
     dialect = sniff_dialect({reinterpret_cast<const char*>(tail->data()), tail_len}, opt, eof);
+    {
+      const char dl = dialect.delimiter;
+      if (dl == '\n' || dl == '\r' || dl == '\0' || (dialect.quote != '\0' && (dl == dialect.quote || dl == dialect.escape)) ||
+          (dialect.comment != '\0' && dialect.comment == dl))
+        return Error(ErrorCode::kInvalidArgument,
+                     "the delimiter must differ from the quote, escape and comment characters and from line ends",
+                     ErrorContext{path});
+      if (dialect.quote == '\n' || dialect.quote == '\r' || dialect.escape == '\n' || dialect.escape == '\r')
+        return Error(ErrorCode::kInvalidArgument, "the quote and escape characters cannot be line ends", ErrorContext{path});
+    }
     nulls.empty_is_null = false;
     for (const auto& n : opt.null_values) {
       if (n.empty()) nulls.empty_is_null = true;

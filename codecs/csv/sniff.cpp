@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "csv/assemble.hpp"
@@ -18,9 +20,19 @@ struct Score {
 
 Score score(std::string_view sample, const Dialect& d, bool at_eof) {
   const auto* data = reinterpret_cast<const std::uint8_t*>(sample.data());
-  std::vector<std::uint32_t> pos(sample.size() + 64);
-  detail::GeneralState st;
-  const std::size_t n = detail::scan_general(data, sample.size(), d, 0, pos.data(), st);
+  std::unique_ptr<std::uint32_t[]> pos(new std::uint32_t[sample.size() + 64]);
+  std::size_t n;
+  if (detail::simd_dialect(d)) {  // the SIMD kernels need padding: scan a padded copy
+    std::string padded(sample);
+    padded.append(detail::kPadding, '\0');
+    detail::ScanState st;
+    n = detail::active_kernel().scan(reinterpret_cast<const std::uint8_t*>(padded.data()), sample.size(),
+                                     static_cast<std::uint8_t>(d.delimiter), static_cast<std::uint8_t>(d.quote), 0,
+                                     pos.get(), st);
+  } else {
+    detail::GeneralState st;
+    n = detail::scan_general(data, sample.size(), d, 0, pos.get(), st);
+  }
   // An unterminated quote at the end does not disqualify a quote character: the reader reports it.
   std::map<std::size_t, std::size_t> counts;
   std::size_t nf = 0, total = 0;
@@ -69,7 +81,7 @@ Score score(std::string_view sample, const Dialect& d, bool at_eof) {
 
 Dialect sniff_dialect(std::string_view sample, const ReadOptions& o, bool at_eof) {
   // A few hundred rows decide; more text only costs time (12 candidates are scanned).
-  constexpr std::size_t kMaxSample = 256 << 10;
+  constexpr std::size_t kMaxSample = 64 << 10;
   if (sample.size() > kMaxSample) {
     sample = sample.substr(0, kMaxSample);
     at_eof = false;
