@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# A newcomer's first run: install dependencies, build (Release), and use sluice on the sample file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)"
+sluice=build/tools/sluice/sluice
+echo; echo "\$ sluice schema examples/orders.csv"; "$sluice" schema examples/orders.csv
+echo; echo "\$ sluice head examples/orders.csv -n 5"; "$sluice" head examples/orders.csv -n 5
+echo; echo "\$ sluice scan examples/orders.csv"; "$sluice" scan examples/orders.csv
+echo; echo "\$ sluice convert examples/orders.csv build/orders.tsv"; "$sluice" convert examples/orders.csv build/orders.tsv
+head -n 3 build/orders.tsv
