@@ -116,6 +116,7 @@ struct Assembler {
   std::uint32_t* ends = nullptr;
   std::size_t cap_rows = 0;
 
+  // Room for `rows` rows counted from out.first_row.
   void reserve_rows(std::size_t rows) {
     if (rows <= cap_rows) return;
     const std::size_t want = std::max(rows, cap_rows * 2);
@@ -147,8 +148,8 @@ struct Assembler {
     const std::uint8_t delim = static_cast<std::uint8_t>(d.delimiter);
     std::size_t k = nf;
     std::uint32_t fs = field_start;
-    std::uint32_t* S = starts + static_cast<std::size_t>(out.rows) * ncols;
-    std::uint32_t* E = ends + static_cast<std::size_t>(out.rows) * ncols;
+    std::uint32_t* S = starts + static_cast<std::size_t>(out.rows - out.first_row) * ncols;
+    std::uint32_t* E = ends + static_cast<std::size_t>(out.rows - out.first_row) * ncols;
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t p = pos[i];
       if (data[p] == delim) {
@@ -165,8 +166,8 @@ struct Assembler {
       SLUICE_TRY(end_row(p));
       k = nf;
       fs = field_start;
-      S = starts + static_cast<std::size_t>(out.rows) * ncols;
-      E = ends + static_cast<std::size_t>(out.rows) * ncols;
+      S = starts + static_cast<std::size_t>(out.rows - out.first_row) * ncols;
+      E = ends + static_cast<std::size_t>(out.rows - out.first_row) * ncols;
     }
     nf = k;
     field_start = fs;
@@ -185,7 +186,7 @@ struct Assembler {
     const bool blank = nf == 0 && p == field_start;
     const bool comment = d.comment != '\0' && data[row_start] == static_cast<std::uint8_t>(d.comment) && nf == 0;
     if (!blank && !comment) {
-      const std::size_t r = static_cast<std::size_t>(out.rows);
+      const std::size_t r = static_cast<std::size_t>(out.rows - out.first_row);
       if (nf < ncols) {
         starts[r * ncols + nf] = field_start;
         ends[r * ncols + nf] = p;
@@ -195,7 +196,7 @@ struct Assembler {
         SLUICE_TRY(ragged(p));
       } else {
         ++out.rows;
-        reserve_rows(static_cast<std::size_t>(out.rows) + 1);
+        reserve_rows(r + 2);
       }
     }
     nf = 0;
@@ -206,6 +207,7 @@ struct Assembler {
 
 struct ChunkAssembler::State {
   Assembler a;
+  bool keep_all;
   std::unique_ptr<std::uint32_t[]> pos;  // structural positions of one piece (not zero-filled)
   bool simd;
   const Kernel& kernel;
@@ -219,13 +221,15 @@ constexpr std::size_t kPiece = 1 << 16;
 }
 
 ChunkAssembler::ChunkAssembler(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy,
-                               FieldIndex& out)
-    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data()}, std::unique_ptr<std::uint32_t[]>(new std::uint32_t[kPiece + 64]),
+                               FieldIndex& out, bool keep_all)
+    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data()}, keep_all, std::unique_ptr<std::uint32_t[]>(new std::uint32_t[kPiece + 64]),
                     simd_dialect(d), active_kernel(), {}, {}, 0}) {
   out.rows = 0;
+  out.first_row = 0;
   out.bad.clear();
   out.bad_count = 0;
-  st_->a.reserve_rows(std::max<std::size_t>(64, chunk.size / (ncols * 8 + 8)));
+  const std::size_t per_piece = keep_all ? chunk.size : std::min<std::size_t>(chunk.size, kPiece);
+  st_->a.reserve_rows(std::max<std::size_t>(64, per_piece / (ncols * 8 + 8)));
 }
 
 ChunkAssembler::~ChunkAssembler() = default;
@@ -234,6 +238,17 @@ bool ChunkAssembler::done() const { return st_->off >= st_->a.chunk.size; }
 
 Status ChunkAssembler::next_piece() {
   State& s = *st_;
+  FieldIndex& out = s.a.out;
+  if (!s.keep_all && out.rows > out.first_row) {
+    // Keep only the row in progress (its fields so far) at the front.
+    const std::size_t from = static_cast<std::size_t>(out.rows - out.first_row) * s.a.ncols;
+    const std::size_t keep = std::min(s.a.nf, s.a.ncols);
+    if (keep) {
+      std::memmove(s.a.starts, s.a.starts + from, keep * sizeof(std::uint32_t));
+      std::memmove(s.a.ends, s.a.ends + from, keep * sizeof(std::uint32_t));
+    }
+    out.first_row = out.rows;
+  }
   const Chunk& chunk = s.a.chunk;
   const Dialect& d = s.a.d;
   const std::size_t len = std::min<std::size_t>(kPiece, chunk.size - s.off);
@@ -257,8 +272,8 @@ Status ChunkAssembler::finish() {
     return Error(ErrorCode::kParseError, "unterminated quoted field at the end of the input", ctx);
   }
   if (s.a.field_start < s.a.chunk.size) return Error(ErrorCode::kInternal, "chunk does not end with a line end");
-  out.starts.resize(static_cast<std::size_t>(out.rows) * s.a.ncols);
-  out.ends.resize(static_cast<std::size_t>(out.rows) * s.a.ncols);
+  out.starts.resize(static_cast<std::size_t>(out.rows - out.first_row) * s.a.ncols);
+  out.ends.resize(static_cast<std::size_t>(out.rows - out.first_row) * s.a.ncols);
   return ok_status();
 }
 

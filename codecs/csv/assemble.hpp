@@ -59,10 +59,18 @@ class OffsetArray {
   std::size_t size_ = 0, cap_ = 0;
 };
 
-// starts/ends of field (r, c) at r * ncols + c, chunk-relative.
+// Where fields start and end (chunk-relative). Field (r, c) is at (r - first_row) * ncols + c: a
+// compact index holds only the rows of the latest piece, a full one every row (first_row 0).
 struct FieldIndex {
   OffsetArray starts, ends;
-  std::int64_t rows = 0;
+  std::int64_t first_row = 0;
+  std::int64_t rows = 0;  // rows assembled so far (all of them, not only those held)
+  std::uint32_t start(std::int64_t row, std::size_t col, std::size_t ncols) const {
+    return starts[static_cast<std::size_t>(row - first_row) * ncols + col];
+  }
+  std::uint32_t end(std::int64_t row, std::size_t col, std::size_t ncols) const {
+    return ends[static_cast<std::size_t>(row - first_row) * ncols + col];
+  }
   std::uint64_t lines = 0;  // line breaks in the chunk
   std::vector<BadRow> bad;  // ragged rows (kSkip) — at most a few kept with details
   std::int64_t bad_count = 0;
@@ -74,8 +82,9 @@ struct FieldIndex {
 // quote at the end of the chunk is an error.
 class ChunkAssembler {
  public:
+  // With keep_all false, each piece drops the rows of the one before (the caller converted them).
   ChunkAssembler(const Chunk& chunk, const Dialect& dialect, std::size_t ncols, BadRowPolicy policy,
-                 FieldIndex& out);
+                 FieldIndex& out, bool keep_all = true);
   ~ChunkAssembler();
   bool done() const;
   // Assembles the next piece; out.rows grows by the rows it completed.

@@ -15,13 +15,14 @@ inline void visit(const ConvertInput& in, std::size_t col, std::string& scratch,
   const std::size_t nc = in.ncols;
   const std::uint32_t* starts = in.index.starts.data() + col;
   const std::uint32_t* ends = in.index.ends.data() + col;
+  const std::int64_t first = in.index.first_row;
   const char* data = reinterpret_cast<const char*>(in.chunk.data());
   const char quote = in.dialect.quote;
   const bool only_empty = in.nulls.only_empty();
   const bool empty_null = in.nulls.empty_is_null;
   for (std::int64_t r = r0; r < r1; ++r) {
-    const std::uint32_t s = starts[static_cast<std::size_t>(r) * nc];
-    const std::uint32_t e = ends[static_cast<std::size_t>(r) * nc];
+    const std::uint32_t s = starts[static_cast<std::size_t>(r - first) * nc];
+    const std::uint32_t e = ends[static_cast<std::size_t>(r - first) * nc];
     const char* p = data + s;
     const std::size_t n = e - s;
     if (n == 0) {
@@ -69,8 +70,8 @@ struct Validity {
 
 class ConverterBase : public ColumnConverter {
  protected:
-  ConverterBase(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad)
-      : ColumnConverter(std::move(type)), in_(in), col_(col), bad_(bad) {}
+  ConverterBase(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad)
+      : ColumnConverter(std::move(type)), col_(col), bad_(bad) {}
   // Makes room for output rows up to `rows`.
   void grow_bad(std::int64_t rows) {
     if (bad_ && static_cast<std::int64_t>(bad_->size()) < rows) bad_->resize(static_cast<std::size_t>(rows), 0);
@@ -84,7 +85,6 @@ class ConverterBase : public ColumnConverter {
     for (auto& b : rest) a->buffers.push_back(std::move(b));
     return a;
   }
-  const ConvertInput& in_;
   std::size_t col_;
   std::vector<std::uint8_t>* bad_;
   std::string scratch_;
@@ -96,20 +96,19 @@ class ConverterBase : public ColumnConverter {
 template <class T, class Parse>
 class FixedConverter final : public ConverterBase {
  public:
-  FixedConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad,
-                 std::int64_t expected, Parse parse)
-      : ConverterBase(in, col, std::move(type), bad), parse_(std::move(parse)) {
+  FixedConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected, Parse parse)
+      : ConverterBase(col, std::move(type), bad), parse_(std::move(parse)) {
     cap_ = std::max<std::int64_t>(expected, 16);
     values_ = Buffer::allocate(cap_ * static_cast<std::int64_t>(sizeof(T)), false);
   }
-  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
-    const std::int64_t row0 = in_.row0;
+  std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in.row0;
     ensure(r1 - row0);
     T* out = values_->mutable_data_as<T>();
     std::int64_t failed = -1;
     const std::int64_t cap = cap_;
     visit(
-        in_, col_, scratch_, r0, r1,
+        in, col_, scratch_, r0, r1,
         [&](std::int64_t r) {
           out[r - row0] = T{};
           validity_.set_null(r - row0, cap);
@@ -148,20 +147,19 @@ class FixedConverter final : public ConverterBase {
 
 class BoolConverter final : public ConverterBase {
  public:
-  BoolConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad,
-                std::int64_t expected)
-      : ConverterBase(in, col, std::move(type), bad) {
+  BoolConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected)
+      : ConverterBase(col, std::move(type), bad) {
     cap_ = std::max<std::int64_t>(expected, 64);
     bits_ = Buffer::allocate(bit::bytes_for(cap_), true);
   }
-  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
-    const std::int64_t row0 = in_.row0;
+  std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in.row0;
     ensure(r1 - row0);
     std::uint8_t* out = bits_->mutable_data();
     std::int64_t failed = -1;
     const std::int64_t cap = cap_;
     visit(
-        in_, col_, scratch_, r0, r1,
+        in, col_, scratch_, r0, r1,
         [&](std::int64_t r) {
           bit::clear(out, r - row0);
           validity_.set_null(r - row0, cap);
@@ -203,31 +201,31 @@ class BoolConverter final : public ConverterBase {
 
 class StringConverter final : public ConverterBase {
  public:
-  StringConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad,
-                  std::int64_t expected)
-      : ConverterBase(in, col, std::move(type), bad) {
+  StringConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected)
+      : ConverterBase(col, std::move(type), bad) {
     cap_ = std::max<std::int64_t>(expected, 16);
     offsets_ = Buffer::allocate((cap_ + 1) * 8, false);
     offsets_->mutable_data_as<std::int64_t>()[0] = 0;
     bytes_ = Buffer::allocate(std::max<std::int64_t>(expected * 8, 64), false);
   }
-  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
-    const std::int64_t row0 = in_.row0;
+  std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in.row0;
     ensure(r1 - row0);
     // Room for every byte of these fields (unquoting only shrinks them).
-    const std::size_t nc = in_.ncols;
-    const std::uint32_t* starts = in_.index.starts.data() + col_;
-    const std::uint32_t* ends = in_.index.ends.data() + col_;
+    const std::size_t nc = in.ncols;
+    const std::uint32_t* starts = in.index.starts.data() + col_;
+    const std::uint32_t* ends = in.index.ends.data() + col_;
+    const std::int64_t first = in.index.first_row;
     std::int64_t need = used_;
     for (std::int64_t r = r0; r < r1; ++r)
-      need += ends[static_cast<std::size_t>(r) * nc] - starts[static_cast<std::size_t>(r) * nc];
+      need += ends[static_cast<std::size_t>(r - first) * nc] - starts[static_cast<std::size_t>(r - first) * nc];
     if (need > bytes_->size()) bytes_->resize(std::max(need, bytes_->size() * 2), false);
     std::int64_t* off = offsets_->mutable_data_as<std::int64_t>() + 1;  // off[k]: end of output row k
     char* dst = reinterpret_cast<char*>(bytes_->mutable_data());
     std::int64_t pos = used_;
     const std::int64_t cap = cap_;
     visit(
-        in_, col_, scratch_, r0, r1,
+        in, col_, scratch_, r0, r1,
         [&](std::int64_t r) {
           off[r - row0] = pos;
           validity_.set_null(r - row0, cap);
@@ -262,14 +260,14 @@ class StringConverter final : public ConverterBase {
 
 class NullConverter final : public ConverterBase {
  public:
-  NullConverter(const ConvertInput& in, std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad)
-      : ConverterBase(in, col, std::move(type), bad) {}
-  std::int64_t convert(std::int64_t r0, std::int64_t r1) override {
-    const std::int64_t row0 = in_.row0;
+  NullConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad)
+      : ConverterBase(col, std::move(type), bad) {}
+  std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in.row0;
     grow_bad(r1 - row0);
     std::int64_t failed = -1;
     visit(
-        in_, col_, scratch_, r0, r1, [](std::int64_t) {},
+        in, col_, scratch_, r0, r1, [](std::int64_t) {},
         [&](std::int64_t r, const char*, std::size_t) {
           if (bad_ != nullptr) {
             (*bad_)[static_cast<std::size_t>(r - row0)] = 1;
@@ -291,9 +289,9 @@ class NullConverter final : public ConverterBase {
 };
 
 template <class T, class Parse>
-std::unique_ptr<ColumnConverter> fixed(const ConvertInput& in, std::size_t col, const TypePtr& type,
-                                       std::vector<std::uint8_t>* bad, std::int64_t expected, Parse parse) {
-  return std::make_unique<FixedConverter<T, Parse>>(in, col, type, bad, expected, std::move(parse));
+std::unique_ptr<ColumnConverter> fixed(std::size_t col, const TypePtr& type, std::vector<std::uint8_t>* bad,
+                                       std::int64_t expected, Parse parse) {
+  return std::make_unique<FixedConverter<T, Parse>>(col, type, bad, expected, std::move(parse));
 }
 
 }  // namespace
@@ -310,34 +308,33 @@ bool csv_supports(const DataType& t) {
 
 std::string_view field_text(const ConvertInput& in, std::int64_t row, std::size_t col, std::string& scratch,
                             bool* quoted) {
-  const std::size_t i = static_cast<std::size_t>(row) * in.ncols + col;
-  const std::uint32_t s = in.index.starts[i], e = in.index.ends[i];
+  const std::uint32_t s = in.index.start(row, col, in.ncols), e = in.index.end(row, col, in.ncols);
   if (quoted) *quoted = in.dialect.quote != '\0' && e > s && in.chunk.data()[s] == static_cast<std::uint8_t>(in.dialect.quote);
   return unquote(in.chunk.data(), s, e, in.dialect, scratch);
 }
 
-std::unique_ptr<ColumnConverter> make_converter(const ConvertInput& in, std::size_t col, const TypePtr& type,
-                                                std::vector<std::uint8_t>* bad, std::int64_t expected) {
+std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& type, std::vector<std::uint8_t>* bad,
+                                                std::int64_t expected) {
   switch (type->id) {
-    case TypeId::kNull: return std::make_unique<NullConverter>(in, col, type, bad);
-    case TypeId::kBool: return std::make_unique<BoolConverter>(in, col, type, bad, expected);
+    case TypeId::kNull: return std::make_unique<NullConverter>(col, type, bad);
+    case TypeId::kBool: return std::make_unique<BoolConverter>(col, type, bad, expected);
     // Parsers are wrapped in lambdas so each converter inlines its parser (a function pointer would not).
 #define SLUICE_PARSER(T, fn) [](const char* p, std::size_t n, T& v) { return fn(p, n, v); }
-    case TypeId::kInt8: return fixed<std::int8_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int8_t, text::parse_integer<std::int8_t>));
-    case TypeId::kInt16: return fixed<std::int16_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int16_t, text::parse_integer<std::int16_t>));
-    case TypeId::kInt32: return fixed<std::int32_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_integer<std::int32_t>));
-    case TypeId::kInt64: return fixed<std::int64_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int64_t, text::parse_int64));
-    case TypeId::kUInt8: return fixed<std::uint8_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint8_t, text::parse_integer<std::uint8_t>));
-    case TypeId::kUInt16: return fixed<std::uint16_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint16_t, text::parse_integer<std::uint16_t>));
-    case TypeId::kUInt32: return fixed<std::uint32_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint32_t, text::parse_integer<std::uint32_t>));
-    case TypeId::kUInt64: return fixed<std::uint64_t>(in, col, type, bad, expected, SLUICE_PARSER(std::uint64_t, text::parse_uint64));
-    case TypeId::kFloat32: return fixed<float>(in, col, type, bad, expected, SLUICE_PARSER(float, text::parse_float));
-    case TypeId::kFloat64: return fixed<double>(in, col, type, bad, expected, SLUICE_PARSER(double, text::parse_double));
-    case TypeId::kDate32: return fixed<std::int32_t>(in, col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_date));
+    case TypeId::kInt8: return fixed<std::int8_t>(col, type, bad, expected, SLUICE_PARSER(std::int8_t, text::parse_integer<std::int8_t>));
+    case TypeId::kInt16: return fixed<std::int16_t>(col, type, bad, expected, SLUICE_PARSER(std::int16_t, text::parse_integer<std::int16_t>));
+    case TypeId::kInt32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_integer<std::int32_t>));
+    case TypeId::kInt64: return fixed<std::int64_t>(col, type, bad, expected, SLUICE_PARSER(std::int64_t, text::parse_int64));
+    case TypeId::kUInt8: return fixed<std::uint8_t>(col, type, bad, expected, SLUICE_PARSER(std::uint8_t, text::parse_integer<std::uint8_t>));
+    case TypeId::kUInt16: return fixed<std::uint16_t>(col, type, bad, expected, SLUICE_PARSER(std::uint16_t, text::parse_integer<std::uint16_t>));
+    case TypeId::kUInt32: return fixed<std::uint32_t>(col, type, bad, expected, SLUICE_PARSER(std::uint32_t, text::parse_integer<std::uint32_t>));
+    case TypeId::kUInt64: return fixed<std::uint64_t>(col, type, bad, expected, SLUICE_PARSER(std::uint64_t, text::parse_uint64));
+    case TypeId::kFloat32: return fixed<float>(col, type, bad, expected, SLUICE_PARSER(float, text::parse_float));
+    case TypeId::kFloat64: return fixed<double>(col, type, bad, expected, SLUICE_PARSER(double, text::parse_double));
+    case TypeId::kDate32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_date));
 #undef SLUICE_PARSER
     case TypeId::kTimestamp: {
       const TimeUnit unit = type->unit;
-      return fixed<std::int64_t>(in, col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {
+      return fixed<std::int64_t>(col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {
         text::TzKind tz;
         return text::parse_timestamp(p, n, unit, v, tz);
       });
@@ -345,25 +342,25 @@ std::unique_ptr<ColumnConverter> make_converter(const ConvertInput& in, std::siz
     case TypeId::kTime: {
       const TimeUnit unit = type->unit;
       if (type->value_width() == 4)
-        return fixed<std::int32_t>(in, col, type, bad, expected, [unit](const char* p, std::size_t n, std::int32_t& v) {
+        return fixed<std::int32_t>(col, type, bad, expected, [unit](const char* p, std::size_t n, std::int32_t& v) {
           std::int64_t t;
           if (!text::parse_time(p, n, unit, t)) return false;
           v = static_cast<std::int32_t>(t);
           return true;
         });
-      return fixed<std::int64_t>(in, col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {
+      return fixed<std::int64_t>(col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {
         return text::parse_time(p, n, unit, v);
       });
     }
     case TypeId::kDecimal128: {
       const int prec = type->precision, scale = type->scale;
-      return fixed<__int128>(in, col, type, bad, expected, [prec, scale](const char* p, std::size_t n, __int128& v) {
+      return fixed<__int128>(col, type, bad, expected, [prec, scale](const char* p, std::size_t n, __int128& v) {
         return text::parse_decimal(p, n, prec, scale, v);
       });
     }
     case TypeId::kString:
     case TypeId::kBinary:
-      return std::make_unique<StringConverter>(in, col, type, bad, expected);
+      return std::make_unique<StringConverter>(col, type, bad, expected);
     default:
       return nullptr;
   }

@@ -37,10 +37,11 @@ struct ConvertInput {
 class ColumnConverter {
  public:
   virtual ~ColumnConverter() = default;
-  // Converts index rows [r0, r1) into output rows [r0 - row0, r1 - row0). Returns the first index row
-  // whose value does not fit the type, or -1. With `bad` (a flag per output row, grown by the
-  // converter) such values are nulled and flagged instead.
-  virtual std::int64_t convert(std::int64_t r0, std::int64_t r1) = 0;
+  // Converts rows [r0, r1) of `in` into output rows [r0 - in.row0, r1 - in.row0). The rows must be in
+  // in.index (which may hold only recent rows). Returns the first row whose value does not fit the
+  // type, or -1. With `bad` (a flag per output row, grown by the converter) such values are nulled
+  // and flagged instead.
+  virtual std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) = 0;
   // The column of every row converted so far.
   virtual ArrayPtr finish() = 0;
   const TypePtr& type() const { return type_; }
@@ -51,8 +52,8 @@ class ColumnConverter {
 };
 
 // A converter for `type` (one of the types csv_supports()). `expected_rows` sizes the first buffers.
-std::unique_ptr<ColumnConverter> make_converter(const ConvertInput& in, std::size_t col, const TypePtr& type,
-                                                std::vector<std::uint8_t>* bad, std::int64_t expected_rows);
+std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& type, std::vector<std::uint8_t>* bad,
+                                                std::int64_t expected_rows);
 
 // The text of field (index row, col) with quotes removed; `quoted` says whether it was quoted.
 std::string_view field_text(const ConvertInput& in, std::int64_t row, std::size_t col, std::string& scratch,

@@ -30,6 +30,7 @@ struct ChunkResult {
   std::optional<Error> error;
   std::vector<std::uint8_t> bad_flags;  // rows whose values did not fit a declared type (kSkip)
   std::int64_t rows = 0;  // data rows (the header row excluded)
+  std::unique_ptr<FieldIndex> full;  // every row's fields, only when a rare path needs it
   bool done = false;
 };
 
@@ -226,39 +227,52 @@ class CsvReader::Impl {
     return t;
   }
 
-  // Converts index rows [from, to) of column `col`, widening an inferred column until every value
-  // fits (a wider converter re-converts the rows before `from` too).
+  // The index of every row of a processed chunk, assembled again on demand: the rare paths (widening,
+  // re-conversion, bad-row line numbers) need rows the compact per-piece index no longer holds.
+  Status ensure_full_index(ChunkResult& r) {
+    if (r.full) return ok_status();
+    r.full = std::make_unique<FieldIndex>();
+    return detail::assemble(r.chunk, dialect, ncols, opt.bad_rows, *r.full);
+  }
+
+  // Converts rows [from, to) of column `col`, widening an inferred column until every value fits (a
+  // wider converter re-converts the rows before `from` too, from the full index).
   Status convert_range(ChunkResult& r, const detail::ConvertInput& in, std::size_t col,
                        std::unique_ptr<detail::ColumnConverter>& conv, std::int64_t from, std::int64_t to) {
+    const detail::ConvertInput* cur = &in;
+    std::optional<detail::ConvertInput> full_in;
     while (true) {
-      const std::int64_t failed = conv->convert(from, to);
+      const std::int64_t failed = conv->convert(*cur, from, to);
       if (failed < 0) return ok_status();
       std::string scratch;
-      const std::string value(detail::field_text(in, failed, col, scratch));
+      const std::string value(detail::field_text(*cur, failed, col, scratch));
       if (declared[col]) {
-        const std::size_t row_start = r.index.starts[static_cast<std::size_t>(failed) * ncols];
         ErrorContext ctx;
-        ctx.line = static_cast<std::int64_t>(detail::count_lines(r.chunk.data(), row_start)) + 1;
+        ctx.line = static_cast<std::int64_t>(detail::count_lines(r.chunk.data(), cur->index.start(failed, 0, ncols))) + 1;
         ctx.column = static_cast<std::int64_t>(col) + 1;
         ctx.column_name = schema_field_name(col);
         ctx.row = failed - in.row0;
-        ctx.byte_offset = r.index.starts[static_cast<std::size_t>(failed) * ncols + col];
+        ctx.byte_offset = cur->index.start(failed, col, ncols);
         return Error(ErrorCode::kTypeError,
                      "value '" + value.substr(0, 64) + "' is not a valid " + conv->type()->to_string(), ctx);
       }
       const detail::Kind have = detail::kind_of_type(*conv->type());
       detail::Kind want = detail::join(have, detail::kind_of(value.data(), value.size()));
       if (want == have) want = detail::Kind::kString;  // cannot happen; never loop
-      conv = make_converter(r, in, col, detail::type_of(want));
+      conv = make_converter(r, col, detail::type_of(want));
+      if (!full_in) {
+        SLUICE_TRY(ensure_full_index(r));
+        full_in.emplace(detail::ConvertInput{r.chunk, *r.full, dialect, ncols, nulls, in.row0});
+        cur = &*full_in;
+      }
       from = in.row0;
     }
   }
 
-  std::unique_ptr<detail::ColumnConverter> make_converter(ChunkResult& r, const detail::ConvertInput& in,
-                                                          std::size_t col, const TypePtr& type) {
+  std::unique_ptr<detail::ColumnConverter> make_converter(ChunkResult& r, std::size_t col, const TypePtr& type) {
     std::vector<std::uint8_t>* bad = declared[col] && opt.bad_rows == BadRowPolicy::kSkip ? &r.bad_flags : nullptr;
     const std::int64_t expected = static_cast<std::int64_t>(r.chunk.size / std::max<std::uint32_t>(avg_row_bytes, 1)) + 16;
-    return detail::make_converter(in, col, type, bad, expected);
+    return detail::make_converter(col, type, bad, expected);
   }
 
   std::string schema_field_name(std::size_t col) {
@@ -266,12 +280,13 @@ class CsvReader::Impl {
     return schema->fields[col].name;
   }
 
-  // Scans, assembles and converts one chunk, a piece at a time (rows are converted while hot).
+  // Scans, assembles and converts one chunk a piece at a time: each piece's rows are converted while
+  // their bytes and field index are still in cache, and the index never holds more than a piece.
   void process(ChunkResult& r, const std::vector<TypePtr>& types) {
-    detail::ChunkAssembler assembler(r.chunk, dialect, ncols, opt.bad_rows, r.index);
+    detail::ChunkAssembler assembler(r.chunk, dialect, ncols, opt.bad_rows, r.index, /*keep_all=*/false);
     const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls, r.chunk.skip_first_row ? 1 : 0};
     std::vector<std::unique_ptr<detail::ColumnConverter>> conv(ncols);
-    for (std::size_t c = 0; c < ncols; ++c) conv[c] = make_converter(r, in, c, types[c]);
+    for (std::size_t c = 0; c < ncols; ++c) conv[c] = make_converter(r, c, types[c]);
     std::int64_t done = in.row0;
     auto fail = [&](Status s) { r.error = std::move(s).error(); };
     while (!assembler.done()) {
@@ -294,9 +309,10 @@ class CsvReader::Impl {
 
   // Converts a whole processed chunk's column again, to `type` or wider.
   Status reconvert(ChunkResult& r, std::size_t col, const TypePtr& type) {
-    const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls, r.chunk.skip_first_row ? 1 : 0};
-    auto conv = make_converter(r, in, col, type);
-    SLUICE_TRY(convert_range(r, in, col, conv, in.row0, std::max(r.index.rows, in.row0)));
+    SLUICE_TRY(ensure_full_index(r));
+    const detail::ConvertInput in{r.chunk, *r.full, dialect, ncols, nulls, r.chunk.skip_first_row ? 1 : 0};
+    auto conv = make_converter(r, col, type);
+    SLUICE_TRY(convert_range(r, in, col, conv, in.row0, std::max(r.full->rows, in.row0)));
     r.columns[col] = conv->finish();
     return ok_status();
   }
@@ -396,12 +412,13 @@ class CsvReader::Impl {
     std::int64_t rows = r.rows;
     r.bad_flags.resize(static_cast<std::size_t>(rows), 0);
     if (std::find(r.bad_flags.begin(), r.bad_flags.end(), 1) != r.bad_flags.end()) {
+      Status fs = ensure_full_index(r);
+      if (!fs.ok()) return globalise(std::move(fs).error(), r);
+      const std::int64_t row0 = r.chunk.skip_first_row ? 1 : 0;
       std::int64_t kept = 0;
       for (std::int64_t i = 0; i < rows; ++i) {
         if (r.bad_flags[static_cast<std::size_t>(i)]) {
-          note_bad(static_cast<std::int64_t>(lines_before +
-                                             detail::count_lines(r.chunk.data(), r.index.starts[static_cast<std::size_t>(i + (r.chunk.skip_first_row ? 1 : 0)) * ncols])) +
-                       1,
+          note_bad(static_cast<std::int64_t>(lines_before + detail::count_lines(r.chunk.data(), r.full->start(i + row0, 0, ncols))) + 1,
                    "a value does not fit its declared type");
         } else {
           ++kept;
