@@ -111,7 +111,7 @@ struct Assembler {
   std::uint32_t field_start = 0;
   std::uint32_t row_start = 0;
   std::size_t nf = 0;
-  std::uint32_t last_eol = ~std::uint32_t{0};
+  LineTracker lines;
   std::uint32_t* starts = nullptr;
   std::uint32_t* ends = nullptr;
   std::size_t cap_rows = 0;
@@ -176,16 +176,8 @@ struct Assembler {
 
   // A line end at p.
   Status end_row(std::uint32_t p) {
-    const std::uint8_t c = data[p];
-    if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {  // LF of CRLF
-      last_eol = p;
-      field_start = row_start = p + 1;
-      return ok_status();
-    }
-    last_eol = p;
-    const bool blank = nf == 0 && p == field_start;
-    const bool comment = d.comment != '\0' && data[row_start] == static_cast<std::uint8_t>(d.comment) && nf == 0;
-    if (!blank && !comment) {
+    const LineEnd kind = lines.classify(data, p, nf, field_start, row_start, d.comment);
+    if (kind == LineEnd::kRow) {
       const std::size_t r = static_cast<std::size_t>(out.rows - out.first_row);
       if (nf < ncols) {
         starts[r * ncols + nf] = field_start;
@@ -222,7 +214,7 @@ constexpr std::size_t kPiece = 1 << 16;
 
 ChunkAssembler::ChunkAssembler(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy,
                                FieldIndex& out, bool keep_all)
-    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data()}, keep_all, std::unique_ptr<std::uint32_t[]>(new std::uint32_t[kPiece + 64]),
+    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data(), 0, 0, 0, {}, nullptr, nullptr, 0}, keep_all, std::unique_ptr<std::uint32_t[]>(new std::uint32_t[kPiece + 64]),
                     simd_dialect(d), active_kernel(), {}, {}, 0}) {
   out.rows = 0;
   out.first_row = 0;
@@ -290,7 +282,7 @@ Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& d,
   constexpr std::size_t kPiece = 4096;
   std::vector<std::uint32_t> pos(kPiece + 64);
   std::uint32_t field_start = 0, row_start = 0;
-  std::uint32_t last_eol = ~std::uint32_t{0};
+  LineTracker lines;
   for (std::size_t off = 0; off < size; off += kPiece) {
     const std::size_t len = std::min(kPiece, size - off);
     const std::size_t n = scan_general(data + off, len, d, static_cast<std::uint32_t>(off), pos.data(), gst);
@@ -302,16 +294,7 @@ Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& d,
         field_start = p + 1;
         continue;
       }
-      if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
-        last_eol = p;
-        field_start = row_start = p + 1;
-        continue;
-      }
-      last_eol = p;
-      const bool blank = fields.empty() && p == field_start;
-      const bool comment =
-          d.comment != '\0' && fields.empty() && data[row_start] == static_cast<std::uint8_t>(d.comment);
-      if (blank || comment) {
+      if (lines.classify(data, p, fields.size(), field_start, row_start, d.comment) != LineEnd::kRow) {
         field_start = row_start = p + 1;
         continue;
       }

@@ -117,6 +117,26 @@ struct GeneralState {
 std::size_t scan_general(const std::uint8_t* data, std::size_t len, const Dialect& d, std::uint32_t base,
                          std::uint32_t* out, GeneralState& st);
 
+// What a line end at `p` means for the row being assembled: the LF of a CRLF whose CR already ended
+// the row, the end of a blank or comment line (no row), or the end of a row. One rule for the
+// assembler, the first-row reader and the sniffer.
+enum class LineEnd : std::uint8_t { kCrlfTail, kSkip, kRow };
+struct LineTracker {
+  std::uint32_t last_eol = ~std::uint32_t{0};
+  LineEnd classify(const std::uint8_t* data, std::uint32_t p, std::size_t fields_so_far, std::uint32_t field_start,
+                   std::uint32_t row_start, char comment) {
+    if (data[p] == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
+      last_eol = p;
+      return LineEnd::kCrlfTail;
+    }
+    last_eol = p;
+    if (fields_so_far == 0 && p == field_start) return LineEnd::kSkip;  // blank line
+    if (comment != '\0' && fields_so_far == 0 && data[row_start] == static_cast<std::uint8_t>(comment))
+      return LineEnd::kSkip;
+    return LineEnd::kRow;
+  }
+};
+
 // Line breaks in data[0, pos) ('\n', '\r\n' and lone '\r' each count once).
 std::uint64_t count_lines(const std::uint8_t* data, std::size_t pos);
 

@@ -36,7 +36,8 @@ Score score(std::string_view sample, const Dialect& d, bool at_eof) {
   // An unterminated quote at the end does not disqualify a quote character: the reader reports it.
   std::map<std::size_t, std::size_t> counts;
   std::size_t nf = 0, total = 0;
-  std::uint32_t field_start = 0, row_start = 0, last_eol = ~std::uint32_t{0};
+  std::uint32_t field_start = 0, row_start = 0;
+  detail::LineTracker lines;
   constexpr std::size_t kMaxRows = 500;
   for (std::size_t i = 0; i < n && total < kMaxRows; ++i) {
     const std::uint32_t p = pos[i];
@@ -46,15 +47,12 @@ Score score(std::string_view sample, const Dialect& d, bool at_eof) {
       field_start = p + 1;
       continue;
     }
-    if (c == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
-      last_eol = p;
+    const detail::LineEnd kind = lines.classify(data, p, nf, field_start, row_start, d.comment);
+    if (kind == detail::LineEnd::kCrlfTail) {
       field_start = row_start = p + 1;
       continue;
     }
-    last_eol = p;
-    const bool blank = nf == 0 && p == field_start;
-    const bool comment = d.comment != '\0' && nf == 0 && data[row_start] == static_cast<std::uint8_t>(d.comment);
-    if (!blank && !comment) {
+    if (kind == detail::LineEnd::kRow) {
       ++counts[nf + 1];
       ++total;
     }

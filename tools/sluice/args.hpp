@@ -123,21 +123,6 @@ inline std::int64_t parse_int(const std::string& s, const std::string& what) {
   }
 }
 
-inline std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur.push_back(c);
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
 // Splits on `sep` outside parentheses: "a=int64,d=decimal(18,3)" → "a=int64", "d=decimal(18,3)".
 inline std::vector<std::string> split_top_level(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -156,5 +141,7 @@ inline std::vector<std::string> split_top_level(const std::string& s, char sep) 
   out.push_back(cur);
   return out;
 }
+
+inline std::vector<std::string> split(const std::string& s, char sep) { return split_top_level(s, sep); }
 
 }  // namespace sluice::cli
