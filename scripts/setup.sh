@@ -32,8 +32,8 @@ fi
 # Test and benchmark peers (DuckDB as the independent oracle), pinned by package-lock.json.
 cd "$here"
 if [ ! -d node_modules/@duckdb/node-api ]; then
-  # The lock pins what this registry serves (linux-x64 bindings); `npm ci` rejects it for lacking the
-  # other platforms' optional bindings, so fall back to a plain install that keeps the lock as it is.
-  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+  # The lock pins what this registry serves (linux-x64 bindings only), which `npm ci` rejects for
+  # lacking the other platforms' optional bindings; a plain install honours the pinned versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 echo "setup: done"
