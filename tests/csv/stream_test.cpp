@@ -9,6 +9,14 @@
 
 #include "sluice/codecs/csv.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SLUICE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLUICE_ASAN 1
+#endif
+#endif
+
 namespace sluice::csv {
 namespace {
 
@@ -101,8 +109,12 @@ TEST(CsvStream, MemoryStaysFlatOverSeveralGiB) {
               static_cast<double>(total) / (1 << 30), static_cast<long long>(rows),
               static_cast<long long>(rss_early), static_cast<long long>(rss_peak_late), static_cast<long long>(hwm));
   // Memory is a function of the options (block size × chunks in flight), not of the input size.
+#ifdef SLUICE_ASAN
+  std::printf("AddressSanitizer holds freed memory in quarantine: RSS bounds not checked in this build\n");
+#else
   EXPECT_LT(rss_peak_late - rss_early, 32 * 1024);
   EXPECT_LT(hwm, 512 * 1024);
+#endif
 }
 
 }  // namespace
