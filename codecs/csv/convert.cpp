@@ -32,6 +32,12 @@ inline void visit(const ConvertInput& in, std::size_t col, std::string& scratch,
       }
     } else if (quote != '\0' && p[0] == quote) {
       auto v = unquote(in.chunk.data(), s, e, in.dialect, scratch);
+      if (v.data() == scratch.data()) {  // parsers may read 8 bytes past a value: pad the copy too
+        const std::size_t len = v.size();
+        scratch.append(16, '\0');
+        scratch.resize(len);
+        v = {scratch.data(), len};
+      }
       if (!on_value(r, v.data(), v.size())) return;
       continue;
     } else if (!only_empty && in.nulls.matches(p, n)) {
@@ -319,17 +325,18 @@ std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& 
     case TypeId::kNull: return std::make_unique<NullConverter>(col, type, bad);
     case TypeId::kBool: return std::make_unique<BoolConverter>(col, type, bad, expected);
     // Parsers are wrapped in lambdas so each converter inlines its parser (a function pointer would not).
+    // Values are padded (chunk bytes, or the padded scratch copy), so the SWAR parsers may be used.
 #define SLUICE_PARSER(T, fn) [](const char* p, std::size_t n, T& v) { return fn(p, n, v); }
     case TypeId::kInt8: return fixed<std::int8_t>(col, type, bad, expected, SLUICE_PARSER(std::int8_t, text::parse_integer<std::int8_t>));
     case TypeId::kInt16: return fixed<std::int16_t>(col, type, bad, expected, SLUICE_PARSER(std::int16_t, text::parse_integer<std::int16_t>));
     case TypeId::kInt32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_integer<std::int32_t>));
-    case TypeId::kInt64: return fixed<std::int64_t>(col, type, bad, expected, SLUICE_PARSER(std::int64_t, text::parse_int64));
+    case TypeId::kInt64: return fixed<std::int64_t>(col, type, bad, expected, SLUICE_PARSER(std::int64_t, text::parse_int64_padded));
     case TypeId::kUInt8: return fixed<std::uint8_t>(col, type, bad, expected, SLUICE_PARSER(std::uint8_t, text::parse_integer<std::uint8_t>));
     case TypeId::kUInt16: return fixed<std::uint16_t>(col, type, bad, expected, SLUICE_PARSER(std::uint16_t, text::parse_integer<std::uint16_t>));
     case TypeId::kUInt32: return fixed<std::uint32_t>(col, type, bad, expected, SLUICE_PARSER(std::uint32_t, text::parse_integer<std::uint32_t>));
     case TypeId::kUInt64: return fixed<std::uint64_t>(col, type, bad, expected, SLUICE_PARSER(std::uint64_t, text::parse_uint64));
     case TypeId::kFloat32: return fixed<float>(col, type, bad, expected, SLUICE_PARSER(float, text::parse_float));
-    case TypeId::kFloat64: return fixed<double>(col, type, bad, expected, SLUICE_PARSER(double, text::parse_double));
+    case TypeId::kFloat64: return fixed<double>(col, type, bad, expected, SLUICE_PARSER(double, text::parse_double_padded));
     case TypeId::kDate32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_date));
 #undef SLUICE_PARSER
     case TypeId::kTimestamp: {

@@ -76,6 +76,38 @@ inline bool parse_uint64(const char* p, std::size_t n, std::uint64_t& out) noexc
   return true;
 }
 
+// The variants below read 8 bytes from `p` whatever `n` is: only for buffers padded past the value
+// (the CSV reader's chunks carry 64 bytes of padding). They parse 1 to 8 digits without a loop
+// (SWAR: all digits checked and combined in a few 64-bit operations) and fall back to the general
+// parsers for anything longer or unusual.
+namespace detail {
+// q[0, m) are the digits (m in 1..8). Returns false if any is not a digit.
+inline bool swar_digits(const char* q, std::size_t m, std::uint64_t& out) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, q, 8);
+  const unsigned shift = static_cast<unsigned>(8 - m) * 8;
+  v <<= shift;  // the digits move to the high bytes, most significant first; zeros lead
+  const std::uint64_t zeros = ~(~0ULL << shift);  // the low bytes shifted in (shift <= 56)
+  v -= 0x3030303030303030ULL & ~zeros;
+  if (((v + 0x0606060606060606ULL) | v) & 0xF0F0F0F0F0F0F0F0ULL) return false;
+  v = (v * 10) + (v >> 8);
+  v = (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+       (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+      32;
+  out = v;
+  return true;
+}
+}  // namespace detail
+
+inline bool parse_int64_padded(const char* p, std::size_t n, std::int64_t& out) noexcept {
+  const bool sign = n > 0 && (p[0] == '-' || p[0] == '+');
+  const std::size_t m = n - sign;
+  std::uint64_t v;
+  if (m == 0 || m > 8 || !detail::swar_digits(p + sign, m, v)) return parse_int64(p, n, out);
+  out = (sign && p[0] == '-') ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+  return true;
+}
+
 template <class T>
 inline bool parse_integer(const char* p, std::size_t n, T& out) noexcept {
   if constexpr (std::is_signed_v<T>) {
@@ -161,6 +193,27 @@ inline bool parse_double(const char* p, std::size_t n, double& out) noexcept {
     return true;
   }
   return detail::parse_special_double(p, n, out);
+}
+
+// "[-]D{1,8}[.D{1,8}]" with at most 15 digits in all, without loops; otherwise parse_double().
+inline bool parse_double_padded(const char* p, std::size_t n, double& out) noexcept {
+  const bool sign = n > 0 && (p[0] == '-' || p[0] == '+');
+  const char* q = p + sign;
+  const std::size_t m = n - sign;
+  if (m >= 1 && m <= 17) {
+    const void* dot = std::memchr(q, '.', m);
+    const std::size_t ip = dot ? static_cast<std::size_t>(static_cast<const char*>(dot) - q) : m;
+    const std::size_t fp = dot ? m - ip - 1 : 0;
+    std::uint64_t a, b = 0;
+    if (ip >= 1 && ip <= 8 && fp <= 8 && ip + fp <= 15 && (dot == nullptr || fp >= 1) &&
+        detail::swar_digits(q, ip, a) && (fp == 0 || detail::swar_digits(q + ip + 1, fp, b))) {
+      double v = static_cast<double>(a * static_cast<std::uint64_t>(detail::kPow10[fp]) + b);
+      if (fp) v /= detail::kPow10[fp];
+      out = (sign && p[0] == '-') ? -v : v;
+      return true;
+    }
+  }
+  return parse_double(p, n, out);
 }
 
 inline bool parse_float(const char* p, std::size_t n, float& out) noexcept {

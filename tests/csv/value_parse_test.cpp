@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -39,6 +41,42 @@ TEST(ParseInt, Boundaries) {
   EXPECT_TRUE(parse_uint64("18446744073709551615", 20, u64));
   EXPECT_EQ(u64, UINT64_MAX);
   EXPECT_FALSE(parse_uint64("18446744073709551616", 20, u64));
+}
+
+// The padded (SWAR) parsers agree with the general ones on every input shape.
+TEST(ParsePadded, AgreesWithTheGeneralParsers) {
+  std::mt19937_64 rng(17);
+  const std::string alphabet = "0123456789-+.e5 x";
+  for (int i = 0; i < 300000; ++i) {
+    std::string s;
+    const int kind = i % 3;
+    if (kind == 0) {
+      s = std::to_string(static_cast<std::int64_t>(rng()) >> (rng() % 64));
+    } else if (kind == 1) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(rng() % 9),
+                    std::uniform_real_distribution<double>(-1e8, 1e8)(rng) / std::pow(10.0, static_cast<double>(rng() % 8)));
+      s = buf;
+    } else {
+      const std::size_t n = rng() % 12;
+      for (std::size_t k = 0; k < n; ++k) s += alphabet[rng() % alphabet.size()];
+    }
+    std::string padded = s + std::string(16, static_cast<char>(rng() % 2 ? '7' : '\0'));
+    std::int64_t a = 1, b = 2;
+    const bool ok_a = parse_int64(s.data(), s.size(), a);
+    const bool ok_b = parse_int64_padded(padded.data(), s.size(), b);
+    ASSERT_EQ(ok_a, ok_b) << "'" << s << "'";
+    if (ok_a) {
+      ASSERT_EQ(a, b) << "'" << s << "'";
+    }
+    double x = 1, y = 2;
+    const bool ok_x = parse_double(s.data(), s.size(), x);
+    const bool ok_y = parse_double_padded(padded.data(), s.size(), y);
+    ASSERT_EQ(ok_x, ok_y) << "'" << s << "'";
+    if (ok_x) {
+      ASSERT_EQ(std::memcmp(&x, &y, sizeof x), 0) << "'" << s << "' " << x << " vs " << y;
+    }
+  }
 }
 
 TEST(ParseDouble, MatchesStrtodExactly) {
