@@ -137,7 +137,7 @@ class CsvReader::Impl {
         const std::uint8_t c = d[i];
         if (c == q) parity ^= 1;
         // Never between the CR and LF of one line end (that would count the line twice).
-        else if ((c == '\n' || (c == '\r' && d[i + 1] != '\n')) && parity == 0 && i + 1 < n) return i + 1;
+        else if ((c == '\n' || c == '\r') && parity == 0 && i + 1 < n && (c == '\n' || d[i + 1] != '\n')) return i + 1;
       }
       return 0;
     }
@@ -150,7 +150,7 @@ class CsvReader::Impl {
       const std::size_t k = detail::scan_general(d + off, len, dialect, static_cast<std::uint32_t>(off), pos.data(), st);
       for (std::size_t i = 0; i < k; ++i) {
         const std::uint32_t p = pos[i];
-        if ((d[p] == '\n' || (d[p] == '\r' && d[p + 1] != '\n')) && p + 1 < n) best = p + 1;
+        if ((d[p] == '\n' || d[p] == '\r') && p + 1 < n && (d[p] == '\n' || d[p + 1] != '\n')) best = p + 1;
       }
     }
     return best;

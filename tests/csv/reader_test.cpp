@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -398,6 +400,50 @@ TEST(CsvReader, EveryKernelGivesTheSameResult) {
     else EXPECT_EQ(out, reference) << k->name;
   }
   detail::force_kernel(saved);
+}
+
+}  // namespace
+}  // namespace sluice::csv
+
+namespace sluice::csv {
+namespace {
+
+// A local file gives exactly what the same bytes give from memory, whatever its length relative to
+// pages, blocks and padding, with or without a final line end, at any thread count.
+TEST(CsvReader, LocalFilesReadLikeMemory) {
+  const std::string path = ::testing::TempDir() + "sluice_mapped_test.csv";
+  std::mt19937_64 rng(23);
+  std::string base = "a,b,c\n";
+  while (base.size() < 40000) {
+    base += std::to_string(rng() % 100000) + ",\"x, " + std::to_string(rng() % 7) + "\"" + ",2024-01-0" +
+            std::to_string(1 + rng() % 9) + "\n";
+  }
+  for (std::size_t target : {4096u, 4097u, 8191u, 8192u, 12288u, 12300u, 32768u, 32800u}) {
+    for (bool final_newline : {true, false}) {
+      // Whole rows, then a last row padded so the file is exactly `target` bytes long.
+      std::string text = base.substr(0, target - 40);
+      text.resize(text.rfind('\n') + 1);
+      text += "1,q,";
+      text.append(target - text.size() - (final_newline ? 1 : 0), 'z');
+      if (final_newline) text += '\n';
+      ASSERT_EQ(text.size(), target);
+      { std::ofstream(path, std::ios::binary) << text; }
+      for (int threads : {1, 2}) {
+        ReadOptions o;
+        o.block_size = 4096;
+        o.threads = threads;
+        o.column_types = {{"a", utf8()}, {"b", utf8()}, {"c", utf8()}};
+        auto src = io::open_local_source(path);
+        ASSERT_TRUE(src.ok());
+        auto from_file = read_all(std::move(*src), o);
+        auto from_memory = read_string(text, o);
+        ASSERT_TRUE(from_file.ok()) << target << ": " << from_file.error().to_string();
+        ASSERT_TRUE(from_memory.ok());
+        ASSERT_EQ(render(*from_file), render(*from_memory)) << "size " << text.size();
+      }
+    }
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace
