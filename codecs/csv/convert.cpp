@@ -225,6 +225,7 @@ class StringConverter final : public ConverterBase {
     std::int64_t need = used_;
     for (std::int64_t r = r0; r < r1; ++r)
       need += ends[static_cast<std::size_t>(r - first) * nc] - starts[static_cast<std::size_t>(r - first) * nc];
+    need += 32;  // slack for the fixed-size moves of short values
     if (need > bytes_->size()) bytes_->resize(std::max(need, bytes_->size() * 2), false);
     std::int64_t* off = offsets_->mutable_data_as<std::int64_t>() + 1;  // off[k]: end of output row k
     char* dst = reinterpret_cast<char*>(bytes_->mutable_data());
@@ -237,7 +238,16 @@ class StringConverter final : public ConverterBase {
           validity_.set_null(r - row0, cap);
         },
         [&](std::int64_t r, const char* p, std::size_t n) {
-          std::memcpy(dst + pos, p, n);
+          // Short values (most of them) in one or two 16-byte moves instead of a call to memcpy: the
+          // source is padded and the destination has 32 bytes of slack.
+          if (n <= 16) {
+            std::memcpy(dst + pos, p, 16);
+          } else if (n <= 32) {
+            std::memcpy(dst + pos, p, 16);
+            std::memcpy(dst + pos + 16, p + 16, 16);
+          } else {
+            std::memcpy(dst + pos, p, n);
+          }
           pos += static_cast<std::int64_t>(n);
           off[r - row0] = pos;
           return true;

@@ -10,7 +10,7 @@
 namespace sluice::temporal {
 
 // Days since 1970-01-01 for a civil date (month 1..12, day 1..31); valid for any int32 year range.
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+[[gnu::always_inline]] constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
