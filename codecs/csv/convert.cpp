@@ -347,13 +347,13 @@ std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& 
     case TypeId::kUInt64: return fixed<std::uint64_t>(col, type, bad, expected, SLUICE_PARSER(std::uint64_t, text::parse_uint64));
     case TypeId::kFloat32: return fixed<float>(col, type, bad, expected, SLUICE_PARSER(float, text::parse_float));
     case TypeId::kFloat64: return fixed<double>(col, type, bad, expected, SLUICE_PARSER(double, text::parse_double_padded));
-    case TypeId::kDate32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_date));
+    case TypeId::kDate32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_date_padded));
 #undef SLUICE_PARSER
     case TypeId::kTimestamp: {
       const TimeUnit unit = type->unit;
       return fixed<std::int64_t>(col, type, bad, expected, [unit](const char* p, std::size_t n, std::int64_t& v) {
         text::TzKind tz;
-        return text::parse_timestamp(p, n, unit, v, tz);
+        return text::parse_timestamp_padded(p, n, unit, v, tz);
       });
     }
     case TypeId::kTime: {

@@ -292,6 +292,47 @@ inline bool parse_time(const char* p, std::size_t n, TimeUnit unit, std::int64_t
 
 enum class TzKind : std::uint8_t { kNone, kOffset };
 
+namespace detail {
+// Checks that the 8 bytes of v are ASCII digits once each byte in `sep_mask` is replaced by '0', and
+// returns them as values 0..9 (byte i = digit i).
+inline bool swar_digits_with_separators(std::uint64_t v, std::uint64_t sep_mask, std::uint64_t& digits) noexcept {
+  v = (v & ~sep_mask) | (0x3030303030303030ULL & sep_mask);
+  v -= 0x3030303030303030ULL;
+  if (((v + 0x0606060606060606ULL) | v) & 0xF0F0F0F0F0F0F0F0ULL) return false;
+  digits = v;
+  return true;
+}
+inline unsigned byte_at(std::uint64_t v, int i) noexcept { return static_cast<unsigned>((v >> (8 * i)) & 0xFF); }
+
+// "YYYY-MM-DD" at p (10 bytes, padded input) → days since the epoch.
+inline bool date_padded(const char* p, std::int64_t& days) noexcept {
+  std::uint64_t a, d;
+  std::memcpy(&a, p, 8);
+  constexpr std::uint64_t kSeps = (0xFFULL << 32) | (0xFFULL << 56);
+  if ((a & kSeps) != ((0x2DULL << 32) | (0x2DULL << 56)) || !swar_digits_with_separators(a, kSeps, d)) return false;
+  std::uint16_t b;
+  std::memcpy(&b, p + 8, 2);
+  const unsigned d8 = static_cast<unsigned>(b & 0xFF) - '0', d9 = static_cast<unsigned>(b >> 8) - '0';
+  if (d8 > 9 || d9 > 9) return false;
+  const unsigned year = byte_at(d, 0) * 1000 + byte_at(d, 1) * 100 + byte_at(d, 2) * 10 + byte_at(d, 3);
+  const unsigned month = byte_at(d, 5) * 10 + byte_at(d, 6), day = d8 * 10 + d9;
+  if (month - 1 > 11 || day == 0 || day > temporal::days_in_month(year, month)) return false;
+  days = temporal::days_from_civil(year, month, day);
+  return true;
+}
+}  // namespace detail
+
+inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept;
+
+// Padded-input variants (read up to 16 bytes past the value) of parse_date and parse_timestamp.
+inline bool parse_date_padded(const char* p, std::size_t n, std::int32_t& out) noexcept {
+  std::int64_t days;
+  if (n != 10 || !detail::date_padded(p, days)) return false;
+  out = static_cast<std::int32_t>(days);
+  return true;
+}
+
+
 // "YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|±HH[:MM]|±HHMM| UTC]" → value in `unit` since the epoch. With
 // an offset or Z the result is converted to UTC and `tz` says so; without, it is local time.
 namespace detail {
@@ -334,6 +375,37 @@ inline bool timestamp_fast(const char* p, std::size_t n, TimeUnit unit, std::int
   return true;
 }
 }  // namespace detail
+
+// "YYYY-MM-DD HH:MM:SS[.f{1,9}]" on padded input without per-digit loops; anything else (zones,
+// short forms) goes to parse_timestamp.
+inline bool parse_timestamp_padded(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept {
+  std::int64_t days;
+  std::uint64_t t, hms;
+  if (n >= 19 && (p[10] == ' ' || p[10] == 'T') && detail::date_padded(p, days)) {
+    std::memcpy(&t, p + 11, 8);
+    constexpr std::uint64_t kSeps = (0xFFULL << 16) | (0xFFULL << 40);
+    if ((t & kSeps) == ((0x3AULL << 16) | (0x3AULL << 40)) && detail::swar_digits_with_separators(t, kSeps, hms)) {
+      const unsigned h = detail::byte_at(hms, 0) * 10 + detail::byte_at(hms, 1);
+      const unsigned mi = detail::byte_at(hms, 3) * 10 + detail::byte_at(hms, 4);
+      const unsigned s = detail::byte_at(hms, 6) * 10 + detail::byte_at(hms, 7);
+      std::uint64_t frac = 0;
+      bool ok = h <= 23 && mi <= 59 && s <= 59;
+      if (ok && n > 19) {
+        const std::size_t nd = n - 20;
+        ok = p[19] == '.' && nd >= 1 && nd <= 8 && detail::swar_digits(p + 20, nd, frac);
+        static constexpr std::uint64_t kToNanos[9] = {0, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10};
+        if (ok) frac *= kToNanos[nd];
+      }
+      const std::int64_t per_s = units_per_second(unit);
+      if (ok && !(unit == TimeUnit::kNano && (days > 106751 || days < -106751))) {
+        out = (days * 86400 + h * 3600 + mi * 60 + s) * per_s + static_cast<std::int64_t>(frac) / (1000000000 / per_s);
+        tz = TzKind::kNone;
+        return true;
+      }
+    }
+  }
+  return parse_timestamp(p, n, unit, out, tz);
+}
 
 inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept {
   if (detail::timestamp_fast(p, n, unit, out)) {

@@ -79,6 +79,44 @@ TEST(ParsePadded, AgreesWithTheGeneralParsers) {
   }
 }
 
+TEST(ParsePadded, TemporalAgreesWithTheGeneralParsers) {
+  std::mt19937_64 rng(29);
+  const std::string noise = "0123456789-: T.Z+x";
+  for (int i = 0; i < 300000; ++i) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%0*d", static_cast<int>(rng() % 10000),
+                  static_cast<int>(rng() % 14), static_cast<int>(rng() % 33), static_cast<int>(rng() % 26),
+                  static_cast<int>(rng() % 62), static_cast<int>(rng() % 62), static_cast<int>(1 + rng() % 9),
+                  static_cast<int>(rng() % 1000000000));
+    std::string s = buf;
+    switch (rng() % 6) {
+      case 0: s.resize(10); break;                       // a date
+      case 1: s.resize(19); break;                       // no fraction
+      case 2: s.resize(16 + rng() % 14); break;          // cut anywhere
+      case 3: s[rng() % s.size()] = noise[rng() % noise.size()]; break;  // one byte changed
+      case 4: s += rng() % 2 ? "Z" : "+02:00"; break;    // zoned: the general path
+      default: break;
+    }
+    const std::string padded = s + std::string(16, static_cast<char>(rng() % 2 ? '9' : '\0'));
+    std::int32_t d1 = 1, d2 = 2;
+    ASSERT_EQ(parse_date(s.data(), s.size(), d1), parse_date_padded(padded.data(), s.size(), d2)) << s;
+    if (parse_date(s.data(), s.size(), d1)) {
+      ASSERT_EQ(d1, d2) << s;
+    }
+    for (TimeUnit u : {TimeUnit::kMicro, TimeUnit::kNano, TimeUnit::kMilli}) {
+      std::int64_t a = 1, b = 2;
+      TzKind ta, tb;
+      const bool oka = parse_timestamp(s.data(), s.size(), u, a, ta);
+      const bool okb = parse_timestamp_padded(padded.data(), s.size(), u, b, tb);
+      ASSERT_EQ(oka, okb) << s;
+      if (oka) {
+        ASSERT_EQ(a, b) << s;
+        ASSERT_EQ(ta, tb) << s;
+      }
+    }
+  }
+}
+
 TEST(ParseDouble, MatchesStrtodExactly) {
   std::mt19937_64 rng(1);
   for (int i = 0; i < 200000; ++i) {
