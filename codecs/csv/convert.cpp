@@ -172,7 +172,7 @@ class BoolConverter final : public ConverterBase {
         },
         [&](std::int64_t r, const char* p, std::size_t n) {
           bool b;
-          if (text::parse_bool(p, n, b)) {
+          if (text::parse_bool_padded(p, n, b)) {
             bit::set_to(out, r - row0, b);
             return true;
           }
@@ -337,14 +337,14 @@ std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& 
     // Parsers are wrapped in lambdas so each converter inlines its parser (a function pointer would not).
     // Values are padded (chunk bytes, or the padded scratch copy), so the SWAR parsers may be used.
 #define SLUICE_PARSER(T, fn) [](const char* p, std::size_t n, T& v) { return fn(p, n, v); }
-    case TypeId::kInt8: return fixed<std::int8_t>(col, type, bad, expected, SLUICE_PARSER(std::int8_t, text::parse_integer<std::int8_t>));
-    case TypeId::kInt16: return fixed<std::int16_t>(col, type, bad, expected, SLUICE_PARSER(std::int16_t, text::parse_integer<std::int16_t>));
-    case TypeId::kInt32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_integer<std::int32_t>));
+    case TypeId::kInt8: return fixed<std::int8_t>(col, type, bad, expected, SLUICE_PARSER(std::int8_t, text::parse_integer_padded<std::int8_t>));
+    case TypeId::kInt16: return fixed<std::int16_t>(col, type, bad, expected, SLUICE_PARSER(std::int16_t, text::parse_integer_padded<std::int16_t>));
+    case TypeId::kInt32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_integer_padded<std::int32_t>));
     case TypeId::kInt64: return fixed<std::int64_t>(col, type, bad, expected, SLUICE_PARSER(std::int64_t, text::parse_int64_padded));
-    case TypeId::kUInt8: return fixed<std::uint8_t>(col, type, bad, expected, SLUICE_PARSER(std::uint8_t, text::parse_integer<std::uint8_t>));
-    case TypeId::kUInt16: return fixed<std::uint16_t>(col, type, bad, expected, SLUICE_PARSER(std::uint16_t, text::parse_integer<std::uint16_t>));
-    case TypeId::kUInt32: return fixed<std::uint32_t>(col, type, bad, expected, SLUICE_PARSER(std::uint32_t, text::parse_integer<std::uint32_t>));
-    case TypeId::kUInt64: return fixed<std::uint64_t>(col, type, bad, expected, SLUICE_PARSER(std::uint64_t, text::parse_uint64));
+    case TypeId::kUInt8: return fixed<std::uint8_t>(col, type, bad, expected, SLUICE_PARSER(std::uint8_t, text::parse_integer_padded<std::uint8_t>));
+    case TypeId::kUInt16: return fixed<std::uint16_t>(col, type, bad, expected, SLUICE_PARSER(std::uint16_t, text::parse_integer_padded<std::uint16_t>));
+    case TypeId::kUInt32: return fixed<std::uint32_t>(col, type, bad, expected, SLUICE_PARSER(std::uint32_t, text::parse_integer_padded<std::uint32_t>));
+    case TypeId::kUInt64: return fixed<std::uint64_t>(col, type, bad, expected, SLUICE_PARSER(std::uint64_t, text::parse_integer_padded<std::uint64_t>));
     case TypeId::kFloat32: return fixed<float>(col, type, bad, expected, SLUICE_PARSER(float, text::parse_float));
     case TypeId::kFloat64: return fixed<double>(col, type, bad, expected, SLUICE_PARSER(double, text::parse_double_padded));
     case TypeId::kDate32: return fixed<std::int32_t>(col, type, bad, expected, SLUICE_PARSER(std::int32_t, text::parse_date_padded));

@@ -76,6 +76,20 @@ inline bool parse_uint64(const char* p, std::size_t n, std::uint64_t& out) noexc
   return true;
 }
 
+template <class T>
+inline bool parse_integer(const char* p, std::size_t n, T& out) noexcept {
+  if constexpr (std::is_signed_v<T>) {
+    std::int64_t v;
+    if (!parse_int64(p, n, v) || v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) return false;
+    out = static_cast<T>(v);
+  } else {
+    std::uint64_t v;
+    if (!parse_uint64(p, n, v) || v > std::numeric_limits<T>::max()) return false;
+    out = static_cast<T>(v);
+  }
+  return true;
+}
+
 // The variants below read 8 bytes from `p` whatever `n` is: only for buffers padded past the value
 // (the CSV reader's chunks carry 64 bytes of padding). They parse 1 to 8 digits without a loop
 // (SWAR: all digits checked and combined in a few 64-bit operations) and fall back to the general
@@ -108,19 +122,43 @@ inline bool parse_int64_padded(const char* p, std::size_t n, std::int64_t& out) 
   return true;
 }
 
+// Any integer width from padded input (SWAR for up to 8 digits), range-checked.
 template <class T>
-inline bool parse_integer(const char* p, std::size_t n, T& out) noexcept {
+inline bool parse_integer_padded(const char* p, std::size_t n, T& out) noexcept {
   if constexpr (std::is_signed_v<T>) {
     std::int64_t v;
-    if (!parse_int64(p, n, v) || v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) return false;
+    if (!parse_int64_padded(p, n, v) || v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
+      return false;
     out = static_cast<T>(v);
+    return true;
   } else {
+    const bool plus = n > 0 && p[0] == '+';
     std::uint64_t v;
-    if (!parse_uint64(p, n, v) || v > std::numeric_limits<T>::max()) return false;
-    out = static_cast<T>(v);
+    if (n - plus >= 1 && n - plus <= 8 && detail::swar_digits(p + plus, n - plus, v)) {
+      if (v > std::numeric_limits<T>::max()) return false;
+      out = static_cast<T>(v);
+      return true;
+    }
+    return parse_integer<T>(p, n, out);
   }
-  return true;
 }
+
+// "true"/"false" in any case, comparing whole words at once (padded input).
+inline bool parse_bool_padded(const char* p, std::size_t n, bool& out) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  v |= 0x2020202020202020ULL;  // ASCII letters to lower case (other bytes cannot match anyway)
+  if (n == 4 && (v & 0xFFFFFFFFULL) == 0x65757274ULL) {  // "true"
+    out = true;
+    return true;
+  }
+  if (n == 5 && (v & 0xFFFFFFFFFFULL) == 0x65736c6166ULL) {  // "false"
+    out = false;
+    return true;
+  }
+  return false;
+}
+
 
 namespace detail {
 inline constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,

@@ -69,6 +69,15 @@ TEST(ParsePadded, AgreesWithTheGeneralParsers) {
     if (ok_a) {
       ASSERT_EQ(a, b) << "'" << s << "'";
     }
+    std::int16_t i16a = 1, i16b = 2;
+    ASSERT_EQ(parse_integer<std::int16_t>(s.data(), s.size(), i16a),
+              parse_integer_padded<std::int16_t>(padded.data(), s.size(), i16b)) << s;
+    std::uint32_t u32a = 1, u32b = 2;
+    const bool oku = parse_integer<std::uint32_t>(s.data(), s.size(), u32a);
+    ASSERT_EQ(oku, parse_integer_padded<std::uint32_t>(padded.data(), s.size(), u32b)) << s;
+    if (oku) {
+      ASSERT_EQ(u32a, u32b) << s;
+    }
     double x = 1, y = 2;
     const bool ok_x = parse_double(s.data(), s.size(), x);
     const bool ok_y = parse_double_padded(padded.data(), s.size(), y);
@@ -113,6 +122,20 @@ TEST(ParsePadded, TemporalAgreesWithTheGeneralParsers) {
         ASSERT_EQ(a, b) << s;
         ASSERT_EQ(ta, tb) << s;
       }
+    }
+  }
+}
+
+TEST(ParsePadded, Booleans) {
+  for (const char* w : {"true", "TRUE", "True", "false", "FALSE", "fAlSe", "tru", "truee", "fals", "1", "", "yes", "t",
+                        "trUE ", "\x14rue", "\xd4RUE", "f\x01lse"}) {
+    const std::string s(w);
+    const std::string padded = s + std::string(16, 'e');
+    bool a = false, b = true;
+    const bool ok = parse_bool(s.data(), s.size(), a);
+    ASSERT_EQ(ok, parse_bool_padded(padded.data(), s.size(), b)) << "'" << s << "'";
+    if (ok) {
+      ASSERT_EQ(a, b) << s;
     }
   }
 }
