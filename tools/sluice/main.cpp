@@ -41,7 +41,7 @@ reading CSV:
   --types a=int64,b=date   declared column types (others are inferred)
   --infer-rows N           rows sampled for type inference (default 16384)
   --skip-bad-rows          drop ragged or unconvertible rows and report them, instead of failing
-  --block-size SIZE        bytes parsed per unit of work (default 4MiB)
+  --block-size SIZE        bytes parsed per unit of work (default 1MiB)
   --threads N              parse threads (default: all cores)
 
 writing CSV:
