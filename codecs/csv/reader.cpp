@@ -341,7 +341,7 @@ class CsvReader::Impl {
   Status fill_pipeline() {
     // Two chunks per worker in flight: a worker never waits for the consumer to take an earlier
     // chunk. Memory: about 3 × block_size per chunk (bytes, field index, columns).
-    const std::int64_t limit = workers.empty() ? 1 : 2 * static_cast<std::int64_t>(workers.size()) + 1;
+    const std::int64_t limit = workers.empty() ? 1 : 2 * static_cast<std::int64_t>(workers.size() + 1) + 1;
     while (in_flight < limit) {
       SLUICE_ASSIGN_OR_RETURN(auto chunk, produce());
       if (!chunk) break;
@@ -464,8 +464,21 @@ class CsvReader::Impl {
       if (it == results.end()) return std::optional<Batch>{};  // the end
       std::shared_ptr<ChunkResult> r = it->second;
       if (!workers.empty()) {
+        // While the chunk we need is not done, this thread works too: it takes queued chunks itself,
+        // so `threads` threads parse (threads - 1 workers and the consumer), no more.
         std::unique_lock<std::mutex> lock(mu);
-        cv_done.wait(lock, [&] { return r->done; });
+        while (!r->done) {
+          if (queue.empty()) {
+            cv_done.wait(lock);
+            continue;
+          }
+          std::shared_ptr<ChunkResult> job = std::move(queue.front());
+          queue.pop_front();
+          lock.unlock();
+          process(*job, current_types());
+          lock.lock();
+          job->done = true;
+        }
       }
       results.erase(it);
       --in_flight;
@@ -644,7 +657,7 @@ class CsvReader::Impl {
 
     const int threads = std::max(1, opt.threads);
     if (threads > 1)
-      for (int t = 0; t < threads; ++t) workers.emplace_back([this] { worker_loop(); });
+      for (int t = 1; t < threads; ++t) workers.emplace_back([this] { worker_loop(); });  // + the consumer
     return ok_status();
   }
 };
