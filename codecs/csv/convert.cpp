@@ -82,6 +82,17 @@ class ConverterBase : public ColumnConverter {
   void grow_bad(std::int64_t rows) {
     if (bad_ && static_cast<std::int64_t>(bad_->size()) < rows) bad_->resize(static_cast<std::size_t>(rows), 0);
   }
+  // A value that does not fit: with bad-row flags it is flagged and nulled and the conversion goes
+  // on (true); otherwise the conversion stops at its row.
+  bool reject(std::int64_t r, std::int64_t row0, std::int64_t capacity, std::int64_t& failed) {
+    if (bad_ == nullptr) {
+      failed = r;
+      return false;
+    }
+    (*bad_)[static_cast<std::size_t>(r - row0)] = 1;
+    validity_.set_null(r - row0, capacity);
+    return true;
+  }
   ArrayPtr make(std::vector<BufferPtr> rest) {
     auto a = std::make_shared<ArrayData>();
     a->type = type_;
@@ -121,14 +132,8 @@ class FixedConverter final : public ConverterBase {
         },
         [&](std::int64_t r, const char* p, std::size_t n) {
           if (parse_(p, n, out[r - row0])) return true;
-          if (bad_ != nullptr) {
-            (*bad_)[static_cast<std::size_t>(r - row0)] = 1;
-            out[r - row0] = T{};
-            validity_.set_null(r - row0, cap);
-            return true;
-          }
-          failed = r;
-          return false;
+          out[r - row0] = T{};
+          return reject(r, row0, cap, failed);
         });
     if (failed >= 0) return failed;
     rows_ = r1 - row0;
@@ -176,14 +181,8 @@ class BoolConverter final : public ConverterBase {
             bit::set_to(out, r - row0, b);
             return true;
           }
-          if (bad_ != nullptr) {
-            (*bad_)[static_cast<std::size_t>(r - row0)] = 1;
-            bit::clear(out, r - row0);
-            validity_.set_null(r - row0, cap);
-            return true;
-          }
-          failed = r;
-          return false;
+          bit::clear(out, r - row0);
+          return reject(r, row0, cap, failed);
         });
     if (failed >= 0) return failed;
     rows_ = r1 - row0;
