@@ -96,7 +96,7 @@ inline bool parse_integer(const char* p, std::size_t n, T& out) noexcept {
 // parsers for anything longer or unusual.
 namespace detail {
 // q[0, m) are the digits (m in 1..8). Returns false if any is not a digit.
-inline bool swar_digits(const char* q, std::size_t m, std::uint64_t& out) noexcept {
+[[gnu::always_inline]] inline bool swar_digits(const char* q, std::size_t m, std::uint64_t& out) noexcept {
   std::uint64_t v;
   std::memcpy(&v, q, 8);
   const unsigned shift = static_cast<unsigned>(8 - m) * 8;
@@ -333,7 +333,7 @@ enum class TzKind : std::uint8_t { kNone, kOffset };
 namespace detail {
 // Checks that the 8 bytes of v are ASCII digits once each byte in `sep_mask` is replaced by '0', and
 // returns them as values 0..9 (byte i = digit i).
-inline bool swar_digits_with_separators(std::uint64_t v, std::uint64_t sep_mask, std::uint64_t& digits) noexcept {
+[[gnu::always_inline]] inline bool swar_digits_with_separators(std::uint64_t v, std::uint64_t sep_mask, std::uint64_t& digits) noexcept {
   v = (v & ~sep_mask) | (0x3030303030303030ULL & sep_mask);
   v -= 0x3030303030303030ULL;
   if (((v + 0x0606060606060606ULL) | v) & 0xF0F0F0F0F0F0F0F0ULL) return false;
@@ -343,7 +343,7 @@ inline bool swar_digits_with_separators(std::uint64_t v, std::uint64_t sep_mask,
 inline unsigned byte_at(std::uint64_t v, int i) noexcept { return static_cast<unsigned>((v >> (8 * i)) & 0xFF); }
 
 // "YYYY-MM-DD" at p (10 bytes, padded input) → days since the epoch.
-inline bool date_padded(const char* p, std::int64_t& days) noexcept {
+[[gnu::always_inline]] inline bool date_padded(const char* p, std::int64_t& days) noexcept {
   std::uint64_t a, d;
   std::memcpy(&a, p, 8);
   constexpr std::uint64_t kSeps = (0xFFULL << 32) | (0xFFULL << 56);
