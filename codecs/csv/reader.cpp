@@ -159,7 +159,7 @@ class CsvReader::Impl {
   // Cuts the next chunk of whole rows, reading as needed. nullopt at the end of the input.
   Result<std::optional<Chunk>> produce() {
     const std::size_t block = static_cast<std::size_t>(std::max<std::int64_t>(opt.block_size, 4096));
-    if (tail_len < block) SLUICE_TRY(read_more(block - tail_len + (tail_len ? 0 : 0)));
+    if (tail_len < block) SLUICE_TRY(read_more(block - tail_len));
     std::size_t cut = 0;
     while (true) {
       if (eof) {
