@@ -665,8 +665,60 @@ class CsvReader::Impl {
 CsvReader::CsvReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CsvReader::~CsvReader() = default;
 
+namespace {
+
+// A random-access source read from its start through read_at, leaving the source's own cursor alone:
+// whole-input inference reads the input once before the real pass.
+class FromStart final : public io::Source {
+ public:
+  explicit FromStart(io::Source& s) : s_(s) {}
+  const std::string& path() const override { return s_.path(); }
+  bool supports_random_access() const override { return true; }
+  Result<std::uint64_t> size() override { return s_.size(); }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override { return s_.read_at(offset, dst); }
+  Result<std::size_t> read(std::span<std::byte> dst) override {
+    auto n = s_.read_at(pos_, dst);
+    if (n.ok()) pos_ += *n;
+    return n;
+  }
+
+ private:
+  io::Source& s_;
+  std::uint64_t pos_ = 0;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<CsvReader>> CsvReader::open(io::SourcePtr source, ReadOptions options) {
   if (!source) return Error(ErrorCode::kInvalidArgument, "no source");
+  if (options.infer_rows < 0) {
+    // Whole-input inference: a first pass widens every column as far as the data needs; the real pass
+    // then reads with those types declared, so every batch has the final schema.
+    if (!source->supports_random_access())
+      return Error(ErrorCode::kInvalidArgument,
+                   "inferring types from the whole input needs a file, not a stream (it reads the input twice)",
+                   ErrorContext(source->path()));
+    ReadOptions first = options;
+    first.infer_rows = ReadOptions{}.infer_rows;
+    SLUICE_ASSIGN_OR_RETURN(auto pass, CsvReader::open(std::make_unique<FromStart>(*source), first));
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(auto b, pass->next());
+      if (!b) break;
+    }
+    const Dialect& d = pass->dialect();
+    options.delimiter = d.delimiter;
+    options.quote = d.quote;
+    options.escape = d.escape;
+    options.comment = d.comment;
+    options.header = d.header;
+    options.column_names.clear();
+    options.column_types.clear();
+    for (const auto& f : pass->schema()->fields) {
+      options.column_names.push_back(f.name);
+      options.column_types.emplace_back(f.name, f.type);
+    }
+    options.infer_rows = 0;
+  }
   auto impl = std::make_unique<Impl>();
   impl->src = std::move(source);
   impl->opt = std::move(options);

@@ -210,6 +210,54 @@ TEST(CsvReader, WidensInsteadOfNulling) {
   EXPECT_TRUE(saw);
 }
 
+TEST(CsvReader, WholeInputInferenceGivesEveryBatchTheFinalSchema) {
+  const std::string path = ::testing::TempDir() + "sluice_infer_all_test.csv";
+  std::string text = "n,d,s\n";
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + ",2024-01-01,\n";
+  text += "1.5,2024-01-01 10:00:00,x\n";
+  { std::ofstream(path, std::ios::binary) << text; }
+  ReadOptions o;
+  o.infer_rows = -1;
+  o.block_size = 4096;
+  o.threads = 2;
+  auto all = read_all(std::move(*io::open_local_source(path)), o);
+  ASSERT_TRUE(all.ok()) << all.error().to_string();
+  for (const auto& b : *all) EXPECT_EQ(types_of(*b.schema), "n:float64,d:timestamp[us],s:string");
+  ReadOptions sampled;
+  sampled.block_size = 4096;
+  auto some = read_string(text, sampled);
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ(types_of(*some->front().schema), "n:int64,d:date32,s:null");
+  EXPECT_EQ(total_rows(*all), 20001);
+  EXPECT_EQ(total_rows(*some), 20001);
+  const Batch& first = all->front();
+  const Batch& last = all->back();
+  EXPECT_EQ(first.column(0).value<double>(0), 0.0);
+  EXPECT_EQ(first.column(1).value<std::int64_t>(0), 1704067200000000LL);  // 2024-01-01 00:00:00
+  EXPECT_TRUE(first.column(2).is_null(0));
+  EXPECT_EQ(last.column(0).value<double>(last.num_rows - 1), 1.5);
+  EXPECT_EQ(last.column(2).string_at(last.num_rows - 1), "x");
+  // A stream cannot be read twice.
+  class StreamOnly final : public io::Source {
+   public:
+    explicit StreamOnly(std::string t) : m_(std::move(t)) {}
+    const std::string& path() const override { return m_.path(); }
+    bool supports_random_access() const override { return false; }
+    Result<std::uint64_t> size() override { return Error(ErrorCode::kNotImplemented, "stream"); }
+    Result<std::size_t> read_at(std::uint64_t, std::span<std::byte>) override {
+      return Error(ErrorCode::kNotImplemented, "stream");
+    }
+    Result<std::size_t> read(std::span<std::byte> dst) override { return m_.read(dst); }
+
+   private:
+    io::MemorySource m_;
+  };
+  auto stream = read_all(std::make_unique<StreamOnly>(text), o);
+  ASSERT_FALSE(stream.ok());
+  EXPECT_EQ(stream.error().code(), ErrorCode::kInvalidArgument);
+  std::remove(path.c_str());
+}
+
 TEST(CsvReader, WideningMidChunkReconvertsTheWholeChunk) {
   auto r = read_string("v\n1\n2\n2.5\n3\n");
   ASSERT_TRUE(r.ok());

@@ -39,7 +39,8 @@ reading CSV:
   --null STR               a field equal to STR is null (repeatable; default: the empty field)
   --names a,b,c            column names
   --types a=int64,b=date   declared column types (others are inferred)
-  --infer-rows N           rows sampled for type inference (default 16384)
+  --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
+                           first, so every batch has the final types (reads a file twice)
   --skip-bad-rows          drop ragged or unconvertible rows and report them, instead of failing
   --block-size SIZE        bytes parsed per unit of work (default 1MiB)
   --threads N              parse threads (default: all cores)
@@ -119,7 +120,7 @@ csv::ReadOptions read_options(const Args& a, const std::string& format) {
       o.column_types.emplace_back(item.substr(0, eq), t);
     }
   }
-  if (auto v = a.get("infer-rows")) o.infer_rows = parse_int(*v, "--infer-rows");
+  if (auto v = a.get("infer-rows")) o.infer_rows = *v == "all" ? -1 : parse_int(*v, "--infer-rows");
   if (a.flag("skip-bad-rows")) o.bad_rows = csv::BadRowPolicy::kSkip;
   if (auto v = a.get("block-size")) o.block_size = parse_size(*v);
   if (auto v = a.get("batch-rows")) o.batch_rows = parse_int(*v, "--batch-rows");

@@ -33,7 +33,9 @@ struct ReadOptions {
   // is an error (or a bad row). Columns not named are inferred.
   std::vector<std::pair<std::string, TypePtr>> column_types;
   // Rows sampled for type inference (from the first block); later values that do not fit widen the
-  // column (int64 → float64 → string, date → timestamp → string, ...), never become null.
+  // column (int64 → float64 → string, date → timestamp → string, ...), never become null, and later
+  // batches carry the wider type. Negative: infer from the whole input first (a file is read twice),
+  // so every batch has the final schema.
   std::int64_t infer_rows = 16384;
 
   // Errors.
