@@ -221,7 +221,9 @@ ChunkAssembler::ChunkAssembler(const Chunk& chunk, const Dialect& d, std::size_t
   out.bad.clear();
   out.bad_count = 0;
   const std::size_t per_piece = keep_all ? chunk.size : std::min<std::size_t>(chunk.size, kPiece);
-  st_->a.reserve_rows(std::max<std::size_t>(64, per_piece / (ncols * 8 + 8)));
+  // Rows of a piece at the shortest possible width, at least two: proportional to the data, never to
+  // the column count alone.
+  st_->a.reserve_rows(std::max<std::size_t>(2, per_piece / (ncols * 8 + 8)));
 }
 
 ChunkAssembler::~ChunkAssembler() = default;

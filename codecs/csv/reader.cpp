@@ -10,6 +10,8 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "csv/assemble.hpp"
 #include "csv/convert.hpp"
@@ -34,11 +36,10 @@ struct ChunkResult {
   bool done = false;
 };
 
-std::string unique_name(std::string name, std::vector<std::string>& taken) {
+std::string unique_name(const std::string& name, std::unordered_set<std::string>& taken) {
   std::string candidate = name;
-  for (int k = 1; std::find(taken.begin(), taken.end(), candidate) != taken.end(); ++k)
-    candidate = name + "_" + std::to_string(k);
-  taken.push_back(candidate);
+  for (int k = 1; taken.count(candidate) != 0; ++k) candidate = name + "_" + std::to_string(k);
+  taken.insert(candidate);
   return candidate;
 }
 
@@ -271,7 +272,11 @@ class CsvReader::Impl {
 
   std::unique_ptr<detail::ColumnConverter> make_converter(ChunkResult& r, std::size_t col, const TypePtr& type) {
     std::vector<std::uint8_t>* bad = declared[col] && opt.bad_rows == BadRowPolicy::kSkip ? &r.bad_flags : nullptr;
-    const std::int64_t expected = static_cast<std::int64_t>(r.chunk.size / std::max<std::uint32_t>(avg_row_bytes, 1)) + 16;
+    // Rows the chunk probably holds (from the sample's row width), to size first buffers; capped, the
+    // buffers grow if the guess is short.
+    const std::int64_t expected =
+        std::min<std::int64_t>(static_cast<std::int64_t>(r.chunk.size / std::max<std::uint32_t>(avg_row_bytes, 1)) + 16,
+                               1 << 16);
     return detail::make_converter(col, type, bad, expected);
   }
 
@@ -564,6 +569,14 @@ class CsvReader::Impl {
       SLUICE_TRY(read_more(tail_len));
     }
     ncols = first.size();
+    if (ncols > static_cast<std::size_t>(std::max<std::int64_t>(opt.max_columns, 1))) {
+      ErrorContext ctx(path);
+      ctx.line = static_cast<std::int64_t>(line_base) + 1;
+      return Error(ErrorCode::kLimitExceeded,
+                   "the first row has " + std::to_string(ncols) + " fields, more than max_columns (" +
+                       std::to_string(opt.max_columns) + ")",
+                   ctx);
+    }
     auto sch = std::make_shared<Schema>();
     if (ncols == 0) {
       schema = sch;
@@ -636,7 +649,7 @@ class CsvReader::Impl {
                      ErrorContext{path});
       names = opt.column_names;
     } else {
-      std::vector<std::string> taken;
+      std::unordered_set<std::string> taken;
       for (std::size_t c = 0; c < ncols; ++c) {
         std::string n = dialect.header ? first_values[c] : std::string();
         if (n.empty()) n = "column" + std::to_string(c);
@@ -645,8 +658,11 @@ class CsvReader::Impl {
     }
     declared.assign(ncols, false);
     for (std::size_t c = 0; c < ncols; ++c) sch->fields.push_back(Field{names[c], detail::type_of(kinds[c]), true});
+    std::unordered_map<std::string_view, int> by_name;  // first column of each name, as Schema::find
+    for (std::size_t c = 0; c < ncols; ++c) by_name.emplace(sch->fields[c].name, static_cast<int>(c));
     for (const auto& [name, type] : opt.column_types) {
-      const int i = sch->find(name);
+      const auto found = by_name.find(name);
+      const int i = found == by_name.end() ? -1 : found->second;
       if (i < 0) return Error(ErrorCode::kInvalidArgument, "a type is given for '" + name + "' but there is no such column", ErrorContext{path});
       if (!type || !detail::csv_supports(*type))
         return Error(ErrorCode::kNotImplemented, "CSV cannot hold values of type " + (type ? type->to_string() : "?") + " (column '" + name + "')", ErrorContext{path});

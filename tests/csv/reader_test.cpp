@@ -314,6 +314,21 @@ TEST(CsvReader, RowLongerThanTheLimitIsAnError) {
   EXPECT_EQ((*ok)[0].column(1).string_at(0).size(), 50000u);
 }
 
+TEST(CsvReader, ColumnCountIsLimited) {
+  std::string wide(200000, ',');
+  wide += "\n";
+  auto r = read_string(wide);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  ReadOptions o;
+  o.max_columns = 300000;
+  o.header = false;
+  auto ok = read_string(wide + wide, o);
+  ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+  EXPECT_EQ((*ok)[0].num_columns(), 200001u);
+  EXPECT_EQ(testing::total_rows(*ok), 2);
+}
+
 TEST(CsvReader, BatchesAreBoundedInRows) {
   ReadOptions o;
   o.batch_rows = 100;

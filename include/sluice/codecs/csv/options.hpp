@@ -45,6 +45,7 @@ struct ReadOptions {
   std::int64_t block_size = 1 << 20;       // bytes read and parsed per unit of work (and most in a batch)
   std::int64_t batch_rows = 1 << 17;       // most rows in one Batch
   std::int64_t max_row_bytes = 64 << 20;   // a longer row (e.g. an unterminated quote) is an error
+  std::int64_t max_columns = 1 << 16;      // a wider first row is an error (memory is per column)
   int threads = 1;                         // parse threads; the output does not depend on it
 };
 
