@@ -132,7 +132,7 @@ struct Assembler {
                                (nf > ncols ? "more" : std::to_string(nf));
     if (policy == BadRowPolicy::kSkip) {
       ++out.bad_count;
-      if (out.bad.size() < 16) out.bad.push_back(BadRow{row_start, reason, -1});
+      if (out.bad.size() < 16) out.bad.push_back(BadRow{row_start, reason});
       return ok_status();
     }
     ErrorContext ctx;

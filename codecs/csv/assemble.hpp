@@ -21,14 +21,12 @@ struct Chunk {
   std::uint64_t file_offset = 0;  // of bytes[0] in the input (after BOM/skipped rows are counted)
   std::int64_t index = 0;
   bool skip_first_row = false;    // the header row
-  bool last = false;
   const std::uint8_t* data() const { return bytes->data(); }
 };
 
 struct BadRow {
   std::uint32_t row_start;  // chunk-relative byte offset of the row
   std::string reason;
-  std::int64_t column = -1; // 1-based
 };
 
 // A growable array of offsets whose new elements are left uninitialised (the assembler writes every

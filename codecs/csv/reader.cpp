@@ -193,7 +193,6 @@ class CsvReader::Impl {
     if (eof && rest == 0) {
       const std::uint8_t last = c.bytes->data()[cut - 1];
       if (last != '\n' && last != '\r') c.bytes->mutable_data()[size++] = '\n';
-      c.last = true;
     }
     c.size = static_cast<std::uint32_t>(size);
     c.file_offset = consumed;
@@ -415,7 +414,8 @@ class CsvReader::Impl {
       schema = std::move(s);
     }
     std::int64_t rows = r.rows;
-    r.bad_flags.resize(static_cast<std::size_t>(rows), 0);
+    // Flags exist only where a declared column skips bad values; most chunks have none.
+    if (!r.bad_flags.empty()) r.bad_flags.resize(static_cast<std::size_t>(rows), 0);
     if (std::find(r.bad_flags.begin(), r.bad_flags.end(), 1) != r.bad_flags.end()) {
       Status fs = ensure_full_index(r);
       if (!fs.ok()) return globalise(std::move(fs).error(), r);
@@ -555,10 +555,17 @@ class CsvReader::Impl {
     std::size_t first_end = 0;
     while (true) {
       if (tail_len == 0) break;
-      // Work on a padded copy that ends with a line end so the last row of a small file counts.
-      std::string buf(reinterpret_cast<const char*>(tail->data()), tail_len);
-      if (eof && buf.back() != '\n' && buf.back() != '\r') buf.push_back('\n');
-      Status s = detail::first_row(reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size(), dialect, first, first_end);
+      // At the end of a file without a final line end, a copy with one, so its last row counts.
+      const std::uint8_t last = tail->data()[tail_len - 1];
+      std::string ended;
+      if (eof && last != '\n' && last != '\r') {
+        ended.assign(reinterpret_cast<const char*>(tail->data()), tail_len);
+        ended.push_back('\n');
+      }
+      Status s = ended.empty()
+                     ? detail::first_row(tail->data(), tail_len, dialect, first, first_end)
+                     : detail::first_row(reinterpret_cast<const std::uint8_t*>(ended.data()), ended.size(), dialect,
+                                         first, first_end);
       if (s.ok()) break;
       if (eof) {
         first.clear();
