@@ -14,3 +14,4 @@
 #include "sluice/io/sink.hpp"
 #include "sluice/io/source.hpp"
 #include "sluice/codecs/csv.hpp"
+#include "sluice/codecs/ndjson.hpp"

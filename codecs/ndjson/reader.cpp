@@ -1,0 +1,1 @@
+#include "sluice/codecs/ndjson/reader.hpp"

@@ -1,0 +1,1 @@
+#include "sluice/codecs/ndjson/writer.hpp"
