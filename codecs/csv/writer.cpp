@@ -1,7 +1,10 @@
 #include "sluice/codecs/csv/writer.hpp"
 
 #include <cstring>
+#include <memory>
+#include <vector>
 
+#include "ndjson/json_format.hpp"
 #include "text/format.hpp"
 
 namespace sluice::csv {
@@ -71,12 +74,11 @@ class CsvWriter::Impl {
     if (!header_done) SLUICE_TRY(header(*b.schema));
     const std::size_t nc = b.num_columns();
     std::vector<bool> numeric(nc);
+    // Nested columns (list, struct, map) are written as their JSON text, quoted like any other text.
+    std::vector<std::unique_ptr<ndjson::detail::JsonValueFormatter>> json(nc);
     for (std::size_t c = 0; c < nc; ++c) {
       const DataType& t = *b.columns[c]->type;
-      if (t.is_nested())
-        return Error(ErrorCode::kNotImplemented, "CSV cannot hold the nested column '" + b.schema->fields[c].name +
-                                                     "' (" + t.to_string() + ")",
-                     ErrorContext{sink->path()});
+      if (t.is_nested()) json[c] = std::make_unique<ndjson::detail::JsonValueFormatter>(*b.columns[c]);
       numeric[c] = t.is_numeric() || t.id == TypeId::kBool;
     }
     const bool all = opt.quoting == QuoteStyle::kAll;
@@ -94,7 +96,8 @@ class CsvWriter::Impl {
           continue;
         }
         cell.clear();
-        text::append_value(cell, a, r);
+        if (json[c]) json[c]->append(cell, r);
+        else text::append_value(cell, a, r);
         SLUICE_TRY(put(cell, all || (non_numeric && !numeric[c]), rows + r, c));
       }
       buf += opt.line_ending;

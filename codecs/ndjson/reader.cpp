@@ -1,1 +1,747 @@
+// The NDJSON reader: a producer cuts the input into chunks of whole records (at the last line end of
+// a block; JSON arrays and pretty-printed objects are first rewritten one record per line by a
+// structural scan), workers convert chunks independently (ndjson/convert.cpp), and the consumer
+// hands out their batches in order, joining types so that one thread or many give the same batches.
 #include "sluice/codecs/ndjson/reader.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "ndjson/convert.hpp"
+#include "ndjson/infer.hpp"
+
+namespace sluice::ndjson {
+
+using detail::BadRecord;
+using detail::Chunk;
+using detail::ChunkOutput;
+using detail::ChunkParser;
+
+namespace {
+
+struct ChunkResult {
+  Chunk chunk;
+  ChunkOutput out;
+  std::optional<Error> produce_error;  // the producer failed here (e.g. a record over the limit)
+  bool done = false;
+};
+
+bool is_space(std::uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The structural scan for JSON arrays of objects and for objects one after another: finds where each
+// top-level object starts and ends (strings and nesting tracked byte by byte) and copies it out as one
+// line, its own line ends (whitespace between tokens) turned into spaces.
+class RecordScanner {
+ public:
+  enum class Phase : std::uint8_t { kBeforeArray, kBeforeElement, kInElement, kAfterElement, kDone };
+
+  explicit RecordScanner(bool array) : array_(array), phase_(array ? Phase::kBeforeArray : Phase::kBeforeElement) {}
+
+  // Scans in[0, n) (input offset `base`), appending records to `out`. Returns an error message (and
+  // sets *err_at to its input offset) on bytes that cannot be part of the format.
+  std::string scan(const std::uint8_t* in, std::size_t n, std::uint64_t base, std::string& out,
+                   std::uint64_t* err_at) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint8_t c = in[i];
+      switch (phase_) {
+        case Phase::kBeforeArray:
+          if (c == '\n') ++line_;
+          if (is_space(c)) continue;
+          if (c != '[') return fail("a JSON array must start with '['", base + i, err_at);
+          phase_ = Phase::kBeforeElement;
+          continue;
+        case Phase::kBeforeElement:
+          if (c == '\n') ++line_;
+          if (is_space(c)) continue;
+          if (array_ && c == ']' && !after_comma_) {
+            phase_ = Phase::kDone;
+            continue;
+          }
+          if (c != '{') {
+            return fail(array_ ? "an element of the JSON array is not an object" : "a record is not a JSON object",
+                        base + i, err_at);
+          }
+          record_start_ = out.size();
+          record_lines_.push_back(line_);
+          record_offsets_.push_back(base + i);
+          out.push_back('{');
+          depth_ = 1;
+          in_string_ = escaped_ = false;
+          phase_ = Phase::kInElement;
+          continue;
+        case Phase::kInElement: {
+          if (in_string_) {
+            // Copy the run of plain string bytes at once.
+            std::size_t j = i;
+            while (j < n && in[j] != '"' && in[j] != '\\' && in[j] != '\n' && !escaped_) ++j;
+            if (j > i) {
+              out.append(reinterpret_cast<const char*>(in + i), j - i);
+              i = j - 1;
+              continue;
+            }
+            if (escaped_) escaped_ = false;
+            else if (c == '\\') escaped_ = true;
+            else if (c == '"') in_string_ = false;
+            else if (c == '\n') return fail("invalid JSON: a line break inside a string", base + i, err_at);
+            out.push_back(static_cast<char>(c));
+            continue;
+          }
+          if (c == '\n' || c == '\r') {
+            if (c == '\n') ++line_;
+            out.push_back(' ');
+            continue;
+          }
+          out.push_back(static_cast<char>(c));
+          if (c == '"') in_string_ = true;
+          else if (c == '{' || c == '[') ++depth_;
+          else if (c == '}' || c == ']') {
+            if (--depth_ == 0) {
+              out.push_back('\n');
+              ++records_;
+              phase_ = array_ ? Phase::kAfterElement : Phase::kBeforeElement;
+              after_comma_ = false;
+            }
+          }
+          continue;
+        }
+        case Phase::kAfterElement:
+          if (c == '\n') ++line_;
+          if (is_space(c)) continue;
+          if (c == ',') {
+            phase_ = Phase::kBeforeElement;
+            after_comma_ = true;
+            continue;
+          }
+          if (c == ']') {
+            phase_ = Phase::kDone;
+            continue;
+          }
+          return fail("expected ',' or ']' after an element of the JSON array", base + i, err_at);
+        case Phase::kDone:
+          if (c == '\n') ++line_;
+          if (is_space(c)) continue;
+          return fail("unexpected bytes after the end of the JSON array", base + i, err_at);
+      }
+    }
+    return {};
+  }
+
+  // At the end of the input.
+  std::string finish(std::uint64_t at, std::uint64_t* err_at) {
+    if (phase_ == Phase::kInElement) return fail("the input ends inside a record", at, err_at);
+    if (array_ && phase_ != Phase::kDone) return fail("the input ends before the JSON array is closed", at, err_at);
+    return {};
+  }
+
+  bool in_record() const { return phase_ == Phase::kInElement; }
+  std::size_t record_start() const { return record_start_; }
+  std::int64_t line() const { return line_; }
+  std::int64_t records() const { return records_; }
+  // Records completed so far (their lines and offsets), taken by the producer per chunk.
+  std::vector<std::int64_t> record_lines_;
+  std::vector<std::uint64_t> record_offsets_;
+
+ private:
+  std::string fail(const char* msg, std::uint64_t at, std::uint64_t* err_at) {
+    *err_at = at;
+    return msg;
+  }
+  bool array_;
+  Phase phase_;
+  int depth_ = 0;
+  bool in_string_ = false, escaped_ = false, after_comma_ = false;
+  std::int64_t line_ = 0;  // line ends seen so far
+  std::int64_t records_ = 0;
+  std::size_t record_start_ = 0;
+};
+
+// A random-access source read from its start through read_at (see the CSV reader): whole-input
+// inference reads the input once before the real pass.
+class FromStart final : public io::Source {
+ public:
+  explicit FromStart(io::Source& s) : s_(s) {}
+  const std::string& path() const override { return s_.path(); }
+  bool supports_random_access() const override { return true; }
+  Result<std::uint64_t> size() override { return s_.size(); }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override { return s_.read_at(offset, dst); }
+  Result<std::size_t> read(std::span<std::byte> dst) override {
+    auto n = s_.read_at(pos_, dst);
+    if (n.ok()) pos_ += *n;
+    return n;
+  }
+
+ private:
+  io::Source& s_;
+  std::uint64_t pos_ = 0;
+};
+
+}  // namespace
+
+class NdjsonReader::Impl {
+ public:
+  io::SourcePtr src;
+  ReadOptions opt;
+  detail::Settings set;
+  Format format = Format::kLines;
+  TypePtr root_type;  // struct of the columns so far
+  SchemaPtr schema;
+  std::string path;
+  BadLineReport report;
+
+  // Producer.
+  BufferPtr tail;
+  std::size_t tail_len = 0;
+  std::uint64_t consumed = 0;  // input offset of tail[0]
+  bool eof = false;
+  std::int64_t next_index = 0;
+  std::vector<BufferPtr> pool;
+  std::mutex pool_mu;
+  std::unique_ptr<RecordScanner> scanner;
+  std::string scan_out;
+  std::int64_t scan_lines_done = 0;  // scanner lines already attributed to earlier chunks
+  std::uint64_t scan_offset_done = 0;
+  bool produce_failed = false;
+  std::deque<Chunk> prefetched;  // chunks read for the inference sample, converted first
+  std::optional<Error> pending_error;  // the producer failed while reading the sample: after it
+
+  // Workers.
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  std::condition_variable cv_work, cv_done;
+  std::deque<std::shared_ptr<ChunkResult>> queue;
+  std::map<std::int64_t, std::shared_ptr<ChunkResult>> results;
+  bool stopping = false;
+  std::int64_t in_flight = 0;
+  std::unique_ptr<ChunkParser> own_parser;
+
+  // Consumer.
+  std::int64_t next_consume = 0;
+  std::int64_t lines_before = 0;
+  std::int64_t rows_before = 0;
+  std::optional<Batch> pending;
+  std::int64_t pending_pos = 0;
+  bool failed = false;
+  std::uint64_t progress = 0;
+
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stopping = true;
+    }
+    cv_work.notify_all();
+    for (auto& t : workers) t.join();
+  }
+
+  Error located(Error e) { return std::move(e).with_path(path); }
+
+  // ---- Reading and cutting chunks -------------------------------------------------------------
+
+  BufferPtr take_buffer(std::size_t capacity) {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu);
+      while (!pool.empty()) {
+        BufferPtr b = std::move(pool.back());
+        pool.pop_back();
+        if (static_cast<std::size_t>(b->capacity()) >= capacity) return b;
+      }
+    }
+    return Buffer::allocate(static_cast<std::int64_t>(capacity), false);
+  }
+  void give_back(BufferPtr b) {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (b && b.use_count() == 1 && pool.size() < 8) pool.push_back(std::move(b));
+  }
+
+  Status read_more(std::size_t want) {
+    if (eof) return ok_status();
+    const std::size_t need = tail_len + want + detail::kPadding + 1;
+    if (!tail || static_cast<std::size_t>(tail->capacity()) < need) {
+      auto bigger = take_buffer(need);
+      if (tail_len) std::memcpy(bigger->mutable_data(), tail->data(), tail_len);
+      tail = std::move(bigger);
+    }
+    std::size_t got = 0;
+    while (got < want) {
+      auto n = src->read({reinterpret_cast<std::byte*>(tail->mutable_data() + tail_len + got), want - got});
+      if (!n.ok()) return located(std::move(n).error());
+      if (*n == 0) {
+        eof = true;
+        break;
+      }
+      got += *n;
+    }
+    tail_len += got;
+    return ok_status();
+  }
+
+  void drop_front(std::size_t n) {
+    std::memmove(tail->mutable_data(), tail->data() + n, tail_len - n);
+    tail_len -= n;
+    consumed += n;
+  }
+
+  Error too_long(std::uint64_t at) {
+    ErrorContext ctx(path);
+    ctx.byte_offset = static_cast<std::int64_t>(at);
+    return Error(ErrorCode::kLimitExceeded,
+                 "a record is longer than max_record_bytes (" + std::to_string(opt.max_record_bytes) + ")", ctx);
+  }
+
+  // The next chunk of whole lines. nullopt at the end.
+  Result<std::optional<Chunk>> produce_lines() {
+    const std::size_t block = static_cast<std::size_t>(opt.block_size);
+    if (tail_len < block) SLUICE_TRY(read_more(block - tail_len));
+    std::size_t cut = 0;
+    while (true) {
+      if (eof) {
+        cut = tail_len;
+        break;
+      }
+      const void* nl = tail_len ? ::memrchr(tail->data(), '\n', tail_len) : nullptr;
+      if (nl) {
+        cut = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - tail->data()) + 1;
+        break;
+      }
+      if (tail_len >= static_cast<std::size_t>(opt.max_record_bytes)) return too_long(consumed);
+      SLUICE_TRY(read_more(std::min<std::size_t>(std::max<std::size_t>(tail_len, block),
+                                                 static_cast<std::size_t>(opt.max_record_bytes))));
+    }
+    if (cut == 0) return std::optional<Chunk>{};
+    // The chunk takes the read buffer (no copy of the records); the partial line after the cut moves
+    // to a fresh buffer. Bytes past the cut are simdjson's padding.
+    Chunk c;
+    const std::size_t rest = tail_len - cut;
+    BufferPtr next = take_buffer(std::max(block, rest) + rest + detail::kPadding + 1);
+    if (rest) std::memcpy(next->mutable_data(), tail->data() + cut, rest);
+    c.bytes = std::move(tail);
+    std::memset(c.bytes->mutable_data() + cut, ' ', std::min<std::size_t>(detail::kPadding, c.bytes->capacity() - cut));
+    tail = std::move(next);
+    c.size = cut;
+    c.input_bytes = cut;
+    c.file_offset = consumed;
+    c.index = next_index++;
+    tail_len = rest;
+    consumed += cut;
+    return std::optional<Chunk>(std::move(c));
+  }
+
+  // The next chunk of records rewritten one per line (arrays, concatenated objects).
+  Result<std::optional<Chunk>> produce_scanned() {
+    const std::size_t block = static_cast<std::size_t>(opt.block_size);
+    while (true) {
+      const bool full = scan_out.size() >= block && !scanner->in_record();
+      const bool committed_enough = scanner->in_record() && scanner->record_start() >= block;
+      if (full || committed_enough || (eof && tail_len == 0)) break;
+      if (scanner->in_record() && scan_out.size() - scanner->record_start() > static_cast<std::size_t>(opt.max_record_bytes))
+        return too_long(scanner->record_offsets_.back());
+      if (tail_len == 0) SLUICE_TRY(read_more(block));
+      if (tail_len == 0) continue;
+      std::uint64_t err_at = 0;
+      std::string err = scanner->scan(tail->data(), tail_len, consumed, scan_out, &err_at);
+      consumed += tail_len;
+      tail_len = 0;
+      if (!err.empty()) return scan_error(std::move(err), err_at);
+    }
+    if (eof && tail_len == 0) {
+      std::uint64_t err_at = 0;
+      std::string err = scanner->finish(consumed, &err_at);
+      if (!err.empty()) return scan_error(std::move(err), err_at);
+    }
+    // Complete records only; a record in progress stays for the next chunk.
+    const std::size_t cut = scanner->in_record() ? scanner->record_start() : scan_out.size();
+    std::size_t nrec = scanner->record_lines_.size() - (scanner->in_record() ? 1 : 0);
+    if (cut == 0 && nrec == 0) {
+      if (eof && tail_len == 0) return std::optional<Chunk>{};
+    }
+    Chunk c;
+    c.bytes = take_buffer(cut + detail::kPadding + 1);
+    std::memcpy(c.bytes->mutable_data(), scan_out.data(), cut);
+    std::memset(c.bytes->mutable_data() + cut, ' ', detail::kPadding);
+    c.size = cut;
+    c.file_offset = scan_offset_done;
+    const std::int64_t first_line = scan_lines_done;
+    for (std::size_t i = 0; i < nrec; ++i) {
+      c.record_lines.push_back(scanner->record_lines_[i] - first_line);
+      c.record_offsets.push_back(scanner->record_offsets_[i] - scan_offset_done);
+    }
+    // The chunk spans input lines up to its last record's start (the rest is counted by the next).
+    const std::int64_t next_first = scanner->in_record() ? scanner->record_lines_.back() : scanner->line();
+    const std::uint64_t next_offset = scanner->in_record() ? scanner->record_offsets_.back() : consumed;
+    c.input_lines = next_first - first_line;
+    c.input_bytes = next_offset - scan_offset_done;
+    scan_lines_done = next_first;
+    scan_offset_done = next_offset;
+    scanner->record_lines_.erase(scanner->record_lines_.begin(), scanner->record_lines_.begin() + static_cast<std::ptrdiff_t>(nrec));
+    scanner->record_offsets_.erase(scanner->record_offsets_.begin(), scanner->record_offsets_.begin() + static_cast<std::ptrdiff_t>(nrec));
+    scan_out.erase(0, cut);
+    c.index = next_index++;
+    if (c.size == 0 && eof && tail_len == 0 && !scanner->in_record()) {
+      // Nothing left but the (valid) end.
+      return std::optional<Chunk>{};
+    }
+    return std::optional<Chunk>(std::move(c));
+  }
+
+  Error scan_error(std::string msg, std::uint64_t at) {
+    ErrorContext ctx(path);
+    ctx.byte_offset = static_cast<std::int64_t>(at);
+    ctx.line = scanner->line() + 1;
+    return Error(ErrorCode::kParseError, std::move(msg), ctx);
+  }
+
+  Result<std::optional<Chunk>> produce() {
+    if (!prefetched.empty()) {
+      Chunk c = std::move(prefetched.front());
+      prefetched.pop_front();
+      return std::optional<Chunk>(std::move(c));
+    }
+    if (pending_error) {
+      Error e = std::move(*pending_error);
+      pending_error.reset();
+      return e;
+    }
+    if (produce_failed) return std::optional<Chunk>{};
+    auto r = format == Format::kLines ? produce_lines() : produce_scanned();
+    if (!r.ok()) produce_failed = true;
+    return r;
+  }
+
+  // ---- Converting (any thread) ----------------------------------------------------------------
+
+  TypePtr current_type() {
+    std::lock_guard<std::mutex> lock(mu);
+    return root_type;
+  }
+
+  void worker_loop() {
+    ChunkParser parser(set);
+    while (true) {
+      std::shared_ptr<ChunkResult> r;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv_work.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (stopping) return;
+        r = std::move(queue.front());
+        queue.pop_front();
+      }
+      r->out = parser.process(r->chunk, current_type());
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        r->done = true;
+      }
+      cv_done.notify_all();
+    }
+  }
+
+  // ---- Consuming results in order -------------------------------------------------------------
+
+  Status fill_pipeline() {
+    const std::int64_t limit = workers.empty() ? 1 : 2 * static_cast<std::int64_t>(workers.size() + 1) + 1;
+    while (in_flight < limit) {
+      auto r = std::make_shared<ChunkResult>();
+      auto chunk = produce();
+      if (!chunk.ok()) {
+        // In order: the error surfaces after the chunks before it (and gets their line count).
+        r->produce_error = std::move(chunk).error();
+        r->done = true;
+        r->chunk.index = next_index++;
+      } else if (!*chunk) {
+        break;
+      } else {
+        r->chunk = std::move(**chunk);
+      }
+      const std::int64_t idx = r->chunk.index;
+      ++in_flight;
+      if (r->done) {
+        std::lock_guard<std::mutex> lock(mu);
+        results[idx] = std::move(r);
+        break;
+      }
+      if (workers.empty()) {
+        r->out = own_parser->process(r->chunk, root_type);
+        r->done = true;
+        results[idx] = std::move(r);
+      } else {
+        std::lock_guard<std::mutex> lock(mu);
+        results[idx] = r;
+        queue.push_back(std::move(r));
+        cv_work.notify_one();
+      }
+    }
+    return ok_status();
+  }
+
+  Error record_error(const BadRecord& b, const ChunkResult& r) {
+    ErrorContext ctx(path);
+    ctx.line = lines_before + b.line + 1;
+    ctx.byte_offset = static_cast<std::int64_t>(r.chunk.file_offset + b.offset);
+    ctx.column_name = b.column;
+    return Error(b.code, b.reason, ctx);
+  }
+
+  void note_bad(std::int64_t line, std::string reason) {
+    if (report.first_lines.size() < 10) {
+      report.first_lines.push_back(line);
+      report.first_reasons.push_back(std::move(reason));
+    }
+  }
+
+  // The join of two root types (declared columns keep theirs).
+  TypePtr join(const TypePtr& a, const TypePtr& b) {
+    auto n = detail::node_from_schema(Schema{a->children, {}}, set.declared);
+    if (set.root_declared) return a;
+    n->join_type(*b);
+    return n->type();
+  }
+
+  void set_root_type(TypePtr t) {
+    auto s = std::make_shared<Schema>();
+    s->fields = t->children;
+    std::lock_guard<std::mutex> lock(mu);
+    root_type = std::move(t);
+    schema = std::move(s);
+  }
+
+  Result<std::optional<Batch>> take_result(ChunkResult& r) {
+    if (r.produce_error) {
+      Error e = std::move(*r.produce_error);
+      if (e.context().line < 0 && format == Format::kLines) e.context().line = lines_before + 1;
+      return located(std::move(e));
+    }
+    ChunkOutput& out = r.out;
+    if (out.error) return record_error(*out.error, r);
+    report.count += out.bad_count;
+    for (const auto& b : out.bad) note_bad(lines_before + b.line + 1, b.reason);
+    if (!(*out.type == *root_type)) {
+      const TypePtr want = join(root_type, out.type);
+      if (!(*want == *out.type)) {
+        // A worker started from older types than this chunk's turn has: convert it again with the
+        // types a single thread would have used here.
+        if (std::getenv("SLUICE_DEBUG")) std::fprintf(stderr, "reprocess chunk %lld: %s vs %s\n", (long long)r.chunk.index, out.type->to_string().c_str(), want->to_string().c_str());
+        out = own_parser->process(r.chunk, want);
+        if (out.error) return record_error(*out.error, r);
+      }
+      set_root_type(out.type);
+    }
+    lines_before += out.lines;
+    const std::int64_t rows = out.rows;
+    rows_before += rows;
+    progress = r.chunk.file_offset + r.chunk.input_bytes;
+    give_back(std::move(r.chunk.bytes));
+    if (rows == 0) return std::optional<Batch>{};
+    Batch b;
+    b.schema = schema;
+    b.columns = std::move(out.columns);
+    b.num_rows = rows;
+    return std::optional<Batch>(std::move(b));
+  }
+
+  Result<std::optional<Batch>> next() {
+    if (failed) return Error(ErrorCode::kInvalidArgument, "the reader failed before", ErrorContext{path});
+    while (true) {
+      if (pending) {
+        const std::int64_t left = pending->num_rows - pending_pos;
+        if (left > 0) {
+          const std::int64_t n = std::min(left, opt.batch_rows);
+          Batch out = (pending_pos == 0 && n == pending->num_rows) ? *pending : pending->slice(pending_pos, n);
+          pending_pos += n;
+          if (pending_pos >= pending->num_rows) pending.reset();
+          return std::optional<Batch>(std::move(out));
+        }
+        pending.reset();
+      }
+      Status s = fill_pipeline();
+      if (!s.ok()) {
+        failed = true;
+        return std::move(s).error();
+      }
+      auto it = results.find(next_consume);
+      if (it == results.end()) return std::optional<Batch>{};
+      std::shared_ptr<ChunkResult> r = it->second;
+      if (!workers.empty()) {
+        // The consumer parses too while it waits: `threads` threads in all.
+        std::unique_lock<std::mutex> lock(mu);
+        while (!r->done) {
+          if (queue.empty()) {
+            cv_done.wait(lock);
+            continue;
+          }
+          std::shared_ptr<ChunkResult> job = std::move(queue.front());
+          queue.pop_front();
+          TypePtr t = root_type;
+          lock.unlock();
+          job->out = own_parser->process(job->chunk, t);
+          lock.lock();
+          job->done = true;
+        }
+      }
+      results.erase(it);
+      --in_flight;
+      ++next_consume;
+      auto b = take_result(*r);
+      if (!b.ok()) {
+        failed = true;
+        return std::move(b).error();
+      }
+      if (*b) {
+        pending = std::move(**b);
+        pending_pos = 0;
+      }
+    }
+  }
+
+  // ---- Opening: format, inference ---------------------------------------------------------------
+
+  Format detect() {
+    const std::uint8_t* d = tail->data();
+    std::size_t i = 0;
+    while (i < tail_len && is_space(d[i])) ++i;
+    if (i == tail_len) return Format::kLines;
+    if (d[i] == '[') return Format::kArray;
+    if (d[i] != '{') return Format::kLines;  // the converter says what is wrong with it
+    // Does the first object end on its first line?
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (; i < tail_len; ++i) {
+      const std::uint8_t c = d[i];
+      if (in_string) {
+        if (escaped) escaped = false;
+        else if (c == '\\') escaped = true;
+        else if (c == '"') in_string = false;
+        else if (c == '\n') return Format::kLines;  // invalid either way; let the line reader say so
+        continue;
+      }
+      if (c == '\n') return Format::kConcatenated;
+      if (c == '"') in_string = true;
+      else if (c == '{' || c == '[') ++depth;
+      else if ((c == '}' || c == ']') && --depth == 0) return Format::kLines;
+    }
+    return Format::kLines;
+  }
+
+  Status open() {
+    path = src->path();
+    opt.block_size = std::clamp<std::int64_t>(opt.block_size, 4096, 1 << 30);
+    opt.max_record_bytes = std::clamp<std::int64_t>(opt.max_record_bytes, 16, std::int64_t{1} << 31);
+    opt.max_depth = std::clamp<std::int64_t>(opt.max_depth, 1, 4096);
+    if (opt.batch_rows < 1) opt.batch_rows = 1;
+    if (opt.threads < 1) opt.threads = 1;
+    set.unknown_fields = opt.unknown_fields;
+    set.big_integers = opt.big_integers;
+    set.detect_temporal = opt.detect_temporal;
+    set.bad_lines = opt.bad_lines;
+    set.max_depth = opt.max_depth;
+    set.max_fields = opt.max_fields;
+    set.declared = opt.column_types;
+    set.root_declared = opt.schema != nullptr;
+    own_parser = std::make_unique<ChunkParser>(set);
+
+    SLUICE_TRY(read_more(static_cast<std::size_t>(opt.block_size)));
+    if (tail_len >= 3 && tail->data()[0] == 0xEF && tail->data()[1] == 0xBB && tail->data()[2] == 0xBF) drop_front(3);
+    format = opt.format == Format::kAuto ? detect() : opt.format;
+    if (format != Format::kLines) {
+      scanner = std::make_unique<RecordScanner>(format == Format::kArray);
+      scan_offset_done = consumed;
+    }
+
+    if (opt.schema) {
+      std::vector<Field> fields = opt.schema->fields;
+      set_root_type(struct_(std::move(fields)));
+    } else {
+      // Inference over a sample of records: the chunks read for it are converted first, not read again.
+      auto root = std::make_unique<detail::Node>();
+      root->kind = detail::Kind::kStruct;
+      std::int64_t seen = 0;
+      std::int64_t sample_bytes = 0;
+      const std::int64_t byte_cap = std::max<std::int64_t>(opt.block_size * 16, 64 << 20);
+      std::optional<BadRecord> first_error;
+      std::int64_t lines = 0;
+      while (opt.infer_rows != 0 && (opt.infer_rows < 0 || seen < opt.infer_rows) && sample_bytes < byte_cap) {
+        auto c = format == Format::kLines ? produce_lines() : produce_scanned();
+        if (!c.ok()) {
+          // Surfaces in order when the reader reaches it.
+          produce_failed = true;
+          pending_error = std::move(c).error();
+          break;
+        }
+        if (!*c) break;
+        Chunk& ch = **c;
+        const std::int64_t want = opt.infer_rows < 0 ? -1 : opt.infer_rows - seen;
+        seen += own_parser->infer(ch, *root, want, opt.bad_lines == BadLinePolicy::kError ? &first_error : nullptr);
+        if (first_error) {
+          ErrorContext ctx(path);
+          ctx.line = lines + first_error->line + 1;
+          ctx.byte_offset = static_cast<std::int64_t>(ch.file_offset + first_error->offset);
+          return Error(first_error->code, first_error->reason, ctx);
+        }
+        lines += ch.input_lines >= 0 ? ch.input_lines : detail::count_lines(ch.data(), ch.size);
+        sample_bytes += static_cast<std::int64_t>(ch.size);
+        prefetched.push_back(std::move(**c));
+      }
+      // Declared columns the sample never showed still exist (all null so far).
+      for (const auto& d : set.declared)
+        if (root->find(d.first) == SIZE_MAX) root->add(d.first).declared = d.second;
+      set_root_type(root->type());
+    }
+    for (int i = 1; i < opt.threads; ++i) workers.emplace_back([this] { worker_loop(); });
+    return ok_status();
+  }
+
+};
+
+NdjsonReader::NdjsonReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NdjsonReader::~NdjsonReader() = default;
+
+Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(io::SourcePtr source, ReadOptions options) {
+  if (!source) return Error(ErrorCode::kInvalidArgument, "no source");
+  if (options.infer_rows < 0 && !options.schema) {
+    // Whole-input inference: a first pass widens every column as far as the data needs; the real pass
+    // then reads with that schema, so every batch has the final one.
+    if (!source->supports_random_access())
+      return Error(ErrorCode::kInvalidArgument,
+                   "inferring types from the whole input needs a file, not a stream (it reads the input twice)",
+                   ErrorContext(source->path()));
+    ReadOptions first = options;
+    first.infer_rows = ReadOptions{}.infer_rows;
+    SLUICE_ASSIGN_OR_RETURN(auto pass, NdjsonReader::open(std::make_unique<FromStart>(*source), first));
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(auto b, pass->next());
+      if (!b) break;
+    }
+    options.schema = pass->schema();
+    options.format = pass->format();
+    options.infer_rows = 0;
+    if (options.unknown_fields == UnknownFields::kInfer) options.unknown_fields = UnknownFields::kIgnore;
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->src = std::move(source);
+  impl->opt = std::move(options);
+  SLUICE_TRY(impl->open());
+  return std::unique_ptr<NdjsonReader>(new NdjsonReader(std::move(impl)));
+}
+
+const SchemaPtr& NdjsonReader::schema() const { return impl_->schema; }
+Format NdjsonReader::format() const { return impl_->format; }
+Result<std::optional<Batch>> NdjsonReader::next() { return impl_->next(); }
+const BadLineReport& NdjsonReader::bad_lines() const { return impl_->report; }
+std::uint64_t NdjsonReader::bytes_read() const { return impl_->progress; }
+
+Result<std::vector<Batch>> read_all(io::SourcePtr source, ReadOptions options) {
+  SLUICE_ASSIGN_OR_RETURN(auto r, NdjsonReader::open(std::move(source), std::move(options)));
+  std::vector<Batch> out;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(auto b, r->next());
+    if (!b) break;
+    out.push_back(std::move(*b));
+  }
+  return out;
+}
+
+}  // namespace sluice::ndjson

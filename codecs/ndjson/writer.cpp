@@ -1,1 +1,454 @@
 #include "sluice/codecs/ndjson/writer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "ndjson/json_format.hpp"
+#include "text/format.hpp"
+
+namespace sluice::ndjson {
+namespace detail {
+
+// What a value is written as, decided once per column (and nested child) per batch.
+enum class Kind : std::uint8_t {
+  kNull, kBool,
+  kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64,
+  kFloat16, kFloat32, kFloat64, kDecimal,
+  kDate, kTime32, kTime64, kTimestamp, kTimestampUtc, kDuration,
+  kString, kBinary, kFixedBinary,
+  kList, kStruct,
+  kMapObject,   // map<string, V>: {"k": v, ...}
+  kMapEntries,  // any other key type: [{"key": k, "value": v}, ...]
+};
+
+// An array with its buffers resolved: fixed-width values, offsets and bytes point at its element 0.
+struct Node {
+  Kind kind = Kind::kNull;
+  bool all_null = false;                   // the null type: no validity buffer, every value null
+  const std::uint8_t* validity = nullptr;  // null when the array has no nulls
+  std::int64_t offset = 0;                 // for validity and bool bits
+  const std::uint8_t* values = nullptr;    // fixed width (bool: the bit buffer, not offset)
+  const std::int64_t* offsets = nullptr;   // string, binary, list
+  const std::int32_t* offsets32 = nullptr; // map
+  const char* bytes = nullptr;             // string / binary data; fixed-size binary at element 0
+  std::int32_t width = 0;                  // fixed-size binary
+  std::int32_t scale = 0;                  // decimal
+  TimeUnit unit = TimeUnit::kMicro;
+  const DataType* type = nullptr;
+  std::vector<Node> children;              // list: item; struct: fields; map: key, value
+  FieldKeys keys;                          // struct
+
+  bool valid(std::int64_t i) const { return validity != nullptr ? bit::get(validity, offset + i) : !all_null; }
+};
+
+namespace {
+
+void build(Node& n, const ArrayData& a) {
+  const DataType& t = *a.type;
+  n.type = &t;
+  n.offset = a.offset;
+  n.all_null = t.id == TypeId::kNull;
+  n.validity = a.null_count != 0 ? a.validity() : nullptr;
+  n.unit = t.unit;
+  n.scale = t.scale;
+  auto fixed = [&](Kind k) {
+    n.kind = k;
+    n.values = a.buffers.at(1)->data() + a.offset * t.value_width();
+  };
+  switch (t.id) {
+    case TypeId::kNull: n.kind = Kind::kNull; break;
+    case TypeId::kBool:
+      n.kind = Kind::kBool;
+      n.values = a.buffers.at(1)->data();
+      break;
+    case TypeId::kInt8: fixed(Kind::kInt8); break;
+    case TypeId::kInt16: fixed(Kind::kInt16); break;
+    case TypeId::kInt32: fixed(Kind::kInt32); break;
+    case TypeId::kInt64: fixed(Kind::kInt64); break;
+    case TypeId::kUInt8: fixed(Kind::kUInt8); break;
+    case TypeId::kUInt16: fixed(Kind::kUInt16); break;
+    case TypeId::kUInt32: fixed(Kind::kUInt32); break;
+    case TypeId::kUInt64: fixed(Kind::kUInt64); break;
+    case TypeId::kFloat16: fixed(Kind::kFloat16); break;
+    case TypeId::kFloat32: fixed(Kind::kFloat32); break;
+    case TypeId::kFloat64: fixed(Kind::kFloat64); break;
+    case TypeId::kDecimal128: fixed(Kind::kDecimal); break;
+    case TypeId::kDate32: fixed(Kind::kDate); break;
+    case TypeId::kTime: fixed(t.value_width() == 4 ? Kind::kTime32 : Kind::kTime64); break;
+    case TypeId::kTimestamp: fixed(t.timezone.empty() ? Kind::kTimestamp : Kind::kTimestampUtc); break;
+    case TypeId::kDuration: fixed(Kind::kDuration); break;
+    case TypeId::kString:
+    case TypeId::kBinary:
+      n.kind = t.id == TypeId::kString ? Kind::kString : Kind::kBinary;
+      n.offsets = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
+      n.bytes = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
+      break;
+    case TypeId::kFixedSizeBinary:
+      n.kind = Kind::kFixedBinary;
+      n.width = t.byte_width;
+      n.bytes = a.buffers.at(1) ? reinterpret_cast<const char*>(a.buffers[1]->data()) + a.offset * t.byte_width : "";
+      break;
+    case TypeId::kList:
+      n.kind = Kind::kList;
+      n.offsets = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
+      n.children.resize(1);
+      build(n.children[0], *a.children.at(0));
+      break;
+    case TypeId::kStruct:
+      // Struct children are sliced with their parent: element i of the struct is element i of each.
+      n.kind = Kind::kStruct;
+      n.children.resize(a.children.size());
+      for (std::size_t f = 0; f < a.children.size(); ++f) build(n.children[f], *a.children[f]);
+      n.keys.assign(t.children);
+      break;
+    case TypeId::kMap: {
+      const ArrayData& entries = *a.children.at(0);
+      n.offsets32 = a.buffers.at(1)->data_as<std::int32_t>() + a.offset;
+      n.children.resize(2);
+      build(n.children[0], *entries.children.at(0));
+      build(n.children[1], *entries.children.at(1));
+      n.kind = n.children[0].kind == Kind::kString ? Kind::kMapObject : Kind::kMapEntries;
+      break;
+    }
+  }
+}
+
+template <class T>
+T load(const Node& n, std::int64_t i) {
+  T v;
+  std::memcpy(&v, n.values + i * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
+  return v;
+}
+
+}  // namespace
+
+// Writes values into an Out. Failures (only under NonFinite::kError / InvalidUtf8::kError) return
+// false with the reason in `error`; the caller adds where.
+class Emitter {
+ public:
+  Out out;
+  bool nan_as_null = true;
+  bool replace_utf8 = true;
+  bool write_nulls = true;
+  std::int64_t non_finite = 0;
+  std::string error;
+
+  void null() { out.put("null", 4); }
+
+  bool value_or_null(const Node& n, std::int64_t i) {
+    if (!n.valid(i)) return null(), true;
+    return value(n, i);
+  }
+
+  // The value at i, which is not null. Scalars inline, nested values out of line.
+  [[gnu::always_inline]] bool value(const Node& n, std::int64_t i) {
+    switch (n.kind) {
+      case Kind::kNull: null(); return true;
+      case Kind::kBool:
+        if (bit::get(n.values, n.offset + i)) out.put("true", 4);
+        else out.put("false", 5);
+        return true;
+      case Kind::kInt8: return integer(load<std::int8_t>(n, i));
+      case Kind::kInt16: return integer(load<std::int16_t>(n, i));
+      case Kind::kInt32: return integer(load<std::int32_t>(n, i));
+      case Kind::kInt64: return integer(load<std::int64_t>(n, i));
+      case Kind::kUInt8: return integer(load<std::uint8_t>(n, i));
+      case Kind::kUInt16: return integer(load<std::uint16_t>(n, i));
+      case Kind::kUInt32: return integer(load<std::uint32_t>(n, i));
+      case Kind::kUInt64: return integer(load<std::uint64_t>(n, i));
+      case Kind::kDuration: return integer(load<std::int64_t>(n, i));
+      case Kind::kFloat16: {
+        const auto h = load<std::uint16_t>(n, i);
+        if ((h & 0x7c00) == 0x7c00) return not_finite(n, half_bits_to_double(h));
+        char* p = out.reserve(32);
+        out.commit(format_half(p, h));
+        return true;
+      }
+      case Kind::kFloat32: {
+        const auto v = load<float>(n, i);
+        if (!std::isfinite(v)) return not_finite(n, v);
+        char* p = out.reserve(32);
+        out.commit(std::to_chars(p, p + 32, v).ptr);
+        return true;
+      }
+      case Kind::kFloat64: {
+        const auto v = load<double>(n, i);
+        if (!std::isfinite(v)) return not_finite(n, v);
+        char* p = out.reserve(32);
+        out.commit(std::to_chars(p, p + 32, v).ptr);
+        return true;
+      }
+      case Kind::kDecimal: {
+        char* p = out.reserve(64);
+        const auto v = load<__int128>(n, i);
+        if (n.scale >= 0) {
+          p = text::format_decimal(p, v, n.scale);
+        } else {  // a negative scale multiplies by a power of ten: still an exact JSON number
+          p = text::format_decimal(p, v, 0);
+          *p++ = 'e';
+          p = std::to_chars(p, p + 12, -static_cast<std::int64_t>(n.scale)).ptr;
+        }
+        out.commit(p);
+        return true;
+      }
+      case Kind::kDate: {
+        char* p = out.reserve(32);
+        *p++ = '"';
+        p = temporal::format_date(p, load<std::int32_t>(n, i));
+        *p++ = '"';
+        out.commit(p);
+        return true;
+      }
+      case Kind::kTime32:
+      case Kind::kTime64: {
+        const std::int64_t v = n.kind == Kind::kTime32 ? load<std::int32_t>(n, i) : load<std::int64_t>(n, i);
+        char* p = out.reserve(32);
+        *p++ = '"';
+        p = temporal::format_time_of_day(p, v, n.unit);
+        *p++ = '"';
+        out.commit(p);
+        return true;
+      }
+      case Kind::kTimestamp:
+      case Kind::kTimestampUtc: {
+        char* p = out.reserve(64);
+        *p++ = '"';
+        p = format_timestamp(p, load<std::int64_t>(n, i), n.unit, n.kind == Kind::kTimestampUtc);
+        *p++ = '"';
+        out.commit(p);
+        return true;
+      }
+      case Kind::kString: return string(n, i);
+      case Kind::kBinary:
+        write_base64(out, n.bytes + n.offsets[i], static_cast<std::size_t>(n.offsets[i + 1] - n.offsets[i]));
+        return true;
+      case Kind::kFixedBinary:
+        write_base64(out, n.bytes + i * n.width, static_cast<std::size_t>(n.width));
+        return true;
+      case Kind::kList:
+      case Kind::kStruct:
+      case Kind::kMapObject:
+      case Kind::kMapEntries:
+        return nested(n, i);
+    }
+    return true;
+  }
+
+  [[gnu::noinline]] bool nested(const Node& n, std::int64_t i) {
+    switch (n.kind) {
+      case Kind::kList: {
+        const Node& item = n.children[0];
+        const std::int64_t b = n.offsets[i], e = n.offsets[i + 1];
+        out.put('[');
+        for (std::int64_t k = b; k < e; ++k) {
+          if (k != b) out.put(',');
+          if (!value_or_null(item, k)) return false;
+        }
+        out.put(']');
+        return true;
+      }
+      case Kind::kStruct: {
+        out.put('{');
+        bool first = true;
+        for (std::size_t f = 0; f < n.children.size(); ++f) {
+          const Node& c = n.children[f];
+          const bool valid = c.valid(i);
+          if (!valid && !write_nulls) continue;
+          n.keys.put(out, f, first);
+          first = false;
+          if (!valid) null();
+          else if (!value(c, i)) return false;
+        }
+        out.put('}');
+        return true;
+      }
+      case Kind::kMapObject: {
+        const Node& key = n.children[0];
+        const Node& val = n.children[1];
+        const std::int64_t b = n.offsets32[i], e = n.offsets32[i + 1];
+        out.put('{');
+        for (std::int64_t k = b; k < e; ++k) {
+          if (k != b) out.put(',');
+          if (key.valid(k)) {
+            if (!string(key, k)) return false;
+          } else {
+            out.put("\"\"", 2);  // keys are never null in valid data; keep the object well-formed
+          }
+          out.put(':');
+          if (!value_or_null(val, k)) return false;
+        }
+        out.put('}');
+        return true;
+      }
+      case Kind::kMapEntries: {
+        const Node& key = n.children[0];
+        const Node& val = n.children[1];
+        const std::int64_t b = n.offsets32[i], e = n.offsets32[i + 1];
+        out.put('[');
+        for (std::int64_t k = b; k < e; ++k) {
+          out.put(k != b ? ",{\"key\":" : "{\"key\":", k != b ? 8 : 7);
+          if (!value_or_null(key, k)) return false;
+          out.put(",\"value\":", 9);
+          if (!value_or_null(val, k)) return false;
+          out.put('}');
+        }
+        out.put(']');
+        return true;
+      }
+      default: return value(n, i);
+    }
+  }
+
+ private:
+  template <class T>
+  bool integer(T v) {
+    char* p = out.reserve(24);
+    out.commit(std::to_chars(p, p + 24, v).ptr);
+    return true;
+  }
+
+  bool not_finite(const Node& n, double v) {
+    if (nan_as_null) {
+      ++non_finite;
+      null();
+      return true;
+    }
+    error = std::string("the ") + n.type->to_string() + " value " + (std::isnan(v) ? "NaN" : v < 0 ? "-Infinity" : "Infinity") +
+            " has no JSON number (non_finite is kError)";
+    return false;
+  }
+
+  bool string(const Node& n, std::int64_t i) {
+    const std::int64_t b = n.offsets[i];
+    std::size_t bad_at = 0;
+    if (write_string(out, n.bytes + b, static_cast<std::size_t>(n.offsets[i + 1] - b), replace_utf8, bad_at))
+      return true;
+    error = "invalid UTF-8 at byte " + std::to_string(bad_at) + " of a string value (invalid_utf8 is kError)";
+    return false;
+  }
+};
+
+JsonValueFormatter::JsonValueFormatter(const ArrayData& array) : root_(std::make_unique<Node>()) {
+  build(*root_, array);
+}
+JsonValueFormatter::~JsonValueFormatter() = default;
+
+void JsonValueFormatter::append(std::string& out, std::int64_t i) {
+  Emitter em;  // default options: nothing can fail
+  em.out.bind(out);
+  (void)em.value_or_null(*root_, i);
+  em.out.release();
+}
+
+}  // namespace detail
+
+void append_json_value(std::string& out, const ArrayData& array, std::int64_t i) {
+  detail::JsonValueFormatter(array).append(out, i);
+}
+
+class NdjsonWriter::Impl {
+ public:
+  io::Sink* sink = nullptr;
+  WriteOptions opt;
+  std::string buf;
+  detail::Emitter em;
+  std::vector<detail::Node> columns;
+  detail::FieldKeys keys;
+  std::int64_t rows = 0;
+  bool finished = false;
+
+  Status flush() {
+    if (em.out.size() == 0) return ok_status();
+    Status s = sink->write(em.out.data(), em.out.size());
+    em.out.rewind(0);
+    return s;
+  }
+
+  Status write(const Batch& b) {
+    if (finished) return Error(ErrorCode::kInvalidArgument, "write after finish", ErrorContext{sink->path()});
+    const std::size_t nc = b.num_columns();
+    if (!b.schema || b.schema->num_fields() != nc)
+      return Error(ErrorCode::kInvalidArgument, "the batch's schema does not match its columns",
+                   ErrorContext{sink->path()});
+    columns.resize(nc);
+    for (std::size_t c = 0; c < nc; ++c) {
+      columns[c] = detail::Node{};
+      detail::build(columns[c], *b.columns[c]);
+    }
+    keys.assign(b.schema->fields);
+    detail::Out& out = em.out;
+    for (std::int64_t r = 0; r < b.num_rows; ++r) {
+      const std::size_t row_start = out.size();
+      if (opt.array) {
+        if (rows + r == 0) out.put('[');
+        else out.put(",\n", 2);
+      }
+      out.put('{');
+      bool first = true;
+      for (std::size_t c = 0; c < nc; ++c) {
+        const detail::Node& n = columns[c];
+        const bool valid = n.valid(r);
+        if (!valid && !opt.write_nulls) continue;
+        keys.put(out, c, first);
+        first = false;
+        if (!valid) {
+          em.null();
+        } else if (!em.value(n, r)) {
+          out.rewind(row_start);  // no half record
+          ErrorContext ctx{sink->path()};
+          ctx.row = rows + r;
+          ctx.column = static_cast<std::int64_t>(c) + 1;
+          ctx.column_name = b.schema->fields[c].name;
+          rows += r;
+          return Error(ErrorCode::kInvalidArgument, std::move(em.error), std::move(ctx));
+        }
+      }
+      if (opt.array) out.put('}');
+      else out.put("}\n", 2);
+      if (static_cast<std::int64_t>(out.size()) >= opt.buffer_size) SLUICE_TRY(flush());
+    }
+    rows += b.num_rows;
+    return ok_status();
+  }
+
+  Status finish() {
+    if (finished) return ok_status();
+    finished = true;
+    if (opt.array) {
+      if (rows == 0) em.out.put("[]\n", 3);
+      else em.out.put("]\n", 2);
+    }
+    return flush();
+  }
+};
+
+NdjsonWriter::NdjsonWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NdjsonWriter::~NdjsonWriter() = default;
+
+Result<std::unique_ptr<NdjsonWriter>> NdjsonWriter::open(io::Sink& sink, WriteOptions options) {
+  if (options.buffer_size < 1)
+    return Error(ErrorCode::kInvalidArgument, "buffer_size must be at least 1 byte", ErrorContext{sink.path()});
+  auto impl = std::make_unique<Impl>();
+  impl->sink = &sink;
+  impl->opt = std::move(options);
+  // Flushing happens after the record that passes buffer_size: room for it up front (capped, a
+  // huge buffer_size grows as it fills).
+  impl->buf.resize(static_cast<std::size_t>(std::min<std::int64_t>(impl->opt.buffer_size, 64 << 20)) + (64 << 10));
+  impl->em.out.bind(impl->buf);
+  impl->em.out.rewind(0);
+  impl->em.nan_as_null = impl->opt.non_finite == NonFinite::kNull;
+  impl->em.replace_utf8 = impl->opt.invalid_utf8 == InvalidUtf8::kReplace;
+  impl->em.write_nulls = impl->opt.write_nulls;
+  return std::unique_ptr<NdjsonWriter>(new NdjsonWriter(std::move(impl)));
+}
+
+Status NdjsonWriter::write(const Batch& batch) { return impl_->write(batch); }
+Status NdjsonWriter::finish() { return impl_->finish(); }
+std::int64_t NdjsonWriter::rows_written() const { return impl_->rows; }
+std::int64_t NdjsonWriter::non_finite_count() const { return impl_->em.non_finite; }
+
+}  // namespace sluice::ndjson

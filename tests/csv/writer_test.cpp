@@ -88,6 +88,46 @@ TEST(CsvWriter, RoundTripsThroughTheReader) {
   EXPECT_EQ(s.string_at(7), "cr\rhere");
 }
 
+TEST(CsvWriter, NestedColumnsAreWrittenAsQuotedJson) {
+  MapBuilder m(map(utf8(), int64()));
+  m.keys_as<BinaryBuilder>().append("k");
+  m.values_as<FixedWidthBuilder<std::int64_t>>().append(7);
+  m.append_valid();
+  m.append_valid();
+  m.append_null();
+  ListBuilder l(list(int64()));
+  l.child_as<FixedWidthBuilder<std::int64_t>>().append(5);
+  l.append_valid();
+  l.child_as<FixedWidthBuilder<std::int64_t>>().append(1);
+  l.child_as<FixedWidthBuilder<std::int64_t>>().append(2);
+  l.append_valid();
+  l.append_null();
+  StructBuilder st(struct_({{"a", list(utf8()), true}, {"b", float64(), true}}));
+  auto& a = st.child_as<ListBuilder>(0);
+  a.child_as<BinaryBuilder>().append("x,\"y\"");
+  a.append_valid();
+  st.child_as<FixedWidthBuilder<double>>(1).append(0.5);
+  st.append_valid();
+  a.append_null();
+  st.child_as<FixedWidthBuilder<double>>(1).append_null();
+  st.append_valid();
+  st.append_null();
+  auto schema = std::make_shared<Schema>();
+  schema->fields = {{"m", m.type(), true}, {"l", l.type(), true}, {"st", st.type(), true}};
+  const Batch b{schema, {m.finish(), l.finish(), st.finish()}, 3};
+  ASSERT_TRUE(b.validate().ok());
+  EXPECT_EQ(write(b, {}),
+            "m,l,st\n"
+            "\"{\"\"k\"\":7}\",[5],\"{\"\"a\"\":[\"\"x,\\\"\"y\\\"\"\"\"],\"\"b\"\":0.5}\"\n"
+            "{},\"[1,2]\",\"{\"\"a\"\":null,\"\"b\"\":null}\"\n"
+            ",,\n");
+  // Sliced, and quoted as text under kNonNumeric.
+  WriteOptions o;
+  o.quoting = QuoteStyle::kNonNumeric;
+  o.header = false;
+  EXPECT_EQ(write(b.slice(1, 1), o), "\"{}\",\"[1,2]\",\"{\"\"a\"\":null,\"\"b\"\":null}\"\n");
+}
+
 TEST(CsvWriter, EmptyInputStillGetsAHeader) {
   auto schema = std::make_shared<Schema>();
   schema->fields = {{"x", int64(), true}, {"y,z", utf8(), true}};

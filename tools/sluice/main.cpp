@@ -11,6 +11,7 @@
 
 #include "args.hpp"
 #include "sluice/codecs/csv.hpp"
+#include "sluice/codecs/ndjson.hpp"
 #include "sluice/io/open.hpp"
 #include "table.hpp"
 
@@ -21,15 +22,24 @@ constexpr const char* kUsage = R"(sluice — move tabular data between formats a
 
 usage:
   sluice convert IN OUT [options]    convert IN to OUT (format from the extension, or --from/--to)
-  sluice cat IN [options]            write IN to stdout as CSV
+  sluice cat IN [options]            write IN to stdout (CSV, or --to ndjson)
   sluice head IN [-n N] [options]    print the first N rows (default 10) as an aligned table
   sluice schema IN [options]         print the column names and types
   sluice scan IN [--threads N]       decode every value; print {"rows", "columns": [name, type, nulls]}
 
-IN and OUT are paths, file:// URIs or - (stdin/stdout). Formats: csv, tsv.
+IN and OUT are paths, file:// URIs or - (stdin/stdout). Formats: csv, tsv, ndjson (.ndjson, .jsonl),
+json (.json: NDJSON or one array of objects when read; an array of objects when written).
+
+reading (every format):
+  --from FORMAT            csv | tsv | ndjson | jsonl | json (default: from the extension, else csv)
+  --types a=int64,b=date   declared column types (others are inferred)
+  --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
+                           first, so every batch has the final types (reads a file twice)
+  --skip-bad-rows          drop bad rows/records and report them, instead of failing
+  --block-size SIZE        bytes parsed per unit of work (default 1MiB)
+  --threads N              parse threads (default: all cores)
 
 reading CSV:
-  --from FORMAT            csv | tsv (default: from the extension, else csv)
   --delimiter C            field delimiter (default: sniffed among , ; TAB |); "\t" or "tab" for TAB
   --quote C                quote character (default: sniffed, " or '); "none" for no quoting
   --escape C               escape character inside quotes (default: a doubled quote)
@@ -38,12 +48,13 @@ reading CSV:
   --skip-rows N            skip N lines before the header
   --null STR               a field equal to STR is null (repeatable; default: the empty field)
   --names a,b,c            column names
-  --types a=int64,b=date   declared column types (others are inferred)
-  --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
-                           first, so every batch has the final types (reads a file twice)
-  --skip-bad-rows          drop ragged or unconvertible rows and report them, instead of failing
-  --block-size SIZE        bytes parsed per unit of work (default 1MiB)
-  --threads N              parse threads (default: all cores)
+
+reading NDJSON / JSON:
+  --json-format F          auto | lines | array | concatenated (default auto: detected)
+  --unknown-fields P       infer | ignore | error: keys not in the schema (default infer: new columns)
+  --big-integers P         double | error: integers beyond int64 (default double)
+  --no-detect-dates        ISO 8601 strings stay strings (default: date / timestamp columns)
+  --max-record-size SIZE   a longer record is an error (default 16MiB)
 
 writing CSV:
   --to FORMAT              csv | tsv (default: from the extension, else csv)
@@ -53,6 +64,11 @@ writing CSV:
   --no-out-header          do not write a header row
   --out-null STR           how nulls are written (default: empty)
   --line-ending lf|crlf    (default lf)
+
+writing NDJSON / JSON:
+  --non-finite P           null | error: NaN and infinities (default null, counted on stderr)
+  --invalid-utf8 P         replace | error (default replace with U+FFFD)
+  --omit-nulls             leave null fields out of their object
 
 exit status: 0 success, 1 bad data or a failed operation, 2 usage error
 )";
@@ -89,11 +105,87 @@ std::string lower_ext(const std::string& path) {
 std::string format_of(const std::string& path, const std::optional<std::string>& forced) {
   std::string f = forced.value_or("");
   if (f.empty()) {
-    f = lower_ext(path);
+    std::string p = path;
+    f = lower_ext(p);
     if (f.empty() || path == "-") f = "csv";
   }
-  if (f == "csv" || f == "tsv" || f == "txt") return f == "txt" ? "csv" : f;
-  throw UsageError("unknown format '" + f + "' for " + path + " (this build reads and writes csv and tsv)");
+  if (f == "txt") return "csv";
+  if (f == "jsonl" || f == "ldjson") return "ndjson";
+  if (f == "csv" || f == "tsv" || f == "ndjson" || f == "json") return f;
+  throw UsageError("unknown format '" + f + "' for " + path + " (this build reads and writes csv, tsv, ndjson and json)");
+}
+
+bool is_json(const std::string& format) { return format == "ndjson" || format == "json"; }
+
+std::vector<std::pair<std::string, TypePtr>> declared_types(const Args& a) {
+  std::vector<std::pair<std::string, TypePtr>> out;
+  for (const auto& list : a.all("types")) {
+    for (const auto& item : split_top_level(list, ',')) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos) throw UsageError("--types wants name=type pairs, not '" + item + "'");
+      TypePtr t = parse_type_name(item.substr(eq + 1));
+      if (!t) throw UsageError("unknown type '" + item.substr(eq + 1) + "'");
+      out.emplace_back(item.substr(0, eq), t);
+    }
+  }
+  return out;
+}
+
+int thread_option(const Args& a) {
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto v = a.get("threads")) {
+    threads = static_cast<int>(parse_int(*v, "--threads"));
+    if (threads < 1) throw UsageError("--threads must be at least 1");
+  }
+  return threads;
+}
+
+ndjson::ReadOptions ndjson_read_options(const Args& a) {
+  ndjson::ReadOptions o;
+  if (auto v = a.get("json-format")) {
+    if (*v == "auto") o.format = ndjson::Format::kAuto;
+    else if (*v == "lines") o.format = ndjson::Format::kLines;
+    else if (*v == "array") o.format = ndjson::Format::kArray;
+    else if (*v == "concatenated") o.format = ndjson::Format::kConcatenated;
+    else throw UsageError("--json-format is auto, lines, array or concatenated");
+  }
+  o.column_types = declared_types(a);
+  if (auto v = a.get("unknown-fields")) {
+    if (*v == "infer") o.unknown_fields = ndjson::UnknownFields::kInfer;
+    else if (*v == "ignore") o.unknown_fields = ndjson::UnknownFields::kIgnore;
+    else if (*v == "error") o.unknown_fields = ndjson::UnknownFields::kError;
+    else throw UsageError("--unknown-fields is infer, ignore or error");
+  }
+  if (auto v = a.get("big-integers")) {
+    if (*v == "double") o.big_integers = ndjson::BigIntegers::kDouble;
+    else if (*v == "error") o.big_integers = ndjson::BigIntegers::kError;
+    else throw UsageError("--big-integers is double or error");
+  }
+  if (a.flag("no-detect-dates")) o.detect_temporal = false;
+  if (auto v = a.get("infer-rows")) o.infer_rows = *v == "all" ? -1 : parse_int(*v, "--infer-rows");
+  if (a.flag("skip-bad-rows")) o.bad_lines = ndjson::BadLinePolicy::kSkip;
+  if (auto v = a.get("block-size")) o.block_size = parse_size(*v);
+  if (auto v = a.get("batch-rows")) o.batch_rows = parse_int(*v, "--batch-rows");
+  if (auto v = a.get("max-record-size")) o.max_record_bytes = parse_size(*v);
+  o.threads = thread_option(a);
+  return o;
+}
+
+ndjson::WriteOptions ndjson_write_options(const Args& a, const std::string& format) {
+  ndjson::WriteOptions o;
+  o.array = format == "json";
+  if (auto v = a.get("non-finite")) {
+    if (*v == "null") o.non_finite = ndjson::NonFinite::kNull;
+    else if (*v == "error") o.non_finite = ndjson::NonFinite::kError;
+    else throw UsageError("--non-finite is null or error");
+  }
+  if (auto v = a.get("invalid-utf8")) {
+    if (*v == "replace") o.invalid_utf8 = ndjson::InvalidUtf8::kReplace;
+    else if (*v == "error") o.invalid_utf8 = ndjson::InvalidUtf8::kError;
+    else throw UsageError("--invalid-utf8 is replace or error");
+  }
+  if (a.flag("omit-nulls")) o.write_nulls = false;
+  return o;
 }
 
 csv::ReadOptions read_options(const Args& a, const std::string& format) {
@@ -111,24 +203,12 @@ csv::ReadOptions read_options(const Args& a, const std::string& format) {
   if (auto v = a.get("skip-rows")) o.skip_rows = parse_int(*v, "--skip-rows");
   if (a.has("null")) o.null_values = a.all("null");
   if (auto v = a.get("names")) o.column_names = split(*v, ',');
-  for (const auto& list : a.all("types")) {
-    for (const auto& item : split_top_level(list, ',')) {
-      const auto eq = item.find('=');
-      if (eq == std::string::npos) throw UsageError("--types wants name=type pairs, not '" + item + "'");
-      TypePtr t = parse_type_name(item.substr(eq + 1));
-      if (!t) throw UsageError("unknown type '" + item.substr(eq + 1) + "'");
-      o.column_types.emplace_back(item.substr(0, eq), t);
-    }
-  }
+  o.column_types = declared_types(a);
   if (auto v = a.get("infer-rows")) o.infer_rows = *v == "all" ? -1 : parse_int(*v, "--infer-rows");
   if (a.flag("skip-bad-rows")) o.bad_rows = csv::BadRowPolicy::kSkip;
   if (auto v = a.get("block-size")) o.block_size = parse_size(*v);
   if (auto v = a.get("batch-rows")) o.batch_rows = parse_int(*v, "--batch-rows");
-  o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (auto v = a.get("threads")) {
-    o.threads = static_cast<int>(parse_int(*v, "--threads"));
-    if (o.threads < 1) throw UsageError("--threads must be at least 1");
-  }
+  o.threads = thread_option(a);
   return o;
 }
 
@@ -188,30 +268,145 @@ class Progress {
   clock::time_point start_, last_{};
 };
 
+// One reader interface over the formats.
+class TableReader {
+ public:
+  virtual ~TableReader() = default;
+  virtual const SchemaPtr& schema() const = 0;
+  virtual Result<std::optional<Batch>> next() = 0;
+  virtual std::uint64_t bytes_read() const = 0;
+  virtual void report_bad(const std::string& path) const = 0;
+  virtual std::int64_t bad_count() const = 0;
+  virtual std::string describe() const = 0;  // the dialect or format found, for `schema`
+};
+
+void print_bad(const std::string& path, std::int64_t count, const std::vector<std::int64_t>& lines,
+               const std::vector<std::string>& reasons, const char* what) {
+  if (count == 0) return;
+  std::fprintf(stderr, "sluice: %s: skipped %lld bad %s%s", path.c_str(), static_cast<long long>(count), what,
+               count == 1 ? "" : "s");
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    std::fprintf(stderr, "%s line %lld (%s)", i ? "," : ":", static_cast<long long>(lines[i]), reasons[i].c_str());
+  std::fprintf(stderr, "%s\n", static_cast<std::size_t>(count) > lines.size() ? ", ..." : "");
+}
+
+std::string show_char(char c) {
+  if (c == '\0') return "none";
+  if (c == '\t') return "\\t";
+  return std::string(1, c);
+}
+
+class CsvTableReader final : public TableReader {
+ public:
+  explicit CsvTableReader(std::unique_ptr<csv::CsvReader> r) : r_(std::move(r)) {}
+  const SchemaPtr& schema() const override { return r_->schema(); }
+  Result<std::optional<Batch>> next() override { return r_->next(); }
+  std::uint64_t bytes_read() const override { return r_->bytes_read(); }
+  void report_bad(const std::string& path) const override {
+    const auto& b = r_->bad_rows();
+    print_bad(path, b.count, b.first_lines, b.first_reasons, "row");
+  }
+  std::int64_t bad_count() const override { return r_->bad_rows().count; }
+  std::string describe() const override {
+    const auto& d = r_->dialect();
+    return "dialect: delimiter=" + show_char(d.delimiter) + " quote=" + show_char(d.quote) +
+           " header=" + (d.header ? "true" : "false");
+  }
+
+ private:
+  std::unique_ptr<csv::CsvReader> r_;
+};
+
+class NdjsonTableReader final : public TableReader {
+ public:
+  explicit NdjsonTableReader(std::unique_ptr<ndjson::NdjsonReader> r) : r_(std::move(r)) {}
+  const SchemaPtr& schema() const override { return r_->schema(); }
+  Result<std::optional<Batch>> next() override { return r_->next(); }
+  std::uint64_t bytes_read() const override { return r_->bytes_read(); }
+  void report_bad(const std::string& path) const override {
+    const auto& b = r_->bad_lines();
+    print_bad(path, b.count, b.first_lines, b.first_reasons, "record");
+  }
+  std::int64_t bad_count() const override { return r_->bad_lines().count; }
+  std::string describe() const override {
+    switch (r_->format()) {
+      case ndjson::Format::kArray: return "format: json array";
+      case ndjson::Format::kConcatenated: return "format: concatenated json objects";
+      default: return "format: ndjson";
+    }
+  }
+
+ private:
+  std::unique_ptr<ndjson::NdjsonReader> r_;
+};
+
 struct Input {
-  std::unique_ptr<csv::CsvReader> reader;
+  std::unique_ptr<TableReader> reader;
   std::uint64_t size = 0;
 };
 
 Input open_input(const std::string& uri, const Args& a) {
   const std::string fmt = format_of(uri, a.get("from"));
-  auto opts = read_options(a, fmt);
   auto src = check(io::open_source(uri));
   Input in;
   if (src->supports_random_access()) in.size = check(src->size());
-  in.reader = check(csv::CsvReader::open(std::move(src), std::move(opts)));
+  if (is_json(fmt)) {
+    auto opts = ndjson_read_options(a);
+    in.reader = std::make_unique<NdjsonTableReader>(check(ndjson::NdjsonReader::open(std::move(src), std::move(opts))));
+  } else {
+    auto opts = read_options(a, fmt);
+    in.reader = std::make_unique<CsvTableReader>(check(csv::CsvReader::open(std::move(src), std::move(opts))));
+  }
   return in;
 }
 
-void report_bad_rows(const csv::CsvReader& r, const std::string& path) {
-  const auto& b = r.bad_rows();
-  if (b.count == 0) return;
-  std::fprintf(stderr, "sluice: %s: skipped %lld bad row%s", path.c_str(), static_cast<long long>(b.count),
-               b.count == 1 ? "" : "s");
-  for (std::size_t i = 0; i < b.first_lines.size(); ++i)
-    std::fprintf(stderr, "%s line %lld (%s)", i ? "," : ":", static_cast<long long>(b.first_lines[i]),
-                 b.first_reasons[i].c_str());
-  std::fprintf(stderr, "%s\n", static_cast<std::size_t>(b.count) > b.first_lines.size() ? ", ..." : "");
+// One writer interface over the formats.
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  virtual Status write(const Batch& b) = 0;
+  virtual Status finish(const Schema* schema_if_empty) = 0;
+  virtual void report(const std::string&) const {}
+};
+
+class CsvTableWriter final : public TableWriter {
+ public:
+  explicit CsvTableWriter(std::unique_ptr<csv::CsvWriter> w) : w_(std::move(w)) {}
+  Status write(const Batch& b) override {
+    // The header is written once: a column that appears later (NDJSON inferred from a sample) cannot
+    // be added to it.
+    if (!header_) header_ = b.schema;
+    else if (b.schema != header_ && b.schema->num_fields() != header_->num_fields())
+      return Error(ErrorCode::kInvalidArgument,
+                   "the input gained a column after the CSV header was written (--infer-rows all reads the whole "
+                   "input first)");
+    return w_->write(b);
+  }
+  Status finish(const Schema* s) override { return w_->finish(s); }
+
+ private:
+  std::unique_ptr<csv::CsvWriter> w_;
+  SchemaPtr header_;
+};
+
+class NdjsonTableWriter final : public TableWriter {
+ public:
+  explicit NdjsonTableWriter(std::unique_ptr<ndjson::NdjsonWriter> w) : w_(std::move(w)) {}
+  Status write(const Batch& b) override { return w_->write(b); }
+  Status finish(const Schema*) override { return w_->finish(); }
+  void report(const std::string& path) const override {
+    if (w_->non_finite_count() > 0)
+      std::fprintf(stderr, "sluice: %s: wrote %lld NaN or infinite value%s as null\n", path.c_str(),
+                   static_cast<long long>(w_->non_finite_count()), w_->non_finite_count() == 1 ? "" : "s");
+  }
+
+ private:
+  std::unique_ptr<ndjson::NdjsonWriter> w_;
+};
+
+std::unique_ptr<TableWriter> open_writer(io::Sink& sink, const Args& a, const std::string& fmt) {
+  if (is_json(fmt)) return std::make_unique<NdjsonTableWriter>(check(ndjson::NdjsonWriter::open(sink, ndjson_write_options(a, fmt))));
+  return std::make_unique<CsvTableWriter>(check(csv::CsvWriter::open(sink, write_options(a, fmt))));
 }
 
 int cmd_convert(const Args& a, bool to_stdout) {
@@ -221,12 +416,14 @@ int cmd_convert(const Args& a, bool to_stdout) {
   const std::string out_uri = to_stdout ? "-" : pos[1];
   Input in = open_input(pos[0], a);
   const std::string out_fmt = format_of(out_uri, a.get("to"));
-  auto wopts = write_options(a, out_fmt);
+  // Parse every writer option before anything is created.
+  if (is_json(out_fmt)) (void)ndjson_write_options(a, out_fmt);
+  else (void)write_options(a, out_fmt);
   a.reject_unknown();
   auto sink = check(io::open_sink(out_uri));
-  auto writer = check(csv::CsvWriter::open(*sink, wopts));
   Progress progress(in.size);
   try {
+    auto writer = open_writer(*sink, a, out_fmt);
     while (true) {
       auto b = check(in.reader->next());
       if (!b) break;
@@ -235,12 +432,13 @@ int cmd_convert(const Args& a, bool to_stdout) {
     }
     check(writer->finish(in.reader->schema().get()));
     check(sink->finish());
+    progress.clear();
+    writer->report(out_uri);
   } catch (...) {
     sink->abort();
     throw;
   }
-  progress.clear();
-  report_bad_rows(*in.reader, pos[0]);
+  in.reader->report_bad(pos[0]);
   return 0;
 }
 
@@ -273,15 +471,8 @@ int cmd_schema(const Args& a) {
   if (pos.size() != 1) throw UsageError("schema takes one input");
   Input in = open_input(pos[0], a);
   a.reject_unknown();
-  const auto& d = in.reader->dialect();
   for (const auto& f : in.reader->schema()->fields) std::cout << f.name << ": " << f.type->to_string() << "\n";
-  auto show = [](char c) -> std::string {
-    if (c == '\0') return "none";
-    if (c == '\t') return "\\t";
-    return std::string(1, c);
-  };
-  std::cerr << "dialect: delimiter=" << show(d.delimiter) << " quote=" << show(d.quote)
-            << " header=" << (d.header ? "true" : "false") << "\n";
+  std::cerr << in.reader->describe() << "\n";
   return 0;
 }
 
@@ -326,14 +517,15 @@ int cmd_scan(const Args& a) {
            json_string(schema.fields[c].type->to_string()) + ", \"nulls\": " + std::to_string(nulls[c]) + "}";
   }
   out += "]";
-  if (in.reader->bad_rows().count > 0) out += ", \"bad_rows\": " + std::to_string(in.reader->bad_rows().count);
+  if (in.reader->bad_count() > 0) out += ", \"bad_rows\": " + std::to_string(in.reader->bad_count());
   out += "}\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
-  report_bad_rows(*in.reader, pos[0]);
+  in.reader->report_bad(pos[0]);
   return 0;
 }
 
-const std::vector<std::string> kSwitches = {"header", "no-header", "skip-bad-rows", "no-out-header", "help"};
+const std::vector<std::string> kSwitches = {"header",        "no-header",       "skip-bad-rows", "no-out-header",
+                                            "no-detect-dates", "omit-nulls", "help"};
 
 int run(int argc, char** argv) {
   if (argc < 2) {

@@ -1,0 +1,1228 @@
+// NDJSON chunks → columns. Records are walked with simdjson On-Demand and each value goes straight
+// into the builder of its column with the getter of the column's type (get_int64 for an int64
+// column, the raw string token for a string or date column, ...): no document tree, no per-value
+// type dispatch on the common path. A value that does not fit an inferred column ends the fast pass;
+// the chunk's kinds are then inferred and joined into the types, and the chunk converted again, so
+// the result only depends on the chunk and the types it started from.
+#include "ndjson/convert.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "csv/tokenize.hpp"
+#include "text/parse.hpp"
+
+namespace sluice::ndjson::detail {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+std::int64_t count_lines(const char* data, std::size_t n) {
+  return static_cast<std::int64_t>(
+      csv::detail::active_kernel().count_byte(reinterpret_cast<const std::uint8_t*>(data), n, '\n'));
+}
+
+namespace {
+
+// ---- Builders ---------------------------------------------------------------------------------
+
+// Growable owned bytes with no zero-filling of what is appended. The Buffer's own size is only
+// brought up to date when it is copied (growth) or handed out (finish).
+struct Bytes {
+  BufferPtr buf;
+  std::uint8_t* p = nullptr;
+  std::int64_t size = 0, cap = 0;
+
+  void reserve(std::int64_t n) {
+    if (n <= cap) return;
+    const std::int64_t c = std::max<std::int64_t>(n, std::max<std::int64_t>(cap * 2, 256));
+    if (!buf) {
+      buf = Buffer::allocate(c, false);
+    } else {
+      buf->resize(size, false);
+      buf->reserve(c, false);
+    }
+    p = buf->mutable_data();
+    cap = buf->capacity();
+  }
+  template <class T>
+  void push(T v) {
+    if (size + static_cast<std::int64_t>(sizeof(T)) > cap) grow(sizeof(T));
+    std::memcpy(p + size, &v, sizeof(T));
+    size += sizeof(T);
+  }
+  void append(const void* d, std::size_t n) {
+    if (size + static_cast<std::int64_t>(n) > cap) grow(n);
+    std::memcpy(p + size, d, n);
+    size += static_cast<std::int64_t>(n);
+  }
+  [[gnu::noinline]] void grow(std::size_t n) { reserve(size + static_cast<std::int64_t>(n)); }
+  void truncate(std::int64_t n) { size = n; }
+  BufferPtr finish() {
+    if (!buf) return Buffer::allocate(0);
+    BufferPtr b = std::move(buf);
+    b->resize(size, false);
+    buf = nullptr;
+    p = nullptr;
+    size = cap = 0;
+    return b;
+  }
+};
+
+enum class Cat : std::uint8_t {
+  kNull, kBool, kInt, kUInt, kFloat16, kFloat32, kFloat64, kDecimal, kDate, kTime, kTimestamp, kDuration,
+  kString, kBinary, kFixedBinary, kList, kStruct, kMap,
+};
+
+struct Col {
+  TypePtr type;
+  Cat cat = Cat::kNull;
+  bool declared = false;
+  int width = 0;  // bytes per fixed-width value
+  std::int64_t len = 0, nulls = 0;
+  Bytes valid;     // bits; empty until the first null
+  Bytes values;    // fixed width values, bool bits, or offsets (int64; int32 for map)
+  Bytes chars;     // string bytes
+  std::vector<std::unique_ptr<Col>> children;
+  // struct
+  std::vector<std::string> names;
+  std::vector<std::uint8_t> plain;  // name has no byte that JSON escapes: the raw key compares as is
+  // The raw key bytes `name"` as two masked words, for names up to 15 bytes (compared on padded
+  // input without a call to memcmp).
+  struct KeyWords {
+    std::uint64_t w[2] = {0, 0}, m[2] = {0, 0};
+    bool short_name = false;
+  };
+  std::vector<KeyWords> key_words;
+  std::vector<std::uint32_t> seen;
+  std::uint32_t stamp = 0;
+
+  explicit Col(TypePtr t, bool decl) : type(std::move(t)), declared(decl) {
+    const DataType& d = *type;
+    width = d.value_width();
+    switch (d.id) {
+      case TypeId::kNull: cat = Cat::kNull; break;
+      case TypeId::kBool: cat = Cat::kBool; break;
+      case TypeId::kInt8: case TypeId::kInt16: case TypeId::kInt32: case TypeId::kInt64: cat = Cat::kInt; break;
+      case TypeId::kUInt8: case TypeId::kUInt16: case TypeId::kUInt32: case TypeId::kUInt64: cat = Cat::kUInt; break;
+      case TypeId::kFloat16: cat = Cat::kFloat16; break;
+      case TypeId::kFloat32: cat = Cat::kFloat32; break;
+      case TypeId::kFloat64: cat = Cat::kFloat64; break;
+      case TypeId::kDecimal128: cat = Cat::kDecimal; break;
+      case TypeId::kDate32: cat = Cat::kDate; break;
+      case TypeId::kTime: cat = Cat::kTime; break;
+      case TypeId::kTimestamp: cat = Cat::kTimestamp; break;
+      case TypeId::kDuration: cat = Cat::kDuration; break;
+      case TypeId::kString: cat = Cat::kString; break;
+      case TypeId::kBinary: cat = Cat::kBinary; break;
+      case TypeId::kFixedSizeBinary: cat = Cat::kFixedBinary; break;
+      case TypeId::kList: cat = Cat::kList; break;
+      case TypeId::kStruct: cat = Cat::kStruct; break;
+      case TypeId::kMap: cat = Cat::kMap; break;
+    }
+    if (cat == Cat::kList) children.push_back(std::make_unique<Col>(d.children.at(0).type, declared));
+    if (cat == Cat::kMap) {
+      const DataType& entries = *d.children.at(0).type;
+      children.push_back(std::make_unique<Col>(entries.children.at(0).type, true));
+      children.push_back(std::make_unique<Col>(entries.children.at(1).type, true));
+    }
+    if (cat == Cat::kStruct) {
+      for (const auto& f : d.children) add_field(f.name, f.type, declared);
+    }
+    if (cat == Cat::kString || cat == Cat::kBinary || cat == Cat::kList) values.push<std::int64_t>(0);
+    if (cat == Cat::kMap) values.push<std::int32_t>(0);
+  }
+
+  void add_field(const std::string& name, const TypePtr& t, bool decl) {
+    names.push_back(name);
+    bool p = true;
+    for (unsigned char ch : name) p &= ch >= 0x20 && ch != '"' && ch != '\\';
+    plain.push_back(p);
+    KeyWords kw;
+    if (p && name.size() < 16) {
+      unsigned char bytes[16] = {0}, mask[16] = {0};
+      std::memcpy(bytes, name.data(), name.size());
+      bytes[name.size()] = '"';
+      std::memset(mask, 0xFF, name.size() + 1);
+      std::memcpy(kw.w, bytes, 16);
+      std::memcpy(kw.m, mask, 16);
+      kw.short_name = true;
+    }
+    key_words.push_back(kw);
+    seen.push_back(0);
+    children.push_back(std::make_unique<Col>(t, decl));
+  }
+  std::size_t find(std::string_view key) const {
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == key) return i;
+    return SIZE_MAX;
+  }
+
+  void set_valid() {
+    if (valid.size) {
+      const std::int64_t byte = len >> 3;
+      if (byte >= valid.size) valid.push<std::uint8_t>(0);
+      valid.p[byte] |= static_cast<std::uint8_t>(1u << (len & 7));
+    }
+    ++len;
+  }
+  [[gnu::noinline]] void push_null_bit() {
+    if (!valid.size) {
+      // First null: every earlier value was valid.
+      const std::int64_t bytes = (len >> 3) + 1;
+      valid.reserve(bytes + 64);
+      std::memset(valid.p, 0xFF, static_cast<std::size_t>(bytes));
+      valid.size = bytes;
+      valid.p[len >> 3] &= static_cast<std::uint8_t>((1u << (len & 7)) - 1);
+    } else {
+      const std::int64_t byte = len >> 3;
+      if (byte >= valid.size) valid.push<std::uint8_t>(0);
+      valid.p[byte] &= static_cast<std::uint8_t>(~(1u << (len & 7)));
+    }
+    ++nulls;
+    ++len;
+  }
+
+  void push_null() {
+    switch (cat) {
+      case Cat::kNull: ++len; ++nulls; return;
+      case Cat::kBool: push_bool_bit(false); break;
+      case Cat::kString: case Cat::kBinary: case Cat::kList: values.push<std::int64_t>(values_last64()); break;
+      case Cat::kMap: values.push<std::int32_t>(values_last32()); break;
+      case Cat::kStruct:
+        for (auto& c : children) c->push_null();
+        break;
+      default: {
+        const std::int64_t z[2] = {0, 0};
+        values.append(z, static_cast<std::size_t>(width));
+      }
+    }
+    push_null_bit();
+  }
+  std::int64_t values_last64() const { return reinterpret_cast<const std::int64_t*>(values.p)[values.size / 8 - 1]; }
+  std::int32_t values_last32() const { return reinterpret_cast<const std::int32_t*>(values.p)[values.size / 4 - 1]; }
+
+  void push_bool_bit(bool v) {
+    const std::int64_t byte = len >> 3;
+    if (byte >= values.size) values.push<std::uint8_t>(0);
+    if (v) values.p[byte] |= static_cast<std::uint8_t>(1u << (len & 7));
+  }
+  void push_bool(bool v) {
+    push_bool_bit(v);
+    set_valid();
+  }
+  template <class T>
+  void push_value(T v) {
+    values.push(v);
+    set_valid();
+  }
+  void push_string(const char* s, std::size_t n) {
+    chars.append(s, n);
+    values.push<std::int64_t>(chars.size);
+    set_valid();
+  }
+  // A list or map element range closed: its children were appended already.
+  void close_list() {
+    if (cat == Cat::kMap) values.push<std::int32_t>(static_cast<std::int32_t>(children[0]->len));
+    else values.push<std::int64_t>(children[0]->len);
+    set_valid();
+  }
+
+  // Drops rows [n, len).
+  void truncate(std::int64_t n) {
+    if (n >= len) return;
+    if (valid.size) {
+      std::int64_t dropped_nulls = 0;
+      for (std::int64_t i = n; i < len; ++i) dropped_nulls += !bit::get(valid.p, i);
+      nulls -= dropped_nulls;
+      valid.truncate((n >> 3) + 1);
+      if (n & 7) valid.p[n >> 3] &= static_cast<std::uint8_t>((1u << (n & 7)) - 1);
+      else valid.p[n >> 3] = 0;
+    } else if (cat == Cat::kNull) {
+      nulls = n;
+    }
+    switch (cat) {
+      case Cat::kNull: break;
+      case Cat::kBool:
+        values.truncate((n >> 3) + 1);
+        values.p[n >> 3] &= static_cast<std::uint8_t>((1u << (n & 7)) - 1);
+        break;
+      case Cat::kString: case Cat::kBinary:
+        values.truncate((n + 1) * 8);
+        chars.truncate(values_last64());
+        break;
+      case Cat::kList:
+        values.truncate((n + 1) * 8);
+        children[0]->truncate(values_last64());
+        break;
+      case Cat::kMap:
+        values.truncate((n + 1) * 4);
+        children[0]->truncate(values_last32());
+        children[1]->truncate(values_last32());
+        break;
+      case Cat::kStruct:
+        for (auto& c : children) c->truncate(n);
+        break;
+      default: values.truncate(n * width);
+    }
+    len = n;
+  }
+
+  ArrayPtr finish() {
+    auto a = std::make_shared<ArrayData>();
+    a->type = type;
+    a->length = len;
+    a->null_count = nulls;
+    if (cat == Cat::kNull) return a;
+    a->buffers.push_back(nulls ? valid.finish() : nullptr);
+    switch (cat) {
+      case Cat::kBool:
+        if (values.size < (len + 7) / 8) values.reserve((len + 7) / 8), values.size = (len + 7) / 8;
+        a->buffers.push_back(values.finish());
+        break;
+      case Cat::kString: case Cat::kBinary:
+        a->buffers.push_back(values.finish());
+        a->buffers.push_back(chars.finish());
+        break;
+      case Cat::kList:
+        a->buffers.push_back(values.finish());
+        a->children.push_back(children[0]->finish());
+        break;
+      case Cat::kMap: {
+        a->buffers.push_back(values.finish());
+        auto e = std::make_shared<ArrayData>();
+        e->type = type->children.at(0).type;
+        e->length = children[0]->len;
+        e->buffers.push_back(nullptr);
+        e->children.push_back(children[0]->finish());
+        e->children.push_back(children[1]->finish());
+        a->children.push_back(std::move(e));
+        break;
+      }
+      case Cat::kStruct:
+        for (auto& c : children) a->children.push_back(c->finish());
+        break;
+      default:
+        a->buffers.push_back(values.finish());
+    }
+    return a;
+  }
+};
+
+// ---- Conversion -------------------------------------------------------------------------------
+
+enum class R : std::uint8_t { kOk, kMismatch, kBad };
+
+std::string_view trim_token(std::string_view t) {
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  return t;
+}
+
+void escape_into(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+bool is_big_integer_text(std::string_view t) {
+  for (char c : t)
+    if (c == '.' || c == 'e' || c == 'E') return false;
+  return true;
+}
+
+}  // namespace
+
+class ChunkParser::Impl {
+ public:
+  Settings set;
+  od::parser parser;
+  std::string scratch;
+  std::string emit_buf;
+  // Why the last kBad happened.
+  std::string reason;
+  ErrorCode reason_code = ErrorCode::kParseError;
+  std::string bad_column;
+  int depth = 0;
+  const Col* root_col = nullptr;
+  bool adding_keys = true;  // inference may add keys to structs that are not declared
+
+  explicit Impl(const Settings& s) : set(s) {}
+
+  R bad(std::string why, ErrorCode code = ErrorCode::kParseError) {
+    reason = std::move(why);
+    reason_code = code;
+    return R::kBad;
+  }
+  R invalid(error_code e) { return bad(std::string("invalid JSON: ") + simdjson::error_message(e)); }
+
+  // The text of any JSON value, minified (for a string column that meets an object, array, number
+  // or boolean).
+  R emit(od::value v, std::string& out) {
+    if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+    struct Leave {
+      int& d;
+      ~Leave() { --d; }
+    } leave{depth};
+    od::json_type t;
+    if (auto e = v.type().get(t)) return invalid(e);
+    switch (t) {
+      case od::json_type::object: {
+        od::object o;
+        if (auto e = v.get_object().get(o)) return invalid(e);
+        out += '{';
+        bool first = true;
+        for (auto fr : o) {
+          od::field f;
+          if (auto e = std::move(fr).get(f)) return invalid(e);
+          std::string_view k;
+          if (auto e = f.unescaped_key().get(k)) return invalid(e);
+          if (!first) out += ',';
+          first = false;
+          escape_into(out, k);
+          out += ':';
+          if (R r = emit(f.value(), out); r != R::kOk) return r;
+        }
+        out += '}';
+        return R::kOk;
+      }
+      case od::json_type::array: {
+        od::array a;
+        if (auto e = v.get_array().get(a)) return invalid(e);
+        out += '[';
+        bool first = true;
+        for (auto er : a) {
+          od::value x;
+          if (auto e = std::move(er).get(x)) return invalid(e);
+          if (!first) out += ',';
+          first = false;
+          if (R r = emit(x, out); r != R::kOk) return r;
+        }
+        out += ']';
+        return R::kOk;
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return invalid(e);
+        escape_into(out, s);
+        return R::kOk;
+      }
+      case od::json_type::number: {
+        const std::string_view tok = trim_token(v.raw_json_token());
+        double d;
+        if (auto e = v.get_double().get(d)) return invalid(e);
+        out += tok;
+        return R::kOk;
+      }
+      case od::json_type::boolean: {
+        bool b;
+        if (auto e = v.get_bool().get(b)) return invalid(e);
+        out += b ? "true" : "false";
+        return R::kOk;
+      }
+      case od::json_type::null: {
+        bool n;
+        if (auto e = v.is_null().get(n); e || !n) return invalid(e ? e : simdjson::N_ATOM_ERROR);
+        out += "null";
+        return R::kOk;
+      }
+    }
+    return invalid(simdjson::INCORRECT_TYPE);
+  }
+
+  // A value that missed the column's fast getter: null, or another JSON type.
+  R slow(od::value& v, Col& c, error_code e) {
+    if (e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_OUT_OF_RANGE && e != simdjson::NUMBER_ERROR &&
+        e != simdjson::SUCCESS)
+      return invalid(e);
+    bool is_null = false;
+    if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+      c.push_null();
+      return R::kOk;
+    }
+    od::json_type t;
+    if (auto te = v.type().get(t)) return invalid(te);
+    if (c.cat == Cat::kString) {
+      emit_buf.clear();
+      if (R r = emit(v, emit_buf); r != R::kOk) return r;
+      c.push_string(emit_buf.data(), emit_buf.size());
+      return R::kOk;
+    }
+    if (!c.declared) {
+      // Validate what a mismatch leaves unread: an invalid number is a bad record, not a wider type.
+      if (t == od::json_type::number) {
+        double d;
+        if (auto de = v.get_double().get(d)) return invalid(de);
+        if (set.big_integers == BigIntegers::kError && is_big_integer_text(trim_token(v.raw_json_token())))
+          return bad("integer " + std::string(trim_token(v.raw_json_token())) + " is out of the int64 range", ErrorCode::kTypeError);
+      }
+      return R::kMismatch;
+    }
+    return declared_other(v, c, t);
+  }
+
+  R not_fit(od::value& v, Col& c) {
+    std::string text(trim_token(v.raw_json_token()).substr(0, 64));
+    return bad("value " + text + " does not fit the declared type " + c.type->to_string(), ErrorCode::kTypeError);
+  }
+
+  // Declared columns: a JSON value of another type than the column's natural one (e.g. a string for
+  // an integer column) is converted when its text reads as the type.
+  R declared_other(od::value& v, Col& c, od::json_type t) {
+    if (t != od::json_type::string) return not_fit(v, c);
+    std::string_view s;
+    if (auto e = v.get_string().get(s)) return invalid(e);
+    scratch.assign(s.data(), s.size());
+    scratch.append(kPadding, '\0');
+    const char* p = scratch.data();
+    const std::size_t n = s.size();
+    switch (c.cat) {
+      case Cat::kBool: {
+        bool b;
+        if (!text::parse_bool(p, n, b)) break;
+        c.push_bool(b);
+        return R::kOk;
+      }
+      case Cat::kInt: case Cat::kUInt: case Cat::kFloat16: case Cat::kFloat32: case Cat::kFloat64: case Cat::kDecimal:
+        if (put_number_text(c, p, n)) return R::kOk;
+        break;
+      default: break;
+    }
+    return bad("value \"" + std::string(s.substr(0, 64)) + "\" does not fit the declared type " + c.type->to_string(), ErrorCode::kTypeError);
+  }
+
+  // Number text into a numeric column of any width (range checked).
+  bool put_number_text(Col& c, const char* p, std::size_t n) {
+    const DataType& t = *c.type;
+    switch (c.cat) {
+      case Cat::kInt: {
+        std::int64_t x;
+        if (!text::parse_int64(p, n, x)) return false;
+        return put_int(c, x);
+      }
+      case Cat::kUInt: {
+        std::uint64_t x;
+        if (!text::parse_uint64(p, n, x)) return false;
+        return put_uint(c, x);
+      }
+      case Cat::kFloat16: case Cat::kFloat32: case Cat::kFloat64: {
+        double d;
+        if (!text::parse_double(p, n, d)) return false;
+        put_double(c, d);
+        return true;
+      }
+      case Cat::kDecimal: {
+        __int128 x;
+        if (!text::parse_decimal(p, n, t.precision, t.scale, x)) return false;
+        c.push_value(x);
+        return true;
+      }
+      default: return false;
+    }
+  }
+  static bool put_int(Col& c, std::int64_t x) {
+    switch (c.width) {
+      case 1: if (x < INT8_MIN || x > INT8_MAX) return false; c.push_value(static_cast<std::int8_t>(x)); return true;
+      case 2: if (x < INT16_MIN || x > INT16_MAX) return false; c.push_value(static_cast<std::int16_t>(x)); return true;
+      case 4: if (x < INT32_MIN || x > INT32_MAX) return false; c.push_value(static_cast<std::int32_t>(x)); return true;
+      default: c.push_value(x); return true;
+    }
+  }
+  static bool put_uint(Col& c, std::uint64_t x) {
+    switch (c.width) {
+      case 1: if (x > UINT8_MAX) return false; c.push_value(static_cast<std::uint8_t>(x)); return true;
+      case 2: if (x > UINT16_MAX) return false; c.push_value(static_cast<std::uint16_t>(x)); return true;
+      case 4: if (x > UINT32_MAX) return false; c.push_value(static_cast<std::uint32_t>(x)); return true;
+      default: c.push_value(x); return true;
+    }
+  }
+  static std::uint16_t to_half(double d) {
+    // Round to nearest even through float's bits.
+    const float f = static_cast<float>(d);
+    std::uint32_t b;
+    std::memcpy(&b, &f, 4);
+    const std::uint32_t sign = (b >> 16) & 0x8000;
+    const int exp = static_cast<int>((b >> 23) & 0xff) - 127 + 15;
+    std::uint32_t mant = b & 0x7fffff;
+    if (((b >> 23) & 0xff) == 0xff) return static_cast<std::uint16_t>(sign | 0x7c00 | (mant ? 0x200 : 0));
+    if (exp >= 31) return static_cast<std::uint16_t>(sign | 0x7c00);
+    if (exp <= 0) {
+      if (exp < -10) return static_cast<std::uint16_t>(sign);
+      mant |= 0x800000;
+      const int shift = 14 - exp;
+      std::uint32_t h = mant >> shift;
+      const std::uint32_t rem = mant & ((1u << shift) - 1), half = 1u << (shift - 1);
+      if (rem > half || (rem == half && (h & 1))) ++h;
+      return static_cast<std::uint16_t>(sign | h);
+    }
+    std::uint32_t h = (static_cast<std::uint32_t>(exp) << 10) | (mant >> 13);
+    const std::uint32_t rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) ++h;
+    return static_cast<std::uint16_t>(sign | h);
+  }
+  static void put_double(Col& c, double d) {
+    if (c.cat == Cat::kFloat64) c.push_value(d);
+    else if (c.cat == Cat::kFloat32) c.push_value(static_cast<float>(d));
+    else c.push_value(to_half(d));
+  }
+
+  // The content of a string token without escapes, or false (not a string, or escaped).
+  static bool plain_string(od::value& v, const char*& p, std::size_t& n) {
+    std::string_view t = v.raw_json_token();
+    if (t.empty() || t[0] != '"') return false;
+    t = trim_token(t);
+    if (t.size() < 2) return false;
+    p = t.data() + 1;
+    n = t.size() - 2;
+    return std::memchr(p, '\\', n) == nullptr;
+  }
+
+  // The hot path: scalars of the inferred types, inlined into the field loop (a value passed by
+  // copy into an out-of-line call costs a store-forwarding stall per field).
+  [[gnu::always_inline]] R value(od::value& v, Col& c) {
+    switch (c.cat) {
+      case Cat::kInt: {
+        std::int64_t x;
+        const error_code e = v.get_int64().get(x);
+        if (e) return slow(v, c, e);
+        if (c.width == 8) {
+          c.push_value(x);
+          return R::kOk;
+        }
+        return put_int(c, x) ? R::kOk : not_fit(v, c);
+      }
+      case Cat::kFloat64: {
+        double x;
+        const error_code e = v.get_double().get(x);
+        if (e) return slow(v, c, e);
+        if (set.big_integers == BigIntegers::kError && !c.declared) {
+          const std::string_view tok = trim_token(v.raw_json_token());
+          if (tok.size() >= 19 && is_big_integer_text(tok)) {
+            std::int64_t i;
+            if (!text::parse_int64(tok.data(), tok.size(), i))
+              return bad("integer " + std::string(tok) + " is out of the int64 range", ErrorCode::kTypeError);
+          }
+        }
+        c.push_value(x);
+        return R::kOk;
+      }
+      case Cat::kString: {
+        const char* p;
+        std::size_t n;
+        if (plain_string(v, p, n)) {
+          c.push_string(p, n);
+          return R::kOk;
+        }
+        std::string_view s;
+        const error_code e = v.get_string().get(s);
+        if (e) return slow(v, c, e);
+        c.push_string(s.data(), s.size());
+        return R::kOk;
+      }
+      case Cat::kBool: {
+        bool b;
+        const error_code e = v.get_bool().get(b);
+        if (e) return slow(v, c, e);
+        c.push_bool(b);
+        return R::kOk;
+      }
+      case Cat::kDate: {
+        const char* p;
+        std::size_t n;
+        std::int32_t d;
+        if (plain_string(v, p, n) && text::parse_date_padded(p, n, d)) {
+          c.push_value(d);
+          return R::kOk;
+        }
+        return temporal_miss(v, c);
+      }
+      case Cat::kTimestamp: {
+        const char* p;
+        std::size_t n;
+        if (plain_string(v, p, n) && n >= 10 && n <= 40) {
+          // The same reading as inference (ndjson/infer.hpp string_kind): a date first.
+          std::int32_t d;
+          if (text::parse_date_padded(p, n, d)) {
+            c.push_value(static_cast<std::int64_t>(d) * 86400 * units_per_second(c.type->unit));
+            return R::kOk;
+          }
+          std::int64_t ts;
+          text::TzKind tz;
+          const bool zoned = !c.type->timezone.empty();
+          // An instant column takes instants; a local one takes local times (declared: both).
+          if (text::parse_timestamp_padded(p, n, c.type->unit, ts, tz) && ((tz != text::TzKind::kNone) == zoned || c.declared)) {
+            c.push_value(ts);
+            return R::kOk;
+          }
+        }
+        return temporal_miss(v, c);
+      }
+      default: return compound(v, c);
+    }
+  }
+
+  [[gnu::noinline]] R compound(od::value& v, Col& c) {
+    switch (c.cat) {
+      case Cat::kStruct: {
+        od::object o;
+        const error_code e = v.get_object().get(o);
+        if (e) return slow(v, c, e);
+        const R r = object(o, c);
+        if (r == R::kOk) c.set_valid();
+        return r;
+      }
+      case Cat::kList: {
+        od::array a;
+        const error_code e = v.get_array().get(a);
+        if (e) return slow(v, c, e);
+        if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+        Col& child = *c.children[0];
+        for (auto er : a) {
+          if (auto ee = er.error()) return invalid(ee);
+          od::value& x = er.value_unsafe();
+          if (R r = value(x, child); r != R::kOk) return r;
+        }
+        --depth;
+        c.close_list();
+        return R::kOk;
+      }
+      case Cat::kNull: return slow(v, c, simdjson::INCORRECT_TYPE);
+      default: return declared_value(v, c);
+    }
+  }
+
+  R temporal_miss(od::value& v, Col& c) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return invalid(e);
+    if (t != od::json_type::string) return slow(v, c, simdjson::INCORRECT_TYPE);
+    std::string_view s;
+    if (auto e = v.get_string().get(s)) return invalid(e);
+    if (!c.declared) return R::kMismatch;
+    // Declared: escaped strings and other forms still convert when they read as the type.
+    scratch.assign(s.data(), s.size());
+    scratch.append(kPadding, '\0');
+    if (c.cat == Cat::kDate) {
+      std::int32_t d;
+      if (text::parse_date(scratch.data(), s.size(), d)) {
+        c.push_value(d);
+        return R::kOk;
+      }
+    } else {
+      std::int64_t ts;
+      text::TzKind tz;
+      if (text::parse_timestamp(scratch.data(), s.size(), c.type->unit, ts, tz)) {
+        c.push_value(ts);
+        return R::kOk;
+      }
+    }
+    return bad("value \"" + std::string(s.substr(0, 64)) + "\" does not fit the declared type " + c.type->to_string(), ErrorCode::kTypeError);
+  }
+
+  // Declared types other than the inferred ones.
+  R declared_value(od::value& v, Col& c) {
+    switch (c.cat) {
+      case Cat::kInt: case Cat::kUInt: case Cat::kFloat16: case Cat::kFloat32: case Cat::kDecimal: {
+        od::json_type t;
+        if (auto e = v.type().get(t)) return invalid(e);
+        if (t != od::json_type::number) return slow(v, c, simdjson::INCORRECT_TYPE);
+        const std::string_view tok = trim_token(v.raw_json_token());
+        double d;
+        if (auto e = v.get_double().get(d)) return invalid(e);  // validates the token
+        if (c.cat == Cat::kFloat16 || c.cat == Cat::kFloat32) {
+          put_double(c, d);
+          return R::kOk;
+        }
+        if (c.cat == Cat::kUInt) {
+          std::uint64_t u;
+          if (v.get_uint64().get(u) == simdjson::SUCCESS && put_uint(c, u)) return R::kOk;
+          return not_fit(v, c);
+        }
+        return put_number_text(c, tok.data(), tok.size()) ? R::kOk : not_fit(v, c);
+      }
+      case Cat::kTime: {
+        const char* p;
+        std::size_t n;
+        std::string_view s;
+        if (!plain_string(v, p, n)) {
+          const error_code e = v.get_string().get(s);
+          if (e) return slow(v, c, e);
+          scratch.assign(s.data(), s.size());
+          p = scratch.data();
+          n = s.size();
+        }
+        std::int64_t x;
+        if (!text::parse_time(p, n, c.type->unit, x)) return not_fit(v, c);
+        if (c.width == 4) c.push_value(static_cast<std::int32_t>(x));
+        else c.push_value(x);
+        return R::kOk;
+      }
+      case Cat::kDuration: {
+        std::int64_t x;
+        const error_code e = v.get_int64().get(x);
+        if (e) return slow(v, c, e);
+        c.push_value(x);
+        return R::kOk;
+      }
+      case Cat::kBinary: case Cat::kFixedBinary: {
+        std::string_view s;
+        const error_code e = v.get_string().get(s);
+        if (e) return slow(v, c, e);
+        if (c.cat == Cat::kBinary) {
+          c.push_string(s.data(), s.size());
+          return R::kOk;
+        }
+        if (static_cast<int>(s.size()) != c.width) return not_fit(v, c);
+        c.values.append(s.data(), s.size());
+        c.set_valid();
+        return R::kOk;
+      }
+      case Cat::kMap: {
+        od::object o;
+        const error_code e = v.get_object().get(o);
+        if (e) return slow(v, c, e);
+        if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth", ErrorCode::kLimitExceeded);
+        Col& keys = *c.children[0];
+        Col& vals = *c.children[1];
+        for (auto fr : o) {
+          od::field f;
+          if (auto fe = std::move(fr).get(f)) return invalid(fe);
+          std::string_view k;
+          if (auto ke = f.unescaped_key().get(k)) return invalid(ke);
+          if (keys.cat == Cat::kString || keys.cat == Cat::kBinary) {
+            keys.push_string(k.data(), k.size());
+          } else {
+            scratch.assign(k.data(), k.size());
+            scratch.append(kPadding, '\0');
+            if (!put_number_text(keys, scratch.data(), k.size()))
+              return bad("map key \"" + std::string(k.substr(0, 64)) + "\" does not fit " + keys.type->to_string(), ErrorCode::kTypeError);
+          }
+          if (R r = value(f.value(), vals); r != R::kOk) return r;
+        }
+        --depth;
+        if (c.children[0]->len > INT32_MAX) return bad("a map column holds more than 2^31 entries in one chunk", ErrorCode::kLimitExceeded);
+        c.close_list();
+        return R::kOk;
+      }
+      default: return not_fit(v, c);
+    }
+  }
+
+  // The fields of an object into a struct column (the record itself for the root).
+  R object(od::object& o, Col& c) {
+    if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+    const std::uint32_t stamp = ++c.stamp;
+    if (stamp == 0) {  // wrapped: forget old stamps
+      std::fill(c.seen.begin(), c.seen.end(), 0);
+      c.stamp = 1;
+    }
+    const std::size_t nf = c.children.size();
+    std::size_t pos = 0, got = 0;
+    for (auto fr : o) {
+      if (auto e = fr.error()) return invalid(e);
+      od::field& f = fr.value_unsafe();
+      const char* k = f.key().raw();
+      std::size_t i = SIZE_MAX;
+      if (pos < nf && c.plain[pos]) {
+        const Col::KeyWords& kw = c.key_words[pos];
+        if (kw.short_name) {
+          std::uint64_t a, b;
+          std::memcpy(&a, k, 8);
+          std::memcpy(&b, k + 8, 8);
+          if ((((a & kw.m[0]) ^ kw.w[0]) | ((b & kw.m[1]) ^ kw.w[1])) == 0) i = pos;
+        } else {
+          const std::string& name = c.names[pos];
+          if (std::memcmp(k, name.data(), name.size()) == 0 && k[name.size()] == '"') i = pos;
+        }
+      }
+      if (i == SIZE_MAX) {
+        std::string_view key;
+        if (auto e = f.unescaped_key().get(key)) return invalid(e);
+        i = c.find(key);
+        if (i == SIZE_MAX) {
+          if (set.unknown_fields == UnknownFields::kError)
+            return bad("unknown field \"" + std::string(key.substr(0, 64)) + "\"", ErrorCode::kTypeError);
+          if (c.declared || set.unknown_fields == UnknownFields::kIgnore) continue;  // the value is skipped
+          return R::kMismatch;
+        }
+      }
+      Col& child = *c.children[i];
+      if (c.seen[i] == c.stamp) {
+        child.truncate(child.len - 1);  // a repeated key: the last one wins
+      } else {
+        c.seen[i] = c.stamp;
+        ++got;
+      }
+      if (R r = value(f.value(), child); r != R::kOk) {
+        if (&c == root_col && r == R::kBad && bad_column.empty()) bad_column = c.names[i];
+        return r;
+      }
+      pos = i + 1;
+    }
+    if (got < nf) {
+      for (std::size_t i = 0; i < nf; ++i)
+        if (c.seen[i] != c.stamp) c.children[i]->push_null();
+    }
+    --depth;
+    return R::kOk;
+  }
+
+  // One record (a document) into the root.
+  template <class Doc>
+  R record(Doc& doc, Col& root) {
+    depth = 0;
+    root_col = &root;
+    bad_column.clear();
+    od::object o;
+    if (auto e = doc.get_object().get(o)) {
+      if (e == simdjson::INCORRECT_TYPE) return bad("a record is not a JSON object");
+      return invalid(e);
+    }
+    R r = object(o, root);
+    if (r == R::kOk) ++root.len;
+    return r;
+  }
+
+  std::unique_ptr<Col> make_root(const TypePtr& type) {
+    auto root = std::make_unique<Col>(type, set.root_declared);
+    // Declared columns keep their types; with a complete schema the root is fixed too.
+    for (std::size_t i = 0; i < root->names.size(); ++i)
+      for (const auto& d : set.declared)
+        if (d.first == root->names[i]) root->children[i] = std::make_unique<Col>(root->children[i]->type, true);
+    return root;
+  }
+
+  // ---- One pass over the chunk ----------------------------------------------------------------
+
+  struct PassResult {
+    R r = R::kOk;
+    std::size_t offset = 0;  // of the record that failed
+  };
+
+  // All records with iterate_many (one batch: the chunk). Stops at the first record that fails.
+  PassResult fast_pass(const Chunk& ch, Col& root) {
+    const std::size_t batch = std::max<std::size_t>(ch.size, 1 << 16);
+    od::document_stream stream;
+    if (auto e = parser.iterate_many(ch.bytes->data(), ch.size, batch).get(stream)) {
+      invalid(e);
+      return {R::kBad, 0};
+    }
+    const char* data = ch.data();
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      const std::size_t at = it.current_index();
+      od::document_reference doc;
+      if (auto e = (*it).get(doc)) {
+        invalid(e);
+        return {R::kBad, at};
+      }
+      // Two values on one line are not NDJSON: the byte before a record (past blanks) is a line end.
+      std::size_t b = at;
+      while (b > 0 && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) --b;
+      if (b > 0 && data[b - 1] != '\n') {
+        bad("more than one JSON value on a line");
+        return {R::kBad, at};
+      }
+      R r = record(doc, root);
+      if (r != R::kOk) return {r, at};
+    }
+    if (stream.truncated_bytes() != 0) {
+      invalid(simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+      return {R::kBad, ch.size - stream.truncated_bytes()};
+    }
+    return {};
+  }
+
+  // Calls fn(begin, end) for every non-blank line of the chunk.
+  template <class Fn>
+  static void for_each_line(const Chunk& ch, Fn&& fn) {
+    const char* d = ch.data();
+    std::size_t i = 0;
+    std::int64_t line = 0;
+    while (i < ch.size) {
+      const char* nl = static_cast<const char*>(std::memchr(d + i, '\n', ch.size - i));
+      const std::size_t end = nl ? static_cast<std::size_t>(nl - d) : ch.size;
+      std::size_t a = i;
+      while (a < end && (d[a] == ' ' || d[a] == '\t' || d[a] == '\r')) ++a;
+      if (a < end && !fn(i, end, line)) return;
+      i = end + 1;
+      ++line;
+    }
+  }
+
+  // One line as one record: a value that fails is reported, and nothing of it stays in `root`.
+  R line_record(const Chunk& ch, std::size_t begin, std::size_t end, Col& root) {
+    od::document_stream stream;
+    if (auto e = parser.iterate_many(ch.bytes->data() + begin, end - begin, std::max<std::size_t>(end - begin, 4096)).get(stream))
+      return invalid(e);
+    int docs = 0;
+    const std::int64_t rows = root.len;
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      if (++docs > 1) {
+        root.truncate(rows);
+        return bad("more than one JSON value on a line");
+      }
+      od::document_reference doc;
+      if (auto e = (*it).get(doc)) {
+        root.truncate(rows);
+        return invalid(e);
+      }
+      R r = record(doc, root);
+      if (r != R::kOk) {
+        root.truncate(rows);
+        return r;
+      }
+    }
+    if (stream.truncated_bytes() != 0) {
+      root.truncate(rows);
+      return invalid(simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+    }
+    return R::kOk;
+  }
+
+  BadRecord located(const Chunk& ch, std::size_t offset, std::int64_t line = -1) {
+    BadRecord b;
+    b.reason = reason;
+    b.code = reason_code;
+    b.column = bad_column;
+    if (!ch.record_lines.empty()) {
+      // Rewritten records: find the record by its line in the rewritten bytes.
+      const std::int64_t k = line >= 0 ? line : count_lines(ch.data(), offset);
+      const std::size_t idx = std::min<std::size_t>(static_cast<std::size_t>(k), ch.record_lines.size() - 1);
+      b.line = ch.record_lines[idx];
+      b.offset = ch.record_offsets[idx];
+    } else {
+      b.line = line >= 0 ? line : count_lines(ch.data(), offset);
+      b.offset = offset;
+    }
+    return b;
+  }
+
+  // ---- Inference ------------------------------------------------------------------------------
+
+  R infer_value(od::value v, Node& n) {
+    if (n.declared || n.kind == Kind::kString) return R::kOk;  // nothing to learn (the value is skipped)
+    if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+    struct Leave {
+      int& d;
+      ~Leave() { --d; }
+    } leave{depth};
+    od::json_type t;
+    if (auto e = v.type().get(t)) return invalid(e);
+    switch (t) {
+      case od::json_type::object: {
+        od::object o;
+        if (auto e = v.get_object().get(o)) return invalid(e);
+        if (!n.as_struct()) return R::kOk;
+        return infer_object(o, n, false);
+      }
+      case od::json_type::array: {
+        od::array a;
+        if (auto e = v.get_array().get(a)) return invalid(e);
+        if (!n.as_list()) return R::kOk;
+        for (auto er : a) {
+          od::value x;
+          if (auto e = std::move(er).get(x)) return invalid(e);
+          if (R r = infer_value(x, *n.element); r != R::kOk) return r;
+          if (n.kind != Kind::kList) return R::kOk;
+        }
+        return R::kOk;
+      }
+      case od::json_type::number: {
+        std::int64_t i;
+        const error_code e = v.get_int64().get(i);
+        if (!e) {
+          n.join(Kind::kInt);
+          return R::kOk;
+        }
+        double d;
+        if (auto de = v.get_double().get(d)) return invalid(de);
+        if (e == simdjson::NUMBER_OUT_OF_RANGE && set.big_integers == BigIntegers::kError)
+          return bad("integer " + std::string(trim_token(v.raw_json_token())) + " is out of the int64 range", ErrorCode::kTypeError);
+        n.join(Kind::kDouble);
+        return R::kOk;
+      }
+      case od::json_type::string: {
+        const char* p;
+        std::size_t len;
+        if (plain_string(v, p, len)) {
+          n.join(string_kind(p, len, set.detect_temporal));
+          return R::kOk;
+        }
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return invalid(e);
+        n.join(Kind::kString);
+        return R::kOk;
+      }
+      case od::json_type::boolean: {
+        bool b;
+        if (auto e = v.get_bool().get(b)) return invalid(e);
+        n.join(Kind::kBool);
+        return R::kOk;
+      }
+      case od::json_type::null: {
+        bool b;
+        if (auto e = v.is_null().get(b); e || !b) return invalid(e ? e : simdjson::N_ATOM_ERROR);
+        return R::kOk;
+      }
+    }
+    return invalid(simdjson::INCORRECT_TYPE);
+  }
+
+  R infer_object(od::object& o, Node& n, bool root) {
+    const bool fixed = root && set.root_declared;
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return invalid(e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return invalid(e);
+      std::size_t i = n.find(key);
+      if (i == SIZE_MAX) {
+        if (fixed || !adding_keys) continue;
+        if (static_cast<std::int64_t>(n.children.size()) >= set.max_fields)
+          return bad("an object has more than max_fields (" + std::to_string(set.max_fields) + ") distinct keys", ErrorCode::kLimitExceeded);
+        Node& added = n.add(std::string(key));
+        i = n.children.size() - 1;
+        if (root)
+          for (const auto& d : set.declared)
+            if (d.first == key) added.declared = d.second;
+      }
+      if (R r = infer_value(f.value(), *n.children[i]); r != R::kOk) return r;
+    }
+    return R::kOk;
+  }
+
+  R infer_line(const Chunk& ch, std::size_t begin, std::size_t end, Node& root) {
+    od::document_stream stream;
+    if (auto e = parser.iterate_many(ch.bytes->data() + begin, end - begin, std::max<std::size_t>(end - begin, 4096)).get(stream))
+      return invalid(e);
+    int docs = 0;
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      if (++docs > 1) return bad("more than one JSON value on a line");
+      od::document_reference doc;
+      if (auto e = (*it).get(doc)) return invalid(e);
+      od::object o;
+      if (auto e = doc.get_object().get(o)) {
+        if (e == simdjson::INCORRECT_TYPE) return bad("a record is not a JSON object");
+        return invalid(e);
+      }
+      depth = 1;
+      if (R r = infer_object(o, root, true); r != R::kOk) return r;
+    }
+    if (stream.truncated_bytes() != 0) return invalid(simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
+    return R::kOk;
+  }
+
+  // ---- The chunk ------------------------------------------------------------------------------
+
+  ChunkOutput process(const Chunk& ch, const TypePtr& type) {
+    ChunkOutput out;
+    out.lines = ch.input_lines >= 0 ? ch.input_lines : count_lines(ch.data(), ch.size);
+    auto root = make_root(type);
+    PassResult pr = fast_pass(ch, *root);
+    if (pr.r == R::kOk) return finish(std::move(out), *root);
+
+    // Something did not fit or did not parse: learn the chunk's kinds (skipping invalid records),
+    // widen, and convert again.
+    const bool skip = set.bad_lines == BadLinePolicy::kSkip;
+    TypePtr wider = type;
+    bool invalid_seen = false;
+    {
+      adding_keys = set.unknown_fields == UnknownFields::kInfer;
+      Node n;
+      n.kind = Kind::kStruct;
+      n.join_type(*type);
+      for (std::size_t i = 0; i < n.names.size(); ++i)
+        for (const auto& d : set.declared)
+          if (d.first == n.names[i]) {
+            n.children[i]->declared = d.second;
+            n.children[i]->names.clear();
+            n.children[i]->children.clear();
+            n.children[i]->index.clear();
+            n.children[i]->element.reset();
+          }
+      for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
+        if (infer_line(ch, b, e, n) == R::kOk) return true;
+        invalid_seen = true;
+        if (!skip) {
+          out.error = located(ch, b, ch.record_lines.empty() ? line : -1);
+          return false;
+        }
+        return true;
+      });
+      if (out.error) return out;
+      wider = n.type();
+    }
+    if (!invalid_seen) {
+      root = make_root(wider);
+      pr = fast_pass(ch, *root);
+      if (pr.r == R::kOk) return finish(std::move(out), *root);
+      if (pr.r == R::kMismatch) {
+        // Cannot happen when inference and conversion agree; say so rather than loop.
+        reason = "internal: a value still does not fit after widening";
+        reason_code = ErrorCode::kInternal;
+      }
+      if (!skip) {
+        out.error = located(ch, pr.offset);
+        return out;
+      }
+    }
+    // Record by record, dropping (and reporting) those that fail.
+    root = make_root(wider);
+    for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
+      const R r = line_record(ch, b, e, *root);
+      if (r == R::kOk) return true;
+      if (r == R::kMismatch) {
+        reason = "internal: a value still does not fit after widening";
+        reason_code = ErrorCode::kInternal;
+      }
+      ++out.bad_count;
+      if (out.bad.size() < 10) out.bad.push_back(located(ch, b, ch.record_lines.empty() ? line : -1));
+      return true;
+    });
+    return finish(std::move(out), *root);
+  }
+
+  ChunkOutput finish(ChunkOutput out, Col& root) {
+    out.type = root.type;
+    out.rows = root.len;
+    for (auto& c : root.children) out.columns.push_back(c->finish());
+    return out;
+  }
+
+  std::int64_t infer(const Chunk& ch, Node& root, std::int64_t max_records, std::optional<BadRecord>* first_error) {
+    adding_keys = true;
+    std::int64_t seen = 0;
+    for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
+      if (max_records >= 0 && seen >= max_records) return false;
+      ++seen;
+      if (infer_line(ch, b, e, root) != R::kOk && first_error && !*first_error)
+        *first_error = located(ch, b, ch.record_lines.empty() ? line : -1);
+      return true;
+    });
+    return seen;
+  }
+};
+
+ChunkParser::ChunkParser(const Settings& settings) : impl_(std::make_unique<Impl>(settings)) {}
+ChunkParser::~ChunkParser() = default;
+ChunkOutput ChunkParser::process(const Chunk& chunk, const TypePtr& type) { return impl_->process(chunk, type); }
+std::int64_t ChunkParser::infer(const Chunk& chunk, Node& root, std::int64_t max_records,
+                                std::optional<BadRecord>* first_error) {
+  return impl_->infer(chunk, root, max_records, first_error);
+}
+
+}  // namespace sluice::ndjson::detail

@@ -1,0 +1,463 @@
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "sluice/codecs/ndjson.hpp"
+#include "sluice/io/local.hpp"
+
+namespace sluice::ndjson {
+namespace {
+
+Result<std::vector<Batch>> read(const std::string& text, ReadOptions o = {}) {
+  return read_all(std::make_unique<io::MemorySource>(text, "test.ndjson"), std::move(o));
+}
+
+// Batches back to NDJSON text: the canonical form the tests compare.
+std::string json(const std::vector<Batch>& batches) {
+  io::MemorySink sink;
+  auto w = NdjsonWriter::open(sink);
+  for (const auto& b : batches) EXPECT_TRUE(w.value()->write(b).ok());
+  EXPECT_TRUE(w.value()->finish().ok());
+  EXPECT_TRUE(sink.finish().ok());
+  return sink.data();
+}
+
+std::string types_of(const Schema& s) {
+  std::string out;
+  for (const auto& f : s.fields) out += (out.empty() ? "" : ",") + f.name + ":" + f.type->to_string();
+  return out;
+}
+
+// The first line where two renderings differ (whole texts of thousands of rows are unreadable).
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::size_t i = 0, line = 1, start = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) {
+    if (a[i] == '\n') {
+      ++line;
+      start = i + 1;
+    }
+    ++i;
+  }
+  if (i == a.size() && i == b.size()) return "";
+  auto line_of = [&](const std::string& s) { return s.substr(start, s.find('\n', start) - start); };
+  return "line " + std::to_string(line) + ":\n  " + line_of(a) + "\n  " + line_of(b);
+}
+
+std::int64_t rows(const std::vector<Batch>& bs) {
+  std::int64_t n = 0;
+  for (const auto& b : bs) n += b.num_rows;
+  return n;
+}
+
+#define ASSERT_OK(r) ASSERT_TRUE((r).ok()) << (r).error().to_string()
+
+TEST(NdjsonReader, InfersScalarTypes) {
+  auto r = read(
+      "{\"i\":1,\"f\":1.5,\"s\":\"x\",\"b\":true,\"n\":null,\"d\":\"2024-01-02\",\"t\":\"2024-01-02 03:04:05\","
+      "\"tf\":\"2024-01-02T03:04:05.123456\",\"z\":\"2024-01-02T03:04:05Z\",\"zo\":\"2024-01-02 05:04:05.5+02:00\"}\n"
+      "{\"i\":-2,\"f\":3,\"s\":\"\",\"b\":false,\"n\":null,\"d\":\"2024-02-29\",\"t\":\"2024-01-02 03:04:05.5\","
+      "\"tf\":\"2024-01-02T03:04:05\",\"z\":\"2024-01-02T03:04:05-01:30\",\"zo\":\"2024-01-02\"}\n");
+  ASSERT_OK(r);
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(types_of(*(*r)[0].schema),
+            "i:int64,f:float64,s:string,b:bool,n:null,d:date32,t:timestamp[us],tf:timestamp[us],"
+            "z:timestamp[us, tz=UTC],zo:timestamp[us, tz=UTC]");
+  const ArrayData& t = *(*r)[0].columns[6];
+  EXPECT_EQ(t.value<std::int64_t>(1) - t.value<std::int64_t>(0), 500000);
+  const ArrayData& z = *(*r)[0].columns[8];
+  EXPECT_EQ(z.value<std::int64_t>(1) - z.value<std::int64_t>(0), 5400LL * 1000000);  // -01:30 is later in UTC
+  const ArrayData& zo = *(*r)[0].columns[9];
+  EXPECT_EQ(zo.value<std::int64_t>(0), 1704164645500000);  // 03:04:05.5 UTC
+  EXPECT_EQ((*r)[0].columns[4]->null_count, 2);
+}
+
+TEST(NdjsonReader, MixedTypesTakeTheNarrowestCommonType) {
+  auto r = read(
+      "{\"a\":1,\"b\":1,\"c\":\"2024-01-01\",\"d\":true,\"e\":\"2024-01-01\",\"f\":\"2024-01-01 10:00:00\",\"g\":[1]}\n"
+      "{\"a\":2.5,\"b\":\"x\",\"c\":\"2024-01-01 10:00:00.000000\",\"d\":1,\"e\":\"nope\",\"f\":\"2024-01-01 10:00:00Z\",\"g\":{\"x\":1}}\n");
+  ASSERT_OK(r);
+  EXPECT_EQ(types_of(*r->back().schema),
+            "a:float64,b:string,c:timestamp[us],d:string,e:string,f:string,g:string");
+  EXPECT_EQ(json(*r),
+            "{\"a\":1,\"b\":\"1\",\"c\":\"2024-01-01 00:00:00.000000\",\"d\":\"true\",\"e\":\"2024-01-01\","
+            "\"f\":\"2024-01-01 10:00:00\",\"g\":\"[1]\"}\n"
+            "{\"a\":2.5,\"b\":\"x\",\"c\":\"2024-01-01 10:00:00.000000\",\"d\":\"1\",\"e\":\"nope\","
+            "\"f\":\"2024-01-01 10:00:00Z\",\"g\":\"{\\\"x\\\":1}\"}\n");
+}
+
+TEST(NdjsonReader, NestedStructsAndListsSeveralLevelsDeep) {
+  const std::string in =
+      "{\"a\":{\"b\":{\"c\":[{\"d\":[1,2]},{\"d\":[]}],\"e\":\"x\"}},\"l\":[[1],[2,3],[]],\"o\":{},\"z\":[]}\n"
+      "{\"a\":{\"b\":{\"c\":[{\"d\":null},null],\"f\":1.5}},\"l\":null,\"o\":{\"k\":1},\"z\":[null]}\n"
+      "{\"a\":null,\"l\":[null,[4]]}\n";
+  auto r = read(in);
+  ASSERT_OK(r);
+  EXPECT_EQ(types_of(*r->back().schema),
+            "a:struct<b: struct<c: list<struct<d: list<int64>>>, e: string, f: float64>>,l:list<list<int64>>,"
+            "o:struct<k: int64>,z:list<null>");
+  EXPECT_EQ(json(*r),
+            "{\"a\":{\"b\":{\"c\":[{\"d\":[1,2]},{\"d\":[]}],\"e\":\"x\",\"f\":null}},\"l\":[[1],[2,3],[]],"
+            "\"o\":{\"k\":null},\"z\":[]}\n"
+            "{\"a\":{\"b\":{\"c\":[{\"d\":null},null],\"e\":null,\"f\":1.5}},\"l\":null,\"o\":{\"k\":1},\"z\":[null]}\n"
+            "{\"a\":null,\"l\":[null,[4]],\"o\":null,\"z\":null}\n");
+  for (const auto& b : *r)
+    for (const auto& c : b.columns) EXPECT_TRUE(c->validate().ok()) << c->validate().error().to_string();
+}
+
+TEST(NdjsonReader, MissingFieldsAreNullAndFieldOrderIsFirstAppearance) {
+  auto r = read("{\"b\":1}\n{\"a\":\"x\",\"b\":2}\n{}\n{\"c\":true,\"a\":\"y\"}\n");
+  ASSERT_OK(r);
+  EXPECT_EQ(types_of(*r->back().schema), "b:int64,a:string,c:bool");
+  EXPECT_EQ(json(*r),
+            "{\"b\":1,\"a\":null,\"c\":null}\n{\"b\":2,\"a\":\"x\",\"c\":null}\n{\"b\":null,\"a\":null,\"c\":null}\n"
+            "{\"b\":null,\"a\":\"y\",\"c\":true}\n");
+}
+
+TEST(NdjsonReader, RepeatedKeyKeepsTheLastValue) {
+  auto r = read("{\"a\":1,\"a\":2,\"b\":[1],\"b\":[2,3]}\n{\"a\":3}\n");
+  ASSERT_OK(r);
+  EXPECT_EQ(json(*r), "{\"a\":2,\"b\":[2,3]}\n{\"a\":3,\"b\":null}\n");
+}
+
+TEST(NdjsonReader, EscapesUnicodeAndSurrogatePairs) {
+  auto r = read(
+      "{\"s\":\"a\\\"b\\\\c\\/d\\n\\t\\u00e9\\u4e2d\\ud83d\\ude00\",\"k\\u00e9y\":1,\"raw\":\"\xc3\xa9\xf0\x9f\x98\x80\"}\n");
+  ASSERT_OK(r);
+  const Batch& b = r->at(0);
+  EXPECT_EQ(b.schema->fields[1].name, "k\xc3\xa9y");
+  EXPECT_EQ(b.columns[0]->string_at(0), "a\"b\\c/d\n\t\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80");
+  EXPECT_EQ(b.columns[2]->string_at(0), "\xc3\xa9\xf0\x9f\x98\x80");
+  // A lone surrogate and invalid UTF-8 are errors, with the line.
+  auto bad = read("{\"s\":\"x\"}\n{\"s\":\"\\ud83d\"}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().context().line, 2);
+  auto utf8 = read("{\"s\":\"x\"}\n{\"s\":\"\xff\"}\n");
+  ASSERT_FALSE(utf8.ok());
+}
+
+TEST(NdjsonReader, KeysWithEscapesMatchTheirColumn) {
+  auto r = read("{\"a\\\"b\":1,\"c\\\\\":2}\n{\"a\\u0022b\":3,\"c\\u005c\":4}\n{\"c\\\\\":5,\"a\\\"b\":6}\n");
+  ASSERT_OK(r);
+  EXPECT_EQ(types_of(*r->back().schema), "a\"b:int64,c\\:int64");
+  EXPECT_EQ(json(*r), "{\"a\\\"b\":1,\"c\\\\\":2}\n{\"a\\\"b\":3,\"c\\\\\":4}\n{\"a\\\"b\":6,\"c\\\\\":5}\n");
+}
+
+TEST(NdjsonReader, HugeIntegersBecomeDoubleOrAnError) {
+  auto r = read("{\"a\":1}\n{\"a\":9223372036854775808}\n{\"a\":-9223372036854775809}\n");
+  ASSERT_OK(r);
+  EXPECT_EQ(types_of(*r->back().schema), "a:float64");
+  EXPECT_EQ(r->back().columns[0]->value<double>(1), 9223372036854775808.0);
+  auto edge = read("{\"a\":9223372036854775807}\n{\"a\":-9223372036854775808}\n");
+  ASSERT_OK(edge);
+  EXPECT_EQ(types_of(*edge->back().schema), "a:int64");
+  EXPECT_EQ(edge->back().columns[0]->value<std::int64_t>(1), INT64_MIN);
+  ReadOptions o;
+  o.big_integers = BigIntegers::kError;
+  auto e = read("{\"a\":1}\n{\"a\":18446744073709551616}\n", o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().context().line, 2);
+  EXPECT_NE(e.error().message().find("out of the int64 range"), std::string::npos);
+  // Doubles with exponents are not big integers.
+  auto d = read("{\"a\":1e300}\n", o);
+  ASSERT_OK(d);
+}
+
+TEST(NdjsonReader, BomBlankLinesAndCrlf) {
+  auto r = read("\xEF\xBB\xBF{\"a\":1}\r\n\r\n   \n{\"a\":2}\r\n\n");
+  ASSERT_OK(r);
+  EXPECT_EQ(json(*r), "{\"a\":1}\n{\"a\":2}\n");
+  auto none = read("");
+  ASSERT_OK(none);
+  EXPECT_EQ(rows(*none), 0);
+  auto blank = read("\n\n  \n");
+  ASSERT_OK(blank);
+  EXPECT_EQ(rows(*blank), 0);
+  auto noeol = read("{\"a\":1}\n{\"a\":2}");
+  ASSERT_OK(noeol);
+  EXPECT_EQ(rows(*noeol), 2);
+}
+
+TEST(NdjsonReader, JsonArrayOfObjects) {
+  const std::string in = "  [\n  {\"a\": 1,\n   \"b\": \"x,]}\\\"\"},\n  {\"a\": 2, \"c\": [1,\n 2]}\n]\n";
+  auto src = std::make_unique<io::MemorySource>(in, "x.json");
+  auto reader = NdjsonReader::open(std::move(src));
+  ASSERT_OK(reader);
+  EXPECT_EQ((*reader)->format(), Format::kArray);
+  std::vector<Batch> bs;
+  while (true) {
+    auto b = (*reader)->next();
+    ASSERT_OK(b);
+    if (!*b) break;
+    bs.push_back(**b);
+  }
+  EXPECT_EQ(json(bs), "{\"a\":1,\"b\":\"x,]}\\\"\",\"c\":null}\n{\"a\":2,\"b\":null,\"c\":[1,2]}\n");
+  auto empty = read("[]");
+  ASSERT_OK(empty);
+  EXPECT_EQ(rows(*empty), 0);
+  auto empty2 = read(" [ \n ] \n");
+  ASSERT_OK(empty2);
+}
+
+TEST(NdjsonReader, JsonArrayErrorsSayWhere) {
+  auto trailing = read("[{\"a\":1},\n{\"a\":2}] x");
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_EQ(trailing.error().context().line, 2);
+  EXPECT_EQ(trailing.error().context().byte_offset, 19);
+  auto unclosed = read("[{\"a\":1},\n{\"a\":2}\n");
+  ASSERT_FALSE(unclosed.ok());
+  EXPECT_NE(unclosed.error().message().find("before the JSON array is closed"), std::string::npos);
+  auto scalar = read("[{\"a\":1}, 2]");
+  ASSERT_FALSE(scalar.ok());
+  EXPECT_NE(scalar.error().message().find("not an object"), std::string::npos);
+  auto comma = read("[{\"a\":1},]");
+  ASSERT_FALSE(comma.ok());
+  auto inner = read("[{\"a\":1},\n{\"a\":tru}]");
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().context().line, 2);
+}
+
+TEST(NdjsonReader, ConcatenatedPrettyObjects) {
+  const std::string in = "{\n  \"a\": 1,\n  \"b\": {\"c\": \"}\"}\n}\n{\n  \"a\": 2\n}{\"a\":3}\n";
+  auto r = read(in);
+  ASSERT_OK(r);
+  EXPECT_EQ(json(*r), "{\"a\":1,\"b\":{\"c\":\"}\"}}\n{\"a\":2,\"b\":null}\n{\"a\":3,\"b\":null}\n");
+  auto bad = read("{\n \"a\": 1\n}\n{\n \"a\": x\n}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().context().line, 4);
+}
+
+TEST(NdjsonReader, DeclaredTypesOverrideAndNeverWiden) {
+  ReadOptions o;
+  o.column_types = {{"a", int32()}, {"b", decimal128(10, 2)}, {"c", utf8()}, {"d", timestamp(TimeUnit::kMilli)},
+                    {"e", uint8()}, {"f", float32()}, {"g", date32()}, {"never", boolean()}};
+  auto r = read("{\"a\":1,\"b\":12.345,\"c\":5,\"d\":\"2024-01-01 00:00:00.5\",\"e\":255,\"f\":0.1,\"g\":\"2024-01-01\"}\n"
+                "{\"a\":\"7\",\"b\":\"1.5\",\"c\":[1,{\"x\":null}],\"d\":null,\"e\":0,\"f\":1,\"g\":null,\"z\":1}\n",
+                o);
+  ASSERT_OK(r);
+  EXPECT_EQ(types_of(*r->back().schema),
+            "a:int32,b:decimal128(10, 2),c:string,d:timestamp[ms],e:uint8,f:float32,g:date32,z:int64,never:bool");
+  const Batch& b = r->back();
+  EXPECT_EQ(b.columns[0]->value<std::int32_t>(1), 7);
+  EXPECT_EQ(b.columns[1]->value<__int128>(0), 1235);  // rounded half away from zero
+  EXPECT_EQ(b.columns[2]->string_at(0), "5");
+  EXPECT_EQ(b.columns[2]->string_at(1), "[1,{\"x\":null}]");
+  EXPECT_EQ(b.columns[3]->value<std::int64_t>(0), 1704067200500);
+  EXPECT_EQ(b.columns[8]->null_count, 2);
+
+  auto out_of_range = read("{\"e\":1}\n{\"e\":256}\n", o);
+  ASSERT_FALSE(out_of_range.ok());
+  EXPECT_EQ(out_of_range.error().code(), ErrorCode::kTypeError);
+  EXPECT_EQ(out_of_range.error().context().line, 2);
+  EXPECT_EQ(out_of_range.error().context().column_name, "e");
+  EXPECT_EQ(out_of_range.error().context().byte_offset, 8);
+  auto wrong = read("{\"a\":true}\n", o);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message().find("int32"), std::string::npos);
+}
+
+TEST(NdjsonReader, CompleteSchemaAndUnknownFields) {
+  ReadOptions o;
+  o.schema = std::make_shared<Schema>(Schema{{Field{"b", utf8(), true}, Field{"a", int64(), true}}, {}});
+  auto r = read("{\"a\":1,\"x\":2}\n{\"b\":\"q\",\"y\":{\"z\":1}}\n", o);
+  ASSERT_OK(r);
+  EXPECT_EQ(json(*r), "{\"b\":null,\"a\":1}\n{\"b\":\"q\",\"a\":null}\n");
+  o.unknown_fields = UnknownFields::kError;
+  auto e = read("{\"a\":1}\n{\"a\":1,\"x\":2}\n", o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().context().line, 2);
+  EXPECT_NE(e.error().message().find("unknown field \"x\""), std::string::npos);
+
+  // Without a schema: unknown = not in the sample.
+  ReadOptions ig;
+  ig.infer_rows = 1;
+  ig.unknown_fields = UnknownFields::kIgnore;
+  auto r2 = read("{\"a\":1}\n{\"a\":2,\"b\":3}\n", ig);
+  ASSERT_OK(r2);
+  EXPECT_EQ(json(*r2), "{\"a\":1}\n{\"a\":2}\n");
+}
+
+TEST(NdjsonReader, WideningAfterTheSampleNeverLosesValues) {
+  std::string in;
+  for (int i = 0; i < 3000; ++i) in += "{\"a\":" + std::to_string(i) + ",\"s\":\"2024-01-01\"}\n";
+  in += "{\"a\":1.5,\"s\":\"later\",\"new\":[1]}\n";
+  for (int i = 0; i < 3000; ++i) in += "{\"a\":" + std::to_string(i) + "}\n";
+  ReadOptions o;
+  o.infer_rows = 10;
+  o.block_size = 4096;
+  auto r = read(in, o);
+  ASSERT_OK(r);
+  EXPECT_EQ(rows(*r), 6001);
+  EXPECT_EQ(types_of(*r->front().schema), "a:int64,s:date32");
+  EXPECT_EQ(types_of(*r->back().schema), "a:float64,s:string,new:list<int64>");
+  std::int64_t nulls_a = 0;
+  for (const auto& b : *r) nulls_a += b.columns[0]->null_count;
+  EXPECT_EQ(nulls_a, 0);
+  // The whole input first: every batch has the final schema.
+  o.infer_rows = -1;
+  auto f = read_all(std::make_unique<io::MemorySource>(in, "x.ndjson"), o);
+  ASSERT_OK(f);
+  for (const auto& b : *f) EXPECT_EQ(types_of(*b.schema), "a:float64,s:string,new:list<int64>");
+  EXPECT_EQ(rows(*f), 6001);
+}
+
+TEST(NdjsonReader, WholeInputInferenceNeedsRandomAccess) {
+  class Stream final : public io::Source {
+   public:
+    const std::string& path() const override { return p_; }
+    bool supports_random_access() const override { return false; }
+    Result<std::uint64_t> size() override { return Error(ErrorCode::kNotImplemented, "stream"); }
+    Result<std::size_t> read_at(std::uint64_t, std::span<std::byte>) override {
+      return Error(ErrorCode::kNotImplemented, "stream");
+    }
+    Result<std::size_t> read(std::span<std::byte>) override { return std::size_t{0}; }
+
+   private:
+    std::string p_ = "-";
+  };
+  ReadOptions o;
+  o.infer_rows = -1;
+  auto r = NdjsonReader::open(std::make_unique<Stream>(), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("not a stream"), std::string::npos);
+}
+
+TEST(NdjsonReader, InvalidJsonIsAnErrorWithLineAndOffset) {
+  const std::string in = "{\"a\":1}\n{\"a\":2}\n{\"a\":3,}\n{\"a\":4}\n";
+  auto r = read(in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kParseError);
+  EXPECT_EQ(r.error().context().line, 3);
+  EXPECT_EQ(r.error().context().byte_offset, 16);
+  EXPECT_EQ(r.error().context().path, "test.ndjson");
+  for (const char* bad : {"{\"a\":1} {\"a\":2}\n", "[1]\n", "\"x\"\n", "{\"a\":01}\n", "{\"a\":1\n", "{\"a\":nul}\n",
+                          "{a:1}\n", "{\"a\":1}}\n", "{\"a\":\"\t\"}\n", "{\"a\":[1,]}\n", "{\"a\":1e999}\n"}) {
+    auto e = read(std::string("{\"a\":0}\n") + bad);
+    EXPECT_FALSE(e.ok()) << bad;
+    if (!e.ok()) {
+      EXPECT_EQ(e.error().context().line, 2) << bad << ": " << e.error().to_string();
+    }
+  }
+}
+
+TEST(NdjsonReader, SkipsAndReportsBadLines) {
+  ReadOptions o;
+  o.bad_lines = BadLinePolicy::kSkip;
+  o.column_types = {{"n", int64()}};
+  auto reader = NdjsonReader::open(
+      std::make_unique<io::MemorySource>(
+          "{\"n\":1,\"s\":\"a\"}\n{\"n\":2,\n{\"n\":\"x\",\"s\":\"b\"}\n[1]\n{\"n\":3,\"s\":5}\n{\"n\":4} {\"n\":5}\n", "t"),
+      o);
+  ASSERT_OK(reader);
+  std::vector<Batch> bs;
+  while (true) {
+    auto b = (*reader)->next();
+    ASSERT_OK(b);
+    if (!*b) break;
+    bs.push_back(**b);
+  }
+  EXPECT_EQ(json(bs), "{\"n\":1,\"s\":\"a\"}\n{\"n\":3,\"s\":\"5\"}\n");
+  const auto& rep = (*reader)->bad_lines();
+  EXPECT_EQ(rep.count, 4);
+  EXPECT_EQ(rep.first_lines, (std::vector<std::int64_t>{2, 3, 4, 6}));
+}
+
+TEST(NdjsonReader, RecordLongerThanTheLimitIsAnError) {
+  ReadOptions o;
+  o.max_record_bytes = 1000;
+  o.block_size = 4096;
+  std::string in = "{\"a\":1}\n{\"a\":\"" + std::string(100000, 'x') + "\"}\n";
+  auto r = read(in, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(r.error().context().line, 2);
+  // Under the limit, a record larger than a block is fine.
+  o.max_record_bytes = 1 << 20;
+  auto ok = read(in, o);
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->back().columns[0]->string_at(0).size() + ok->front().columns[0]->length, 100001u);
+}
+
+TEST(NdjsonReader, NestingDeeperThanTheLimitIsAnError) {
+  ReadOptions o;
+  o.max_depth = 10;
+  std::string deep = "{\"a\":" + std::string(20, '[') + std::string(20, ']') + "}\n";
+  auto r = read(deep, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  std::string ok = "{\"a\":" + std::string(5, '[') + "1" + std::string(5, ']') + "}\n";
+  auto r2 = read(ok, o);
+  ASSERT_OK(r2);
+  EXPECT_EQ(types_of(*r2->back().schema), "a:list<list<list<list<list<int64>>>>>");
+}
+
+// Records in random shapes: the result must not depend on threads or block boundaries.
+std::string random_input(std::uint32_t seed, int n) {
+  std::mt19937 rng(seed);
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    out += "{\"id\":" + std::to_string(i);
+    const int k = static_cast<int>(rng() % 10);
+    if (k == 0) out += ",\"x\":1.25";
+    else if (k < 5) out += ",\"x\":" + std::to_string(rng() % 1000);
+    if (rng() % 500 == 0) out += ",\"x\":\"text\"";
+    if (rng() % 3 == 0) out += ",\"d\":\"2024-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) + "\"";
+    if (rng() % 7 == 0) out += ",\"l\":[" + std::to_string(rng() % 5) + ",null]";
+    if (rng() % 11 == 0) out += ",\"o\":{\"p\":" + std::to_string(rng() % 3) + ",\"q\":\"\\u00e9\"}";
+    if (i > n / 2 && rng() % 97 == 0) out += ",\"late\":true";
+    out += "}\n";
+    if (rng() % 50 == 0) out += "\n";
+  }
+  return out;
+}
+
+TEST(NdjsonReader, ThreadsAndBlockSizesGiveIdenticalBatches) {
+  const std::string in = random_input(7, 20000);
+  ReadOptions base;
+  base.infer_rows = 100;
+  base.block_size = 4096;
+  auto ref = read(in, base);
+  ASSERT_OK(ref);
+  const std::string want = json(*ref);
+  std::vector<std::string> want_schemas;
+  for (const auto& b : *ref) want_schemas.push_back(types_of(*b.schema));
+  for (int threads : {2, 3, 8}) {
+    ReadOptions o = base;
+    o.threads = threads;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto r = read(in, o);
+      ASSERT_OK(r);
+      EXPECT_EQ(first_difference(json(*r), want), "") << threads;
+      ASSERT_EQ(r->size(), ref->size());
+      for (std::size_t i = 0; i < r->size(); ++i) EXPECT_EQ(types_of(*(*r)[i].schema), want_schemas[i]) << threads;
+    }
+  }
+  // Other block sizes cut elsewhere; the rows are the same.
+  for (std::int64_t bs : {5000, 65536, 1 << 20}) {
+    ReadOptions o = base;
+    o.block_size = bs;
+    o.infer_rows = -1;
+    auto r = read(in, o);
+    ASSERT_OK(r);
+    ReadOptions o2 = base;
+    o2.infer_rows = -1;
+    auto r2 = read(in, o2);
+    ASSERT_OK(r2);
+    EXPECT_EQ(first_difference(json(*r), json(*r2)), "") << bs;
+  }
+}
+
+TEST(NdjsonReader, BatchRowsBoundBatches) {
+  std::string in;
+  for (int i = 0; i < 1000; ++i) in += "{}\n";
+  ReadOptions o;
+  o.batch_rows = 64;
+  auto r = read(in, o);
+  ASSERT_OK(r);
+  EXPECT_EQ(rows(*r), 1000);
+  for (const auto& b : *r) EXPECT_LE(b.num_rows, 64);
+  EXPECT_EQ(r->front().num_columns(), 0u);
+}
+
+}  // namespace
+}  // namespace sluice::ndjson
