@@ -4,15 +4,12 @@
 #include "sluice/codecs/csv/reader.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
-#include <map>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/pipeline.hpp"
 #include "csv/assemble.hpp"
 #include "csv/convert.hpp"
 #include "csv/infer.hpp"
@@ -33,7 +30,6 @@ struct ChunkResult {
   std::vector<std::uint8_t> bad_flags;  // rows whose values did not fit a declared type (kSkip)
   std::int64_t rows = 0;  // data rows (the header row excluded)
   std::unique_ptr<FieldIndex> full;  // every row's fields, only when a rare path needs it
-  bool done = false;
 };
 
 std::string unique_name(const std::string& name, std::unordered_set<std::string>& taken) {
@@ -59,78 +55,32 @@ class CsvReader::Impl {
   std::string path;
 
   // Producer.
-  BufferPtr tail;            // bytes read but not yet cut into a chunk (a partial row)
-  std::vector<BufferPtr> pool;
-  std::size_t tail_len = 0;
-  std::uint64_t consumed = 0;  // input offset of tail[0]
-  bool eof = false;
+  std::unique_ptr<pipeline::TailReader> in;  // bytes read but not yet cut into a chunk (a partial row)
   bool first_chunk = true;
   std::int64_t next_index = 0;
   std::uint64_t line_base = 0;  // lines before the first chunk (skipped rows)
 
-  // Workers.
-  std::vector<std::thread> workers;
+  // Converting: chunks in any order on `threads` threads, taken back in order; types read under a lock.
+  std::unique_ptr<pipeline::OrderedWork<ChunkResult>> work;
   std::mutex mu;
-  std::condition_variable cv_work, cv_done;
-  std::deque<std::shared_ptr<ChunkResult>> queue;
-  std::map<std::int64_t, std::shared_ptr<ChunkResult>> results;
-  bool stopping = false;
-  std::int64_t in_flight = 0;
 
   // Consumer.
-  std::int64_t next_consume = 0;
   std::uint64_t lines_before = 0;
   std::int64_t rows_before = 0;
-  std::optional<Batch> pending;
-  std::int64_t pending_pos = 0;
+  pipeline::BatchSlicer slicer;
   bool failed = false;
   std::uint64_t progress = 0;
 
-  ~Impl() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      stopping = true;
-    }
-    cv_work.notify_all();
-    for (auto& t : workers) t.join();
-  }
+  ~Impl() { work.reset(); }
 
   Error located(Error e) { return std::move(e).with_path(path); }
 
   // ---- Reading and cutting chunks -------------------------------------------------------------
 
-  Status read_more(std::size_t want) {
-    if (eof) return ok_status();
-    const std::size_t need = tail_len + want + detail::kPadding + 1;
-    if (!tail || static_cast<std::size_t>(tail->capacity()) < need) {
-      auto bigger = take_buffer(need);
-      if (tail_len) std::memcpy(bigger->mutable_data(), tail->data(), tail_len);
-      tail = std::move(bigger);
-    }
-    std::size_t got = 0;
-    while (got < want) {
-      auto n = src->read({reinterpret_cast<std::byte*>(tail->mutable_data() + tail_len + got), want - got});
-      if (!n.ok()) return located(std::move(n).error());
-      if (*n == 0) {
-        eof = true;
-        break;
-      }
-      got += *n;
-    }
-    tail_len += got;
-    return ok_status();
-  }
-
-  void drop_front(std::size_t n) {
-    std::memmove(tail->mutable_data(), tail->data() + n, tail_len - n);
-    tail_len -= n;
-    consumed += n;
-  }
-
-  // The offset just past the last complete row in tail[0, tail_len), or 0 if none is complete.
+  // The offset just past the last complete row in tail[0, in->len), or 0 if none is complete.
   std::size_t last_row_end() const {
-    const std::uint8_t* d = tail->data();
-    const std::size_t n = tail_len;
+    const std::uint8_t* d = in->data();
+    const std::size_t n = in->len;
     if (detail::simd_dialect(dialect)) {
       const std::uint8_t q = static_cast<std::uint8_t>(dialect.quote);
       std::uint64_t parity = detail::active_kernel().count_byte(d, n, q) & 1;
@@ -160,62 +110,43 @@ class CsvReader::Impl {
   // Cuts the next chunk of whole rows, reading as needed. nullopt at the end of the input.
   Result<std::optional<Chunk>> produce() {
     const std::size_t block = static_cast<std::size_t>(std::max<std::int64_t>(opt.block_size, 4096));
-    if (tail_len < block) SLUICE_TRY(read_more(block - tail_len));
+    if (in->len < block) SLUICE_TRY(in->read_more(block - in->len));
     std::size_t cut = 0;
     while (true) {
-      if (eof) {
-        cut = tail_len;
+      if (in->eof) {
+        cut = in->len;
         break;
       }
       cut = last_row_end();
       if (cut > 0) break;
-      if (tail_len >= static_cast<std::size_t>(opt.max_row_bytes)) {
+      if (in->len >= static_cast<std::size_t>(opt.max_row_bytes)) {
         ErrorContext ctx;
         ctx.path = path;
-        ctx.byte_offset = static_cast<std::int64_t>(consumed);
+        ctx.byte_offset = static_cast<std::int64_t>(in->consumed);
         return Error(ErrorCode::kLimitExceeded,
                      "a row is longer than max_row_bytes (" + std::to_string(opt.max_row_bytes) +
                          "); an unterminated quote?",
                      ctx);
       }
-      SLUICE_TRY(read_more(tail_len));  // double what we hold
+      SLUICE_TRY(in->read_more(in->len));  // double what we hold
     }
     if (cut == 0) return std::optional<Chunk>{};
     // The chunk takes the read buffer itself (no copy of the rows); the partial row after the cut
-    // moves to a fresh buffer from the pool. Bytes past the cut serve as the kernels' padding.
+    // moves to a fresh buffer. Bytes past the cut serve as the kernels' padding.
     Chunk c;
-    const std::size_t rest = tail_len - cut;
-    BufferPtr next = take_buffer(std::max(block, rest) + rest + detail::kPadding + 1);
-    if (rest) std::memcpy(next->mutable_data(), tail->data() + cut, rest);
-    c.bytes = std::move(tail);
-    tail = std::move(next);
+    c.file_offset = in->consumed;
+    const bool last = in->eof && cut == in->len;
+    c.bytes = in->cut(cut, block);
     std::size_t size = cut;
-    if (eof && rest == 0) {
-      const std::uint8_t last = c.bytes->data()[cut - 1];
-      if (last != '\n' && last != '\r') c.bytes->mutable_data()[size++] = '\n';
+    if (last) {
+      const std::uint8_t end = c.bytes->data()[cut - 1];
+      if (end != '\n' && end != '\r') c.bytes->mutable_data()[size++] = '\n';
     }
     c.size = static_cast<std::uint32_t>(size);
-    c.file_offset = consumed;
     c.index = next_index++;
     c.skip_first_row = first_chunk && dialect.header;
     first_chunk = false;
-    tail_len = rest;
-    consumed += cut;
     return std::optional<Chunk>(std::move(c));
-  }
-
-  // Read buffers are recycled once their chunk is consumed (batches own copies of their values), so
-  // steady-state reading allocates nothing per chunk.
-  BufferPtr take_buffer(std::size_t capacity) {
-    while (!pool.empty()) {
-      BufferPtr b = std::move(pool.back());
-      pool.pop_back();
-      if (static_cast<std::size_t>(b->capacity()) >= capacity) return b;
-    }
-    return Buffer::allocate(static_cast<std::int64_t>(capacity), false);
-  }
-  void give_back(BufferPtr b) {
-    if (b && b.use_count() == 1 && pool.size() < 8) pool.push_back(std::move(b));
   }
 
   // ---- Processing a chunk (any thread) --------------------------------------------------------
@@ -321,48 +252,16 @@ class CsvReader::Impl {
     return ok_status();
   }
 
-  void worker_loop() {
-    while (true) {
-      std::shared_ptr<ChunkResult> r;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        cv_work.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (stopping) return;
-        r = std::move(queue.front());
-        queue.pop_front();
-      }
-      process(*r, current_types());
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        r->done = true;
-      }
-      cv_done.notify_all();
-    }
-  }
-
   // ---- Consuming results in order -------------------------------------------------------------
 
   Status fill_pipeline() {
-    // Two chunks per worker in flight: a worker never waits for the consumer to take an earlier
-    // chunk. Memory: about 3 × block_size per chunk (bytes, field index, columns).
-    const std::int64_t limit = workers.empty() ? 1 : 2 * static_cast<std::int64_t>(workers.size() + 1) + 1;
-    while (in_flight < limit) {
+    // Memory: about 3 × block_size per chunk in flight (bytes, field index, columns).
+    while (work->in_flight() < work->limit()) {
       SLUICE_ASSIGN_OR_RETURN(auto chunk, produce());
       if (!chunk) break;
       auto r = std::make_shared<ChunkResult>();
       r->chunk = std::move(*chunk);
-      const std::int64_t idx = r->chunk.index;
-      ++in_flight;
-      if (workers.empty()) {
-        process(*r, current_types());
-        r->done = true;
-        results[idx] = std::move(r);
-      } else {
-        std::lock_guard<std::mutex> lock(mu);
-        results[idx] = r;
-        queue.push_back(std::move(r));
-        cv_work.notify_one();
-      }
+      work->push(std::move(r));
     }
     return ok_status();
   }
@@ -437,7 +336,7 @@ class CsvReader::Impl {
     lines_before += r.index.lines;
     rows_before += rows;
     progress = r.chunk.file_offset + r.chunk.size;
-    give_back(std::move(r.chunk.bytes));
+    in->give_back(std::move(r.chunk.bytes));
     if (rows == 0) return std::optional<Batch>{};
     Batch b;
     b.schema = schema;
@@ -449,54 +348,20 @@ class CsvReader::Impl {
   Result<std::optional<Batch>> next() {
     if (failed) return Error(ErrorCode::kInvalidArgument, "the reader failed before", ErrorContext{path});
     while (true) {
-      if (pending) {
-        const std::int64_t left = pending->num_rows - pending_pos;
-        if (left > 0) {
-          const std::int64_t n = std::min(left, opt.batch_rows);
-          Batch out = (pending_pos == 0 && n == pending->num_rows) ? *pending : pending->slice(pending_pos, n);
-          pending_pos += n;
-          if (pending_pos >= pending->num_rows) pending.reset();
-          return std::optional<Batch>(std::move(out));
-        }
-        pending.reset();
-      }
+      if (auto b = slicer.take(opt.batch_rows)) return b;
       Status s = fill_pipeline();
       if (!s.ok()) {
         failed = true;
         return std::move(s).error();
       }
-      auto it = results.find(next_consume);
-      if (it == results.end()) return std::optional<Batch>{};  // the end
-      std::shared_ptr<ChunkResult> r = it->second;
-      if (!workers.empty()) {
-        // While the chunk we need is not done, this thread works too: it takes queued chunks itself,
-        // so `threads` threads parse (threads - 1 workers and the consumer), no more.
-        std::unique_lock<std::mutex> lock(mu);
-        while (!r->done) {
-          if (queue.empty()) {
-            cv_done.wait(lock);
-            continue;
-          }
-          std::shared_ptr<ChunkResult> job = std::move(queue.front());
-          queue.pop_front();
-          lock.unlock();
-          process(*job, current_types());
-          lock.lock();
-          job->done = true;
-        }
-      }
-      results.erase(it);
-      --in_flight;
-      ++next_consume;
+      std::shared_ptr<ChunkResult> r = work->take();
+      if (!r) return std::optional<Batch>{};  // the end
       auto b = take_result(*r);
       if (!b.ok()) {
         failed = true;
         return std::move(b).error();
       }
-      if (*b) {
-        pending = std::move(**b);
-        pending_pos = 0;
-      }
+      if (*b) slicer.put(std::move(**b));
     }
   }
 
@@ -504,36 +369,40 @@ class CsvReader::Impl {
 
   Status open() {
     path = src->path();
+    in = std::make_unique<pipeline::TailReader>(*src, detail::kPadding);
+    // `threads` threads convert: threads - 1 workers and the consumer.
+    work = std::make_unique<pipeline::OrderedWork<ChunkResult>>(
+        std::max(1, opt.threads), [this](ChunkResult& r, int) { process(r, current_types()); });
     if (opt.block_size < 4096) opt.block_size = 4096;
     if (opt.block_size > (1 << 30)) opt.block_size = 1 << 30;
     if (opt.max_row_bytes > (1LL << 31)) opt.max_row_bytes = 1LL << 31;
     if (opt.batch_rows < 1) opt.batch_rows = 1;
-    SLUICE_TRY(read_more(static_cast<std::size_t>(opt.block_size)));
+    SLUICE_TRY(in->read_more(static_cast<std::size_t>(opt.block_size)));
     // UTF-8 byte order mark.
-    if (tail_len >= 3 && tail->data()[0] == 0xEF && tail->data()[1] == 0xBB && tail->data()[2] == 0xBF) drop_front(3);
+    if (in->len >= 3 && in->data()[0] == 0xEF && in->data()[1] == 0xBB && in->data()[2] == 0xBF) in->drop_front(3);
     // Skipped leading lines (raw lines: quotes mean nothing there).
     for (std::int64_t k = 0; k < opt.skip_rows; ++k) {
       std::size_t i = 0;
       while (true) {
-        while (i < tail_len && tail->data()[i] != '\n' && tail->data()[i] != '\r') ++i;
-        if (i < tail_len || eof) break;
-        if (tail_len >= static_cast<std::size_t>(opt.max_row_bytes))
+        while (i < in->len && in->data()[i] != '\n' && in->data()[i] != '\r') ++i;
+        if (i < in->len || in->eof) break;
+        if (in->len >= static_cast<std::size_t>(opt.max_row_bytes))
           return Error(ErrorCode::kLimitExceeded, "a skipped line is longer than max_row_bytes", ErrorContext{path});
-        SLUICE_TRY(read_more(tail_len));
+        SLUICE_TRY(in->read_more(in->len));
       }
-      if (i >= tail_len) {
-        drop_front(tail_len);
+      if (i >= in->len) {
+        in->drop_front(in->len);
         break;
       }
-      if (tail->data()[i] == '\r' && i + 1 == tail_len && !eof) SLUICE_TRY(read_more(1));
+      if (in->data()[i] == '\r' && i + 1 == in->len && !in->eof) SLUICE_TRY(in->read_more(1));
       std::size_t end = i + 1;
-      if (tail->data()[i] == '\r' && end < tail_len && tail->data()[end] == '\n') ++end;
-      drop_front(end);
+      if (in->data()[i] == '\r' && end < in->len && in->data()[end] == '\n') ++end;
+      in->drop_front(end);
       ++line_base;
     }
     lines_before = line_base;
 
-    dialect = sniff_dialect({reinterpret_cast<const char*>(tail->data()), tail_len}, opt, eof);
+    dialect = sniff_dialect({reinterpret_cast<const char*>(in->data()), in->len}, opt, in->eof);
     {
       const char dl = dialect.delimiter;
       if (dl == '\n' || dl == '\r' || dl == '\0' || (dialect.quote != '\0' && (dl == dialect.quote || dl == dialect.escape)) ||
@@ -554,26 +423,26 @@ class CsvReader::Impl {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> first;
     std::size_t first_end = 0;
     while (true) {
-      if (tail_len == 0) break;
+      if (in->len == 0) break;
       // At the end of a file without a final line end, a copy with one, so its last row counts.
-      const std::uint8_t last = tail->data()[tail_len - 1];
+      const std::uint8_t last = in->data()[in->len - 1];
       std::string ended;
-      if (eof && last != '\n' && last != '\r') {
-        ended.assign(reinterpret_cast<const char*>(tail->data()), tail_len);
+      if (in->eof && last != '\n' && last != '\r') {
+        ended.assign(reinterpret_cast<const char*>(in->data()), in->len);
         ended.push_back('\n');
       }
       Status s = ended.empty()
-                     ? detail::first_row(tail->data(), tail_len, dialect, first, first_end)
+                     ? detail::first_row(in->data(), in->len, dialect, first, first_end)
                      : detail::first_row(reinterpret_cast<const std::uint8_t*>(ended.data()), ended.size(), dialect,
                                          first, first_end);
       if (s.ok()) break;
-      if (eof) {
+      if (in->eof) {
         first.clear();
         break;  // only blank or comment lines
       }
-      if (tail_len >= static_cast<std::size_t>(opt.max_row_bytes))
+      if (in->len >= static_cast<std::size_t>(opt.max_row_bytes))
         return Error(ErrorCode::kLimitExceeded, "the first row is longer than max_row_bytes", ErrorContext{path});
-      SLUICE_TRY(read_more(tail_len));
+      SLUICE_TRY(in->read_more(in->len));
     }
     ncols = first.size();
     if (ncols > static_cast<std::size_t>(std::max<std::int64_t>(opt.max_columns, 1))) {
@@ -587,25 +456,25 @@ class CsvReader::Impl {
     auto sch = std::make_shared<Schema>();
     if (ncols == 0) {
       schema = sch;
-      eof = true;
-      tail_len = 0;
+      in->eof = true;
+      in->len = 0;
       return ok_status();
     }
     std::string scratch;
     std::vector<std::string> first_values;
-    for (const auto& [s, e] : first) first_values.emplace_back(detail::unquote(tail->data(), s, e, dialect, scratch));
+    for (const auto& [s, e] : first) first_values.emplace_back(detail::unquote(in->data(), s, e, dialect, scratch));
 
     // Sample: the first chunk, assembled once here to infer types (errors surface later, in order).
     std::vector<detail::Kind> kinds(ncols, detail::Kind::kNull);
     {
-      // The sample chunk: whole rows of what is buffered, not consumed (the pipeline reads it again).
-      std::size_t cut = eof ? tail_len : last_row_end();
-      if (cut == 0) cut = std::min(first_end, tail_len);
+      // The sample chunk: whole rows of what is buffered, not in->consumed (the pipeline reads it again).
+      std::size_t cut = in->eof ? in->len : last_row_end();
+      if (cut == 0) cut = std::min(first_end, in->len);
       auto chunk = std::make_optional<Chunk>();
       chunk->bytes = Buffer::allocate(static_cast<std::int64_t>(cut + detail::kPadding + 1), true);
-      std::memcpy(chunk->bytes->mutable_data(), tail->data(), cut);
+      std::memcpy(chunk->bytes->mutable_data(), in->data(), cut);
       chunk->size = static_cast<std::uint32_t>(cut);
-      if (cut > 0 && tail->data()[cut - 1] != '\n' && tail->data()[cut - 1] != '\r')
+      if (cut > 0 && in->data()[cut - 1] != '\n' && in->data()[cut - 1] != '\r')
         chunk->bytes->mutable_data()[chunk->size++] = '\n';
       FieldIndex idx;
       (void)detail::assemble(*chunk, dialect, ncols, BadRowPolicy::kSkip, idx);
@@ -678,39 +547,12 @@ class CsvReader::Impl {
     }
     schema = std::move(sch);
 
-    const int threads = std::max(1, opt.threads);
-    if (threads > 1)
-      for (int t = 1; t < threads; ++t) workers.emplace_back([this] { worker_loop(); });  // + the consumer
     return ok_status();
   }
 };
 
 CsvReader::CsvReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CsvReader::~CsvReader() = default;
-
-namespace {
-
-// A random-access source read from its start through read_at, leaving the source's own cursor alone:
-// whole-input inference reads the input once before the real pass.
-class FromStart final : public io::Source {
- public:
-  explicit FromStart(io::Source& s) : s_(s) {}
-  const std::string& path() const override { return s_.path(); }
-  bool supports_random_access() const override { return true; }
-  Result<std::uint64_t> size() override { return s_.size(); }
-  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override { return s_.read_at(offset, dst); }
-  Result<std::size_t> read(std::span<std::byte> dst) override {
-    auto n = s_.read_at(pos_, dst);
-    if (n.ok()) pos_ += *n;
-    return n;
-  }
-
- private:
-  io::Source& s_;
-  std::uint64_t pos_ = 0;
-};
-
-}  // namespace
 
 Result<std::unique_ptr<CsvReader>> CsvReader::open(io::SourcePtr source, ReadOptions options) {
   if (!source) return Error(ErrorCode::kInvalidArgument, "no source");
@@ -723,7 +565,7 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(io::SourcePtr source, ReadOpt
                    ErrorContext(source->path()));
     ReadOptions first = options;
     first.infer_rows = ReadOptions{}.infer_rows;
-    SLUICE_ASSIGN_OR_RETURN(auto pass, CsvReader::open(std::make_unique<FromStart>(*source), first));
+    SLUICE_ASSIGN_OR_RETURN(auto pass, CsvReader::open(std::make_unique<pipeline::FromStart>(*source), first));
     while (true) {
       SLUICE_ASSIGN_OR_RETURN(auto b, pass->next());
       if (!b) break;

@@ -5,15 +5,11 @@
 #include "sluice/codecs/ndjson/reader.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <map>
 #include <mutex>
-#include <thread>
 
+#include "common/pipeline.hpp"
 #include "ndjson/convert.hpp"
 #include "ndjson/infer.hpp"
 
@@ -30,7 +26,6 @@ struct ChunkResult {
   Chunk chunk;
   ChunkOutput out;
   std::optional<Error> produce_error;  // the producer failed here (e.g. a record over the limit)
-  bool done = false;
 };
 
 bool is_space(std::uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -162,26 +157,6 @@ class RecordScanner {
   std::size_t record_start_ = 0;
 };
 
-// A random-access source read from its start through read_at (see the CSV reader): whole-input
-// inference reads the input once before the real pass.
-class FromStart final : public io::Source {
- public:
-  explicit FromStart(io::Source& s) : s_(s) {}
-  const std::string& path() const override { return s_.path(); }
-  bool supports_random_access() const override { return true; }
-  Result<std::uint64_t> size() override { return s_.size(); }
-  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override { return s_.read_at(offset, dst); }
-  Result<std::size_t> read(std::span<std::byte> dst) override {
-    auto n = s_.read_at(pos_, dst);
-    if (n.ok()) pos_ += *n;
-    return n;
-  }
-
- private:
-  io::Source& s_;
-  std::uint64_t pos_ = 0;
-};
-
 }  // namespace
 
 class NdjsonReader::Impl {
@@ -196,13 +171,8 @@ class NdjsonReader::Impl {
   BadLineReport report;
 
   // Producer.
-  BufferPtr tail;
-  std::size_t tail_len = 0;
-  std::uint64_t consumed = 0;  // input offset of tail[0]
-  bool eof = false;
+  std::unique_ptr<pipeline::TailReader> in;
   std::int64_t next_index = 0;
-  std::vector<BufferPtr> pool;
-  std::mutex pool_mu;
   std::unique_ptr<RecordScanner> scanner;
   std::string scan_out;
   std::int64_t scan_lines_done = 0;  // scanner lines already attributed to earlier chunks
@@ -211,81 +181,23 @@ class NdjsonReader::Impl {
   std::deque<Chunk> prefetched;  // chunks read for the inference sample, converted first
   std::optional<Error> pending_error;  // the producer failed while reading the sample: after it
 
-  // Workers.
-  std::vector<std::thread> workers;
-  std::mutex mu;
-  std::condition_variable cv_work, cv_done;
-  std::deque<std::shared_ptr<ChunkResult>> queue;
-  std::map<std::int64_t, std::shared_ptr<ChunkResult>> results;
-  bool stopping = false;
-  std::int64_t in_flight = 0;
-  std::unique_ptr<ChunkParser> own_parser;
+  // Converting: a parser per thread (slot 0 is the consumer's), types read under a lock.
+  std::vector<std::unique_ptr<ChunkParser>> parsers;
+  std::unique_ptr<pipeline::OrderedWork<ChunkResult>> work;
+  std::mutex type_mu;
 
   // Consumer.
-  std::int64_t next_consume = 0;
   std::int64_t lines_before = 0;
   std::int64_t rows_before = 0;
-  std::optional<Batch> pending;
-  std::int64_t pending_pos = 0;
+  pipeline::BatchSlicer slicer;
   bool failed = false;
   std::uint64_t progress = 0;
 
-  ~Impl() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      stopping = true;
-    }
-    cv_work.notify_all();
-    for (auto& t : workers) t.join();
-  }
+  ~Impl() { work.reset(); }  // workers stop before the parsers they use go
 
   Error located(Error e) { return std::move(e).with_path(path); }
 
   // ---- Reading and cutting chunks -------------------------------------------------------------
-
-  BufferPtr take_buffer(std::size_t capacity) {
-    {
-      std::lock_guard<std::mutex> lock(pool_mu);
-      while (!pool.empty()) {
-        BufferPtr b = std::move(pool.back());
-        pool.pop_back();
-        if (static_cast<std::size_t>(b->capacity()) >= capacity) return b;
-      }
-    }
-    return Buffer::allocate(static_cast<std::int64_t>(capacity), false);
-  }
-  void give_back(BufferPtr b) {
-    std::lock_guard<std::mutex> lock(pool_mu);
-    if (b && b.use_count() == 1 && pool.size() < 8) pool.push_back(std::move(b));
-  }
-
-  Status read_more(std::size_t want) {
-    if (eof) return ok_status();
-    const std::size_t need = tail_len + want + detail::kPadding + 1;
-    if (!tail || static_cast<std::size_t>(tail->capacity()) < need) {
-      auto bigger = take_buffer(need);
-      if (tail_len) std::memcpy(bigger->mutable_data(), tail->data(), tail_len);
-      tail = std::move(bigger);
-    }
-    std::size_t got = 0;
-    while (got < want) {
-      auto n = src->read({reinterpret_cast<std::byte*>(tail->mutable_data() + tail_len + got), want - got});
-      if (!n.ok()) return located(std::move(n).error());
-      if (*n == 0) {
-        eof = true;
-        break;
-      }
-      got += *n;
-    }
-    tail_len += got;
-    return ok_status();
-  }
-
-  void drop_front(std::size_t n) {
-    std::memmove(tail->mutable_data(), tail->data() + n, tail_len - n);
-    tail_len -= n;
-    consumed += n;
-  }
 
   Error too_long(std::uint64_t at) {
     ErrorContext ctx(path);
@@ -297,38 +209,32 @@ class NdjsonReader::Impl {
   // The next chunk of whole lines. nullopt at the end.
   Result<std::optional<Chunk>> produce_lines() {
     const std::size_t block = static_cast<std::size_t>(opt.block_size);
-    if (tail_len < block) SLUICE_TRY(read_more(block - tail_len));
+    if (in->len < block) SLUICE_TRY(in->read_more(block - in->len));
     std::size_t cut = 0;
     while (true) {
-      if (eof) {
-        cut = tail_len;
+      if (in->eof) {
+        cut = in->len;
         break;
       }
-      const void* nl = tail_len ? ::memrchr(tail->data(), '\n', tail_len) : nullptr;
+      const void* nl = in->len ? ::memrchr(in->data(), '\n', in->len) : nullptr;
       if (nl) {
-        cut = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - tail->data()) + 1;
+        cut = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - in->data()) + 1;
         break;
       }
-      if (tail_len >= static_cast<std::size_t>(opt.max_record_bytes)) return too_long(consumed);
-      SLUICE_TRY(read_more(std::min<std::size_t>(std::max<std::size_t>(tail_len, block),
-                                                 static_cast<std::size_t>(opt.max_record_bytes))));
+      if (in->len >= static_cast<std::size_t>(opt.max_record_bytes)) return too_long(in->consumed);
+      SLUICE_TRY(in->read_more(std::min<std::size_t>(std::max<std::size_t>(in->len, block),
+                                                     static_cast<std::size_t>(opt.max_record_bytes))));
     }
     if (cut == 0) return std::optional<Chunk>{};
-    // The chunk takes the read buffer (no copy of the records); the partial line after the cut moves
-    // to a fresh buffer. Bytes past the cut are simdjson's padding.
+    // The chunk takes the read buffer (no copy of the records). Bytes past the cut are simdjson's
+    // padding: blanks, so that nothing there reads as a value.
     Chunk c;
-    const std::size_t rest = tail_len - cut;
-    BufferPtr next = take_buffer(std::max(block, rest) + rest + detail::kPadding + 1);
-    if (rest) std::memcpy(next->mutable_data(), tail->data() + cut, rest);
-    c.bytes = std::move(tail);
+    c.file_offset = in->consumed;
+    c.bytes = in->cut(cut, block);
     std::memset(c.bytes->mutable_data() + cut, ' ', std::min<std::size_t>(detail::kPadding, c.bytes->capacity() - cut));
-    tail = std::move(next);
     c.size = cut;
     c.input_bytes = cut;
-    c.file_offset = consumed;
     c.index = next_index++;
-    tail_len = rest;
-    consumed += cut;
     return std::optional<Chunk>(std::move(c));
   }
 
@@ -338,30 +244,27 @@ class NdjsonReader::Impl {
     while (true) {
       const bool full = scan_out.size() >= block && !scanner->in_record();
       const bool committed_enough = scanner->in_record() && scanner->record_start() >= block;
-      if (full || committed_enough || (eof && tail_len == 0)) break;
+      if (full || committed_enough || (in->eof && in->len == 0)) break;
       if (scanner->in_record() && scan_out.size() - scanner->record_start() > static_cast<std::size_t>(opt.max_record_bytes))
         return too_long(scanner->record_offsets_.back());
-      if (tail_len == 0) SLUICE_TRY(read_more(block));
-      if (tail_len == 0) continue;
+      if (in->len == 0) SLUICE_TRY(in->read_more(block));
+      if (in->len == 0) continue;
       std::uint64_t err_at = 0;
-      std::string err = scanner->scan(tail->data(), tail_len, consumed, scan_out, &err_at);
-      consumed += tail_len;
-      tail_len = 0;
+      std::string err = scanner->scan(in->data(), in->len, in->consumed, scan_out, &err_at);
+      in->drop_front(in->len);
       if (!err.empty()) return scan_error(std::move(err), err_at);
     }
-    if (eof && tail_len == 0) {
+    if (in->eof) {
       std::uint64_t err_at = 0;
-      std::string err = scanner->finish(consumed, &err_at);
+      std::string err = scanner->finish(in->consumed, &err_at);
       if (!err.empty()) return scan_error(std::move(err), err_at);
     }
     // Complete records only; a record in progress stays for the next chunk.
     const std::size_t cut = scanner->in_record() ? scanner->record_start() : scan_out.size();
     std::size_t nrec = scanner->record_lines_.size() - (scanner->in_record() ? 1 : 0);
-    if (cut == 0 && nrec == 0) {
-      if (eof && tail_len == 0) return std::optional<Chunk>{};
-    }
+    if (cut == 0 && nrec == 0 && in->eof) return std::optional<Chunk>{};
     Chunk c;
-    c.bytes = take_buffer(cut + detail::kPadding + 1);
+    c.bytes = in->take_buffer(cut + detail::kPadding + 1);
     std::memcpy(c.bytes->mutable_data(), scan_out.data(), cut);
     std::memset(c.bytes->mutable_data() + cut, ' ', detail::kPadding);
     c.size = cut;
@@ -373,7 +276,7 @@ class NdjsonReader::Impl {
     }
     // The chunk spans input lines up to its last record's start (the rest is counted by the next).
     const std::int64_t next_first = scanner->in_record() ? scanner->record_lines_.back() : scanner->line();
-    const std::uint64_t next_offset = scanner->in_record() ? scanner->record_offsets_.back() : consumed;
+    const std::uint64_t next_offset = scanner->in_record() ? scanner->record_offsets_.back() : in->consumed;
     c.input_lines = next_first - first_line;
     c.input_bytes = next_offset - scan_offset_done;
     scan_lines_done = next_first;
@@ -382,10 +285,7 @@ class NdjsonReader::Impl {
     scanner->record_offsets_.erase(scanner->record_offsets_.begin(), scanner->record_offsets_.begin() + static_cast<std::ptrdiff_t>(nrec));
     scan_out.erase(0, cut);
     c.index = next_index++;
-    if (c.size == 0 && eof && tail_len == 0 && !scanner->in_record()) {
-      // Nothing left but the (valid) end.
-      return std::optional<Chunk>{};
-    }
+    if (c.size == 0 && in->eof && !scanner->in_record()) return std::optional<Chunk>{};  // only the (valid) end
     return std::optional<Chunk>(std::move(c));
   }
 
@@ -416,66 +316,28 @@ class NdjsonReader::Impl {
   // ---- Converting (any thread) ----------------------------------------------------------------
 
   TypePtr current_type() {
-    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<std::mutex> lock(type_mu);
     return root_type;
   }
 
-  void worker_loop() {
-    ChunkParser parser(set);
-    while (true) {
-      std::shared_ptr<ChunkResult> r;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        cv_work.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (stopping) return;
-        r = std::move(queue.front());
-        queue.pop_front();
-      }
-      r->out = parser.process(r->chunk, current_type());
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        r->done = true;
-      }
-      cv_done.notify_all();
-    }
-  }
+  void process(ChunkResult& r, int slot) { r.out = parsers[static_cast<std::size_t>(slot)]->process(r.chunk, current_type()); }
 
   // ---- Consuming results in order -------------------------------------------------------------
 
-  Status fill_pipeline() {
-    const std::int64_t limit = workers.empty() ? 1 : 2 * static_cast<std::int64_t>(workers.size() + 1) + 1;
-    while (in_flight < limit) {
+  void fill_pipeline() {
+    while (work->in_flight() < work->limit()) {
       auto r = std::make_shared<ChunkResult>();
       auto chunk = produce();
       if (!chunk.ok()) {
         // In order: the error surfaces after the chunks before it (and gets their line count).
         r->produce_error = std::move(chunk).error();
-        r->done = true;
-        r->chunk.index = next_index++;
-      } else if (!*chunk) {
-        break;
-      } else {
-        r->chunk = std::move(**chunk);
-      }
-      const std::int64_t idx = r->chunk.index;
-      ++in_flight;
-      if (r->done) {
-        std::lock_guard<std::mutex> lock(mu);
-        results[idx] = std::move(r);
+        work->push(std::move(r), /*done=*/true);
         break;
       }
-      if (workers.empty()) {
-        r->out = own_parser->process(r->chunk, root_type);
-        r->done = true;
-        results[idx] = std::move(r);
-      } else {
-        std::lock_guard<std::mutex> lock(mu);
-        results[idx] = r;
-        queue.push_back(std::move(r));
-        cv_work.notify_one();
-      }
+      if (!*chunk) break;
+      r->chunk = std::move(**chunk);
+      work->push(std::move(r));
     }
-    return ok_status();
   }
 
   Error record_error(const BadRecord& b, const ChunkResult& r) {
@@ -504,7 +366,7 @@ class NdjsonReader::Impl {
   void set_root_type(TypePtr t) {
     auto s = std::make_shared<Schema>();
     s->fields = t->children;
-    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<std::mutex> lock(type_mu);
     root_type = std::move(t);
     schema = std::move(s);
   }
@@ -524,8 +386,7 @@ class NdjsonReader::Impl {
       if (!(*want == *out.type)) {
         // A worker started from older types than this chunk's turn has: convert it again with the
         // types a single thread would have used here.
-        if (std::getenv("SLUICE_DEBUG")) std::fprintf(stderr, "reprocess chunk %lld: %s vs %s\n", (long long)r.chunk.index, out.type->to_string().c_str(), want->to_string().c_str());
-        out = own_parser->process(r.chunk, want);
+        out = parsers[0]->process(r.chunk, want);
         if (out.error) return record_error(*out.error, r);
       }
       set_root_type(out.type);
@@ -534,7 +395,7 @@ class NdjsonReader::Impl {
     const std::int64_t rows = out.rows;
     rows_before += rows;
     progress = r.chunk.file_offset + r.chunk.input_bytes;
-    give_back(std::move(r.chunk.bytes));
+    in->give_back(std::move(r.chunk.bytes));
     if (rows == 0) return std::optional<Batch>{};
     Batch b;
     b.schema = schema;
@@ -546,70 +407,33 @@ class NdjsonReader::Impl {
   Result<std::optional<Batch>> next() {
     if (failed) return Error(ErrorCode::kInvalidArgument, "the reader failed before", ErrorContext{path});
     while (true) {
-      if (pending) {
-        const std::int64_t left = pending->num_rows - pending_pos;
-        if (left > 0) {
-          const std::int64_t n = std::min(left, opt.batch_rows);
-          Batch out = (pending_pos == 0 && n == pending->num_rows) ? *pending : pending->slice(pending_pos, n);
-          pending_pos += n;
-          if (pending_pos >= pending->num_rows) pending.reset();
-          return std::optional<Batch>(std::move(out));
-        }
-        pending.reset();
-      }
-      Status s = fill_pipeline();
-      if (!s.ok()) {
-        failed = true;
-        return std::move(s).error();
-      }
-      auto it = results.find(next_consume);
-      if (it == results.end()) return std::optional<Batch>{};
-      std::shared_ptr<ChunkResult> r = it->second;
-      if (!workers.empty()) {
-        // The consumer parses too while it waits: `threads` threads in all.
-        std::unique_lock<std::mutex> lock(mu);
-        while (!r->done) {
-          if (queue.empty()) {
-            cv_done.wait(lock);
-            continue;
-          }
-          std::shared_ptr<ChunkResult> job = std::move(queue.front());
-          queue.pop_front();
-          TypePtr t = root_type;
-          lock.unlock();
-          job->out = own_parser->process(job->chunk, t);
-          lock.lock();
-          job->done = true;
-        }
-      }
-      results.erase(it);
-      --in_flight;
-      ++next_consume;
+      if (auto b = slicer.take(opt.batch_rows)) return b;
+      fill_pipeline();
+      std::shared_ptr<ChunkResult> r = work->take();
+      if (!r) return std::optional<Batch>{};
       auto b = take_result(*r);
       if (!b.ok()) {
         failed = true;
         return std::move(b).error();
       }
-      if (*b) {
-        pending = std::move(**b);
-        pending_pos = 0;
-      }
+      if (*b) slicer.put(std::move(**b));
     }
   }
 
   // ---- Opening: format, inference ---------------------------------------------------------------
 
   Format detect() {
-    const std::uint8_t* d = tail->data();
+    const std::uint8_t* d = in->data();
+    const std::size_t n = in->len;
     std::size_t i = 0;
-    while (i < tail_len && is_space(d[i])) ++i;
-    if (i == tail_len) return Format::kLines;
+    while (i < n && is_space(d[i])) ++i;
+    if (i == n) return Format::kLines;
     if (d[i] == '[') return Format::kArray;
     if (d[i] != '{') return Format::kLines;  // the converter says what is wrong with it
     // Does the first object end on its first line?
     int depth = 0;
     bool in_string = false, escaped = false;
-    for (; i < tail_len; ++i) {
+    for (; i < n; ++i) {
       const std::uint8_t c = d[i];
       if (in_string) {
         if (escaped) escaped = false;
@@ -641,14 +465,16 @@ class NdjsonReader::Impl {
     set.max_fields = opt.max_fields;
     set.declared = opt.column_types;
     set.root_declared = opt.schema != nullptr;
-    own_parser = std::make_unique<ChunkParser>(set);
+    for (int i = 0; i < opt.threads; ++i) parsers.push_back(std::make_unique<ChunkParser>(set));
+    in = std::make_unique<pipeline::TailReader>(*src, detail::kPadding);
 
-    SLUICE_TRY(read_more(static_cast<std::size_t>(opt.block_size)));
-    if (tail_len >= 3 && tail->data()[0] == 0xEF && tail->data()[1] == 0xBB && tail->data()[2] == 0xBF) drop_front(3);
+    SLUICE_TRY(in->read_more(static_cast<std::size_t>(opt.block_size)));
+    const std::uint8_t* d = in->data();
+    if (in->len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) in->drop_front(3);
     format = opt.format == Format::kAuto ? detect() : opt.format;
     if (format != Format::kLines) {
       scanner = std::make_unique<RecordScanner>(format == Format::kArray);
-      scan_offset_done = consumed;
+      scan_offset_done = in->consumed;
     }
 
     if (opt.schema) {
@@ -674,7 +500,7 @@ class NdjsonReader::Impl {
         if (!*c) break;
         Chunk& ch = **c;
         const std::int64_t want = opt.infer_rows < 0 ? -1 : opt.infer_rows - seen;
-        seen += own_parser->infer(ch, *root, want, opt.bad_lines == BadLinePolicy::kError ? &first_error : nullptr);
+        seen += parsers[0]->infer(ch, *root, want, opt.bad_lines == BadLinePolicy::kError ? &first_error : nullptr);
         if (first_error) {
           ErrorContext ctx(path);
           ctx.line = lines + first_error->line + 1;
@@ -690,7 +516,8 @@ class NdjsonReader::Impl {
         if (root->find(d.first) == SIZE_MAX) root->add(d.first).declared = d.second;
       set_root_type(root->type());
     }
-    for (int i = 1; i < opt.threads; ++i) workers.emplace_back([this] { worker_loop(); });
+    work = std::make_unique<pipeline::OrderedWork<ChunkResult>>(opt.threads,
+                                                                [this](ChunkResult& r, int slot) { process(r, slot); });
     return ok_status();
   }
 
@@ -710,7 +537,7 @@ Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(io::SourcePtr source, R
                    ErrorContext(source->path()));
     ReadOptions first = options;
     first.infer_rows = ReadOptions{}.infer_rows;
-    SLUICE_ASSIGN_OR_RETURN(auto pass, NdjsonReader::open(std::make_unique<FromStart>(*source), first));
+    SLUICE_ASSIGN_OR_RETURN(auto pass, NdjsonReader::open(std::make_unique<pipeline::FromStart>(*source), first));
     while (true) {
       SLUICE_ASSIGN_OR_RETURN(auto b, pass->next());
       if (!b) break;
