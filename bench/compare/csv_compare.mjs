@@ -8,16 +8,15 @@
 // and an aggregate over every column (1 and 2 threads). Checks that both see the same rows and nulls,
 // records sluice's peak RSS, and shows that the peak does not grow with the size of the input. See
 // README.md beside this file.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  REPO, GEN_VERSION, COLUMNS, SLUICE_TYPES, SLUICE_TYPE_NAMES, DUCK_COLUMNS, makeDie, parseOptions, openDuck,
+  cachedOk, writeMarker, ensureCsv, warm, fmt, mib, median, printTable, machine, chooseRssMethod, warnIfBusy,
+  runSluice,
+} from './common.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// Bump when the generator changes, so cached files are made again.
-const GEN_VERSION = 1;
 // The memory check fails a run only when the normal file is at least this large (~600,000 rows).
 const MIN_JUDGED_BYTES = 64 << 20;
 
@@ -33,8 +32,10 @@ const USAGE = `usage: node bench/compare/csv_compare.mjs [options]
 
 // ---- options --------------------------------------------------------------------------------------
 
+const die = makeDie('csv_compare');
+
 function parseArgs(argv) {
-  const o = {
+  const o = parseOptions(argv, {
     rows: 4_000_000,
     workDir: process.env.SLUICE_BENCH_DIR || path.join(REPO, 'build', 'bench-data'),
     sluice: path.join(REPO, 'build', 'tools', 'sluice', 'sluice'),
@@ -43,244 +44,20 @@ function parseArgs(argv) {
     bigFactor: 4,
     rss: 'auto',
     out: null,
-  };
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const key = eq > 0 ? a.slice(0, eq) : a;
-    const val = () => (eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    const int = (what) => {
-      const v = val();
-      if (!/^\d+$/.test(v ?? '')) die(`${what} wants a non-negative integer, not '${v}'`, 2);
-      return Number(v);
-    };
-    switch (key) {
-      case '--rows': o.rows = int('--rows'); break;
-      case '--work-dir': o.workDir = path.resolve(val()); break;
-      case '--sluice': o.sluice = path.resolve(val()); break;
-      case '--reps': o.reps = Math.max(1, int('--reps')); break;
-      case '--threads': o.threads = val().split(',').map(Number); break;
-      case '--big-factor': o.bigFactor = int('--big-factor'); break;
-      case '--rss': o.rss = val(); break;
-      case '--out': o.out = path.resolve(val()); break;
-      case '-h': case '--help': console.log(USAGE); process.exit(0); break;
-      default: die(`unknown option '${a}'\n${USAGE}`, 2);
-    }
-  }
+  }, {
+    '--rows': (g, o) => (o.rows = g.int('--rows')),
+    '--work-dir': (g, o) => (o.workDir = g.path()),
+    '--sluice': (g, o) => (o.sluice = g.path()),
+    '--reps': (g, o) => (o.reps = Math.max(1, g.int('--reps'))),
+    '--threads': (g, o) => (o.threads = g.str().split(',').map(Number)),
+    '--big-factor': (g, o) => (o.bigFactor = g.int('--big-factor')),
+    '--rss': (g, o) => (o.rss = g.str()),
+    '--out': (g, o) => (o.out = g.path()),
+  }, USAGE, die);
   if (o.rows < 1) die('--rows must be at least 1', 2);
   if (o.threads.some((t) => !Number.isInteger(t) || t < 1)) die('--threads wants a list like 1,2', 2);
   if (!['auto', 'time', 'proc'].includes(o.rss)) die('--rss is auto, time or proc', 2);
   return o;
-}
-
-function die(msg, code = 1) {
-  console.error(`csv_compare: ${msg}`);
-  process.exit(code);
-}
-
-// ---- the table ----------------------------------------------------------------------------------
-
-// Declared types, in sluice's names and DuckDB's.
-const COLUMNS = [
-  ['id', 'int64', 'BIGINT'],
-  ['k', 'int32', 'INTEGER'],
-  ['price', 'float64', 'DOUBLE'],
-  ['qty', 'int32', 'INTEGER'],
-  ['flag', 'string', 'VARCHAR'],
-  ['status', 'bool', 'BOOLEAN'],
-  ['ship_date', 'date', 'DATE'],
-  ['ts', 'timestamp', 'TIMESTAMP'],
-  ['comment', 'string', 'VARCHAR'],
-];
-const SLUICE_TYPES = COLUMNS.map(([n, s]) => `${n}=${s}`).join(',');
-const DUCK_COLUMNS = '{' + COLUMNS.map(([n, , d]) => `'${n}': '${d}'`).join(', ') + '}';
-
-// Words for the comments: no commas or quotes; those are put in on purpose below.
-const WORDS = ('carefully final deposits sleep quickly among the furiously regular accounts boost slyly ' +
-  'express ideas pending packages haggle blithely ironic requests wake bold theodolites nag across even ' +
-  'pinto beans unusual instructions cajole fluffily special foxes detect silent dependencies integrate ' +
-  'busily dolphins thrash daring platelets use quietly asymptotes doze furious courts grow careful ' +
-  'excuses are above warthogs after sauternes solve close frets promise waters engage idle hockey players').split(' ');
-
-// A long text of words in a fixed pseudo-random order, from which comments are cut.
-function commentSource() {
-  let x = 12345;
-  const out = [];
-  let len = 0;
-  while (len < 6000) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const w = WORDS[x % WORDS.length];
-    out.push(w);
-    len += w.length + 1;
-  }
-  return out.join(' ');
-}
-
-// Every value is a function of the row number through hash(i, salt): the same file every time (for
-// one DuckDB version, which the cache marker records).
-function generateSql(rows, file) {
-  const text = commentSource();
-  const T = text.length;
-  const h = (salt) => `hash(i, '${salt}')`;
-  return `
-COPY (
-  WITH base AS (
-    SELECT range AS i,
-           (10 + ${h('len')} % 51)::BIGINT AS clen,
-           ${h('punct')} % 100 AS punct
-    FROM range(${rows})
-  ), cut AS (
-    SELECT *,
-           -- two pieces of the text: comments vary in words as well as length
-           greatest(1, clen // 2 - 1 + (${h('split')} % 5)::BIGINT) AS l1
-    FROM base
-  ), parts AS (
-    SELECT *,
-           substr(t.txt, 1 + (${h('off1')} % ${T - 80})::BIGINT, l1) || ' ' ||
-           substr(t.txt, 1 + (${h('off2')} % ${T - 80})::BIGINT, clen - l1 - 1) AS c0
-    FROM cut, (SELECT '${text}' AS txt) t
-  )
-  SELECT
-    i + 1                                                          AS id,
-    (${h('k')} % 2000001)::INTEGER - 1000000                       AS k,
-    (${h('price')} % 10000000)::DOUBLE / 100                       AS price,
-    (1 + ${h('qty')} % 50)::INTEGER                                AS qty,
-    ['A', 'N', 'R', 'O'][1 + (${h('flag')} % 4)::INTEGER]           AS flag,
-    ${h('status')} % 3 = 0                                         AS status,
-    DATE '1992-01-01' + (${h('date')} % 2557)::INTEGER             AS ship_date,
-    TIMESTAMP '2015-01-01' + to_microseconds(
-        (${h('sec')} % 315360000)::BIGINT * 1000000 + 1 + (${h('us')} % 999999)::BIGINT) AS ts,
-    CASE
-      WHEN ${h('null')} % 20 = 0 THEN NULL
-      WHEN punct < 3 THEN substr(c0, 1, clen // 2) || ',' || substr(c0, clen // 2 + 2)
-      WHEN punct < 5 THEN substr(c0, 1, clen // 3) || '"' || substr(c0, clen // 3 + 2)
-      WHEN punct < 6 THEN substr(c0, 1, 3) || '"' || substr(c0, 5, clen // 2 - 4) || ', ' ||
-                          substr(c0, clen // 2 + 3)
-      ELSE c0
-    END                                                            AS comment
-  FROM parts
-  ORDER BY i
-) TO '${file}' (FORMAT csv, HEADER true, DELIMITER ',');`;
-}
-
-// ---- helpers ------------------------------------------------------------------------------------
-
-function readMarker(file) {
-  try {
-    return JSON.parse(fs.readFileSync(file + '.ok.json', 'utf8'));
-  } catch {
-    return null;
-  }
-}
-
-function writeMarker(file, info) {
-  fs.writeFileSync(file + '.ok.json', JSON.stringify(info, null, 2) + '\n');
-}
-
-function cachedOk(file, want) {
-  const m = readMarker(file);
-  if (!m || !fs.existsSync(file)) return false;
-  for (const [k, v] of Object.entries(want)) if (m[k] !== v) return false;
-  return fs.statSync(file).size === m.bytes;
-}
-
-// Reads the whole file so that the timed run finds it in the page cache (these machines evict idle
-// pages after ~30 s; without this the disk is measured).
-const WARM_BUF = Buffer.allocUnsafe(16 << 20);
-function warm(file) {
-  const fd = fs.openSync(file, 'r');
-  try {
-    while (fs.readSync(fd, WARM_BUF, 0, WARM_BUF.length, null) > 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-const fmt = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
-const mib = (kib) => (kib ? `${(kib / 1024).toFixed(1)} MiB` : '-');
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-// ---- sluice runs with peak RSS ------------------------------------------------------------------
-
-// GNU time if it works here (-f and -o are GNU's; BSD and busybox variants differ), else polling.
-function chooseRssMethod(want) {
-  const probe = path.join(os.tmpdir(), `csv_compare_probe_${process.pid}.txt`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', probe, 'true'], { stdio: 'ignore' });
-  let hasTime = false;
-  try {
-    hasTime = r.status === 0 && /^\d+$/.test(fs.readFileSync(probe, 'utf8').trim().split('\n').pop());
-    fs.unlinkSync(probe);
-  } catch { /* no GNU time */ }
-  if (want === 'time' && !hasTime) die('--rss time: GNU time is not installed at /usr/bin/time', 2);
-  return want === 'auto' ? (hasTime ? 'time' : 'proc') : want;
-}
-
-// Share of CPU time the machine spent busy over `ms` (from /proc/stat), to warn when others run.
-async function busyShare(ms) {
-  const sample = () => {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = f[3] + (f[4] || 0);
-    return { idle, total: f.reduce((a, b) => a + b, 0) };
-  };
-  try {
-    const a = sample();
-    await new Promise((r) => setTimeout(r, ms));
-    const b = sample();
-    return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
-  } catch {
-    return null;
-  }
-}
-
-function readHwmKiB(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;  // gone already
-  }
-}
-
-// Runs `sluice args...`; resolves {seconds, stdout, rssKiB}. Peak RSS comes from GNU time's %M (the
-// kernel's ru_maxrss for the child, exact), or else from polling /proc/PID/status VmHWM every 20 ms
-// (a high-water mark, so only growth in the last 20 ms before exit can be missed).
-function runSluice(opts, rssMethod, args) {
-  return new Promise((resolve, reject) => {
-    const rssFile = path.join(os.tmpdir(), `csv_compare_rss_${process.pid}.txt`);
-    const [cmd, argv] = rssMethod === 'time'
-      ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, opts.sluice, ...args]]
-      : [opts.sluice, args];
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '', hwm = 0, end = null;
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const poll = rssMethod === 'proc'
-      ? setInterval(() => (hwm = Math.max(hwm, readHwmKiB(child.pid))), 20)
-      : null;
-    // The time is taken when the process exits, not when its pipes are drained.
-    child.on('exit', () => (end = process.hrtime.bigint()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (poll) clearInterval(poll);
-      const seconds = Number((end ?? process.hrtime.bigint()) - t0) / 1e9;
-      let rssKiB = hwm;
-      if (rssMethod === 'time') {
-        try {
-          rssKiB = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-          fs.unlinkSync(rssFile);
-        } catch { rssKiB = 0; }
-      }
-      if (code !== 0) {
-        reject(new Error(`sluice ${args.join(' ')} failed (exit ${code ?? signal}):\n${err.trim()}`));
-        return;
-      }
-      resolve({ seconds, stdout: out, rssKiB });
-    });
-  });
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -289,29 +66,13 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(opts.sluice)) die(`no sluice binary at ${opts.sluice} (build it, or pass --sluice)`, 2);
   fs.mkdirSync(opts.workDir, { recursive: true });
-  const rssMethod = chooseRssMethod(opts.rss);
+  const rssMethod = chooseRssMethod(opts.rss, die);
   const loadBefore = os.loadavg();
 
-  const inst = await DuckDBInstance.create(':memory:');
-  const con = await inst.connect();
-  const q = async (sql) => (await con.runAndReadAll(sql)).getRowObjectsJson();
-  const duckVersion = (await q('SELECT version() AS v'))[0].v;
-  // Local files should be read like sluice reads them: from the page cache, every time.
-  try { await q('SET enable_external_file_cache = false'); } catch { /* older DuckDB: no such cache */ }
+  const { q, version: duckVersion } = await openDuck();
 
   // 1. The data file, made once per (rows, generator, DuckDB version).
-  const file = path.join(opts.workDir, `csv_compare_${opts.rows}.csv`);
-  const want = { rows: opts.rows, gen: GEN_VERSION, duckdb: duckVersion };
-  if (cachedOk(file, want)) {
-    console.log(`using cached ${file}`);
-  } else {
-    console.log(`generating ${opts.rows} rows into ${file} ...`);
-    const t0 = performance.now();
-    try { fs.unlinkSync(file + '.ok.json'); } catch { /* none */ }
-    await q(generateSql(opts.rows, file));
-    writeMarker(file, { ...want, bytes: fs.statSync(file).size });
-    console.log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }
+  const file = await ensureCsv(q, duckVersion, opts.workDir, opts.rows);
   const bytes = fs.statSync(file).size;
   const mb = bytes / 1e6;
   console.log(`${file}: ${opts.rows} rows, ${mb.toFixed(1)} MB`);
@@ -362,8 +123,7 @@ async function main() {
     if (c.types !== 'inferred')
       for (const [n, s] of COLUMNS) {
         const got = c.sluiceTypes[n];
-        const exp = { int64: 'int64', int32: 'int32', float64: 'float64', string: 'string', bool: 'bool',
-          date: 'date32', timestamp: 'timestamp[us]' }[s];
+        const exp = SLUICE_TYPE_NAMES[s];
         if (got !== undefined && !(got === exp || got.startsWith(exp) || got === s))
           problems.push(`declared ${n}=${s} but sluice reports ${got}`);
       }
@@ -373,10 +133,7 @@ async function main() {
     }
   };
 
-  const busy = await busyShare(1000);
-  if (busy !== null && busy > 0.2)
-    console.log(`WARNING: the machine was ${(busy * 100).toFixed(0)}% busy over the last second before timing; ` +
-      'other work will skew the figures');
+  const busy = await warnIfBusy();
   console.log(`timing ${configs.length} configurations x ${opts.reps} repetitions (peak RSS via ${rssMethod}) ...`);
   for (let rep = 0; rep < opts.reps; ++rep) {
     for (let j = 0; j < configs.length; ++j) {
@@ -432,14 +189,9 @@ async function main() {
     `${loadBefore.map((x) => x.toFixed(2)).join(' ')}, now ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const head = ['engine', 'types', 'threads', 'best s', 'median s', 'MB/s', 'sluice/DuckDB',
     `speedup vs ${t1}t`, 'peak RSS'];
-  const table = [head, ...rows.map((r) => [r.engine, r.types, String(r.threads), fmt(r.best, 3),
+  printTable(head, rows.map((r) => [r.engine, r.types, String(r.threads), fmt(r.best, 3),
     fmt(r.median, 3), fmt(r.mbps, 0), r.vsDuck === null ? '' : `${fmt(r.vsDuck)}x`,
-    r.speedup === null ? '' : `${fmt(r.speedup)}x`, r.rss ? mib(r.rss) : ''])];
-  const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  for (const [ri, r] of table.entries()) {
-    console.log(r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
-    if (ri === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
+    r.speedup === null ? '' : `${fmt(r.speedup)}x`, r.rss ? mib(r.rss) : '']));
   console.log('sluice/DuckDB: throughput ratio at the same thread count (> 1: sluice is faster). ' +
     'decl+dialect: declared types and\n--delimiter , --quote \'"\' --header, so nothing is sniffed ' +
     '(DuckDB runs with auto_detect = false). DuckDB runs in\nthis process, so its RSS is not shown.');
@@ -509,7 +261,7 @@ async function main() {
   const out = opts.out ?? path.join(opts.workDir, `csv_compare_${opts.rows}.json`);
   const result = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1) },
+    machine: machine(),
     sluice: opts.sluice, duckdb: duckVersion, rss_method: rssMethod,
     file: { path: file, rows: opts.rows, bytes }, reps: opts.reps,
     duckdb_truth: { rows: duckRows, nulls: duckNulls, sniffed_types: duckSniffed },
