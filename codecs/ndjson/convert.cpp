@@ -50,14 +50,26 @@ struct Bytes {
     cap = buf->capacity();
   }
   template <class T>
-  void push(T v) {
+  [[gnu::always_inline]] void push(T v) {
     if (size + static_cast<std::int64_t>(sizeof(T)) > cap) grow(sizeof(T));
     std::memcpy(p + size, &v, sizeof(T));
     size += sizeof(T);
   }
-  void append(const void* d, std::size_t n) {
+  [[gnu::always_inline]] void append(const void* d, std::size_t n) {
     if (size + static_cast<std::int64_t>(n) > cap) grow(n);
     std::memcpy(p + size, d, n);
+    size += static_cast<std::int64_t>(n);
+  }
+  // Like append, for a source readable 32 bytes past n (padded input): whole 16-byte moves, no call.
+  [[gnu::always_inline]] void append_padded(const void* d, std::size_t n) {
+    if (size + static_cast<std::int64_t>(n) + 32 > cap) grow(n + 32);
+    const auto* src = static_cast<const std::uint8_t*>(d);
+    if (n <= 32) {
+      std::memcpy(p + size, src, 16);
+      std::memcpy(p + size + 16, src + 16, 16);
+    } else {
+      std::memcpy(p + size, src, n);
+    }
     size += static_cast<std::int64_t>(n);
   }
   [[gnu::noinline]] void grow(std::size_t n) { reserve(size + static_cast<std::int64_t>(n)); }
@@ -137,6 +149,23 @@ struct Col {
     if (cat == Cat::kMap) values.push<std::int32_t>(0);
   }
 
+  // Room for `rows` more values (and `chars` string bytes) without growing.
+  void reserve_rows(std::int64_t rows, std::int64_t chars_bytes) {
+    switch (cat) {
+      case Cat::kNull: return;
+      case Cat::kBool: values.reserve(rows / 8 + 8); return;
+      case Cat::kString: case Cat::kBinary:
+        values.reserve((rows + 1) * 8);
+        chars.reserve(chars_bytes);
+        return;
+      case Cat::kList: case Cat::kMap: values.reserve((rows + 1) * 8); return;
+      case Cat::kStruct:
+        for (auto& c : children) c->reserve_rows(rows, 0);
+        return;
+      default: values.reserve(rows * width);
+    }
+  }
+
   void add_field(const std::string& name, const TypePtr& t, bool decl) {
     names.push_back(name);
     bool p = true;
@@ -162,7 +191,7 @@ struct Col {
     return SIZE_MAX;
   }
 
-  void set_valid() {
+  [[gnu::always_inline]] void set_valid() {
     if (valid.size) {
       const std::int64_t byte = len >> 3;
       if (byte >= valid.size) valid.push<std::uint8_t>(0);
@@ -206,21 +235,26 @@ struct Col {
   std::int64_t values_last64() const { return reinterpret_cast<const std::int64_t*>(values.p)[values.size / 8 - 1]; }
   std::int32_t values_last32() const { return reinterpret_cast<const std::int32_t*>(values.p)[values.size / 4 - 1]; }
 
-  void push_bool_bit(bool v) {
+  [[gnu::always_inline]] void push_bool_bit(bool v) {
     const std::int64_t byte = len >> 3;
     if (byte >= values.size) values.push<std::uint8_t>(0);
     if (v) values.p[byte] |= static_cast<std::uint8_t>(1u << (len & 7));
   }
-  void push_bool(bool v) {
+  [[gnu::always_inline]] void push_bool(bool v) {
     push_bool_bit(v);
     set_valid();
   }
   template <class T>
-  void push_value(T v) {
+  [[gnu::always_inline]] void push_value(T v) {
     values.push(v);
     set_valid();
   }
-  void push_string(const char* s, std::size_t n) {
+  [[gnu::always_inline]] void push_string_padded(const char* s, std::size_t n) {
+    chars.append_padded(s, n);
+    values.push<std::int64_t>(chars.size);
+    set_valid();
+  }
+  [[gnu::always_inline]] void push_string(const char* s, std::size_t n) {
     chars.append(s, n);
     values.push<std::int64_t>(chars.size);
     set_valid();
@@ -340,6 +374,19 @@ void escape_into(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// Whether p[0, n) holds a backslash; reads whole words past n (the input is padded).
+[[gnu::always_inline]] inline bool has_backslash(const char* p, std::size_t n) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  for (std::size_t i = 0; i < n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    std::uint64_t x = w ^ (kOnes * '\\');
+    if (n - i < 8) x |= ~std::uint64_t{0} << (8 * (n - i));  // bytes past the end never match
+    if ((x - kOnes) & ~x & kHigh) return true;
+  }
+  return false;
+}
+
 bool is_big_integer_text(std::string_view t) {
   for (char c : t)
     if (c == '.' || c == 'e' || c == 'E') return false;
@@ -360,6 +407,8 @@ class ChunkParser::Impl {
   std::string bad_column;
   int depth = 0;
   const Col* root_col = nullptr;
+  double rows_per_byte = 1.0 / 64;      // of the last chunk: sizes the next one's buffers
+  std::vector<double> chars_per_byte;  // per top-level column
   bool adding_keys = true;  // inference may add keys to structs that are not declared
 
   explicit Impl(const Settings& s) : set(s) {}
@@ -582,14 +631,14 @@ class ChunkParser::Impl {
   }
 
   // The content of a string token without escapes, or false (not a string, or escaped).
-  static bool plain_string(od::value& v, const char*& p, std::size_t& n) {
+  [[gnu::always_inline]] static bool plain_string(od::value& v, const char*& p, std::size_t& n) {
     std::string_view t = v.raw_json_token();
     if (t.empty() || t[0] != '"') return false;
     t = trim_token(t);
     if (t.size() < 2) return false;
     p = t.data() + 1;
     n = t.size() - 2;
-    return std::memchr(p, '\\', n) == nullptr;
+    return !has_backslash(p, n);
   }
 
   // The hot path: scalars of the inferred types, inlined into the field loop (a value passed by
@@ -625,7 +674,7 @@ class ChunkParser::Impl {
         const char* p;
         std::size_t n;
         if (plain_string(v, p, n)) {
-          c.push_string(p, n);
+          c.push_string_padded(p, n);  // the chunk is padded
           return R::kOk;
         }
         std::string_view s;
@@ -897,12 +946,20 @@ class ChunkParser::Impl {
     return r;
   }
 
-  std::unique_ptr<Col> make_root(const TypePtr& type) {
+  std::unique_ptr<Col> make_root(const TypePtr& type, std::size_t chunk_bytes) {
     auto root = std::make_unique<Col>(type, set.root_declared);
     // Declared columns keep their types; with a complete schema the root is fixed too.
     for (std::size_t i = 0; i < root->names.size(); ++i)
       for (const auto& d : set.declared)
         if (d.first == root->names[i]) root->children[i] = std::make_unique<Col>(root->children[i]->type, true);
+    // Buffers sized from the previous chunk's shape (rows and string bytes per input byte), so they
+    // rarely grow (each growth copies): capped, they grow if the guess is short.
+    const double bytes = static_cast<double>(chunk_bytes);
+    const auto rows = static_cast<std::int64_t>(std::min(bytes * rows_per_byte * 1.05 + 16, 4e6));
+    for (std::size_t i = 0; i < root->children.size(); ++i) {
+      const double cpb = i < chars_per_byte.size() ? chars_per_byte[i] : 0.0;
+      root->children[i]->reserve_rows(rows, static_cast<std::int64_t>(std::min(bytes * cpb * 1.05 + 64, 64e6)));
+    }
     return root;
   }
 
@@ -1084,12 +1141,14 @@ class ChunkParser::Impl {
 
   R infer_object(od::object& o, Node& n, bool root) {
     const bool fixed = root && set.root_declared;
+    std::size_t pos = 0;
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return invalid(e);
       std::string_view key;
       if (auto e = f.unescaped_key().get(key)) return invalid(e);
-      std::size_t i = n.find(key);
+      // Keys mostly come in the order of the last record: try the next one first.
+      std::size_t i = pos < n.names.size() && n.names[pos] == key ? pos : n.find(key);
       if (i == SIZE_MAX) {
         if (fixed || !adding_keys) continue;
         if (static_cast<std::int64_t>(n.children.size()) >= set.max_fields)
@@ -1101,8 +1160,49 @@ class ChunkParser::Impl {
             if (d.first == key) added.declared = d.second;
       }
       if (R r = infer_value(f.value(), *n.children[i]); r != R::kOk) return r;
+      pos = i + 1;
     }
     return R::kOk;
+  }
+
+  // All records at once (one iterate_many over the chunk); false when one is invalid.
+  bool fast_infer(const Chunk& ch, Node& n, std::int64_t max_records, std::int64_t& seen) {
+    od::document_stream stream;
+    if (parser.iterate_many(ch.bytes->data(), ch.size, std::max<std::size_t>(ch.size, 1 << 16)).get(stream)) return false;
+    const char* data = ch.data();
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      if (max_records >= 0 && seen >= max_records) return true;
+      const std::size_t at = it.current_index();
+      std::size_t b = at;
+      while (b > 0 && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) --b;
+      if (b > 0 && data[b - 1] != '\n') return false;
+      od::document_reference doc;
+      if ((*it).get(doc)) return false;
+      od::object o;
+      if (doc.get_object().get(o)) return false;
+      depth = 1;
+      if (infer_object(o, n, true) != R::kOk) return false;
+      ++seen;
+    }
+    return stream.truncated_bytes() == 0;
+  }
+
+  // Joins the kinds of the chunk's first `max_records` records (all when negative) into `n`: all at
+  // once, or line by line when one is invalid (`on_bad(begin, line)` is told of each; false stops).
+  template <class OnBad>
+  std::int64_t infer_records(const Chunk& ch, Node& n, std::int64_t max_records, OnBad&& on_bad) {
+    Node saved = n.clone();
+    std::int64_t seen = 0;
+    if (fast_infer(ch, n, max_records, seen)) return seen;
+    n = std::move(saved);
+    seen = 0;
+    for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
+      if (max_records >= 0 && seen >= max_records) return false;
+      ++seen;
+      if (infer_line(ch, b, e, n) == R::kOk) return true;
+      return on_bad(b, line);
+    });
+    return seen;
   }
 
   R infer_line(const Chunk& ch, std::size_t begin, std::size_t end, Node& root) {
@@ -1131,9 +1231,9 @@ class ChunkParser::Impl {
   ChunkOutput process(const Chunk& ch, const TypePtr& type) {
     ChunkOutput out;
     out.lines = ch.input_lines >= 0 ? ch.input_lines : count_lines(ch.data(), ch.size);
-    auto root = make_root(type);
+    auto root = make_root(type, ch.size);
     PassResult pr = fast_pass(ch, *root);
-    if (pr.r == R::kOk) return finish(std::move(out), *root);
+    if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
 
     // Something did not fit or did not parse: learn the chunk's kinds (skipping invalid records),
     // widen, and convert again.
@@ -1154,8 +1254,7 @@ class ChunkParser::Impl {
             n.children[i]->index.clear();
             n.children[i]->element.reset();
           }
-      for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
-        if (infer_line(ch, b, e, n) == R::kOk) return true;
+      infer_records(ch, n, -1, [&](std::size_t b, std::int64_t line) {
         invalid_seen = true;
         if (!skip) {
           out.error = located(ch, b, ch.record_lines.empty() ? line : -1);
@@ -1167,9 +1266,9 @@ class ChunkParser::Impl {
       wider = n.type();
     }
     if (!invalid_seen) {
-      root = make_root(wider);
+      root = make_root(wider, ch.size);
       pr = fast_pass(ch, *root);
-      if (pr.r == R::kOk) return finish(std::move(out), *root);
+      if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
       if (pr.r == R::kMismatch) {
         // Cannot happen when inference and conversion agree; say so rather than loop.
         reason = "internal: a value still does not fit after widening";
@@ -1181,7 +1280,7 @@ class ChunkParser::Impl {
       }
     }
     // Record by record, dropping (and reporting) those that fail.
-    root = make_root(wider);
+    root = make_root(wider, ch.size);
     for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
       const R r = line_record(ch, b, e, *root);
       if (r == R::kOk) return true;
@@ -1193,10 +1292,17 @@ class ChunkParser::Impl {
       if (out.bad.size() < 10) out.bad.push_back(located(ch, b, ch.record_lines.empty() ? line : -1));
       return true;
     });
-    return finish(std::move(out), *root);
+    return finish(std::move(out), *root, ch.size);
   }
 
-  ChunkOutput finish(ChunkOutput out, Col& root) {
+  ChunkOutput finish(ChunkOutput out, Col& root, std::size_t chunk_bytes) {
+    if (chunk_bytes > 0 && root.len > 0) {
+      const double bytes = static_cast<double>(chunk_bytes);
+      rows_per_byte = static_cast<double>(root.len) / bytes;
+      chars_per_byte.assign(root.children.size(), 0.0);
+      for (std::size_t i = 0; i < root.children.size(); ++i)
+        chars_per_byte[i] = static_cast<double>(root.children[i]->chars.size) / bytes;
+    }
     out.type = root.type;
     out.rows = root.len;
     for (auto& c : root.children) out.columns.push_back(c->finish());
@@ -1205,12 +1311,8 @@ class ChunkParser::Impl {
 
   std::int64_t infer(const Chunk& ch, Node& root, std::int64_t max_records, std::optional<BadRecord>* first_error) {
     adding_keys = true;
-    std::int64_t seen = 0;
-    for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
-      if (max_records >= 0 && seen >= max_records) return false;
-      ++seen;
-      if (infer_line(ch, b, e, root) != R::kOk && first_error && !*first_error)
-        *first_error = located(ch, b, ch.record_lines.empty() ? line : -1);
+    const std::int64_t seen = infer_records(ch, root, max_records, [&](std::size_t b, std::int64_t line) {
+      if (first_error && !*first_error) *first_error = located(ch, b, ch.record_lines.empty() ? line : -1);
       return true;
     });
     return seen;

@@ -51,6 +51,20 @@ struct Node {
   // kList: the element.
   std::unique_ptr<Node> element;
 
+  Node() = default;
+  Node(Node&&) = default;
+  Node& operator=(Node&&) = default;
+  Node clone() const {
+    Node c;
+    c.kind = kind;
+    c.declared = declared;
+    c.names = names;
+    c.index = index;
+    for (const auto& ch : children) c.children.push_back(std::make_unique<Node>(ch->clone()));
+    if (element) c.element = std::make_unique<Node>(element->clone());
+    return c;
+  }
+
   std::size_t find(std::string_view name) const {
     if (index.empty()) {
       for (std::size_t i = 0; i < names.size(); ++i)
