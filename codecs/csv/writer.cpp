@@ -1,5 +1,7 @@
 #include "sluice/codecs/csv/writer.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -9,52 +11,101 @@
 
 namespace sluice::csv {
 
+namespace {
+
+// How a column's values are written, decided once per batch.
+enum class Kind : std::uint8_t { kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64, kFloat64, kBool,
+                                 kDate, kTimestamp, kText, kJson, kOther };
+
+struct Column {
+  const ArrayData* a = nullptr;
+  Kind kind = Kind::kOther;
+  const std::uint8_t* validity = nullptr;
+  std::int64_t offset = 0;
+  const std::uint8_t* values = nullptr;  // fixed width: at the array's offset
+  const std::int64_t* offsets = nullptr;  // text: at the array's offset
+  const char* chars = nullptr;
+  bool force_quote = false;  // quoting 'all', or 'nonnumeric' on a column that is not numeric
+  std::unique_ptr<ndjson::detail::JsonValueFormatter> json;
+};
+
+}  // namespace
+
 class CsvWriter::Impl {
  public:
   io::Sink* sink = nullptr;
   WriteOptions opt;
   std::string buf;
+  ndjson::detail::Out out;
   bool header_done = false;
   std::int64_t rows = 0;
   std::string cell;
+  bool special[256] = {};  // bytes that make a text value need quotes
 
-  bool needs_quotes(std::string_view v) const {
-    for (char c : v)
-      if (c == opt.delimiter || c == opt.quote || c == '\n' || c == '\r') return true;
-    return false;
+  void setup() {
+    out.bind(buf);
+    out.rewind(0);  // the string's size is the room; nothing is written yet
+    special[static_cast<unsigned char>(opt.delimiter)] = true;
+    if (opt.quote != '\0') special[static_cast<unsigned char>(opt.quote)] = true;
+    special[static_cast<unsigned char>('\n')] = special[static_cast<unsigned char>('\r')] = true;
+  }
+
+  // Index of the first byte that needs quotes, or n.
+  std::size_t first_special(const char* v, std::size_t n) const {
+    const char d = opt.delimiter, q = opt.quote;
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, v + i, 8);
+      const std::uint64_t a = w ^ (ones * static_cast<unsigned char>(d)), b = w ^ (ones * static_cast<unsigned char>(q));
+      const std::uint64_t c = w ^ (ones * '\n'), e = w ^ (ones * '\r');
+      const std::uint64_t hit = ((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) | ((e - ones) & ~e);
+      if (hit & highs) break;  // the exact byte is found below
+    }
+    for (; i < n; ++i)
+      if (special[static_cast<unsigned char>(v[i])]) return i;
+    return n;
+  }
+
+  Status quoting_error(std::int64_t row, std::size_t col) {
+    ErrorContext ctx{sink->path()};
+    ctx.row = row;
+    ctx.column = static_cast<std::int64_t>(col) + 1;
+    return Error(ErrorCode::kInvalidArgument,
+                 "a value needs quoting (it holds the delimiter, a quote or a line end, or equals the null "
+                 "string) but quoting is 'none'",
+                 ctx);
   }
 
   Status put(std::string_view v, bool force_quote, std::int64_t row, std::size_t col) {
-    bool q = force_quote || needs_quotes(v) || v == opt.null_string;
+    const std::size_t special_at = first_special(v.data(), v.size());
+    bool q = force_quote || special_at < v.size() || v == opt.null_string;
     if (q && opt.quoting == QuoteStyle::kNone) {
-      if (!needs_quotes(v) && v != opt.null_string) q = false;
-      else {
-        ErrorContext ctx{sink->path()};
-        ctx.row = row;
-        ctx.column = static_cast<std::int64_t>(col) + 1;
-        return Error(ErrorCode::kInvalidArgument,
-                     "a value needs quoting (it holds the delimiter, a quote or a line end, or equals the null "
-                     "string) but quoting is 'none'",
-                     ctx);
-      }
+      if (special_at == v.size() && v != opt.null_string) q = false;
+      else return quoting_error(row, col);
     }
     if (!q) {
-      buf.append(v);
+      out.put(v.data(), v.size());
       return ok_status();
     }
-    buf.push_back(opt.quote);
-    for (char c : v) {
-      if (c == opt.quote) buf.push_back(c);
-      buf.push_back(c);
+    char* p = out.reserve(2 * v.size() + 2);
+    *p++ = opt.quote;
+    std::memcpy(p, v.data(), special_at);
+    p += special_at;
+    for (std::size_t i = special_at; i < v.size(); ++i) {
+      if (v[i] == opt.quote) *p++ = v[i];
+      *p++ = v[i];
     }
-    buf.push_back(opt.quote);
+    *p++ = opt.quote;
+    out.commit(p);
     return ok_status();
   }
 
   Status flush_if_full() {
-    if (static_cast<std::int64_t>(buf.size()) < opt.buffer_size) return ok_status();
-    Status s = sink->write(buf.data(), buf.size());
-    buf.clear();
+    if (static_cast<std::int64_t>(out.size()) < opt.buffer_size) return ok_status();
+    Status s = sink->write(out.data(), out.size());
+    out.rewind(0);
     return s;
   }
 
@@ -62,45 +113,130 @@ class CsvWriter::Impl {
     header_done = true;
     if (!opt.header || schema.num_fields() == 0) return ok_status();  // no columns: no line at all
     for (std::size_t c = 0; c < schema.num_fields(); ++c) {
-      if (c) buf.push_back(opt.delimiter);
+      if (c) out.put(opt.delimiter);
       SLUICE_TRY(put(schema.fields[c].name, opt.quoting == QuoteStyle::kAll || opt.quoting == QuoteStyle::kNonNumeric,
                      -1, c));
     }
-    buf += opt.line_ending;
+    out.put(opt.line_ending.data(), opt.line_ending.size());
     return ok_status();
+  }
+
+  static Kind kind_of(const DataType& t) {
+    switch (t.id) {
+      case TypeId::kInt8: return Kind::kInt8;
+      case TypeId::kInt16: return Kind::kInt16;
+      case TypeId::kInt32: return Kind::kInt32;
+      case TypeId::kInt64: return Kind::kInt64;
+      case TypeId::kUInt8: return Kind::kUInt8;
+      case TypeId::kUInt16: return Kind::kUInt16;
+      case TypeId::kUInt32: return Kind::kUInt32;
+      case TypeId::kUInt64: return Kind::kUInt64;
+      case TypeId::kFloat64: return Kind::kFloat64;
+      case TypeId::kBool: return Kind::kBool;
+      case TypeId::kDate32: return Kind::kDate;
+      case TypeId::kTimestamp: return Kind::kTimestamp;
+      case TypeId::kString: case TypeId::kBinary: return Kind::kText;
+      default: return t.is_nested() ? Kind::kJson : Kind::kOther;
+    }
+  }
+
+  template <class T>
+  [[gnu::always_inline]] void put_integer(const Column& col, std::int64_t r) {
+    T v;
+    std::memcpy(&v, col.values + r * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
+    char* p = out.reserve(24);
+    out.commit(std::to_chars(p, p + 24, v).ptr);
   }
 
   Status write(const Batch& b) {
     if (!header_done) SLUICE_TRY(header(*b.schema));
     const std::size_t nc = b.num_columns();
-    std::vector<bool> numeric(nc);
-    // Nested columns (list, struct, map) are written as their JSON text, quoted like any other text.
-    std::vector<std::unique_ptr<ndjson::detail::JsonValueFormatter>> json(nc);
-    for (std::size_t c = 0; c < nc; ++c) {
-      const DataType& t = *b.columns[c]->type;
-      if (t.is_nested()) json[c] = std::make_unique<ndjson::detail::JsonValueFormatter>(*b.columns[c]);
-      numeric[c] = t.is_numeric() || t.id == TypeId::kBool;
-    }
     const bool all = opt.quoting == QuoteStyle::kAll;
     const bool non_numeric = opt.quoting == QuoteStyle::kNonNumeric;
+    std::vector<Column> cols(nc);
+    for (std::size_t c = 0; c < nc; ++c) {
+      Column& col = cols[c];
+      const ArrayData& a = *b.columns[c];
+      const DataType& t = *a.type;
+      col.a = &a;
+      col.kind = kind_of(t);
+      col.validity = a.validity();
+      col.offset = a.offset;
+      const bool numeric = t.is_numeric() || t.id == TypeId::kBool;
+      col.force_quote = all || (non_numeric && !numeric);
+      // Quoted numbers, dates and times go through the general path (which quotes them).
+      if (col.force_quote && col.kind != Kind::kText && col.kind != Kind::kJson) col.kind = Kind::kOther;
+      if (col.kind == Kind::kText) {
+        col.offsets = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
+        col.chars = reinterpret_cast<const char*>(a.buffers.at(2)->data());
+      } else if (col.kind == Kind::kJson) {
+        // Nested columns (list, struct, map) are written as their JSON text, quoted like any text.
+        col.json = std::make_unique<ndjson::detail::JsonValueFormatter>(a);
+      } else if (col.kind != Kind::kOther && col.kind != Kind::kBool && t.id != TypeId::kNull) {
+        col.values = a.buffers.at(1)->data() + a.offset * t.value_width();
+      }
+      if (t.id == TypeId::kNull) col.kind = Kind::kOther;
+    }
     for (std::int64_t r = 0; r < b.num_rows; ++r) {
       for (std::size_t c = 0; c < nc; ++c) {
-        if (c) buf.push_back(opt.delimiter);
-        const ArrayData& a = *b.columns[c];
-        if (a.is_null(r)) {
-          buf += opt.null_string;
+        if (c) out.put(opt.delimiter);
+        Column& col = cols[c];
+        if (col.kind == Kind::kOther ? col.a->is_null(r) : (col.validity && !bit::get(col.validity, col.offset + r))) {
+          out.put(opt.null_string.data(), opt.null_string.size());
           continue;
         }
-        if (a.type->is_binary_like()) {
-          SLUICE_TRY(put(a.string_at(r), all || non_numeric, rows + r, c));
-          continue;
+        switch (col.kind) {
+          case Kind::kInt8: put_integer<std::int8_t>(col, r); break;
+          case Kind::kInt16: put_integer<std::int16_t>(col, r); break;
+          case Kind::kInt32: put_integer<std::int32_t>(col, r); break;
+          case Kind::kInt64: put_integer<std::int64_t>(col, r); break;
+          case Kind::kUInt8: put_integer<std::uint8_t>(col, r); break;
+          case Kind::kUInt16: put_integer<std::uint16_t>(col, r); break;
+          case Kind::kUInt32: put_integer<std::uint32_t>(col, r); break;
+          case Kind::kUInt64: put_integer<std::uint64_t>(col, r); break;
+          case Kind::kFloat64: {
+            double v;
+            std::memcpy(&v, col.values + r * 8, 8);
+            char* p = out.reserve(32);
+            out.commit(text::format_double(p, v));
+            break;
+          }
+          case Kind::kBool:
+            if (col.a->bool_value(r)) out.put("true", 4);
+            else out.put("false", 5);
+            break;
+          case Kind::kDate: {
+            std::int32_t v;
+            std::memcpy(&v, col.values + r * 4, 4);
+            char* p = out.reserve(24);
+            out.commit(temporal::format_date(p, v));
+            break;
+          }
+          case Kind::kTimestamp: {
+            std::int64_t v;
+            std::memcpy(&v, col.values + r * 8, 8);
+            char* p = out.reserve(64);
+            out.commit(temporal::format_timestamp(p, v, col.a->type->unit, !col.a->type->timezone.empty()));
+            break;
+          }
+          case Kind::kText: {
+            const std::int64_t s = col.offsets[r], e = col.offsets[r + 1];
+            SLUICE_TRY(put({col.chars + s, static_cast<std::size_t>(e - s)}, col.force_quote, rows + r, c));
+            break;
+          }
+          case Kind::kJson:
+            cell.clear();
+            col.json->append(cell, r);
+            SLUICE_TRY(put(cell, col.force_quote, rows + r, c));
+            break;
+          case Kind::kOther:
+            cell.clear();
+            text::append_value(cell, *col.a, r);
+            SLUICE_TRY(put(cell, col.force_quote, rows + r, c));
+            break;
         }
-        cell.clear();
-        if (json[c]) json[c]->append(cell, r);
-        else text::append_value(cell, a, r);
-        SLUICE_TRY(put(cell, all || (non_numeric && !numeric[c]), rows + r, c));
       }
-      buf += opt.line_ending;
+      out.put(opt.line_ending.data(), opt.line_ending.size());
       if ((r & 255) == 255) SLUICE_TRY(flush_if_full());
     }
     rows += b.num_rows;
@@ -117,7 +253,8 @@ Result<std::unique_ptr<CsvWriter>> CsvWriter::open(io::Sink& sink, WriteOptions 
   auto impl = std::make_unique<Impl>();
   impl->sink = &sink;
   impl->opt = std::move(options);
-  impl->buf.reserve(static_cast<std::size_t>(impl->opt.buffer_size) + 4096);
+  impl->buf.resize(static_cast<std::size_t>(std::max<std::int64_t>(impl->opt.buffer_size, 4096)) + 4096);
+  impl->setup();
   return std::unique_ptr<CsvWriter>(new CsvWriter(std::move(impl)));
 }
 
@@ -125,9 +262,9 @@ Status CsvWriter::write(const Batch& batch) { return impl_->write(batch); }
 
 Status CsvWriter::finish(const Schema* schema_if_empty) {
   if (!impl_->header_done && schema_if_empty) SLUICE_TRY(impl_->header(*schema_if_empty));
-  if (!impl_->buf.empty()) {
-    Status s = impl_->sink->write(impl_->buf.data(), impl_->buf.size());
-    impl_->buf.clear();
+  if (impl_->out.size() > 0) {
+    Status s = impl_->sink->write(impl_->out.data(), impl_->out.size());
+    impl_->out.rewind(0);
     return s;
   }
   return ok_status();

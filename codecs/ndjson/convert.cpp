@@ -266,9 +266,22 @@ struct Col {
     set_valid();
   }
 
-  // Drops rows [n, len).
+  // Drops rows [n, len). Children of nested columns are cut to match even when n == len: a record
+  // that failed half way may have left values in them that no row of this column owns yet.
   void truncate(std::int64_t n) {
-    if (n >= len) return;
+    if (n >= len) {
+      switch (cat) {
+        case Cat::kStruct:
+          for (auto& c : children) c->truncate(n);
+          return;
+        case Cat::kList: children[0]->truncate(values_last64()); return;
+        case Cat::kMap:
+          children[0]->truncate(values_last32());
+          children[1]->truncate(values_last32());
+          return;
+        default: return;
+      }
+    }
     if (valid.size) {
       std::int64_t dropped_nulls = 0;
       for (std::int64_t i = n; i < len; ++i) dropped_nulls += !bit::get(valid.p, i);
@@ -1240,7 +1253,14 @@ class ChunkParser::Impl {
     const bool skip = set.bad_lines == BadLinePolicy::kSkip;
     TypePtr wider = type;
     bool invalid_seen = false;
-    {
+    if (set.root_declared) {
+      // A complete schema never widens: what failed is a bad record.
+      if (!skip) {
+        out.error = located(ch, pr.offset);
+        return out;
+      }
+      invalid_seen = true;
+    } else {
       adding_keys = set.unknown_fields == UnknownFields::kInfer;
       Node n;
       n.kind = Kind::kStruct;

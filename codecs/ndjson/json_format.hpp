@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -264,17 +265,37 @@ inline void write_base64(Out& out, const char* data, std::size_t n) {
   out.commit(p);
 }
 
+// ---- Floats -------------------------------------------------------------------------------------
+
+// std::to_chars' shortest text, except -0.0: its shortest text "-0" is read back as the integer 0
+// (by DuckDB, Python and sluice's reader alike), so the sign would be lost. Needs 32 bytes.
+// An integral value keeps a fraction ("100.0", as DuckDB and Spark write doubles), so that reading
+// the text back infers a floating column again, not an integer one.
+inline char* with_fraction(char* p, char* e) noexcept {
+  for (const char* q = p; q < e; ++q)
+    if (*q == '.' || *q == 'e' || *q == 'n' || *q == 'i') return e;
+  std::memcpy(e, ".0", 2);
+  return e + 2;
+}
+
+template <class F>
+[[gnu::always_inline]] inline char* format_float(char* p, F v) noexcept {
+  if (v == 0 && std::signbit(v)) [[unlikely]]
+    return std::memcpy(p, "-0.0", 4), p + 4;
+  return with_fraction(p, std::to_chars(p, p + 32, v).ptr);
+}
+
 // ---- float16 ------------------------------------------------------------------------------------
 
 // The shortest decimal that reads back (rounded to nearest, ties to even) as the finite half `h`,
-// as std::to_chars does for float and double. Needs 32 bytes.
-inline char* format_half(char* out, std::uint16_t h) {
+// as std::to_chars does for float and double (and format_float's "-0.0"). Needs 32 bytes.
+inline char* format_half_digits(char* out, std::uint16_t h) {
   const unsigned e = (h >> 10) & 0x1f, m = h & 0x3ff;
   const bool neg = (h & 0x8000) != 0;
   const double v = std::ldexp(e == 0 ? m : m + 1024, (e == 0 ? 1 : static_cast<int>(e)) - 25);
   char* p = out;
   if (neg) *p++ = '-';
-  if (v == 0) return *p++ = '0', p;
+  if (v == 0) return neg ? (std::memcpy(out, "-0.0", 4), out + 4) : (*out = '0', out + 1);
   // Values in (v - gap_below / 2, v + ulp / 2) read back as v; the bounds themselves when m is even.
   const double ulp = std::ldexp(1.0, (e == 0 ? 1 : static_cast<int>(e)) - 25);
   const double lo = v - (m == 0 && e > 1 ? ulp / 2 : ulp) / 2, hi = v + ulp / 2;
@@ -288,6 +309,8 @@ inline char* format_half(char* out, std::uint16_t h) {
   }
   return std::to_chars(p, p + 30, v).ptr;  // not reached: 17 digits always read back
 }
+
+inline char* format_half(char* out, std::uint16_t h) { return with_fraction(out, format_half_digits(out, h)); }
 
 inline double half_bits_to_double(std::uint16_t h) {
   const unsigned e = (h >> 10) & 0x1f, m = h & 0x3ff;
@@ -314,9 +337,10 @@ inline double half_bits_to_double(std::uint16_t h) {
 // column from a sample, and fails on a later "…:20" in a column of "…:20.5"). With a time zone the
 // instant in UTC, RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f]Z", the form DuckDB, Spark and JavaScript detect.
 // Needs 48 bytes.
-inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool utc) noexcept {
-  const std::int64_t per_s = units_per_second(unit);
-  const std::int64_t per_day = 86400 * per_s;
+template <TimeUnit kUnit>
+[[gnu::always_inline]] inline char* format_timestamp_in(char* out, std::int64_t value, bool utc) noexcept {
+  constexpr std::int64_t per_s = units_per_second(kUnit);  // constant divisors: no division instruction
+  constexpr std::int64_t per_day = 86400 * per_s;
   // Truncate, then step back a day for a negative remainder (no overflow near INT64_MIN).
   std::int64_t days = value / per_day;
   std::int64_t rem = value % per_day;
@@ -332,13 +356,23 @@ inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool
   p = put2(p, secs / 60 % 60);
   *p++ = ':';
   p = put2(p, secs % 60);
-  if (unit != TimeUnit::kSecond) {
+  if constexpr (kUnit != TimeUnit::kSecond) {
     *p++ = '.';
-    const int digits = unit == TimeUnit::kMilli ? 3 : unit == TimeUnit::kMicro ? 6 : 9;
+    constexpr int digits = kUnit == TimeUnit::kMilli ? 3 : kUnit == TimeUnit::kMicro ? 6 : 9;
     p = temporal::detail::put_digits(p, static_cast<std::uint64_t>(rem % per_s), digits);
   }
   if (utc) *p++ = 'Z';
   return p;
+}
+
+inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool utc) noexcept {
+  switch (unit) {
+    case TimeUnit::kSecond: return format_timestamp_in<TimeUnit::kSecond>(out, value, utc);
+    case TimeUnit::kMilli: return format_timestamp_in<TimeUnit::kMilli>(out, value, utc);
+    case TimeUnit::kMicro: return format_timestamp_in<TimeUnit::kMicro>(out, value, utc);
+    case TimeUnit::kNano: return format_timestamp_in<TimeUnit::kNano>(out, value, utc);
+  }
+  return out;
 }
 
 // ---- Values -------------------------------------------------------------------------------------

@@ -172,27 +172,20 @@ class Emitter {
         const auto v = load<float>(n, i);
         if (!std::isfinite(v)) return not_finite(n, v);
         char* p = out.reserve(32);
-        out.commit(std::to_chars(p, p + 32, v).ptr);
+        out.commit(format_float(p, v));
         return true;
       }
       case Kind::kFloat64: {
         const auto v = load<double>(n, i);
         if (!std::isfinite(v)) return not_finite(n, v);
         char* p = out.reserve(32);
-        out.commit(std::to_chars(p, p + 32, v).ptr);
+        out.commit(format_float(p, v));
         return true;
       }
       case Kind::kDecimal: {
         char* p = out.reserve(64);
         const auto v = load<__int128>(n, i);
-        if (n.scale >= 0) {
-          p = text::format_decimal(p, v, n.scale);
-        } else {  // a negative scale multiplies by a power of ten: still an exact JSON number
-          p = text::format_decimal(p, v, 0);
-          *p++ = 'e';
-          p = std::to_chars(p, p + 12, -static_cast<std::int64_t>(n.scale)).ptr;
-        }
-        out.commit(p);
+        out.commit(text::format_decimal(p, v, n.scale));  // any scale, exact
         return true;
       }
       case Kind::kDate: {
@@ -374,6 +367,10 @@ class NdjsonWriter::Impl {
     if (!b.schema || b.schema->num_fields() != nc)
       return Error(ErrorCode::kInvalidArgument, "the batch's schema does not match its columns",
                    ErrorContext{sink->path()});
+    for (std::size_t c = 0; c < nc; ++c)
+      if (!b.columns[c] || !b.columns[c]->type || b.columns[c]->length < b.num_rows)
+        return Error(ErrorCode::kInvalidArgument, "column " + std::to_string(c) + " is shorter than the batch",
+                     ErrorContext{sink->path()});
     columns.resize(nc);
     for (std::size_t c = 0; c < nc; ++c) {
       columns[c] = detail::Node{};

@@ -12,8 +12,14 @@
 
 namespace sluice::text {
 
-// Decimal128 → text with `scale` digits after the point. Needs 48 bytes.
+// Decimal128 → text with `scale` digits after the point. Needs 56 bytes. A scale outside 0..38 (an
+// imported Arrow type may carry one) is written as the unscaled digits with an exponent.
 inline char* format_decimal(char* out, __int128 v, int scale) {
+  if (scale < 0 || scale > 38) [[unlikely]] {
+    char* p = format_decimal(out, v, 0);
+    *p++ = 'e';
+    return std::to_chars(p, p + 12, -static_cast<std::int64_t>(scale)).ptr;
+  }
   char tmp[48];
   int n = 0;
   const bool neg = v < 0;

@@ -80,7 +80,7 @@ TEST(NdjsonReader, MixedTypesTakeTheNarrowestCommonType) {
   EXPECT_EQ(types_of(*r->back().schema),
             "a:float64,b:string,c:timestamp[us],d:string,e:string,f:string,g:string");
   EXPECT_EQ(json(*r),
-            "{\"a\":1,\"b\":\"1\",\"c\":\"2024-01-01 00:00:00.000000\",\"d\":\"true\",\"e\":\"2024-01-01\","
+            "{\"a\":1.0,\"b\":\"1\",\"c\":\"2024-01-01 00:00:00.000000\",\"d\":\"true\",\"e\":\"2024-01-01\","
             "\"f\":\"2024-01-01 10:00:00\",\"g\":\"[1]\"}\n"
             "{\"a\":2.5,\"b\":\"x\",\"c\":\"2024-01-01 10:00:00.000000\",\"d\":\"1\",\"e\":\"nope\","
             "\"f\":\"2024-01-01 10:00:00Z\",\"g\":\"{\\\"x\\\":1}\"}\n");
@@ -457,6 +457,36 @@ TEST(NdjsonReader, BatchRowsBoundBatches) {
   EXPECT_EQ(rows(*r), 1000);
   for (const auto& b : *r) EXPECT_LE(b.num_rows, 64);
   EXPECT_EQ(r->front().num_columns(), 0u);
+}
+
+}  // namespace
+}  // namespace sluice::ndjson
+
+namespace sluice::ndjson {
+namespace {
+
+// A record dropped half way leaves no value behind in any column, nested ones included.
+TEST(NdjsonReader, SkippedRecordLeavesNothingBehind) {
+  ReadOptions o;
+  o.bad_lines = BadLinePolicy::kSkip;
+  o.schema = std::make_shared<Schema>(Schema{{Field{"a", int64(), true},
+                                              Field{"s", struct_({Field{"x", int64(), true}, Field{"y", list(int64()), true}}), true},
+                                              Field{"l", list(struct_({Field{"z", int64(), true}})), true}},
+                                             {}});
+  o.unknown_fields = UnknownFields::kError;
+  auto r = read(
+      "{\"a\":1,\"s\":{\"x\":1,\"y\":[1,2]},\"l\":[{\"z\":1}]}\n"
+      "{\"a\":2,\"s\":{\"x\":2,\"y\":[3,4,5]},\"l\":[{\"z\":2},{\"z\":3}],\"bad\":1}\n"
+      "{\"a\":3,\"s\":{\"x\":3,\"y\":[6,\"no\"]}}\n"
+      "{\"a\":4,\"l\":[{\"z\":4},{\"z\":\"no\"}]}\n"
+      "{\"a\":5,\"s\":{\"x\":5,\"y\":[]},\"l\":[]}\n",
+      o);
+  ASSERT_OK(r);
+  EXPECT_EQ(json(*r),
+            "{\"a\":1,\"s\":{\"x\":1,\"y\":[1,2]},\"l\":[{\"z\":1}]}\n"
+            "{\"a\":5,\"s\":{\"x\":5,\"y\":[]},\"l\":[]}\n");
+  for (const auto& b : *r)
+    for (const auto& c : b.columns) EXPECT_TRUE(c->validate().ok()) << c->validate().error().to_string();
 }
 
 }  // namespace

@@ -134,18 +134,19 @@ TEST(NdjsonWriter, RecordsKeysAndIntegers) {
             "\"we\\\"ird\\\\ key\\n\\u0001\":3}\n");
 }
 
+// Shortest round-trip text, but -0.0 keeps its ".0" ("-0" reads back as the integer 0).
 TEST(NdjsonWriter, FloatsAreShortestRoundTrip) {
   EXPECT_EQ(values_of(one(fixed<double>(float64(), {0.1, 1e300, -0.0, 5e-324, 1.0 / 3.0, 100.0, 2.5e-8, -1.5,
                                                     1.7976931348623157e308, 2.2250738585072014e-308}))),
-            (V{"0.1", "1e+300", "-0", "5e-324", "0.3333333333333333", "100", "2.5e-08", "-1.5",
+            (V{"0.1", "1e+300", "-0.0", "5e-324", "0.3333333333333333", "100.0", "2.5e-08", "-1.5",
                "1.7976931348623157e+308", "2.2250738585072014e-308"}));
   EXPECT_EQ(values_of(one(fixed<float>(float32(), {0.1f, 3.4028235e38f, 1e-45f, -0.0f, 16777216.0f, 1.17549435e-38f}))),
-            (V{"0.1", "3.4028235e+38", "1e-45", "-0", "16777216", "1.1754944e-38"}));
+            (V{"0.1", "3.4028235e+38", "1e-45", "-0.0", "16777216.0", "1.1754944e-38"}));
   // float16 as bits: 1, 0.1, 65504 (shortest "65500"), smallest subnormal, largest subnormal,
   // smallest normal, 1/3, -2, -0, 100, 0.9995, 3.14.
   EXPECT_EQ(values_of(one(fixed<std::uint16_t>(float16(), {0x3C00, 0x2E66, 0x7BFF, 0x0001, 0x03FF, 0x0400, 0x3555,
                                                           0xC000, 0x8000, 0x5640, 0x3BFF, 0x4248}))),
-            (V{"1", "0.1", "65500", "6e-08", "6.1e-05", "6.104e-05", "0.3333", "-2", "-0", "100", "0.9995", "3.14"}));
+            (V{"1.0", "0.1", "65500.0", "6e-08", "6.1e-05", "6.104e-05", "0.3333", "-2.0", "-0.0", "100.0", "0.9995", "3.14"}));
 }
 
 TEST(NdjsonWriter, Float16ShortestTextReadsBackForEveryFiniteValue) {
@@ -159,7 +160,7 @@ TEST(NdjsonWriter, Float16ShortestTextReadsBackForEveryFiniteValue) {
     // or on a tie that goes to h's even mantissa).
     const double v = detail::half_bits_to_double(static_cast<std::uint16_t>(h));
     if (v == 0) {
-      EXPECT_EQ(std::string(buf, e), (h & 0x8000) ? "-0" : "0");
+      EXPECT_EQ(std::string(buf, e), (h & 0x8000) ? "-0.0" : "0.0");
       continue;
     }
     EXPECT_EQ(std::signbit(x), std::signbit(v));
@@ -183,10 +184,10 @@ TEST(NdjsonWriter, NonFiniteAsNullAndCounted) {
   });
   const Written w = write_all({b});
   EXPECT_EQ(w.text,
-            "{\"d\":null,\"f\":1,\"h\":null}\n"
-            "{\"d\":null,\"f\":null,\"h\":1}\n"
-            "{\"d\":null,\"f\":2,\"h\":null}\n"
-            "{\"d\":1,\"f\":null,\"h\":null}\n");
+            "{\"d\":null,\"f\":1.0,\"h\":null}\n"
+            "{\"d\":null,\"f\":null,\"h\":1.0}\n"
+            "{\"d\":null,\"f\":2.0,\"h\":null}\n"
+            "{\"d\":1.0,\"f\":null,\"h\":null}\n");
   EXPECT_EQ(w.non_finite, 8);
   EXPECT_EQ(w.rows, 4);
 }
@@ -214,7 +215,8 @@ TEST(NdjsonWriter, NonFiniteAsErrorNamesRowAndColumn) {
   // No half record: what was written is the complete rows before the failure.
   ASSERT_TRUE((*w)->finish().ok());
   ASSERT_TRUE(sink.finish().ok());
-  EXPECT_EQ(sink.data(), "{\"ok\":1,\"bad\":1}\n{\"ok\":2,\"bad\":2}\n{\"ok\":1,\"bad\":1}\n{\"ok\":2,\"bad\":2}\n");
+  EXPECT_EQ(sink.data(),
+            "{\"ok\":1.0,\"bad\":1.0}\n{\"ok\":2.0,\"bad\":2.0}\n{\"ok\":1.0,\"bad\":1.0}\n{\"ok\":2.0,\"bad\":2.0}\n");
 
   const Error nan = write_error(one(fixed<double>(float64(), {NAN})), o);
   EXPECT_EQ(nan.context().row, 0);
@@ -237,6 +239,10 @@ TEST(NdjsonWriter, DecimalsAreExactNumbers) {
   EXPECT_EQ(values_of(one(fixed<__int128>(decimal128(38, 38), {max38, -1}))),
             (V{"0.99999999999999999999999999999999999999", "-0.00000000000000000000000000000000000001"}));
   EXPECT_EQ(values_of(one(fixed<__int128>(decimal128(38, 10), {-max38}))), (V{"-9999999999999999999999999999.9999999999"}));
+  // Scales outside 0..38 (an imported type may carry them): the exact number with an exponent.
+  EXPECT_EQ(values_of(one(fixed<__int128>(decimal128(5, -3), {123, -4, 0}))), (V{"123e3", "-4e3", "0e3"}));
+  EXPECT_EQ(values_of(one(fixed<__int128>(decimal128(38, 50), {max38, -7}))),
+            (V{"99999999999999999999999999999999999999e-50", "-7e-50"}));
 }
 
 TEST(NdjsonWriter, DatesTimesTimestampsDurations) {
