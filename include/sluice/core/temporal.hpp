@@ -45,11 +45,18 @@ constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
 }
 
 namespace detail {
+inline constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+// The low `width` decimal digits of v, zero-padded, two at a time.
 inline char* put_digits(char* p, std::uint64_t v, int width) noexcept {
-  for (int i = width - 1; i >= 0; --i) {
-    p[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
+  int i = width;
+  for (; i >= 2; i -= 2) {
+    std::memcpy(p + i - 2, kDigitPairs + 2 * (v % 100), 2);
+    v /= 100;
   }
+  if (i == 1) p[0] = static_cast<char>('0' + v % 10);
   return p + width;
 }
 inline char* put_year(char* p, std::int64_t y) noexcept {
@@ -88,28 +95,43 @@ inline char* format_date(char* out, std::int32_t days) noexcept {
 
 // Writes HH:MM:SS[.fraction] for a time of day in `unit`, trailing fraction digits as the unit
 // needs, trimmed of nothing (DuckDB prints microseconds only when non-zero). Needs 24 bytes.
-inline char* format_time_of_day(char* p, std::int64_t since_midnight, TimeUnit unit) noexcept {
-  const std::int64_t per_s = units_per_second(unit);
-  std::int64_t secs = since_midnight / per_s;
+namespace detail {
+template <TimeUnit kUnit>
+inline char* format_time_of_day_in(char* p, std::int64_t since_midnight) noexcept {
+  constexpr std::int64_t per_s = units_per_second(kUnit);  // constant: no division instruction
+  const std::int64_t secs = since_midnight / per_s;
   const std::int64_t frac = since_midnight % per_s;
-  p = detail::put_digits(p, static_cast<std::uint64_t>(secs / 3600), 2);
+  p = put_digits(p, static_cast<std::uint64_t>(secs / 3600), 2);
   *p++ = ':';
-  p = detail::put_digits(p, static_cast<std::uint64_t>(secs / 60 % 60), 2);
+  p = put_digits(p, static_cast<std::uint64_t>(secs / 60 % 60), 2);
   *p++ = ':';
-  p = detail::put_digits(p, static_cast<std::uint64_t>(secs % 60), 2);
+  p = put_digits(p, static_cast<std::uint64_t>(secs % 60), 2);
   if (frac != 0) {
     *p++ = '.';
-    const int digits = unit == TimeUnit::kMilli ? 3 : unit == TimeUnit::kMicro ? 6 : 9;
-    p = detail::put_digits(p, static_cast<std::uint64_t>(frac), digits);
+    constexpr int digits = kUnit == TimeUnit::kMilli ? 3 : kUnit == TimeUnit::kMicro ? 6 : 9;
+    p = put_digits(p, static_cast<std::uint64_t>(frac), digits);
     while (p[-1] == '0') --p;  // shortest exact fraction
+  }
+  return p;
+}
+}  // namespace detail
+
+inline char* format_time_of_day(char* p, std::int64_t since_midnight, TimeUnit unit) noexcept {
+  switch (unit) {
+    case TimeUnit::kSecond: return detail::format_time_of_day_in<TimeUnit::kSecond>(p, since_midnight);
+    case TimeUnit::kMilli: return detail::format_time_of_day_in<TimeUnit::kMilli>(p, since_midnight);
+    case TimeUnit::kMicro: return detail::format_time_of_day_in<TimeUnit::kMicro>(p, since_midnight);
+    case TimeUnit::kNano: return detail::format_time_of_day_in<TimeUnit::kNano>(p, since_midnight);
   }
   return p;
 }
 
 // ISO 8601 "YYYY-MM-DD HH:MM:SS[.ffffff]" and, for zoned timestamps, a "+00" suffix as DuckDB
 // prints TIMESTAMPTZ in UTC. Needs 48 bytes.
-inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool utc) noexcept {
-  const std::int64_t per_day = 86400 * units_per_second(unit);
+namespace detail {
+template <TimeUnit kUnit>
+inline char* format_timestamp_in(char* out, std::int64_t value, bool utc) noexcept {
+  constexpr std::int64_t per_day = 86400 * units_per_second(kUnit);
   // Truncate, then step back one day for negative remainders: days * per_day would overflow for
   // values within a day of INT64_MIN (nanoseconds in 1677).
   std::int64_t days = value / per_day;
@@ -120,13 +142,24 @@ inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool
   }
   char* p = format_date(out, static_cast<std::int32_t>(days));
   *p++ = ' ';
-  p = format_time_of_day(p, rem, unit);
+  p = format_time_of_day_in<kUnit>(p, rem);
   if (utc) {
     *p++ = '+';
     *p++ = '0';
     *p++ = '0';
   }
   return p;
+}
+}  // namespace detail
+
+inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool utc) noexcept {
+  switch (unit) {
+    case TimeUnit::kSecond: return detail::format_timestamp_in<TimeUnit::kSecond>(out, value, utc);
+    case TimeUnit::kMilli: return detail::format_timestamp_in<TimeUnit::kMilli>(out, value, utc);
+    case TimeUnit::kMicro: return detail::format_timestamp_in<TimeUnit::kMicro>(out, value, utc);
+    case TimeUnit::kNano: return detail::format_timestamp_in<TimeUnit::kNano>(out, value, utc);
+  }
+  return out;
 }
 
 }  // namespace sluice::temporal
