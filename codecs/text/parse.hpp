@@ -420,24 +420,51 @@ inline bool parse_timestamp_padded(const char* p, std::size_t n, TimeUnit unit, 
   std::int64_t days;
   std::uint64_t t, hms;
   if (n >= 19 && (p[10] == ' ' || p[10] == 'T') && detail::date_padded(p, days)) {
+    // A zone right after the time: Z, ±HH, ±HHMM or ±HH:MM (other forms take the general path).
+    std::size_t end = n;
+    std::int64_t offset_s = 0;
+    TzKind zone = TzKind::kNone;
+    const char last = p[n - 1];
+    if (last == 'Z' || last == 'z') {
+      end = n - 1;
+      zone = TzKind::kOffset;
+    } else if (n >= 22) {
+      std::size_t sign_at = 0;
+      if (n >= 25 && p[n - 3] == ':' && (p[n - 6] == '+' || p[n - 6] == '-')) sign_at = n - 6;
+      else if (n >= 24 && (p[n - 5] == '+' || p[n - 5] == '-')) sign_at = n - 5;
+      else if (p[n - 3] == '+' || p[n - 3] == '-') sign_at = n - 3;
+      if (sign_at >= 19) {
+        unsigned oh = 0, om = 0;
+        const char* q = p + sign_at + 1;
+        if (!detail::two_digits(q, oh)) return parse_timestamp(p, n, unit, out, tz);
+        // ±HH:MM (sign 6 from the end, ':' checked above) or ±HHMM (5 from the end).
+        if (n - sign_at > 3 && !detail::two_digits(q + (n - sign_at == 6 ? 3 : 2), om))
+          return parse_timestamp(p, n, unit, out, tz);
+        if (oh > 23 || om > 59) return false;
+        offset_s = (static_cast<std::int64_t>(oh) * 3600 + om * 60) * (p[sign_at] == '-' ? -1 : 1);
+        end = sign_at;
+        zone = TzKind::kOffset;
+      }
+    }
     std::memcpy(&t, p + 11, 8);
     constexpr std::uint64_t kSeps = (0xFFULL << 16) | (0xFFULL << 40);
-    if ((t & kSeps) == ((0x3AULL << 16) | (0x3AULL << 40)) && detail::swar_digits_with_separators(t, kSeps, hms)) {
+    if (end >= 19 && (t & kSeps) == ((0x3AULL << 16) | (0x3AULL << 40)) && detail::swar_digits_with_separators(t, kSeps, hms)) {
       const unsigned h = detail::byte_at(hms, 0) * 10 + detail::byte_at(hms, 1);
       const unsigned mi = detail::byte_at(hms, 3) * 10 + detail::byte_at(hms, 4);
       const unsigned s = detail::byte_at(hms, 6) * 10 + detail::byte_at(hms, 7);
       std::uint64_t frac = 0;
       bool ok = h <= 23 && mi <= 59 && s <= 59;
-      if (ok && n > 19) {
-        const std::size_t nd = n - 20;
+      if (ok && end > 19) {
+        const std::size_t nd = end - 20;
         ok = p[19] == '.' && nd >= 1 && nd <= 8 && detail::swar_digits(p + 20, nd, frac);
         static constexpr std::uint64_t kToNanos[9] = {0, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10};
         if (ok) frac *= kToNanos[nd];
       }
       const std::int64_t per_s = units_per_second(unit);
-      if (ok && !(unit == TimeUnit::kNano && (days > 106751 || days < -106751))) {
-        out = (days * 86400 + h * 3600 + mi * 60 + s) * per_s + static_cast<std::int64_t>(frac) / (1000000000 / per_s);
-        tz = TzKind::kNone;
+      if (ok && !(unit == TimeUnit::kNano && (days > 106750 || days < -106750))) {
+        out = (days * 86400 + h * 3600 + mi * 60 + s - offset_s) * per_s +
+              static_cast<std::int64_t>(frac) / (1000000000 / per_s);
+        tz = zone;
         return true;
       }
     }

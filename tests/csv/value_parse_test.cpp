@@ -103,7 +103,13 @@ TEST(ParsePadded, TemporalAgreesWithTheGeneralParsers) {
       case 1: s.resize(19); break;                       // no fraction
       case 2: s.resize(16 + rng() % 14); break;          // cut anywhere
       case 3: s[rng() % s.size()] = noise[rng() % noise.size()]; break;  // one byte changed
-      case 4: s += rng() % 2 ? "Z" : "+02:00"; break;    // zoned: the general path
+      case 4: {                                          // zoned, in every form
+        static const char* const kZones[] = {"Z", "z", "+02:00", "-02:30", "+0530", "-05", "+14:00", "-00:00",
+                                             "+2:00", "+02:0", "+24:00", "+02:60", " +02:00", " UTC", "+02:00Z"};
+        s += kZones[rng() % (sizeof kZones / sizeof kZones[0])];
+        if (rng() % 3 == 0) s.erase(19, s.find_first_of("Zz+- ", 19) - 19);  // no fraction
+        break;
+      }
       default: break;
     }
     const std::string padded = s + std::string(16, static_cast<char>(rng() % 2 ? '9' : '\0'));
