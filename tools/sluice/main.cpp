@@ -36,7 +36,7 @@ reading (every format):
   --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
                            first, so every batch has the final types (reads a file twice)
   --skip-bad-rows          drop bad rows/records and report them, instead of failing
-  --block-size SIZE        bytes parsed per unit of work (default 1MiB)
+  --block-size SIZE        bytes parsed per unit of work (default 1MiB for CSV, 512KiB for NDJSON)
   --threads N              parse threads (default: all cores)
 
 reading CSV:

@@ -58,7 +58,7 @@ struct ReadOptions {
   BadLinePolicy bad_lines = BadLinePolicy::kError;
 
   // Streaming and memory.
-  std::int64_t block_size = 1 << 20;         // bytes parsed per unit of work
+  std::int64_t block_size = 512 << 10;       // bytes parsed per unit of work (a chunk and its index fit L2)
   std::int64_t batch_rows = 1 << 17;         // most rows in one Batch
   std::int64_t max_record_bytes = 16 << 20;  // a longer record is an error naming its line
   std::int64_t max_depth = 256;              // deeper nesting is an error
