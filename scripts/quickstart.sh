@@ -11,3 +11,7 @@ echo; echo "\$ sluice head examples/orders.csv -n 5"; "$sluice" head examples/or
 echo; echo "\$ sluice scan examples/orders.csv"; "$sluice" scan examples/orders.csv
 echo; echo "\$ sluice convert examples/orders.csv build/orders.tsv"; "$sluice" convert examples/orders.csv build/orders.tsv
 head -n 3 build/orders.tsv
+echo; echo "\$ sluice schema examples/events.ndjson"; "$sluice" schema examples/events.ndjson
+echo; echo "\$ sluice convert examples/events.ndjson build/events.csv"; "$sluice" convert examples/events.ndjson build/events.csv
+head -n 3 build/events.csv
+echo; echo "\$ sluice cat examples/orders.csv --to ndjson | head -n 2"; "$sluice" cat examples/orders.csv --to ndjson | head -n 2

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/codecs/ndjson/writer.hpp"
 #include "sluice/core/array.hpp"
 #include "text/format.hpp"
 
@@ -21,7 +22,7 @@ inline std::size_t display_width(const std::string& s) {
 inline std::string cell_text(const ArrayData& a, std::int64_t r) {
   if (a.is_null(r)) return "NULL";
   std::string s;
-  if (!text::append_value(s, a, r)) s = "<" + a.type->to_string() + ">";
+  if (!text::append_value(s, a, r)) ndjson::append_json_value(s, a, r);  // nested: its JSON text
   std::string out;
   for (char c : s) {
     if (c == '\n') out += "\\n";
