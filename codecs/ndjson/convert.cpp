@@ -432,6 +432,27 @@ class ChunkParser::Impl {
     return R::kBad;
   }
   R invalid(error_code e) { return bad(std::string("invalid JSON: ") + simdjson::error_message(e)); }
+  R too_long() {
+    return bad("a record is longer than the limit of " + std::to_string(set.max_record_bytes) +
+                   " bytes (max_record_bytes, --max-record-size)",
+               ErrorCode::kLimitExceeded);
+  }
+  bool over_limit(std::size_t begin, std::size_t end) const {
+    return static_cast<std::int64_t>(end - begin) > set.max_record_bytes;
+  }
+  // The start of the first line longer than the record limit, or SIZE_MAX. The producer only sees
+  // records longer than what it holds; a shorter limit is kept here.
+  std::size_t first_long_line(const Chunk& ch, std::int64_t& line) const {
+    if (static_cast<std::int64_t>(ch.size) <= set.max_record_bytes) return SIZE_MAX;
+    std::size_t found = SIZE_MAX;
+    for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t l) {
+      if (!over_limit(b, e)) return true;
+      found = b;
+      line = l;
+      return false;
+    });
+    return found;
+  }
 
   // The text of any JSON value, minified (for a string column that meets an object, array, number
   // or boolean).
@@ -1035,6 +1056,7 @@ class ChunkParser::Impl {
 
   // One line as one record: a value that fails is reported, and nothing of it stays in `root`.
   R line_record(const Chunk& ch, std::size_t begin, std::size_t end, Col& root) {
+    if (over_limit(begin, end)) return too_long();
     od::document_stream stream;
     if (auto e = parser.iterate_many(ch.bytes->data() + begin, end - begin, std::max<std::size_t>(end - begin, 4096)).get(stream))
       return invalid(e);
@@ -1203,10 +1225,10 @@ class ChunkParser::Impl {
   // Joins the kinds of the chunk's first `max_records` records (all when negative) into `n`: all at
   // once, or line by line when one is invalid (`on_bad(begin, line)` is told of each; false stops).
   template <class OnBad>
-  std::int64_t infer_records(const Chunk& ch, Node& n, std::int64_t max_records, OnBad&& on_bad) {
+  std::int64_t infer_records(const Chunk& ch, Node& n, std::int64_t max_records, OnBad&& on_bad, bool allow_fast = true) {
     Node saved = n.clone();
     std::int64_t seen = 0;
-    if (fast_infer(ch, n, max_records, seen)) return seen;
+    if (allow_fast && fast_infer(ch, n, max_records, seen)) return seen;
     n = std::move(saved);
     seen = 0;
     for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
@@ -1219,6 +1241,7 @@ class ChunkParser::Impl {
   }
 
   R infer_line(const Chunk& ch, std::size_t begin, std::size_t end, Node& root) {
+    if (over_limit(begin, end)) return too_long();
     od::document_stream stream;
     if (auto e = parser.iterate_many(ch.bytes->data() + begin, end - begin, std::max<std::size_t>(end - begin, 4096)).get(stream))
       return invalid(e);
@@ -1245,8 +1268,17 @@ class ChunkParser::Impl {
     ChunkOutput out;
     out.lines = ch.input_lines >= 0 ? ch.input_lines : count_lines(ch.data(), ch.size);
     auto root = make_root(type, ch.size);
-    PassResult pr = fast_pass(ch, *root);
-    if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
+    std::int64_t long_line = -1;
+    const std::size_t long_at = first_long_line(ch, long_line);
+    const bool long_record = long_at != SIZE_MAX;
+    PassResult pr;
+    if (!long_record) {
+      pr = fast_pass(ch, *root);
+      if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
+    } else {
+      too_long();
+      pr = {R::kBad, long_at};
+    }
 
     // Something did not fit or did not parse: learn the chunk's kinds (skipping invalid records),
     // widen, and convert again.
@@ -1274,14 +1306,17 @@ class ChunkParser::Impl {
             n.children[i]->index.clear();
             n.children[i]->element.reset();
           }
-      infer_records(ch, n, -1, [&](std::size_t b, std::int64_t line) {
-        invalid_seen = true;
-        if (!skip) {
-          out.error = located(ch, b, ch.record_lines.empty() ? line : -1);
-          return false;
-        }
-        return true;
-      });
+      infer_records(
+          ch, n, -1,
+          [&](std::size_t b, std::int64_t line) {
+            invalid_seen = true;
+            if (!skip) {
+              out.error = located(ch, b, ch.record_lines.empty() ? line : -1);
+              return false;
+            }
+            return true;
+          },
+          /*allow_fast=*/!long_record);
       if (out.error) return out;
       wider = n.type();
     }
@@ -1331,10 +1366,15 @@ class ChunkParser::Impl {
 
   std::int64_t infer(const Chunk& ch, Node& root, std::int64_t max_records, std::optional<BadRecord>* first_error) {
     adding_keys = true;
-    const std::int64_t seen = infer_records(ch, root, max_records, [&](std::size_t b, std::int64_t line) {
-      if (first_error && !*first_error) *first_error = located(ch, b, ch.record_lines.empty() ? line : -1);
-      return true;
-    });
+    std::int64_t long_line = -1;
+    const bool long_record = first_long_line(ch, long_line) != SIZE_MAX;
+    const std::int64_t seen = infer_records(
+        ch, root, max_records,
+        [&](std::size_t b, std::int64_t line) {
+          if (first_error && !*first_error) *first_error = located(ch, b, ch.record_lines.empty() ? line : -1);
+          return true;
+        },
+        /*allow_fast=*/!long_record);
     return seen;
   }
 };

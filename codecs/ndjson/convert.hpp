@@ -43,6 +43,7 @@ struct Settings {
   std::vector<std::pair<std::string, TypePtr>> declared;  // top-level declared columns
   std::int64_t max_depth = 256;
   std::int64_t max_fields = 1 << 16;
+  std::int64_t max_record_bytes = 16 << 20;
 };
 
 // A record that could not be read: where (chunk-relative) and why.

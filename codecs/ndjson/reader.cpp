@@ -137,6 +137,8 @@ class RecordScanner {
 
   bool in_record() const { return phase_ == Phase::kInElement; }
   std::size_t record_start() const { return record_start_; }
+  // The first `n` bytes of the output were handed out: the record in progress moves down with the rest.
+  void drop_output(std::size_t n) { record_start_ = record_start_ >= n ? record_start_ - n : 0; }
   std::int64_t line() const { return line_; }
   std::int64_t records() const { return records_; }
   // Records completed so far (their lines and offsets), taken by the producer per chunk.
@@ -202,8 +204,12 @@ class NdjsonReader::Impl {
   Error too_long(std::uint64_t at) {
     ErrorContext ctx(path);
     ctx.byte_offset = static_cast<std::int64_t>(at);
+    // Lines of arrays and concatenated objects are known here; NDJSON's are counted in order later.
+    if (scanner && !scanner->record_lines_.empty()) ctx.line = scanner->record_lines_.back() + 1;
     return Error(ErrorCode::kLimitExceeded,
-                 "a record is longer than max_record_bytes (" + std::to_string(opt.max_record_bytes) + ")", ctx);
+                 "a record is longer than the limit of " + std::to_string(opt.max_record_bytes) +
+                     " bytes (max_record_bytes, --max-record-size)",
+                 ctx);
   }
 
   // The next chunk of whole lines. nullopt at the end.
@@ -284,6 +290,7 @@ class NdjsonReader::Impl {
     scanner->record_lines_.erase(scanner->record_lines_.begin(), scanner->record_lines_.begin() + static_cast<std::ptrdiff_t>(nrec));
     scanner->record_offsets_.erase(scanner->record_offsets_.begin(), scanner->record_offsets_.begin() + static_cast<std::ptrdiff_t>(nrec));
     scan_out.erase(0, cut);
+    scanner->drop_output(cut);
     c.index = next_index++;
     if (c.size == 0 && in->eof && !scanner->in_record()) return std::optional<Chunk>{};  // only the (valid) end
     return std::optional<Chunk>(std::move(c));
@@ -463,6 +470,7 @@ class NdjsonReader::Impl {
     set.bad_lines = opt.bad_lines;
     set.max_depth = opt.max_depth;
     set.max_fields = opt.max_fields;
+    set.max_record_bytes = opt.max_record_bytes;
     set.declared = opt.column_types;
     set.root_declared = opt.schema != nullptr;
     for (int i = 0; i < opt.threads; ++i) parsers.push_back(std::make_unique<ChunkParser>(set));

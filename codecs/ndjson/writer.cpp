@@ -311,7 +311,7 @@ class Emitter {
       return true;
     }
     error = std::string("the ") + n.type->to_string() + " value " + (std::isnan(v) ? "NaN" : v < 0 ? "-Infinity" : "Infinity") +
-            " has no JSON number (non_finite is kError)";
+            " has no JSON number (non-finite values are refused: NonFinite::kError, --non-finite error)";
     return false;
   }
 
@@ -320,7 +320,7 @@ class Emitter {
     std::size_t bad_at = 0;
     if (write_string(out, n.bytes + b, static_cast<std::size_t>(n.offsets[i + 1] - b), replace_utf8, bad_at))
       return true;
-    error = "invalid UTF-8 at byte " + std::to_string(bad_at) + " of a string value (invalid_utf8 is kError)";
+    error = "invalid UTF-8 at byte " + std::to_string(bad_at) + " of a string value (refused: InvalidUtf8::kError, --invalid-utf8 error)";
     return false;
   }
 };

@@ -87,6 +87,17 @@ check_err() {
 expect() {  # expect FILE <<EOF ... : writes the expected text
   cat >"$1"
 }
+# check_stdout NAME EXPECTED_FILE: the last run exited 0 and its stdout equals EXPECTED_FILE.
+check_stdout() {
+  cp "$CAP/out" "$CAP/stdout.copy"
+  check_same "$1" "$CAP/stdout.copy" "$2"
+}
+# check_stderr_is NAME EXPECTED_TEXT: the last run exited 0 and its stderr is exactly EXPECTED_TEXT (+ newline).
+check_stderr_is() {
+  printf '%s\n' "$2" >"$CAP/stderr.want"
+  cp "$CAP/err" "$CAP/stderr.copy"
+  check_same "$1" "$CAP/stderr.copy" "$CAP/stderr.want"
+}
 
 # ---- Inputs ------------------------------------------------------------------------------------
 
@@ -485,6 +496,474 @@ done
 awk 'BEGIN { printf "a,b\r\n"; for (i = 1; i <= 60000; i++) printf (i % 20000 == 0 ? "1,2,3\r\n" : i ",x\r\n") }' >crlf_skip.csv
 run scan crlf_skip.csv --skip-bad-rows --block-size 4KiB --threads 2
 check_err "CRLF file, --skip-bad-rows reports the right lines" 0 "skipped 3 bad rows" "line 20001 " "line 40001 " "line 60001 "
+
+# ---- NDJSON / JSON -----------------------------------------------------------------------------
+
+mkdir -p "$W/nd" && cd "$W/nd" || exit 1
+cp "$W/people.csv" people.csv
+cp "$W/people.expected.csv" people.expected.csv
+
+expect people.expected.ndjson <<'EOF'
+{"id":1,"name":"alice","score":1.5,"day":"2024-01-02"}
+{"id":2,"name":"bob, jr","score":null,"day":"2024-01-03"}
+{"id":3,"name":"say \"hi\"","score":-2.0,"day":null}
+{"id":4,"name":"dave","score":10.0,"day":"2024-02-29"}
+EOF
+expect people.expected.json <<'EOF'
+[{"id":1,"name":"alice","score":1.5,"day":"2024-01-02"},
+{"id":2,"name":"bob, jr","score":null,"day":"2024-01-03"},
+{"id":3,"name":"say \"hi\"","score":-2.0,"day":null},
+{"id":4,"name":"dave","score":10.0,"day":"2024-02-29"}]
+EOF
+
+# Conversions between CSV, NDJSON and JSON arrays.
+run convert people.csv p.ndjson
+check_same "convert csv to .ndjson" p.ndjson people.expected.ndjson
+run convert people.csv p.jsonl
+check_same "convert csv to .jsonl (NDJSON)" p.jsonl people.expected.ndjson
+run convert people.csv p.json
+check_same "convert csv to .json (an array of objects)" p.json people.expected.json
+cp people.expected.ndjson in.ndjson
+run convert in.ndjson back.csv
+check_same "convert ndjson to csv" back.csv people.expected.csv
+run convert in.ndjson again.ndjson
+check_same "convert ndjson to ndjson keeps the bytes" again.ndjson people.expected.ndjson
+cp people.expected.json in.json
+run convert in.json from_array.csv
+check_same "convert .json array to csv" from_array.csv people.expected.csv
+run convert in.json from_array.ndjson
+check_same "convert .json array to ndjson" from_array.ndjson people.expected.ndjson
+run cat in.ndjson --to ndjson
+check_stdout "cat x.ndjson --to ndjson" people.expected.ndjson
+run cat people.csv --to ndjson
+check_stdout "cat x.csv --to ndjson" people.expected.ndjson
+run cat in.ndjson
+check_stdout "cat x.ndjson writes CSV by default" people.expected.csv
+run_in in.ndjson convert - stdin_nd.csv --from ndjson
+check_same "convert - --from ndjson (stdin) to csv" stdin_nd.csv people.expected.csv
+run_in in.ndjson cat - --from jsonl --to ndjson
+check_stdout "cat - --from jsonl --to ndjson" people.expected.ndjson
+run convert people.csv - --to json
+check_stdout "convert to - --to json (stdout)" people.expected.json
+run_in in.json convert - - --from json --to jsonl
+check_stdout "convert - - --from json --to jsonl" people.expected.ndjson
+
+: >empty.ndjson
+printf '[]\n' >empty_array.expected
+run convert empty.ndjson empty.json
+check_same "an empty NDJSON input converts to [] in .json" empty.json empty_array.expected
+cp empty_array.expected empty_in.json
+run convert empty_in.json empty_arr.ndjson
+if [[ "$rc" == 0 && -f empty_arr.ndjson && ! -s empty_arr.ndjson ]]; then
+  pass "an empty JSON array converts to an empty NDJSON file"
+else
+  fail "an empty JSON array converts to an empty NDJSON file" "exit $rc, bytes: $(od -c empty_arr.ndjson 2>/dev/null | head -n 1)"
+fi
+
+# Nested values, dates and timestamps (with and without an offset).
+expect nested.ndjson <<'EOF'
+{"id":1,"user":{"name":"ann","age":31},"tags":["a","b"],"day":"2024-01-02","at":"2024-01-02T03:04:05","atz":"2024-01-02T03:04:05Z","ok":true}
+{"id":2,"user":{"name":"bo","age":null},"tags":[],"day":"2024-03-04","at":"2024-03-04T10:00:00.5","atz":"2024-03-04T12:00:00+02:00","ok":false}
+{"id":3,"user":null,"tags":null,"day":null,"at":null,"atz":null,"ok":null}
+EOF
+expect nested_schema.expected <<'EOF'
+id: int64
+user: struct<name: string, age: int64>
+tags: list<string>
+day: date32
+at: timestamp[us]
+atz: timestamp[us, tz=UTC]
+ok: bool
+EOF
+run schema nested.ndjson
+check_stdout "schema on NDJSON: struct, list, date, timestamp, timestamp with offset" nested_schema.expected
+check_stderr_is "schema on NDJSON prints the format on stderr" "format: ndjson"
+run_in nested.ndjson schema - --from ndjson
+check_stdout "schema - --from ndjson (stdin)" nested_schema.expected
+
+# Nested columns in CSV are JSON text, quoted; an offset is converted to UTC.
+expect nested.expected.csv <<'EOF'
+id,user,tags,day,at,atz,ok
+1,"{""name"":""ann"",""age"":31}","[""a"",""b""]",2024-01-02,2024-01-02 03:04:05,2024-01-02 03:04:05+00,true
+2,"{""name"":""bo"",""age"":null}",[],2024-03-04,2024-03-04 10:00:00.5,2024-03-04 10:00:00+00,false
+3,,,,,,
+EOF
+run convert nested.ndjson nested.csv
+check_same "nested columns written to CSV as quoted JSON text" nested.csv nested.expected.csv
+
+expect nested.expected.ndjson <<'EOF'
+{"id":1,"user":{"name":"ann","age":31},"tags":["a","b"],"day":"2024-01-02","at":"2024-01-02 03:04:05.000000","atz":"2024-01-02T03:04:05.000000Z","ok":true}
+{"id":2,"user":{"name":"bo","age":null},"tags":[],"day":"2024-03-04","at":"2024-03-04 10:00:00.500000","atz":"2024-03-04T10:00:00.000000Z","ok":false}
+{"id":3,"user":null,"tags":null,"day":null,"at":null,"atz":null,"ok":null}
+EOF
+run cat nested.ndjson --to ndjson
+check_stdout "nested NDJSON to NDJSON" nested.expected.ndjson
+cp nested.expected.ndjson nested2.ndjson
+run cat nested2.ndjson --to ndjson
+check_stdout "NDJSON written by sluice reads back to the same bytes" nested.expected.ndjson
+
+expect deep.ndjson <<'EOF'
+{"e":[{"t":"2024-01-02T03:04:05Z","d":"2024-01-02","f":1.5,"s":"a\"b\nc"}],"m":{"x":[1,2.5],"y":{"z":"café"}}}
+{"e":[],"m":{"x":null,"y":null}}
+EOF
+expect deep.expected.csv <<'EOF'
+e,m
+"[{""t"":""2024-01-02T03:04:05.000000Z"",""d"":""2024-01-02"",""f"":1.5,""s"":""a\""b\nc""}]","{""x"":[1.0,2.5],""y"":{""z"":""café""}}"
+[],"{""x"":null,""y"":null}"
+EOF
+run convert deep.ndjson deep.csv
+check_same "list of structs and struct of lists to CSV as JSON text" deep.csv deep.expected.csv
+run schema deep.ndjson
+printf 'e: list<struct<t: timestamp[us, tz=UTC], d: date32, f: float64, s: string>>\nm: struct<x: list<float64>, y: struct<z: string>>\n' >deep_schema.expected
+check_stdout "schema of deeper nesting (int and float in one list: float64)" deep_schema.expected
+
+# The detected format, on stderr.
+printf '[{"a":1,"b":"x"},\n {"a":2,"b":"y"}]\n' >arr.json
+printf '{\n  "a": 1,\n  "b": "x"\n}\n{\n  "a": 2,\n  "b": "y"\n}\n' >pretty.json
+printf '{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n' >lines.ndjson
+printf 'a: int64\nb: string\n' >ab_schema.expected
+printf 'a,b\n1,x\n2,y\n' >ab.expected.csv
+run schema arr.json
+check_stdout "schema on a JSON array" ab_schema.expected
+check_stderr_is "schema on a JSON array prints 'format: json array'" "format: json array"
+run schema pretty.json
+check_stdout "schema on pretty-printed objects" ab_schema.expected
+check_stderr_is "schema on pretty-printed objects prints 'format: concatenated json objects'" "format: concatenated json objects"
+run cat pretty.json
+check_stdout "pretty-printed objects to CSV" ab.expected.csv
+
+# --json-format forces the layout.
+run cat arr.json --json-format array
+check_stdout "--json-format array on an array" ab.expected.csv
+run cat lines.ndjson --json-format concatenated
+check_stdout "--json-format concatenated on one object per line" ab.expected.csv
+run schema lines.ndjson --json-format concatenated
+check_stderr_is "--json-format concatenated is what schema reports" "format: concatenated json objects"
+run cat pretty.json --json-format concatenated
+check_stdout "--json-format concatenated on pretty-printed objects" ab.expected.csv
+run cat lines.ndjson --json-format array
+check_err "--json-format array on NDJSON: exit 1, file:line" 1 "lines.ndjson:1:" "a JSON array must start with '['" "byte offset 0"
+run cat arr.json --json-format lines
+check_err "--json-format lines on an array: exit 1" 1 "arr.json:1:"
+run cat arr.json --json-format concatenated
+check_err "--json-format concatenated on an array: exit 1" 1 "arr.json:1:" "not a JSON object"
+
+# head on NDJSON.
+expect flat.ndjson <<'EOF'
+{"id":1,"name":"ann","day":"2024-01-02","at":"2024-01-02T03:04:05","atz":"2024-01-02T03:04:05+02:00","ok":true}
+{"id":22,"name":null,"day":"2024-12-31","at":"2024-03-04T10:00:00.25","atz":"2024-03-04T10:00:00Z","ok":false}
+{"id":3,"name":"c","day":null,"at":null,"atz":null,"ok":null}
+EOF
+expect head_flat.expected <<'EOF'
+id    | name   | day        | at                     | atz                    | ok
+int64 | string | date32     | timestamp[us]          | timestamp[us, tz=UTC]  | bool
+------+--------+------------+------------------------+------------------------+------
+    1 | ann    | 2024-01-02 | 2024-01-02 03:04:05    | 2024-01-02 01:04:05+00 | true
+   22 | NULL   | 2024-12-31 | 2024-03-04 10:00:00.25 | 2024-03-04 10:00:00+00 | false
+EOF
+run head -n 2 flat.ndjson
+check_stdout "head -n 2 on NDJSON (dates, timestamps, bools, nulls)" head_flat.expected
+
+expect head_nested.expected <<'EOF'
+id    | user                             | tags         | day        | at                    | atz                    | ok
+int64 | struct<name: string, age: int64> | list<string> | date32     | timestamp[us]         | timestamp[us, tz=UTC]  | bool
+------+----------------------------------+--------------+------------+-----------------------+------------------------+------
+    1 | {"name":"ann","age":31}          | ["a","b"]    | 2024-01-02 | 2024-01-02 03:04:05   | 2024-01-02 03:04:05+00 | true
+    2 | {"name":"bo","age":null}         | []           | 2024-03-04 | 2024-03-04 10:00:00.5 | 2024-03-04 10:00:00+00 | false
+EOF
+run head -n 2 nested.ndjson
+# The scalar columns (the nested ones are checked below).
+scalar_cells() { awk -F ' [|] ' 'NR != 3 { o = ""; for (i = 1; i <= NF; i++) if (i < 2 || i > 3) { gsub(/^ +| +$/, "", $i); o = o $i "|" } print o }' "$1"; }
+if [[ "$rc" == 0 && "$(wc -l <"$CAP/out")" == 5 ]] && [[ "$(scalar_cells "$CAP/out")" == "$(scalar_cells head_nested.expected)" ]]; then
+  pass "head -n 2 on nested NDJSON: header, types and 2 rows"
+else
+  fail "head -n 2 on nested NDJSON: header, types and 2 rows" "exit $rc" "$(head -n 5 "$CAP/out")"
+fi
+# head shows nested values as their JSON text, as convert to CSV does.
+check_stdout "head -n 2 shows nested values as JSON text" head_nested.expected
+
+# scan on NDJSON.
+printf '{"rows": 3, "columns": [{"name": "id", "type": "int64", "nulls": 0}, {"name": "user", "type": "struct<name: string, age: int64>", "nulls": 1}, {"name": "tags", "type": "list<string>", "nulls": 1}, {"name": "day", "type": "date32", "nulls": 1}, {"name": "at", "type": "timestamp[us]", "nulls": 1}, {"name": "atz", "type": "timestamp[us, tz=UTC]", "nulls": 1}, {"name": "ok", "type": "bool", "nulls": 1}]}\n' >scan_nested.expected
+run scan nested.ndjson
+check_stdout "scan on nested NDJSON: rows, types, nulls" scan_nested.expected
+
+# Generated: a column widening late (int → float), a column appearing at line 2501, one at line 3900.
+awk 'BEGIN {
+  for (i = 1; i <= 4000; i++) {
+    printf "{\"id\":%d", i
+    if (i % 7) printf ",\"v\":%s", (i > 3000 && i % 5 == 0 ? i / 4 : i); else printf ",\"v\":null"
+    printf ",\"s\":\"t%d\",\"day\":\"2024-01-%02d\",\"u\":{\"n\":%d,\"w\":[%d,%d]}", i, i % 28 + 1, i % 3, i, i + 1
+    if (i > 2500) printf ",\"late\":%s", (i % 2 ? "true" : "null")
+    if (i == 3900) printf ",\"s2\":\"x\""
+    printf "}\n"
+  }
+}' >gen.ndjson
+printf '{"rows": 4000, "columns": [{"name": "id", "type": "int64", "nulls": 0}, {"name": "v", "type": "float64", "nulls": 571}, {"name": "s", "type": "string", "nulls": 0}, {"name": "day", "type": "date32", "nulls": 0}, {"name": "u", "type": "struct<n: int64, w: list<int64>>", "nulls": 0}, {"name": "late", "type": "bool", "nulls": 3250}, {"name": "s2", "type": "string", "nulls": 3999}]}\n' >scan_gen.expected
+run scan gen.ndjson --threads 1 --block-size 4KiB
+check_stdout "scan NDJSON --threads 1 (many blocks): rows, types, nulls" scan_gen.expected
+run scan gen.ndjson --threads 3 --block-size 4KiB
+check_stdout "scan NDJSON --threads 3 gives the same output" scan_gen.expected
+run convert gen.ndjson gen1.ndjson --threads 1 --block-size 4KiB
+rc1=$rc
+run convert gen.ndjson gen3.ndjson --threads 3 --block-size 4KiB
+rc3=$rc
+if [[ "$rc1$rc3" == 00 ]] && cmp -s gen1.ndjson gen3.ndjson && [[ "$(wc -l <gen1.ndjson)" == 4000 ]]; then
+  pass "convert NDJSON --threads 3 gives the same bytes as --threads 1"
+else
+  fail "convert NDJSON --threads 3 gives the same bytes as --threads 1" "exit statuses $rc1 $rc3"
+fi
+
+# --types
+printf 'a: int32\nb: string\n' >types_int32.expected
+run schema lines.ndjson --types a=int32
+check_stdout "--types a=int32 on NDJSON" types_int32.expected
+printf '{"a":"1","b":"x"}\n{"a":"2","b":"y"}\n' >types_string.expected
+run cat lines.ndjson --types a=string --to ndjson
+check_stdout "--types a=string turns numbers into strings" types_string.expected
+printf '{"a":1,"b":"x"}\n{"a":3000000000,"b":"y"}\n' >big32.ndjson
+run cat big32.ndjson --types a=int32
+check_err "value beyond a declared int32: exit 1, file:line, column" 1 "big32.ndjson:2:" "3000000000" "int32" "column 'a'" "byte offset 16"
+run cat nested.ndjson --types id=integer128
+check_err "unknown type in --types on NDJSON: exit 2" 2 "integer128"
+
+# --infer-rows: the type changes at line 20000, after the default sample (16384 records).
+awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"v\":%s}\n", (i == 20000 ? "2.5" : i) }' >latefloat.ndjson
+run schema latefloat.ndjson
+printf 'v: int64\n' >v_int64.expected
+check_stdout "schema with the default sample: int64" v_int64.expected
+run schema latefloat.ndjson --infer-rows all
+printf 'v: float64\n' >v_float64.expected
+check_stdout "schema --infer-rows all: float64" v_float64.expected
+printf '{"v":1}\n{"v":2.5}\n' >latefloat_default.expected
+run convert latefloat.ndjson lf_default.ndjson --block-size 4KiB
+sed -n '1p;$p' lf_default.ndjson >lf_default.got
+check_same "late widening: early batches keep int64" lf_default.got latefloat_default.expected
+printf '{"v":1.0}\n{"v":2.5}\n' >latefloat_all.expected
+run convert latefloat.ndjson lf_all.ndjson --block-size 4KiB --infer-rows all
+sed -n '1p;$p' lf_all.ndjson >lf_all.got
+check_same "--infer-rows all: every batch float64" lf_all.got latefloat_all.expected
+run_in latefloat.ndjson cat - --from ndjson --infer-rows all
+check_err "--infer-rows all on stdin: exit 1, needs a file" 1 "needs a file"
+
+# --unknown-fields: "z" first appears on line 2, after a one-record sample.
+printf '{"a":1}\n{"a":2,"z":true}\n' >unk.ndjson
+printf 'a,z\n1,\n2,true\n' >unk_infer.expected
+printf 'a\n1\n2\n' >unk_ignore.expected
+run cat unk.ndjson --infer-rows 1
+check_stdout "--unknown-fields infer (default) adds the column" unk_infer.expected
+run cat unk.ndjson --infer-rows 1 --unknown-fields ignore
+check_stdout "--unknown-fields ignore drops a key outside the sample" unk_ignore.expected
+run cat unk.ndjson --infer-rows 1 --unknown-fields error
+check_err "--unknown-fields error: exit 1, file:line, key" 1 "unk.ndjson:2:" 'unknown field "z"' "byte offset 8"
+run cat unk.ndjson --unknown-fields error
+check_stdout "--unknown-fields error: a key inside the sample is known" unk_infer.expected
+
+# --big-integers
+printf '{"n":1}\n{"n":18446744073709551615}\n{"n":3}\n' >big.ndjson
+printf '{"n":1.0}\n{"n":18446744073709551616.0}\n{"n":3.0}\n' >big_double.expected
+run cat big.ndjson --to ndjson
+check_stdout "an integer beyond int64 makes the column float64 (default)" big_double.expected
+run cat big.ndjson --big-integers error
+check_err "--big-integers error: exit 1, file:line, value" 1 "big.ndjson:2:" "18446744073709551615" "column 'n'"
+printf '{"n":9223372036854775807}\n{"n":-9223372036854775808}\n' >int64_edges.ndjson
+run cat int64_edges.ndjson --to ndjson --big-integers error
+check_stdout "--big-integers error accepts the int64 extremes" int64_edges.ndjson
+
+# --no-detect-dates
+printf '{"d":"2024-01-02","t":"2024-01-02T03:04:05","z":"2024-01-02T03:04:05+01:00"}\n' >dates.ndjson
+printf 'd: string\nt: string\nz: string\n' >dates_nodetect_schema.expected
+printf 'd,t,z\n2024-01-02,2024-01-02T03:04:05,2024-01-02T03:04:05+01:00\n' >dates_nodetect.expected.csv
+printf 'd,t,z\n2024-01-02,2024-01-02 03:04:05,2024-01-02 02:04:05+00\n' >dates_detect.expected.csv
+run schema dates.ndjson --no-detect-dates
+check_stdout "--no-detect-dates: ISO strings stay strings" dates_nodetect_schema.expected
+run cat dates.ndjson --no-detect-dates
+check_stdout "--no-detect-dates: the text is kept as is" dates_nodetect.expected.csv
+run cat dates.ndjson
+check_stdout "dates detected by default (offset converted to UTC)" dates_detect.expected.csv
+printf '{"d":"2024-01-02"}\n{"d":"2024-02-30"}\n' >baddate.ndjson
+printf 'd: string\n' >baddate_schema.expected
+run schema baddate.ndjson
+check_stdout "an impossible date makes the column a string" baddate_schema.expected
+
+# --max-record-size
+{
+  printf '{"a":1,"s":"x"}\n{"a":2,"s":"'
+  head -c 20000 /dev/zero | tr '\0' y
+  printf '"}\n{"a":3,"s":"x"}\n'
+} >long.ndjson
+run cat long.ndjson --max-record-size 100 --block-size 4KiB
+check_err "--max-record-size 100: exit 1 naming the line" 1 "long.ndjson:2:" "limit of 100 bytes" "byte offset 16"
+printf '{"a":1,"s":"x"}\n{"a":2,"s":"%s"}\n{"a":3,"s":"x"}\n' "$(head -c 150 /dev/zero | tr '\0' y)" >long_short.ndjson
+# A record longer than --max-record-size but shorter than the read block is an error too.
+run cat long_short.ndjson --max-record-size 100
+check_err "--max-record-size 100: a 170-byte record is an error" 1 "long_short.ndjson:2:" "limit of 100 bytes"
+run convert long.ndjson long.json
+# In a JSON array (and concatenated objects) the error names the record's line too.
+run cat long.json --max-record-size 100 --block-size 4KiB
+check_err "--max-record-size in a JSON array: exit 1 naming the line" 1 "long.json:2:"
+run cat long.json --max-record-size 100 --block-size 4KiB
+check_err "--max-record-size in a JSON array: exit 1" 1 "long.json" "limit of 100 bytes"
+run cat long.ndjson --max-record-size abc
+check_err "--max-record-size abc: exit 2" 2 "abc"
+
+# --skip-bad-rows: invalid JSON, a non-object, an unconvertible value, two values on a line.
+printf '{"a":1,"b":"x"}\n{"a":2,"b":\n[1,2]\n{"a":3,"b":"y"}\n{"a":"oops","b":"z"}\n\n{"a":5,"b":"w"} {"a":6}\n{"a":7,"b":"v"}\n' >badrec.ndjson
+printf 'a,b\n1,x\n3,y\n7,v\n' >badrec.expected.csv
+run convert badrec.ndjson badrec.csv --skip-bad-rows --types a=int64
+check_same "--skip-bad-rows on NDJSON drops the bad records" badrec.csv badrec.expected.csv
+check_err "--skip-bad-rows on NDJSON lists the skipped lines" 0 "badrec.ndjson: skipped 4 bad records" "line 2 (invalid JSON" "line 3 (a record is not a JSON object)" "line 5 (value \"oops\"" "line 7 (more than one JSON value on a line)"
+run cat badrec.ndjson --types a=int64
+check_err "without --skip-bad-rows the first bad record fails" 1 "badrec.ndjson:2:" "byte offset 16"
+awk 'BEGIN { for (i = 1; i <= 4000; i++) if (i % 1000 == 0) print "{\"id\":" i ",\"v\":}"; else if (i == 2222) print "[1]"; else printf "{\"id\":%d,\"v\":%d}\n", i, i }' >gbad.ndjson
+printf '{"rows": 3995, "columns": [{"name": "id", "type": "int64", "nulls": 0}, {"name": "v", "type": "int64", "nulls": 0}], "bad_rows": 5}\n' >gbad_scan.expected
+run scan gbad.ndjson --skip-bad-rows --threads 3 --block-size 4KiB
+check_stdout "scan --skip-bad-rows --threads 3 on NDJSON counts rows and bad rows" gbad_scan.expected
+check_err "scan --skip-bad-rows --threads 3: the right lines" 0 "skipped 5 bad records" "line 1000 " "line 2000 " "line 2222 " "line 3000 " "line 4000 "
+
+# --non-finite: NaN and infinities in a CSV float column.
+printf 'k,x\n1,1.5\n2,nan\n3,inf\n4,-inf\n5,\n' >nonfin.csv
+printf '{"k":1,"x":1.5}\n{"k":2,"x":null}\n{"k":3,"x":null}\n{"k":4,"x":null}\n{"k":5,"x":null}\n' >nonfin.expected
+run convert nonfin.csv nonfin.ndjson
+check_same "NaN and infinities written as null by default" nonfin.ndjson nonfin.expected
+check_stderr_is "the nulls written for NaN and infinities are counted on stderr" "sluice: nonfin.ndjson: wrote 3 NaN or infinite values as null"
+run convert nonfin.csv nonfin_null.ndjson --non-finite null
+check_same "--non-finite null" nonfin_null.ndjson nonfin.expected
+before=$(listing)
+run convert nonfin.csv nonfin_err.ndjson --non-finite error
+after=$(listing)
+check_err "--non-finite error: exit 1, column named" 1 "nonfin_err.ndjson" "NaN" "column 'x'"
+if [[ "$before" == "$after" ]]; then pass "--non-finite error leaves no output"; else fail "--non-finite error leaves no output" "new: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"; fi
+# Rows in messages are data rows counted from 0, as everywhere (lines count from 1): "row 1" is the
+# second data row.
+check_err "--non-finite error names the row (0-based data rows)" 1 "row 1"
+run convert nonfin.csv nonfin_bad.ndjson --non-finite maybe
+check_err "--non-finite maybe: exit 2" 2 "--non-finite"
+
+# --invalid-utf8: a CSV with an invalid byte, to NDJSON.
+printf 'k,s\n1,ok\n2,a\xffb\n3,caf\xc3\xa9\n' >badu.csv
+printf '{"k":1,"s":"ok"}\n{"k":2,"s":"a\xef\xbf\xbdb"}\n{"k":3,"s":"caf\xc3\xa9"}\n' >badu.expected
+run convert badu.csv badu.ndjson
+check_same "invalid UTF-8 replaced with U+FFFD by default" badu.ndjson badu.expected
+run convert badu.csv badu_r.ndjson --invalid-utf8 replace
+check_same "--invalid-utf8 replace" badu_r.ndjson badu.expected
+before=$(listing)
+run convert badu.csv badu_e.ndjson --invalid-utf8 error
+after=$(listing)
+check_err "--invalid-utf8 error: exit 1, column named" 1 "badu_e.ndjson" "UTF-8" "column 's'"
+if [[ "$before" == "$after" ]]; then pass "--invalid-utf8 error leaves no output"; else fail "--invalid-utf8 error leaves no output" "new: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"; fi
+printf 'k,s\n1,\xe2\x82\n2,\xc0\xaf\n' >badu2.csv
+printf '{"k":1,"s":"\xef\xbf\xbd"}\n{"k":2,"s":"\xef\xbf\xbd\xef\xbf\xbd"}\n' >badu2.expected
+run convert badu2.csv - --to ndjson
+check_stdout "a truncated sequence is one U+FFFD, an overlong one two" badu2.expected
+
+# --omit-nulls
+expect omit.expected <<'EOF'
+{"id":1,"name":"alice","score":1.5,"day":"2024-01-02"}
+{"id":2,"name":"bob, jr","day":"2024-01-03"}
+{"id":3,"name":"say \"hi\"","score":-2.0}
+{"id":4,"name":"dave","score":10.0,"day":"2024-02-29"}
+EOF
+run convert people.csv omit.ndjson --omit-nulls
+check_same "--omit-nulls leaves null fields out" omit.ndjson omit.expected
+printf '{"id":1,"user":{"name":"ann","age":31}}\n{"id":2,"user":{"name":"bo"}}\n{}\n' >omit_nested_in.ndjson
+printf '{"id":1,"user":{"name":"ann","age":31}}\n{"id":2,"user":{"name":"bo","age":null}}\n{"id":null,"user":null}\n' >omit_nested_in.nulls.expected
+run cat omit_nested_in.ndjson --to ndjson
+check_stdout "a missing key and a missing nested key are null" omit_nested_in.nulls.expected
+printf '{"id":1,"user":{"name":"ann","age":31}}\n{"id":2,"user":{"name":"bo"}}\n{}\n' >omit_nested_out.expected
+run cat omit_nested_in.ndjson --to ndjson --omit-nulls
+check_stdout "--omit-nulls also inside nested objects" omit_nested_out.expected
+run convert people.csv omit.csv --omit-nulls
+check_err "--omit-nulls with CSV output: exit 2, named" 2 "--omit-nulls"
+
+# Invalid JSON: exit 1, file:line: and the byte offset.
+printf '{"a":1}\n{"a":2}\n{"a":3,}\n{"a":4}\n' >inv.ndjson
+run cat inv.ndjson
+check_err "invalid JSON: exit 1, file:line, byte offset" 1 "inv.ndjson:3:" "invalid JSON" "(byte offset 16)"
+printf '[{"a":1},\n{"a":2},\n{"a":3,}]\n' >inv.json
+run cat inv.json
+check_err "invalid JSON in an array: exit 1, file:line, byte offset" 1 "inv.json:3:" "invalid JSON" "(byte offset 19)"
+printf '[{"a":1},\n{"a":2}\n' >unclosed.json
+run cat unclosed.json
+check_err "an unclosed array: exit 1, file:line" 1 "unclosed.json:3:" "ends before the JSON array is closed" "(byte offset 18)"
+printf '{"a":1}\n{"a":2}\n{"a":3' >trunc.ndjson
+run cat trunc.ndjson
+check_err "a truncated last record: exit 1, file:line" 1 "trunc.ndjson:3:" "(byte offset 16)"
+printf '{"a":1}\n{"a":"\xff"}\n' >badutf_in.ndjson
+run cat badutf_in.ndjson
+check_err "invalid UTF-8 in NDJSON input: exit 1, file:line" 1 "badutf_in.ndjson:2:" "UTF-8" "(byte offset 8)"
+awk 'BEGIN { for (i = 1; i <= 5000; i++) if (i == 4321) printf "{\"id\":4321,\"v\":}\r\n"; else printf "{\"id\":%d,\"v\":%d}\r\n", i, i }' >gen_bad.ndjson
+off=$(grep -b -a '"v":}' gen_bad.ndjson | cut -d: -f1)
+for t in 1 3; do
+  run scan gen_bad.ndjson --threads "$t" --block-size 4KiB
+  check_err "invalid JSON at line 4321 of a CRLF file, --threads $t: right line and offset" 1 "gen_bad.ndjson:4321:" "(byte offset $off)"
+done
+
+# Bad option values: exit 2, before any output is created.
+before=$(listing)
+for opt in "--json-format yaml" "--unknown-fields maybe" "--big-integers float" "--infer-rows some" "--invalid-utf8 drop"; do
+  # shellcheck disable=SC2086
+  run convert in.ndjson opt_out.ndjson $opt
+  check_err "bad value '$opt': exit 2, named" 2 "${opt%% *}"
+done
+after=$(listing)
+if [[ "$before" == "$after" ]]; then pass "bad option values leave no output"; else fail "bad option values leave no output" "new: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"; fi
+run cat people.csv --json-format lines
+check_err "an NDJSON reading option on CSV input: exit 2, named" 2 "--json-format"
+
+# A failed convert leaves neither the target nor a hidden temporary file.
+awk 'BEGIN { for (i = 1; i <= 200000; i++) printf "{\"id\":%d,\"s\":\"x%d\"}\n", i, i; print "{\"id\":1,,}" }' >badend.ndjson
+before=$(listing)
+run convert badend.ndjson badend.csv --block-size 16KiB
+after=$(listing)
+if [[ "$rc" == 1 && ! -e badend.csv && "$before" == "$after" ]] && grep -qF "badend.ndjson:200001:" "$CAP/err"; then
+  pass "failed NDJSON convert: exit 1, no output, no temp file"
+else
+  fail "failed NDJSON convert: exit 1, no output, no temp file" "exit $rc (want 1); new entries: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+fi
+before=$(listing)
+run convert badend.ndjson badend.json --block-size 16KiB
+after=$(listing)
+if [[ "$rc" == 1 && ! -e badend.json && "$before" == "$after" ]]; then
+  pass "failed convert to .json: exit 1, no output, no temp file"
+else
+  fail "failed convert to .json: exit 1, no output, no temp file" "exit $rc (want 1); new entries: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+fi
+
+# NDJSON to CSV when a column first appears after the inference sample and after the first batch.
+awk 'BEGIN { for (i = 1; i <= 2000; i++) if (i < 1500) printf "{\"id\":%d,\"v\":%d}\n", i, i; else printf "{\"id\":%d,\"v\":%d,\"extra\":\"e%d\"}\n", i, i, i }' >late.ndjson
+before=$(listing)
+run convert late.ndjson late.csv --infer-rows 1 --block-size 4KiB
+after=$(listing)
+if [[ "$rc" != 0 && ! -e late.csv && "$before" == "$after" ]] && grep -qF -- "--infer-rows all" "$CAP/err" && grep -qF "CSV header" "$CAP/err"; then
+  pass "a column after the CSV header: refused, names --infer-rows all, no output"
+else
+  fail "a column after the CSV header: refused, names --infer-rows all, no output" "exit $rc; new entries: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+fi
+# Bad data, not a usage error: exit 1, naming the output and the column.
+check_err "a column after the CSV header: exit 1, names the output and column" 1 "late.csv" "extra" "--infer-rows all"
+run convert late.ndjson late.csv --infer-rows all --block-size 4KiB
+if [[ "$rc" == 0 ]] && [[ "$(sed -n '1p;2p;1500p;1501p;$p' late.csv | tr '\n' ' ')" == "id,v,extra 1,1, 1499,1499, 1500,1500,e1500 2000,2000,e2000 " ]] && [[ "$(wc -l <late.csv)" == 2001 ]]; then
+  pass "a late column with --infer-rows all: header has it, earlier rows empty"
+else
+  fail "a late column with --infer-rows all: header has it, earlier rows empty" "exit $rc: $(sed -n '1p;2p;1500p;1501p' late.csv 2>/dev/null | tr '\n' ' ')"
+fi
+run convert late.ndjson late.ndjson.out --to ndjson --infer-rows 1 --block-size 4KiB
+if [[ "$rc" == 0 ]] && [[ "$(sed -n '1p;1501p' late.ndjson.out | tr '\n' ' ')" == '{"id":1,"v":1} {"id":1501,"v":1501,"extra":"e1501"} ' ]]; then
+  pass "a late column in NDJSON output: each record has the keys known so far"
+else
+  fail "a late column in NDJSON output: each record has the keys known so far" "exit $rc: $(sed -n '1p;1501p' late.ndjson.out 2>/dev/null | tr '\n' ' ')"
+fi
+
+# A JSON array or concatenated objects spanning more than two read blocks.
+awk 'BEGIN { print "["; for (i = 1; i <= 5000; i++) printf "{\"id\":%d,\"v\":%d}%s\n", i, i, (i < 5000 ? "," : ""); print "]" }' >gen.json
+printf '{"rows": 5000, "columns": [{"name": "id", "type": "int64", "nulls": 0}, {"name": "v", "type": "int64", "nulls": 0}]}\n' >gen_json_scan.expected
+run scan gen.json --threads 1
+check_stdout "scan a JSON array in one block" gen_json_scan.expected
+# A valid array (or pretty-printed objects) over many blocks (this was cut at a stale position).
+run scan gen.json --threads 1 --block-size 4KiB
+check_stdout "scan a JSON array in many blocks" gen_json_scan.expected
+
+cd "$W" || exit 1
 
 # ---- Summary -----------------------------------------------------------------------------------
 

@@ -491,3 +491,64 @@ TEST(NdjsonReader, SkippedRecordLeavesNothingBehind) {
 
 }  // namespace
 }  // namespace sluice::ndjson
+
+namespace sluice::ndjson {
+namespace {
+
+// Arrays and pretty-printed objects far larger than a block: records cut across many reads.
+TEST(NdjsonReader, LargeArraysAndPrettyObjectsAcrossManyBlocks) {
+  std::string array = "[\n", pretty, lines;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string rec = "{\"id\": " + std::to_string(i) + ", \"s\": \"" + std::string(static_cast<std::size_t>(i % 97), 'x') +
+                            "\", \"l\": [" + std::to_string(i % 7) + ", {\"k\": \"a,]}\\\"\"}]}";
+    array += rec + (i + 1 < 5000 ? ",\n" : "\n");
+    pretty += "{\n  \"id\": " + std::to_string(i) + ",\n  \"s\": \"" + std::string(static_cast<std::size_t>(i % 97), 'x') +
+              "\",\n  \"l\": [\n    " + std::to_string(i % 7) + ",\n    {\"k\": \"a,]}\\\"\"}\n  ]\n}\n";
+    lines += rec + "\n";
+  }
+  array += "]\n";
+  ReadOptions o;
+  o.block_size = 4096;
+  auto want = read(lines, o);
+  ASSERT_OK(want);
+  const std::string expected = json(*want);
+  for (int threads : {1, 3}) {
+    o.threads = threads;
+    auto a = read(array, o);
+    ASSERT_OK(a);
+    EXPECT_EQ(first_difference(json(*a), expected), "") << threads;
+    auto p = read(pretty, o);
+    ASSERT_OK(p);
+    EXPECT_EQ(first_difference(json(*p), expected), "") << threads;
+  }
+  // An error late in a big array names its line.
+  std::string bad = array;
+  bad.replace(bad.rfind("\"id\": 4990"), 10, "\"id\": 4x90");
+  auto e = read(bad, o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().context().line, 4992);
+}
+
+// The record limit holds for records shorter than a block too, with the line.
+TEST(NdjsonReader, RecordLimitHoldsInsideABlock) {
+  ReadOptions o;
+  o.max_record_bytes = 100;
+  const std::string in = "{\"a\":1}\n{\"a\":\"" + std::string(150, 'x') + "\"}\n{\"a\":3}\n";
+  auto r = read(in, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(r.error().context().line, 2);
+  o.bad_lines = BadLinePolicy::kSkip;
+  auto s = read(in, o);
+  ASSERT_OK(s);
+  EXPECT_EQ(json(*s), "{\"a\":1}\n{\"a\":3}\n");
+  // In an array, the record's own line.
+  ReadOptions a;
+  a.max_record_bytes = 100;
+  auto arr = read("[{\"a\":1},\n{\"a\":\"" + std::string(150, 'x') + "\"}]", a);
+  ASSERT_FALSE(arr.ok());
+  EXPECT_EQ(arr.error().context().line, 2);
+}
+
+}  // namespace
+}  // namespace sluice::ndjson

@@ -57,7 +57,7 @@ reading NDJSON / JSON:
   --max-record-size SIZE   a longer record is an error (default 16MiB)
 
 writing CSV:
-  --to FORMAT              csv | tsv (default: from the extension, else csv)
+  --to FORMAT              csv | tsv | ndjson | jsonl | json (default: from the extension, else csv)
   --out-delimiter C        (default , or TAB for tsv)
   --out-quote C            (default ")
   --quoting STYLE          minimal | nonnumeric | all | none (default minimal)
@@ -131,6 +131,13 @@ std::vector<std::pair<std::string, TypePtr>> declared_types(const Args& a) {
   return out;
 }
 
+std::int64_t infer_rows_option(const std::string& v) {
+  if (v == "all") return -1;
+  const std::int64_t n = parse_int(v, "--infer-rows");
+  if (n < 0) throw UsageError("--infer-rows is a count of rows (0 or more) or 'all'");
+  return n;
+}
+
 int thread_option(const Args& a) {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto v = a.get("threads")) {
@@ -162,7 +169,7 @@ ndjson::ReadOptions ndjson_read_options(const Args& a) {
     else throw UsageError("--big-integers is double or error");
   }
   if (a.flag("no-detect-dates")) o.detect_temporal = false;
-  if (auto v = a.get("infer-rows")) o.infer_rows = *v == "all" ? -1 : parse_int(*v, "--infer-rows");
+  if (auto v = a.get("infer-rows")) o.infer_rows = infer_rows_option(*v);
   if (a.flag("skip-bad-rows")) o.bad_lines = ndjson::BadLinePolicy::kSkip;
   if (auto v = a.get("block-size")) o.block_size = parse_size(*v);
   if (auto v = a.get("batch-rows")) o.batch_rows = parse_int(*v, "--batch-rows");
@@ -204,7 +211,7 @@ csv::ReadOptions read_options(const Args& a, const std::string& format) {
   if (a.has("null")) o.null_values = a.all("null");
   if (auto v = a.get("names")) o.column_names = split(*v, ',');
   o.column_types = declared_types(a);
-  if (auto v = a.get("infer-rows")) o.infer_rows = *v == "all" ? -1 : parse_int(*v, "--infer-rows");
+  if (auto v = a.get("infer-rows")) o.infer_rows = infer_rows_option(*v);
   if (a.flag("skip-bad-rows")) o.bad_rows = csv::BadRowPolicy::kSkip;
   if (auto v = a.get("block-size")) o.block_size = parse_size(*v);
   if (auto v = a.get("batch-rows")) o.batch_rows = parse_int(*v, "--batch-rows");
@@ -371,21 +378,27 @@ class TableWriter {
 
 class CsvTableWriter final : public TableWriter {
  public:
-  explicit CsvTableWriter(std::unique_ptr<csv::CsvWriter> w) : w_(std::move(w)) {}
+  CsvTableWriter(std::unique_ptr<csv::CsvWriter> w, std::string path) : w_(std::move(w)), path_(std::move(path)) {}
   Status write(const Batch& b) override {
     // The header is written once: a column that appears later (NDJSON inferred from a sample) cannot
     // be added to it.
-    if (!header_) header_ = b.schema;
-    else if (b.schema != header_ && b.schema->num_fields() != header_->num_fields())
+    if (!header_) {
+      header_ = b.schema;
+    } else if (b.schema != header_ && b.schema->num_fields() != header_->num_fields()) {
+      ErrorContext ctx(path_);
+      if (b.schema->num_fields() > header_->num_fields()) ctx.column_name = b.schema->fields[header_->num_fields()].name;
       return Error(ErrorCode::kInvalidArgument,
                    "the input gained a column after the CSV header was written (--infer-rows all reads the whole "
-                   "input first)");
+                   "input first)",
+                   ctx);
+    }
     return w_->write(b);
   }
   Status finish(const Schema* s) override { return w_->finish(s); }
 
  private:
   std::unique_ptr<csv::CsvWriter> w_;
+  std::string path_;
   SchemaPtr header_;
 };
 
@@ -406,7 +419,7 @@ class NdjsonTableWriter final : public TableWriter {
 
 std::unique_ptr<TableWriter> open_writer(io::Sink& sink, const Args& a, const std::string& fmt) {
   if (is_json(fmt)) return std::make_unique<NdjsonTableWriter>(check(ndjson::NdjsonWriter::open(sink, ndjson_write_options(a, fmt))));
-  return std::make_unique<CsvTableWriter>(check(csv::CsvWriter::open(sink, write_options(a, fmt))));
+  return std::make_unique<CsvTableWriter>(check(csv::CsvWriter::open(sink, write_options(a, fmt))), sink.path());
 }
 
 int cmd_convert(const Args& a, bool to_stdout) {
