@@ -374,6 +374,17 @@ inline bool parse_date_padded(const char* p, std::size_t n, std::int32_t& out) n
 // "YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|±HH[:MM]|±HHMM| UTC]" → value in `unit` since the epoch. With
 // an offset or Z the result is converted to UTC and `tz` says so; without, it is local time.
 namespace detail {
+// Nanoseconds (non-negative, below a second) in `unit`, by constant divisors (no 64-bit division).
+[[gnu::always_inline]] inline std::int64_t nanos_in(TimeUnit unit, std::int64_t nanos) noexcept {
+  switch (unit) {
+    case TimeUnit::kSecond: return nanos / 1000000000;
+    case TimeUnit::kMilli: return nanos / 1000000;
+    case TimeUnit::kMicro: return nanos / 1000;
+    case TimeUnit::kNano: return nanos;
+  }
+  return nanos;
+}
+
 // The common shape "YYYY-MM-DD HH:MM:SS[.f{1,9}]" (or with 'T'), without a zone, in one pass with no
 // branches per digit. Returns false for anything else (the general parser then decides).
 inline bool timestamp_fast(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out) noexcept {
@@ -409,7 +420,7 @@ inline bool timestamp_fast(const char* p, std::size_t n, TimeUnit unit, std::int
   const std::int64_t per_s = units_per_second(unit);
   const std::int64_t days = temporal::days_from_civil(year, month, day);
   if (unit == TimeUnit::kNano && (days > 106751 || days < -106751)) return false;  // leave overflow to the slow path
-  out = (days * 86400 + h * 3600 + mi * 60 + s) * per_s + frac / (1000000000 / per_s);
+  out = (days * 86400 + h * 3600 + mi * 60 + s) * per_s + nanos_in(unit, frac);
   return true;
 }
 }  // namespace detail
@@ -463,7 +474,7 @@ inline bool parse_timestamp_padded(const char* p, std::size_t n, TimeUnit unit, 
       const std::int64_t per_s = units_per_second(unit);
       if (ok && !(unit == TimeUnit::kNano && (days > 106750 || days < -106750))) {
         out = (days * 86400 + h * 3600 + mi * 60 + s - offset_s) * per_s +
-              static_cast<std::int64_t>(frac) / (1000000000 / per_s);
+              detail::nanos_in(unit, static_cast<std::int64_t>(frac));
         tz = zone;
         return true;
       }

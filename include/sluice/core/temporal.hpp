@@ -39,7 +39,7 @@ constexpr Civil civil_from_days(std::int64_t z) noexcept {
 }
 
 constexpr bool is_leap(std::int64_t y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+[[gnu::always_inline]] constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
   constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
