@@ -5,6 +5,9 @@
 #include "sluice/codecs/ndjson/reader.hpp"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -29,6 +32,44 @@ struct ChunkResult {
 };
 
 bool is_space(std::uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The index of the first byte at or after i that is '"', '\\' or a line end (inside a string), or
+// of the first '"', '{', '}', '[', ']', '\n' or '\r' (outside), or n. Sixteen bytes at a time.
+inline std::size_t next_in_string(const std::uint8_t* s, std::size_t i, std::size_t n) {
+#if defined(__SSE2__)
+  const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\'), nl = _mm_set1_epi8('\n');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, b)), _mm_cmpeq_epi8(v, nl));
+    const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+  }
+#endif
+  for (; i < n; ++i)
+    if (s[i] == '"' || s[i] == '\\' || s[i] == '\n') return i;
+  return n;
+}
+inline std::size_t next_structural(const std::uint8_t* s, std::size_t i, std::size_t n) {
+#if defined(__SSE2__)
+  // Seven compares per 16 bytes: far cheaper than a branch per byte.
+  const __m128i q = _mm_set1_epi8('"'), o1 = _mm_set1_epi8('{'), c1 = _mm_set1_epi8('}'), o2 = _mm_set1_epi8('['),
+                c2 = _mm_set1_epi8(']'), nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, o1));
+    hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, c1), _mm_cmpeq_epi8(v, o2)));
+    hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, nl)));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, cr));
+    const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (m) return i + static_cast<std::size_t>(__builtin_ctz(m));
+  }
+#endif
+  for (; i < n; ++i) {
+    const std::uint8_t c = s[i];
+    if (c == '"' || c == '{' || c == '}' || c == '[' || c == ']' || c == '\n' || c == '\r') return i;
+  }
+  return n;
+}
 
 // The structural scan for JSON arrays of objects and for objects one after another: finds where each
 // top-level object starts and ends (strings and nesting tracked byte by byte) and copies it out as one
@@ -72,37 +113,41 @@ class RecordScanner {
           phase_ = Phase::kInElement;
           continue;
         case Phase::kInElement: {
-          if (in_string_) {
-            // Copy the run of plain string bytes at once.
-            std::size_t j = i;
-            while (j < n && in[j] != '"' && in[j] != '\\' && in[j] != '\n' && !escaped_) ++j;
-            if (j > i) {
-              out.append(reinterpret_cast<const char*>(in + i), j - i);
-              i = j - 1;
-              continue;
-            }
-            if (escaped_) escaped_ = false;
-            else if (c == '\\') escaped_ = true;
-            else if (c == '"') in_string_ = false;
-            else if (c == '\n') return fail("invalid JSON: a line break inside a string", base + i, err_at);
+          if (escaped_) {  // the byte after a backslash in a string
+            escaped_ = false;
+            if (c == '\n') return fail("invalid JSON: a line break inside a string", base + i, err_at);
             out.push_back(static_cast<char>(c));
             continue;
           }
-          if (c == '\n' || c == '\r') {
-            if (c == '\n') ++line_;
+          // Copy the run up to the next byte that matters, at once.
+          const std::size_t j = in_string_ ? next_in_string(in, i, n) : next_structural(in, i, n);
+          if (j > i) out.append(reinterpret_cast<const char*>(in + i), j - i);
+          if (j == n) {
+            i = n - 1;
+            continue;
+          }
+          i = j;
+          const std::uint8_t d = in[j];
+          if (in_string_) {
+            if (d == '\\') escaped_ = true;
+            else if (d == '"') in_string_ = false;
+            else return fail("invalid JSON: a line break inside a string", base + i, err_at);
+            out.push_back(static_cast<char>(d));
+            continue;
+          }
+          if (d == '\n' || d == '\r') {
+            if (d == '\n') ++line_;
             out.push_back(' ');
             continue;
           }
-          out.push_back(static_cast<char>(c));
-          if (c == '"') in_string_ = true;
-          else if (c == '{' || c == '[') ++depth_;
-          else if (c == '}' || c == ']') {
-            if (--depth_ == 0) {
-              out.push_back('\n');
-              ++records_;
-              phase_ = array_ ? Phase::kAfterElement : Phase::kBeforeElement;
-              after_comma_ = false;
-            }
+          out.push_back(static_cast<char>(d));
+          if (d == '"') in_string_ = true;
+          else if (d == '{' || d == '[') ++depth_;
+          else if (--depth_ == 0) {  // '}' or ']'
+            out.push_back('\n');
+            ++records_;
+            phase_ = array_ ? Phase::kAfterElement : Phase::kBeforeElement;
+            after_comma_ = false;
           }
           continue;
         }
