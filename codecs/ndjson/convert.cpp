@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <unordered_map>
 
 #include "csv/tokenize.hpp"
 #include "text/parse.hpp"
@@ -420,6 +421,8 @@ class ChunkParser::Impl {
   std::string bad_column;
   int depth = 0;
   const Col* root_col = nullptr;
+  std::unordered_map<const Node*, std::unique_ptr<Col>> scratch_cols;  // see check_settled
+  std::unique_ptr<Col> scratch_string;
   double rows_per_byte = 1.0 / 64;      // of the last chunk: sizes the next one's buffers
   std::vector<double> chars_per_byte;  // per top-level column
   bool adding_keys = true;  // inference may add keys to structs that are not declared
@@ -1105,15 +1108,41 @@ class ChunkParser::Impl {
 
   // ---- Inference ------------------------------------------------------------------------------
 
+  // A value of a column whose type is settled (declared, or string already): nothing to learn, but
+  // it is converted into a scratch column, so that inference rejects exactly the records conversion
+  // will (a record dropped under kSkip leaves no trace in the types of the others).
+  R check_settled(od::value& v, Node& n) {
+    std::unique_ptr<Col>& c = n.declared ? scratch_cols[&n] : scratch_string;
+    if (!c) c = std::make_unique<Col>(n.declared ? n.declared : utf8(), true);
+    const int d = depth;
+    const R r = value(v, *c);
+    depth = d;
+    c->truncate(0);
+    return r == R::kMismatch ? R::kOk : r;
+  }
+
   R infer_value(od::value v, Node& n) {
-    if (n.declared || n.kind == Kind::kString) return R::kOk;  // nothing to learn (the value is skipped)
-    if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
-    struct Leave {
-      int& d;
-      ~Leave() { --d; }
-    } leave{depth};
+    if (n.declared || n.kind == Kind::kString) return check_settled(v, n);
     od::json_type t;
     if (auto e = v.type().get(t)) return invalid(e);
+    // Depth counts containers, as conversion does.
+    const bool container = t == od::json_type::object || t == od::json_type::array;
+    if (container) {
+      // A container where the column holds something else: the column becomes a string (the JSON
+      // text), and the value is checked as conversion will write it.
+      if (n.kind != Kind::kNull && n.kind != (t == od::json_type::object ? Kind::kStruct : Kind::kList)) {
+        n.to_string_kind();
+        return check_settled(v, n);
+      }
+      if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+    }
+    struct Leave {
+      int& d;
+      bool on;
+      ~Leave() {
+        if (on) --d;
+      }
+    } leave{depth, container};
     switch (t) {
       case od::json_type::object: {
         od::object o;
@@ -1185,7 +1214,11 @@ class ChunkParser::Impl {
       // Keys mostly come in the order of the last record: try the next one first.
       std::size_t i = pos < n.names.size() && n.names[pos] == key ? pos : n.find(key);
       if (i == SIZE_MAX) {
-        if (fixed || !adding_keys) continue;
+        if (fixed || !adding_keys) {
+          if (set.unknown_fields == UnknownFields::kError)
+            return bad("unknown field \"" + std::string(key.substr(0, 64)) + "\"", ErrorCode::kTypeError);
+          continue;
+        }
         if (static_cast<std::int64_t>(n.children.size()) >= set.max_fields)
           return bad("an object has more than max_fields (" + std::to_string(set.max_fields) + ") distinct keys", ErrorCode::kLimitExceeded);
         Node& added = n.add(std::string(key));
@@ -1194,7 +1227,10 @@ class ChunkParser::Impl {
           for (const auto& d : set.declared)
             if (d.first == key) added.declared = d.second;
       }
-      if (R r = infer_value(f.value(), *n.children[i]); r != R::kOk) return r;
+      if (R r = infer_value(f.value(), *n.children[i]); r != R::kOk) {
+        if (root && r == R::kBad && bad_column.empty()) bad_column = n.names[i];
+        return r;
+      }
       pos = i + 1;
     }
     return R::kOk;
@@ -1216,6 +1252,7 @@ class ChunkParser::Impl {
       od::object o;
       if (doc.get_object().get(o)) return false;
       depth = 1;
+      bad_column.clear();
       if (infer_object(o, n, true) != R::kOk) return false;
       ++seen;
     }
@@ -1226,21 +1263,29 @@ class ChunkParser::Impl {
   // once, or line by line when one is invalid (`on_bad(begin, line)` is told of each; false stops).
   template <class OnBad>
   std::int64_t infer_records(const Chunk& ch, Node& n, std::int64_t max_records, OnBad&& on_bad, bool allow_fast = true) {
+    scratch_cols.clear();
     Node saved = n.clone();
     std::int64_t seen = 0;
     if (allow_fast && fast_infer(ch, n, max_records, seen)) return seen;
     n = std::move(saved);
+    scratch_cols.clear();
     seen = 0;
     for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
       if (max_records >= 0 && seen >= max_records) return false;
       ++seen;
+      // A record that fails half way must not leave its first values' kinds behind.
+      Node before = n.clone();
+      scratch_cols.clear();
       if (infer_line(ch, b, e, n) == R::kOk) return true;
+      n = std::move(before);
+      scratch_cols.clear();
       return on_bad(b, line);
     });
     return seen;
   }
 
   R infer_line(const Chunk& ch, std::size_t begin, std::size_t end, Node& root) {
+    bad_column.clear();
     if (over_limit(begin, end)) return too_long();
     od::document_stream stream;
     if (auto e = parser.iterate_many(ch.bytes->data() + begin, end - begin, std::max<std::size_t>(end - begin, 4096)).get(stream))

@@ -30,7 +30,7 @@ inline Kind join_scalar(Kind a, Kind b) {
 
 // The kind of a JSON string's content (no escapes in it): a date or timestamp when it reads as one.
 inline Kind string_kind(const char* p, std::size_t n, bool detect_temporal) {
-  if (!detect_temporal || n < 10 || n > 40 || !text::is_digit(p[0])) return Kind::kString;
+  if (!detect_temporal || n < 10 || n > 40 || !(text::is_digit(p[0]) || p[0] == '-' || p[0] == '+')) return Kind::kString;
   std::int32_t d;
   if (text::parse_date_padded(p, n, d)) return Kind::kDate;
   std::int64_t ts;

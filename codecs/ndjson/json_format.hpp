@@ -377,7 +377,7 @@ inline char* format_timestamp(char* out, std::int64_t value, TimeUnit unit, bool
 
 // ---- Values -------------------------------------------------------------------------------------
 
-struct Node;
+struct OutNode;
 
 // One column prepared for formatting many of its values: the per-type decisions and buffer lookups
 // are made once, here, and not per value. Used by the CSV writer for nested columns.
@@ -392,7 +392,7 @@ class JsonValueFormatter {
   void append(std::string& out, std::int64_t i);
 
  private:
-  std::unique_ptr<Node> root_;
+  std::unique_ptr<OutNode> root_;
 };
 
 }  // namespace sluice::ndjson::detail

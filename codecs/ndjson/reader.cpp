@@ -558,6 +558,7 @@ class NdjsonReader::Impl {
           ErrorContext ctx(path);
           ctx.line = lines + first_error->line + 1;
           ctx.byte_offset = static_cast<std::int64_t>(ch.file_offset + first_error->offset);
+          ctx.column_name = first_error->column;
           return Error(first_error->code, first_error->reason, ctx);
         }
         lines += ch.input_lines >= 0 ? ch.input_lines : detail::count_lines(ch.data(), ch.size);

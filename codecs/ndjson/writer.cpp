@@ -14,7 +14,7 @@ namespace sluice::ndjson {
 namespace detail {
 
 // What a value is written as, decided once per column (and nested child) per batch.
-enum class Kind : std::uint8_t {
+enum class OutKind : std::uint8_t {
   kNull, kBool,
   kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64,
   kFloat16, kFloat32, kFloat64, kDecimal,
@@ -26,8 +26,8 @@ enum class Kind : std::uint8_t {
 };
 
 // An array with its buffers resolved: fixed-width values, offsets and bytes point at its element 0.
-struct Node {
-  Kind kind = Kind::kNull;
+struct OutNode {
+  OutKind kind = OutKind::kNull;
   bool all_null = false;                   // the null type: no validity buffer, every value null
   const std::uint8_t* validity = nullptr;  // null when the array has no nulls
   std::int64_t offset = 0;                 // for validity and bool bits
@@ -39,7 +39,7 @@ struct Node {
   std::int32_t scale = 0;                  // decimal
   TimeUnit unit = TimeUnit::kMicro;
   const DataType* type = nullptr;
-  std::vector<Node> children;              // list: item; struct: fields; map: key, value
+  std::vector<OutNode> children;              // list: item; struct: fields; map: key, value
   FieldKeys keys;                          // struct
 
   bool valid(std::int64_t i) const { return validity != nullptr ? bit::get(validity, offset + i) : !all_null; }
@@ -47,7 +47,7 @@ struct Node {
 
 namespace {
 
-void build(Node& n, const ArrayData& a) {
+void build(OutNode& n, const ArrayData& a) {
   const DataType& t = *a.type;
   n.type = &t;
   n.offset = a.offset;
@@ -55,52 +55,52 @@ void build(Node& n, const ArrayData& a) {
   n.validity = a.null_count != 0 ? a.validity() : nullptr;
   n.unit = t.unit;
   n.scale = t.scale;
-  auto fixed = [&](Kind k) {
+  auto fixed = [&](OutKind k) {
     n.kind = k;
     n.values = a.buffers.at(1)->data() + a.offset * t.value_width();
   };
   switch (t.id) {
-    case TypeId::kNull: n.kind = Kind::kNull; break;
+    case TypeId::kNull: n.kind = OutKind::kNull; break;
     case TypeId::kBool:
-      n.kind = Kind::kBool;
+      n.kind = OutKind::kBool;
       n.values = a.buffers.at(1)->data();
       break;
-    case TypeId::kInt8: fixed(Kind::kInt8); break;
-    case TypeId::kInt16: fixed(Kind::kInt16); break;
-    case TypeId::kInt32: fixed(Kind::kInt32); break;
-    case TypeId::kInt64: fixed(Kind::kInt64); break;
-    case TypeId::kUInt8: fixed(Kind::kUInt8); break;
-    case TypeId::kUInt16: fixed(Kind::kUInt16); break;
-    case TypeId::kUInt32: fixed(Kind::kUInt32); break;
-    case TypeId::kUInt64: fixed(Kind::kUInt64); break;
-    case TypeId::kFloat16: fixed(Kind::kFloat16); break;
-    case TypeId::kFloat32: fixed(Kind::kFloat32); break;
-    case TypeId::kFloat64: fixed(Kind::kFloat64); break;
-    case TypeId::kDecimal128: fixed(Kind::kDecimal); break;
-    case TypeId::kDate32: fixed(Kind::kDate); break;
-    case TypeId::kTime: fixed(t.value_width() == 4 ? Kind::kTime32 : Kind::kTime64); break;
-    case TypeId::kTimestamp: fixed(t.timezone.empty() ? Kind::kTimestamp : Kind::kTimestampUtc); break;
-    case TypeId::kDuration: fixed(Kind::kDuration); break;
+    case TypeId::kInt8: fixed(OutKind::kInt8); break;
+    case TypeId::kInt16: fixed(OutKind::kInt16); break;
+    case TypeId::kInt32: fixed(OutKind::kInt32); break;
+    case TypeId::kInt64: fixed(OutKind::kInt64); break;
+    case TypeId::kUInt8: fixed(OutKind::kUInt8); break;
+    case TypeId::kUInt16: fixed(OutKind::kUInt16); break;
+    case TypeId::kUInt32: fixed(OutKind::kUInt32); break;
+    case TypeId::kUInt64: fixed(OutKind::kUInt64); break;
+    case TypeId::kFloat16: fixed(OutKind::kFloat16); break;
+    case TypeId::kFloat32: fixed(OutKind::kFloat32); break;
+    case TypeId::kFloat64: fixed(OutKind::kFloat64); break;
+    case TypeId::kDecimal128: fixed(OutKind::kDecimal); break;
+    case TypeId::kDate32: fixed(OutKind::kDate); break;
+    case TypeId::kTime: fixed(t.value_width() == 4 ? OutKind::kTime32 : OutKind::kTime64); break;
+    case TypeId::kTimestamp: fixed(t.timezone.empty() ? OutKind::kTimestamp : OutKind::kTimestampUtc); break;
+    case TypeId::kDuration: fixed(OutKind::kDuration); break;
     case TypeId::kString:
     case TypeId::kBinary:
-      n.kind = t.id == TypeId::kString ? Kind::kString : Kind::kBinary;
+      n.kind = t.id == TypeId::kString ? OutKind::kString : OutKind::kBinary;
       n.offsets = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
       n.bytes = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
       break;
     case TypeId::kFixedSizeBinary:
-      n.kind = Kind::kFixedBinary;
+      n.kind = OutKind::kFixedBinary;
       n.width = t.byte_width;
       n.bytes = a.buffers.at(1) ? reinterpret_cast<const char*>(a.buffers[1]->data()) + a.offset * t.byte_width : "";
       break;
     case TypeId::kList:
-      n.kind = Kind::kList;
+      n.kind = OutKind::kList;
       n.offsets = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
       n.children.resize(1);
       build(n.children[0], *a.children.at(0));
       break;
     case TypeId::kStruct:
       // Struct children are sliced with their parent: element i of the struct is element i of each.
-      n.kind = Kind::kStruct;
+      n.kind = OutKind::kStruct;
       n.children.resize(a.children.size());
       for (std::size_t f = 0; f < a.children.size(); ++f) build(n.children[f], *a.children[f]);
       n.keys.assign(t.children);
@@ -111,14 +111,14 @@ void build(Node& n, const ArrayData& a) {
       n.children.resize(2);
       build(n.children[0], *entries.children.at(0));
       build(n.children[1], *entries.children.at(1));
-      n.kind = n.children[0].kind == Kind::kString ? Kind::kMapObject : Kind::kMapEntries;
+      n.kind = n.children[0].kind == OutKind::kString ? OutKind::kMapObject : OutKind::kMapEntries;
       break;
     }
   }
 }
 
 template <class T>
-T load(const Node& n, std::int64_t i) {
+T load(const OutNode& n, std::int64_t i) {
   T v;
   std::memcpy(&v, n.values + i * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
   return v;
@@ -139,56 +139,56 @@ class Emitter {
 
   void null() { out.put("null", 4); }
 
-  bool value_or_null(const Node& n, std::int64_t i) {
+  bool value_or_null(const OutNode& n, std::int64_t i) {
     if (!n.valid(i)) return null(), true;
     return value(n, i);
   }
 
   // The value at i, which is not null. Scalars inline, nested values out of line.
-  [[gnu::always_inline]] bool value(const Node& n, std::int64_t i) {
+  [[gnu::always_inline]] bool value(const OutNode& n, std::int64_t i) {
     switch (n.kind) {
-      case Kind::kNull: null(); return true;
-      case Kind::kBool:
+      case OutKind::kNull: null(); return true;
+      case OutKind::kBool:
         if (bit::get(n.values, n.offset + i)) out.put("true", 4);
         else out.put("false", 5);
         return true;
-      case Kind::kInt8: return integer(load<std::int8_t>(n, i));
-      case Kind::kInt16: return integer(load<std::int16_t>(n, i));
-      case Kind::kInt32: return integer(load<std::int32_t>(n, i));
-      case Kind::kInt64: return integer(load<std::int64_t>(n, i));
-      case Kind::kUInt8: return integer(load<std::uint8_t>(n, i));
-      case Kind::kUInt16: return integer(load<std::uint16_t>(n, i));
-      case Kind::kUInt32: return integer(load<std::uint32_t>(n, i));
-      case Kind::kUInt64: return integer(load<std::uint64_t>(n, i));
-      case Kind::kDuration: return integer(load<std::int64_t>(n, i));
-      case Kind::kFloat16: {
+      case OutKind::kInt8: return integer(load<std::int8_t>(n, i));
+      case OutKind::kInt16: return integer(load<std::int16_t>(n, i));
+      case OutKind::kInt32: return integer(load<std::int32_t>(n, i));
+      case OutKind::kInt64: return integer(load<std::int64_t>(n, i));
+      case OutKind::kUInt8: return integer(load<std::uint8_t>(n, i));
+      case OutKind::kUInt16: return integer(load<std::uint16_t>(n, i));
+      case OutKind::kUInt32: return integer(load<std::uint32_t>(n, i));
+      case OutKind::kUInt64: return integer(load<std::uint64_t>(n, i));
+      case OutKind::kDuration: return integer(load<std::int64_t>(n, i));
+      case OutKind::kFloat16: {
         const auto h = load<std::uint16_t>(n, i);
         if ((h & 0x7c00) == 0x7c00) return not_finite(n, half_bits_to_double(h));
         char* p = out.reserve(32);
         out.commit(format_half(p, h));
         return true;
       }
-      case Kind::kFloat32: {
+      case OutKind::kFloat32: {
         const auto v = load<float>(n, i);
         if (!std::isfinite(v)) return not_finite(n, v);
         char* p = out.reserve(32);
         out.commit(format_float(p, v));
         return true;
       }
-      case Kind::kFloat64: {
+      case OutKind::kFloat64: {
         const auto v = load<double>(n, i);
         if (!std::isfinite(v)) return not_finite(n, v);
         char* p = out.reserve(32);
         out.commit(format_float(p, v));
         return true;
       }
-      case Kind::kDecimal: {
+      case OutKind::kDecimal: {
         char* p = out.reserve(64);
         const auto v = load<__int128>(n, i);
         out.commit(text::format_decimal(p, v, n.scale));  // any scale, exact
         return true;
       }
-      case Kind::kDate: {
+      case OutKind::kDate: {
         char* p = out.reserve(32);
         *p++ = '"';
         p = temporal::format_date(p, load<std::int32_t>(n, i));
@@ -196,9 +196,9 @@ class Emitter {
         out.commit(p);
         return true;
       }
-      case Kind::kTime32:
-      case Kind::kTime64: {
-        const std::int64_t v = n.kind == Kind::kTime32 ? load<std::int32_t>(n, i) : load<std::int64_t>(n, i);
+      case OutKind::kTime32:
+      case OutKind::kTime64: {
+        const std::int64_t v = n.kind == OutKind::kTime32 ? load<std::int32_t>(n, i) : load<std::int64_t>(n, i);
         char* p = out.reserve(32);
         *p++ = '"';
         p = temporal::format_time_of_day(p, v, n.unit);
@@ -206,35 +206,35 @@ class Emitter {
         out.commit(p);
         return true;
       }
-      case Kind::kTimestamp:
-      case Kind::kTimestampUtc: {
+      case OutKind::kTimestamp:
+      case OutKind::kTimestampUtc: {
         char* p = out.reserve(64);
         *p++ = '"';
-        p = format_timestamp(p, load<std::int64_t>(n, i), n.unit, n.kind == Kind::kTimestampUtc);
+        p = format_timestamp(p, load<std::int64_t>(n, i), n.unit, n.kind == OutKind::kTimestampUtc);
         *p++ = '"';
         out.commit(p);
         return true;
       }
-      case Kind::kString: return string(n, i);
-      case Kind::kBinary:
+      case OutKind::kString: return string(n, i);
+      case OutKind::kBinary:
         write_base64(out, n.bytes + n.offsets[i], static_cast<std::size_t>(n.offsets[i + 1] - n.offsets[i]));
         return true;
-      case Kind::kFixedBinary:
+      case OutKind::kFixedBinary:
         write_base64(out, n.bytes + i * n.width, static_cast<std::size_t>(n.width));
         return true;
-      case Kind::kList:
-      case Kind::kStruct:
-      case Kind::kMapObject:
-      case Kind::kMapEntries:
+      case OutKind::kList:
+      case OutKind::kStruct:
+      case OutKind::kMapObject:
+      case OutKind::kMapEntries:
         return nested(n, i);
     }
     return true;
   }
 
-  [[gnu::noinline]] bool nested(const Node& n, std::int64_t i) {
+  [[gnu::noinline]] bool nested(const OutNode& n, std::int64_t i) {
     switch (n.kind) {
-      case Kind::kList: {
-        const Node& item = n.children[0];
+      case OutKind::kList: {
+        const OutNode& item = n.children[0];
         const std::int64_t b = n.offsets[i], e = n.offsets[i + 1];
         out.put('[');
         for (std::int64_t k = b; k < e; ++k) {
@@ -244,11 +244,11 @@ class Emitter {
         out.put(']');
         return true;
       }
-      case Kind::kStruct: {
+      case OutKind::kStruct: {
         out.put('{');
         bool first = true;
         for (std::size_t f = 0; f < n.children.size(); ++f) {
-          const Node& c = n.children[f];
+          const OutNode& c = n.children[f];
           const bool valid = c.valid(i);
           if (!valid && !write_nulls) continue;
           n.keys.put(out, f, first);
@@ -259,9 +259,9 @@ class Emitter {
         out.put('}');
         return true;
       }
-      case Kind::kMapObject: {
-        const Node& key = n.children[0];
-        const Node& val = n.children[1];
+      case OutKind::kMapObject: {
+        const OutNode& key = n.children[0];
+        const OutNode& val = n.children[1];
         const std::int64_t b = n.offsets32[i], e = n.offsets32[i + 1];
         out.put('{');
         for (std::int64_t k = b; k < e; ++k) {
@@ -277,9 +277,9 @@ class Emitter {
         out.put('}');
         return true;
       }
-      case Kind::kMapEntries: {
-        const Node& key = n.children[0];
-        const Node& val = n.children[1];
+      case OutKind::kMapEntries: {
+        const OutNode& key = n.children[0];
+        const OutNode& val = n.children[1];
         const std::int64_t b = n.offsets32[i], e = n.offsets32[i + 1];
         out.put('[');
         for (std::int64_t k = b; k < e; ++k) {
@@ -304,7 +304,7 @@ class Emitter {
     return true;
   }
 
-  bool not_finite(const Node& n, double v) {
+  bool not_finite(const OutNode& n, double v) {
     if (nan_as_null) {
       ++non_finite;
       null();
@@ -315,7 +315,7 @@ class Emitter {
     return false;
   }
 
-  bool string(const Node& n, std::int64_t i) {
+  bool string(const OutNode& n, std::int64_t i) {
     const std::int64_t b = n.offsets[i];
     std::size_t bad_at = 0;
     if (write_string(out, n.bytes + b, static_cast<std::size_t>(n.offsets[i + 1] - b), replace_utf8, bad_at))
@@ -325,7 +325,7 @@ class Emitter {
   }
 };
 
-JsonValueFormatter::JsonValueFormatter(const ArrayData& array) : root_(std::make_unique<Node>()) {
+JsonValueFormatter::JsonValueFormatter(const ArrayData& array) : root_(std::make_unique<OutNode>()) {
   build(*root_, array);
 }
 JsonValueFormatter::~JsonValueFormatter() = default;
@@ -349,7 +349,7 @@ class NdjsonWriter::Impl {
   WriteOptions opt;
   std::string buf;
   detail::Emitter em;
-  std::vector<detail::Node> columns;
+  std::vector<detail::OutNode> columns;
   detail::FieldKeys keys;
   std::int64_t rows = 0;
   bool finished = false;
@@ -373,7 +373,7 @@ class NdjsonWriter::Impl {
                      ErrorContext{sink->path()});
     columns.resize(nc);
     for (std::size_t c = 0; c < nc; ++c) {
-      columns[c] = detail::Node{};
+      columns[c] = detail::OutNode{};
       detail::build(columns[c], *b.columns[c]);
     }
     keys.assign(b.schema->fields);
@@ -387,7 +387,7 @@ class NdjsonWriter::Impl {
       out.put('{');
       bool first = true;
       for (std::size_t c = 0; c < nc; ++c) {
-        const detail::Node& n = columns[c];
+        const detail::OutNode& n = columns[c];
         const bool valid = n.valid(r);
         if (!valid && !opt.write_nulls) continue;
         keys.put(out, c, first);

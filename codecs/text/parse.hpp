@@ -278,12 +278,36 @@ inline bool date_at(const char* p, std::int64_t& days) noexcept {
   days = temporal::days_from_civil(y, m, d);
   return true;
 }
+// A date at the start of p[0, n): YYYY-MM-DD, or with ISO 8601's expanded years (a sign, and up to six
+// digits: "-0001-12-31", "+10000-01-01", "10000-01-01", as the writers print years outside
+// 0000..9999). Returns its length, or 0.
+inline std::size_t date_prefix(const char* p, std::size_t n, std::int64_t& days) noexcept {
+  if (n >= 10 && date_at(p, days)) return 10;
+  std::size_t i = 0;
+  bool neg = false;
+  if (n > 0 && (p[0] == '-' || p[0] == '+')) {
+    neg = p[0] == '-';
+    i = 1;
+  }
+  std::size_t k = i;
+  std::int64_t y = 0;
+  while (k < n && k - i < 7 && is_digit(p[k])) y = y * 10 + (p[k++] - '0');
+  const std::size_t digits = k - i;
+  if (digits < 4 || digits > 6 || (digits > 4 && p[i] == '0') || (digits == 4 && i == 0)) return 0;
+  unsigned m, d;
+  if (n - k < 6 || p[k] != '-' || !two_digits(p + k + 1, m) || p[k + 3] != '-' || !two_digits(p + k + 4, d)) return 0;
+  if (neg) y = -y;
+  if (m < 1 || m > 12 || d < 1 || d > temporal::days_in_month(y, m)) return 0;
+  days = temporal::days_from_civil(y, m, d);
+  return k + 6;
+}
 }  // namespace detail
 
-// ISO 8601 date YYYY-MM-DD.
+// ISO 8601 date YYYY-MM-DD (years outside 0000..9999 expanded, see detail::date_prefix).
 inline bool parse_date(const char* p, std::size_t n, std::int32_t& out) noexcept {
   std::int64_t days;
-  if (n != 10 || !detail::date_at(p, days)) return false;
+  if (n < 10 || detail::date_prefix(p, n, days) != n) return false;
+  if (days < INT32_MIN || days > INT32_MAX) return false;
   out = static_cast<std::int32_t>(days);
   return true;
 }
@@ -365,7 +389,8 @@ inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::in
 // Padded-input variants (read up to 16 bytes past the value) of parse_date and parse_timestamp.
 inline bool parse_date_padded(const char* p, std::size_t n, std::int32_t& out) noexcept {
   std::int64_t days;
-  if (n != 10 || !detail::date_padded(p, days)) return false;
+  if (n != 10) return n > 10 && parse_date(p, n, out);  // expanded years (rare)
+  if (!detail::date_padded(p, days)) return false;
   out = static_cast<std::int32_t>(days);
   return true;
 }
@@ -489,9 +514,10 @@ inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::in
     return true;
   }
   std::int64_t days;
-  if (n < 10 || !detail::date_at(p, days)) return false;
+  const std::size_t date_len = n < 10 ? 0 : detail::date_prefix(p, n, days);
+  if (date_len == 0) return false;
   const char* e = p + n;
-  const char* q = p + 10;
+  const char* q = p + date_len;
   std::int64_t nanos = 0;
   tz = TzKind::kNone;
   std::int64_t offset_s = 0;

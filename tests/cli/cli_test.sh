@@ -895,7 +895,7 @@ awk 'BEGIN { for (i = 1; i <= 5000; i++) if (i == 4321) printf "{\"id\":4321,\"v
 off=$(grep -b -a '"v":}' gen_bad.ndjson | cut -d: -f1)
 for t in 1 3; do
   run scan gen_bad.ndjson --threads "$t" --block-size 4KiB
-  check_err "invalid JSON at line 4321 of a CRLF file, --threads $t: right line and offset" 1 "gen_bad.ndjson:4321:" "(byte offset $off)"
+  check_err "invalid JSON at line 4321 of a CRLF file, --threads $t: right line and offset" 1 "gen_bad.ndjson:4321:" "byte offset $off)"
 done
 
 # Bad option values: exit 2, before any output is created.
