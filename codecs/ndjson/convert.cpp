@@ -460,13 +460,20 @@ class ChunkParser::Impl {
   // The text of any JSON value, minified (for a string column that meets an object, array, number
   // or boolean).
   R emit(od::value v, std::string& out) {
-    if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
-    struct Leave {
-      int& d;
-      ~Leave() { --d; }
-    } leave{depth};
     od::json_type t;
     if (auto e = v.type().get(t)) return invalid(e);
+    // Depth counts containers, as everywhere: whether a record is too deep must not depend on the
+    // type its column has so far.
+    const bool container = t == od::json_type::object || t == od::json_type::array;
+    if (container && ++depth > set.max_depth)
+      return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+    struct Leave {
+      int& d;
+      bool on;
+      ~Leave() {
+        if (on) --d;
+      }
+    } leave{depth, container};
     switch (t) {
       case od::json_type::object: {
         od::object o;
@@ -1219,8 +1226,6 @@ class ChunkParser::Impl {
             return bad("unknown field \"" + std::string(key.substr(0, 64)) + "\"", ErrorCode::kTypeError);
           continue;
         }
-        if (static_cast<std::int64_t>(n.children.size()) >= set.max_fields)
-          return bad("an object has more than max_fields (" + std::to_string(set.max_fields) + ") distinct keys", ErrorCode::kLimitExceeded);
         Node& added = n.add(std::string(key));
         i = n.children.size() - 1;
         if (root)
@@ -1272,11 +1277,14 @@ class ChunkParser::Impl {
     seen = 0;
     for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
       if (max_records >= 0 && seen >= max_records) return false;
-      ++seen;
-      // A record that fails half way must not leave its first values' kinds behind.
+      // A record that fails half way must not leave its first values' kinds behind. Only valid
+      // records count towards the sample, as if the invalid ones were not there.
       Node before = n.clone();
       scratch_cols.clear();
-      if (infer_line(ch, b, e, n) == R::kOk) return true;
+      if (infer_line(ch, b, e, n) == R::kOk) {
+        ++seen;
+        return true;
+      }
       n = std::move(before);
       scratch_cols.clear();
       return on_bad(b, line);
@@ -1321,8 +1329,11 @@ class ChunkParser::Impl {
       pr = fast_pass(ch, *root);
       if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
     } else {
+      // A record over the limit is a resource limit, not a bad record: fatal under kSkip too (the
+      // producer cannot skip one that does not fit its buffer either).
       too_long();
-      pr = {R::kBad, long_at};
+      out.error = located(ch, long_at, ch.record_lines.empty() ? long_line : -1);
+      return out;
     }
 
     // Something did not fit or did not parse: learn the chunk's kinds (skipping invalid records),

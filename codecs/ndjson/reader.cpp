@@ -415,6 +415,23 @@ class NdjsonReader::Impl {
     return n->type();
   }
 
+  // The limit on keys per object is checked on the joined types, in order: the same types at the same
+  // chunk whatever the threads (a worker's own inference may start from older types).
+  bool too_many_fields(const DataType& t) const {
+    if (t.id == TypeId::kStruct && static_cast<std::int64_t>(t.children.size()) > opt.max_fields) return true;
+    for (const auto& c : t.children)
+      if (too_many_fields(*c.type)) return true;
+    return false;
+  }
+  Error fields_error() {
+    ErrorContext ctx(path);
+    ctx.line = lines_before + 1;
+    return Error(ErrorCode::kLimitExceeded,
+                 "objects have more than max_fields (" + std::to_string(opt.max_fields) +
+                     ") distinct keys (in the records from this line on)",
+                 ctx);
+  }
+
   void set_root_type(TypePtr t) {
     auto s = std::make_shared<Schema>();
     s->fields = t->children;
@@ -441,6 +458,7 @@ class NdjsonReader::Impl {
         out = parsers[0]->process(r.chunk, want);
         if (out.error) return record_error(*out.error, r);
       }
+      if (too_many_fields(*out.type)) return fields_error();
       set_root_type(out.type);
     }
     lines_before += out.lines;
@@ -568,7 +586,9 @@ class NdjsonReader::Impl {
       // Declared columns the sample never showed still exist (all null so far).
       for (const auto& d : set.declared)
         if (root->find(d.first) == SIZE_MAX) root->add(d.first).declared = d.second;
-      set_root_type(root->type());
+      TypePtr sampled = root->type();
+      if (too_many_fields(*sampled)) return fields_error();
+      set_root_type(std::move(sampled));
     }
     work = std::make_unique<pipeline::OrderedWork<ChunkResult>>(opt.threads,
                                                                 [this](ChunkResult& r, int slot) { process(r, slot); });

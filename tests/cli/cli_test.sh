@@ -962,6 +962,13 @@ check_stdout "scan a JSON array in one block" gen_json_scan.expected
 # A valid array (or pretty-printed objects) over many blocks (this was cut at a stale position).
 run scan gen.json --threads 1 --block-size 4KiB
 check_stdout "scan a JSON array in many blocks" gen_json_scan.expected
+# scan when the schema gains columns after the sample (it used to index past its null counts).
+printf '{"a":1}\n{"a":2,"b":"x"}\n{"c":[1]}\n' >grows.ndjson
+printf '{"rows": 3, "columns": [{"name": "a", "type": "int64", "nulls": 1}, {"name": "b", "type": "string", "nulls": 2}, {"name": "c", "type": "list<int64>", "nulls": 2}]}\n' >grows_scan.expected
+run scan grows.ndjson --infer-rows 0
+check_stdout "scan counts nulls of columns that appear later" grows_scan.expected
+run scan grows.ndjson --infer-rows 1 --threads 3
+check_stdout "scan counts nulls of columns that appear later (sample of 1, 3 threads)" grows_scan.expected
 
 cd "$W" || exit 1
 

@@ -55,6 +55,7 @@ reading NDJSON / JSON:
   --big-integers P         double | error: integers beyond int64 (default double)
   --no-detect-dates        ISO 8601 strings stay strings (default: date / timestamp columns)
   --max-record-size SIZE   a longer record is an error (default 16MiB)
+  --max-depth N            deeper nesting is an error (default 256)
 
 writing CSV:
   --to FORMAT              csv | tsv | ndjson | jsonl | json (default: from the extension, else csv)
@@ -174,6 +175,7 @@ ndjson::ReadOptions ndjson_read_options(const Args& a) {
   if (auto v = a.get("block-size")) o.block_size = parse_size(*v);
   if (auto v = a.get("batch-rows")) o.batch_rows = parse_int(*v, "--batch-rows");
   if (auto v = a.get("max-record-size")) o.max_record_bytes = parse_size(*v);
+  if (auto v = a.get("max-depth")) o.max_depth = parse_int(*v, "--max-depth");
   o.threads = thread_option(a);
   return o;
 }
@@ -518,6 +520,8 @@ int cmd_scan(const Args& a) {
     auto b = check(in.reader->next());
     if (!b) break;
     rows += b->num_rows;
+    // NDJSON's schema may gain columns while reading (they are only ever appended).
+    if (nulls.size() < b->num_columns()) nulls.resize(b->num_columns(), 0);
     for (std::size_t c = 0; c < b->num_columns(); ++c) nulls[c] += b->columns[c]->null_count;
     progress.update(in.reader->bytes_read());
   }
