@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -401,6 +402,33 @@ void escape_into(std::string& out, std::string_view s) {
   return false;
 }
 
+// Standard base64 (with or without '=' padding) into out; false on anything else.
+bool base64_decode(std::string_view in, std::string& out) {
+  static constexpr auto kTable = [] {
+    std::array<std::int8_t, 256> t{};
+    t.fill(-1);
+    const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(a[i])] = static_cast<std::int8_t>(i);
+    return t;
+  }();
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  if (in.size() % 4 == 1) return false;
+  out.clear();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char ch : in) {
+    const int v = kTable[ch];
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
 bool is_big_integer_text(std::string_view t) {
   for (char c : t)
     if (c == '.' || c == 'e' || c == 'E') return false;
@@ -751,7 +779,10 @@ class ChunkParser::Impl {
           // The same reading as inference (ndjson/infer.hpp string_kind): a date first.
           std::int32_t d;
           if (text::parse_date_padded(p, n, d)) {
-            c.push_value(static_cast<std::int64_t>(d) * 86400 * units_per_second(c.type->unit));
+            std::int64_t ts;  // a date at midnight; the far dates a ns column cannot hold do not fit
+            if (__builtin_mul_overflow(static_cast<std::int64_t>(d), 86400 * units_per_second(c.type->unit), &ts))
+              return not_fit(v, c);
+            c.push_value(ts);
             return R::kOk;
           }
           std::int64_t ts;
@@ -875,12 +906,14 @@ class ChunkParser::Impl {
         std::string_view s;
         const error_code e = v.get_string().get(s);
         if (e) return slow(v, c, e);
+        // Binary values are base64 text in JSON (as the writer writes them, and Spark).
+        if (!base64_decode(s, scratch)) return not_fit(v, c);
         if (c.cat == Cat::kBinary) {
-          c.push_string(s.data(), s.size());
+          c.push_string(scratch.data(), scratch.size());
           return R::kOk;
         }
-        if (static_cast<int>(s.size()) != c.width) return not_fit(v, c);
-        c.values.append(s.data(), s.size());
+        if (static_cast<int>(scratch.size()) != c.width) return not_fit(v, c);
+        c.values.append(scratch.data(), scratch.size());
         c.set_valid();
         return R::kOk;
       }

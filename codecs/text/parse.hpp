@@ -278,8 +278,8 @@ inline bool date_at(const char* p, std::int64_t& days) noexcept {
   days = temporal::days_from_civil(y, m, d);
   return true;
 }
-// A date at the start of p[0, n): YYYY-MM-DD, or with ISO 8601's expanded years (a sign, and up to six
-// digits: "-0001-12-31", "+10000-01-01", "10000-01-01", as the writers print years outside
+// A date at the start of p[0, n): YYYY-MM-DD, or with ISO 8601's expanded years (a sign, and more
+// digits, up to five: "-0001-12-31", "+10000-01-01", "10000-01-01", as the writers print years outside
 // 0000..9999). Returns its length, or 0.
 inline std::size_t date_prefix(const char* p, std::size_t n, std::int64_t& days) noexcept {
   if (n >= 10 && date_at(p, days)) return 10;
@@ -293,7 +293,7 @@ inline std::size_t date_prefix(const char* p, std::size_t n, std::int64_t& days)
   std::int64_t y = 0;
   while (k < n && k - i < 7 && is_digit(p[k])) y = y * 10 + (p[k++] - '0');
   const std::size_t digits = k - i;
-  if (digits < 4 || digits > 6 || (digits > 4 && p[i] == '0') || (digits == 4 && i == 0)) return 0;
+  if (digits < 4 || digits > 5 || (digits > 4 && p[i] == '0') || (digits == 4 && i == 0)) return 0;
   unsigned m, d;
   if (n - k < 6 || p[k] != '-' || !two_digits(p + k + 1, m) || p[k + 3] != '-' || !two_digits(p + k + 4, d)) return 0;
   if (neg) y = -y;

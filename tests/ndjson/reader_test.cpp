@@ -557,3 +557,28 @@ TEST(NdjsonReader, RecordLimitHoldsInsideABlock) {
 
 }  // namespace
 }  // namespace sluice::ndjson
+
+namespace sluice::ndjson {
+namespace {
+
+// Binary columns are base64 in JSON both ways; a date in a nanosecond column past 2262 does not fit.
+TEST(NdjsonReader, BinaryIsBase64AndFarDatesDoNotFitNanoseconds) {
+  ReadOptions o;
+  o.column_types = {{"b", binary()}, {"f", fixed_size_binary(2)}};
+  auto r = read("{\"b\":\"YWJj\",\"f\":\"AP8=\"}\n{\"b\":\"\",\"f\":null}\n", o);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->at(0).columns[0]->string_at(0), "abc");
+  EXPECT_EQ(r->at(0).columns[1]->fixed_binary_at(0), std::string("\x00\xFF", 2));
+  EXPECT_EQ(json(*r), "{\"b\":\"YWJj\",\"f\":\"AP8=\"}\n{\"b\":\"\",\"f\":null}\n");
+  auto bad = read("{\"b\":\"not base64!\"}\n", o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kTypeError);
+  ReadOptions ns;
+  ns.column_types = {{"s", timestamp(TimeUnit::kNano)}};
+  auto far = read("{\"s\":\"2262-01-01\"}\n{\"s\":\"2263-01-01\"}\n", ns);
+  ASSERT_FALSE(far.ok());
+  EXPECT_EQ(far.error().context().line, 2);
+}
+
+}  // namespace
+}  // namespace sluice::ndjson
