@@ -443,6 +443,7 @@ class ChunkParser::Impl {
   od::parser parser;
   std::string scratch;
   std::string emit_buf;
+  std::string skip_buf;
   // Why the last kBad happened.
   std::string reason;
   ErrorCode reason_code = ErrorCode::kParseError;
@@ -547,6 +548,13 @@ class ChunkParser::Impl {
         const std::string_view tok = trim_token(v.raw_json_token());
         double d;
         if (auto e = v.get_double().get(d)) return invalid(e);
+        // Under BigIntegers::kError a record with an integer beyond int64 is bad whatever column holds
+        // it (a string column too): its validity must not depend on the types so far.
+        if (set.big_integers == BigIntegers::kError && is_big_integer_text(tok)) {
+          std::int64_t i;
+          if (!text::parse_int64(tok.data(), tok.size(), i))
+            return bad("integer " + std::string(tok) + " is out of the int64 range", ErrorCode::kTypeError);
+        }
         out += tok;
         return R::kOk;
       }
@@ -564,6 +572,12 @@ class ChunkParser::Impl {
       }
     }
     return invalid(simdjson::INCORRECT_TYPE);
+  }
+
+  // A value no column takes: read through (validated, depth counted) and dropped.
+  R skip_value(od::value v) {
+    skip_buf.clear();
+    return emit(v, skip_buf);
   }
 
   // A value that missed the column's fast getter: null, or another JSON type.
@@ -982,7 +996,11 @@ class ChunkParser::Impl {
         if (i == SIZE_MAX) {
           if (set.unknown_fields == UnknownFields::kError)
             return bad("unknown field \"" + std::string(key.substr(0, 64)) + "\"", ErrorCode::kTypeError);
-          if (c.declared || set.unknown_fields == UnknownFields::kIgnore) continue;  // the value is skipped
+          if (c.declared || set.unknown_fields == UnknownFields::kIgnore) {
+            // Dropped, but read: an invalid value makes the record invalid whatever the schema.
+            if (R r = skip_value(f.value()); r != R::kOk) return r;
+            continue;
+          }
           return R::kMismatch;
         }
       }
@@ -1211,7 +1229,9 @@ class ChunkParser::Impl {
         }
         double d;
         if (auto de = v.get_double().get(d)) return invalid(de);
-        if (e == simdjson::NUMBER_OUT_OF_RANGE && set.big_integers == BigIntegers::kError)
+        // An integer beyond int64 (simdjson says out of range, or incorrect type past 2^63): the same
+        // test as conversion's, on the token's text.
+        if (set.big_integers == BigIntegers::kError && is_big_integer_text(trim_token(v.raw_json_token())))
           return bad("integer " + std::string(trim_token(v.raw_json_token())) + " is out of the int64 range", ErrorCode::kTypeError);
         n.join(Kind::kDouble);
         return R::kOk;
@@ -1257,6 +1277,7 @@ class ChunkParser::Impl {
         if (fixed || !adding_keys) {
           if (set.unknown_fields == UnknownFields::kError)
             return bad("unknown field \"" + std::string(key.substr(0, 64)) + "\"", ErrorCode::kTypeError);
+          if (R r = skip_value(f.value()); r != R::kOk) return r;
           continue;
         }
         Node& added = n.add(std::string(key));

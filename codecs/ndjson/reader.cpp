@@ -448,8 +448,6 @@ class NdjsonReader::Impl {
     }
     ChunkOutput& out = r.out;
     if (out.error) return record_error(*out.error, r);
-    report.count += out.bad_count;
-    for (const auto& b : out.bad) note_bad(lines_before + b.line + 1, b.reason);
     if (!(*out.type == *root_type)) {
       const TypePtr want = join(root_type, out.type);
       if (!(*want == *out.type)) {
@@ -461,6 +459,9 @@ class NdjsonReader::Impl {
       if (too_many_fields(*out.type)) return fields_error();
       set_root_type(out.type);
     }
+    // Bad records of the conversion that counts (after any re-conversion).
+    report.count += out.bad_count;
+    for (const auto& b : out.bad) note_bad(lines_before + b.line + 1, b.reason);
     lines_before += out.lines;
     const std::int64_t rows = out.rows;
     rows_before += rows;
@@ -535,6 +536,13 @@ class NdjsonReader::Impl {
     set.max_fields = opt.max_fields;
     set.max_record_bytes = opt.max_record_bytes;
     set.declared = opt.column_types;
+    for (std::size_t i = 0; i < set.declared.size(); ++i) {
+      if (!set.declared[i].second)
+        return Error(ErrorCode::kInvalidArgument, "column '" + set.declared[i].first + "' is declared without a type", ErrorContext{path});
+      for (std::size_t j = 0; j < i; ++j)
+        if (set.declared[j].first == set.declared[i].first)
+          return Error(ErrorCode::kInvalidArgument, "column '" + set.declared[i].first + "' is declared twice", ErrorContext{path});
+    }
     set.root_declared = opt.schema != nullptr;
     for (int i = 0; i < opt.threads; ++i) parsers.push_back(std::make_unique<ChunkParser>(set));
     in = std::make_unique<pipeline::TailReader>(*src, detail::kPadding);
