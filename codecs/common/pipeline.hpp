@@ -233,6 +233,18 @@ class BatchSlicer {
   std::int64_t pos_ = 0;
 };
 
+// Every batch of a reader (convenience for tests and small inputs).
+template <class Reader>
+Result<std::vector<Batch>> drain(Reader& reader) {
+  std::vector<Batch> out;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(auto b, reader.next());
+    if (!b) break;
+    out.push_back(std::move(*b));
+  }
+  return out;
+}
+
 // A random-access source read from its start through read_at, leaving the source's own cursor alone:
 // whole-input inference reads the input once before the real pass.
 class FromStart final : public io::Source {

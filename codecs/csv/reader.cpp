@@ -599,13 +599,7 @@ std::uint64_t CsvReader::bytes_read() const { return impl_->progress; }
 
 Result<std::vector<Batch>> read_all(io::SourcePtr source, ReadOptions options) {
   SLUICE_ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(source), std::move(options)));
-  std::vector<Batch> out;
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(auto b, reader->next());
-    if (!b) break;
-    out.push_back(std::move(*b));
-  }
-  return out;
+  return pipeline::drain(*reader);
 }
 
 }  // namespace sluice::csv

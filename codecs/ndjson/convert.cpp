@@ -464,6 +464,17 @@ class ChunkParser::Impl {
     return R::kBad;
   }
   R invalid(error_code e) { return bad(std::string("invalid JSON: ") + simdjson::error_message(e)); }
+  R too_deep() {
+    return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+  }
+  // Leaves a container level entered with ++depth (when `on`).
+  struct Leave {
+    int& d;
+    bool on;
+    ~Leave() {
+      if (on) --d;
+    }
+  };
   R too_long() {
     return bad("a record is longer than the limit of " + std::to_string(set.max_record_bytes) +
                    " bytes (max_record_bytes, --max-record-size)",
@@ -495,14 +506,8 @@ class ChunkParser::Impl {
     // type its column has so far.
     const bool container = t == od::json_type::object || t == od::json_type::array;
     if (container && ++depth > set.max_depth)
-      return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
-    struct Leave {
-      int& d;
-      bool on;
-      ~Leave() {
-        if (on) --d;
-      }
-    } leave{depth, container};
+      return too_deep();
+    const Leave leave{depth, container};
     switch (t) {
       case od::json_type::object: {
         od::object o;
@@ -828,7 +833,7 @@ class ChunkParser::Impl {
         od::array a;
         const error_code e = v.get_array().get(a);
         if (e) return slow(v, c, e);
-        if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+        if (++depth > set.max_depth) return too_deep();
         Col& child = *c.children[0];
         for (auto er : a) {
           if (auto ee = er.error()) return invalid(ee);
@@ -935,7 +940,7 @@ class ChunkParser::Impl {
         od::object o;
         const error_code e = v.get_object().get(o);
         if (e) return slow(v, c, e);
-        if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth", ErrorCode::kLimitExceeded);
+        if (++depth > set.max_depth) return too_deep();
         Col& keys = *c.children[0];
         Col& vals = *c.children[1];
         for (auto fr : o) {
@@ -964,7 +969,7 @@ class ChunkParser::Impl {
 
   // The fields of an object into a struct column (the record itself for the root).
   R object(od::object& o, Col& c) {
-    if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+    if (++depth > set.max_depth) return too_deep();
     const std::uint32_t stamp = ++c.stamp;
     if (stamp == 0) {  // wrapped: forget old stamps
       std::fill(c.seen.begin(), c.seen.end(), 0);
@@ -1192,15 +1197,9 @@ class ChunkParser::Impl {
         n.to_string_kind();
         return check_settled(v, n);
       }
-      if (++depth > set.max_depth) return bad("JSON nested deeper than max_depth (" + std::to_string(set.max_depth) + ")", ErrorCode::kLimitExceeded);
+      if (++depth > set.max_depth) return too_deep();
     }
-    struct Leave {
-      int& d;
-      bool on;
-      ~Leave() {
-        if (on) --d;
-      }
-    } leave{depth, container};
+    const Leave leave{depth, container};
     switch (t) {
       case od::json_type::object: {
         od::object o;

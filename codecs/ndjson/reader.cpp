@@ -643,14 +643,8 @@ const BadLineReport& NdjsonReader::bad_lines() const { return impl_->report; }
 std::uint64_t NdjsonReader::bytes_read() const { return impl_->progress; }
 
 Result<std::vector<Batch>> read_all(io::SourcePtr source, ReadOptions options) {
-  SLUICE_ASSIGN_OR_RETURN(auto r, NdjsonReader::open(std::move(source), std::move(options)));
-  std::vector<Batch> out;
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(auto b, r->next());
-    if (!b) break;
-    out.push_back(std::move(*b));
-  }
-  return out;
+  SLUICE_ASSIGN_OR_RETURN(auto reader, NdjsonReader::open(std::move(source), std::move(options)));
+  return pipeline::drain(*reader);
 }
 
 }  // namespace sluice::ndjson
