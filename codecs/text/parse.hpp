@@ -389,7 +389,9 @@ inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::in
 // Padded-input variants (read up to 16 bytes past the value) of parse_date and parse_timestamp.
 inline bool parse_date_padded(const char* p, std::size_t n, std::int32_t& out) noexcept {
   std::int64_t days;
-  if (n != 10) return n > 10 && parse_date(p, n, out);  // expanded years (rare)
+  // Expanded years (rare): a sign, or a fifth year digit. Anything else longer is not a date, and a
+  // timestamp must not pay for the general parser here.
+  if (n != 10) return n > 10 && (p[0] == '-' || p[0] == '+' || is_digit(p[4])) && parse_date(p, n, out);
   if (!detail::date_padded(p, days)) return false;
   out = static_cast<std::int32_t>(days);
   return true;
