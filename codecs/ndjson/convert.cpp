@@ -1300,11 +1300,12 @@ class ChunkParser::Impl {
     if (parser.iterate_many(ch.bytes->data(), ch.size, std::max<std::size_t>(ch.size, 1 << 16)).get(stream)) return false;
     const char* data = ch.data();
     for (auto it = stream.begin(); it != stream.end(); ++it) {
-      if (max_records >= 0 && seen >= max_records) return true;
       const std::size_t at = it.current_index();
       std::size_t b = at;
       while (b > 0 && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) --b;
       if (b > 0 && data[b - 1] != '\n') return false;
+      // The sample is full, and the last record in it ended its line (checked just above).
+      if (max_records >= 0 && seen >= max_records) return true;
       od::document_reference doc;
       if ((*it).get(doc)) return false;
       od::object o;
