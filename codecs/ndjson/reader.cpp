@@ -493,18 +493,21 @@ class NdjsonReader::Impl {
 
   // ---- Opening: format, inference ---------------------------------------------------------------
 
-  Format detect() {
+  // The format from the first bytes: '[' is an array; an object that ends on its first line starts
+  // NDJSON, one that spans lines starts concatenated objects. Looks at no more than max_record_bytes
+  // (so the answer does not depend on the block size); nullopt: undecided in what is read so far.
+  std::optional<Format> detect() const {
     const std::uint8_t* d = in->data();
-    const std::size_t n = in->len;
+    const std::size_t window = std::min<std::size_t>(in->len, static_cast<std::size_t>(opt.max_record_bytes));
+    const bool all_seen = in->eof || window == static_cast<std::size_t>(opt.max_record_bytes);
     std::size_t i = 0;
-    while (i < n && is_space(d[i])) ++i;
-    if (i == n) return Format::kLines;
+    while (i < window && is_space(d[i])) ++i;
+    if (i == window) return all_seen ? std::optional<Format>(Format::kLines) : std::nullopt;
     if (d[i] == '[') return Format::kArray;
     if (d[i] != '{') return Format::kLines;  // the converter says what is wrong with it
-    // Does the first object end on its first line?
     int depth = 0;
     bool in_string = false, escaped = false;
-    for (; i < n; ++i) {
+    for (; i < window; ++i) {
       const std::uint8_t c = d[i];
       if (in_string) {
         if (escaped) escaped = false;
@@ -518,7 +521,7 @@ class NdjsonReader::Impl {
       else if (c == '{' || c == '[') ++depth;
       else if ((c == '}' || c == ']') && --depth == 0) return Format::kLines;
     }
-    return Format::kLines;
+    return all_seen ? std::optional<Format>(Format::kLines) : std::nullopt;
   }
 
   Status open() {
@@ -550,7 +553,16 @@ class NdjsonReader::Impl {
     SLUICE_TRY(in->read_more(static_cast<std::size_t>(opt.block_size)));
     const std::uint8_t* d = in->data();
     if (in->len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) in->drop_front(3);
-    format = opt.format == Format::kAuto ? detect() : opt.format;
+    if (opt.format == Format::kAuto) {
+      std::optional<Format> found = detect();
+      while (!found) {
+        SLUICE_TRY(in->read_more(std::max<std::size_t>(in->len, 4096)));
+        found = detect();
+      }
+      format = *found;
+    } else {
+      format = opt.format;
+    }
     if (format != Format::kLines) {
       scanner = std::make_unique<RecordScanner>(format == Format::kArray);
       scan_offset_done = in->consumed;
