@@ -245,6 +245,16 @@ Result<std::vector<Batch>> drain(Reader& reader) {
   return out;
 }
 
+// A batch of `rows` rows of `columns` under `schema`, or nothing for an empty chunk.
+inline std::optional<Batch> batch_of(const SchemaPtr& schema, std::vector<ArrayPtr> columns, std::int64_t rows) {
+  if (rows == 0) return std::nullopt;
+  Batch b;
+  b.schema = schema;
+  b.columns = std::move(columns);
+  b.num_rows = rows;
+  return b;
+}
+
 // A random-access source read from its start through read_at, leaving the source's own cursor alone:
 // whole-input inference reads the input once before the real pass.
 class FromStart final : public io::Source {
@@ -264,5 +274,21 @@ class FromStart final : public io::Source {
   io::Source& s_;
   std::uint64_t pos_ = 0;
 };
+
+// Whole-input inference: opens `Reader` on `source` read from its start (the caller's cursor left
+// alone) with `first` and reads it to the end, for the schema it ends with. Refused on streams.
+template <class Reader, class Options>
+Result<std::unique_ptr<Reader>> first_pass(io::Source& source, Options first) {
+  if (!source.supports_random_access())
+    return Error(ErrorCode::kInvalidArgument,
+                 "inferring types from the whole input needs a file, not a stream (it reads the input twice)",
+                 ErrorContext(source.path()));
+  SLUICE_ASSIGN_OR_RETURN(auto pass, Reader::open(std::make_unique<FromStart>(source), std::move(first)));
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(auto b, pass->next());
+    if (!b) break;
+  }
+  return pass;
+}
 
 }  // namespace sluice::pipeline

@@ -337,12 +337,7 @@ class CsvReader::Impl {
     rows_before += rows;
     progress = r.chunk.file_offset + r.chunk.size;
     in->give_back(std::move(r.chunk.bytes));
-    if (rows == 0) return std::optional<Batch>{};
-    Batch b;
-    b.schema = schema;
-    b.columns = std::move(r.columns);
-    b.num_rows = rows;
-    return std::optional<Batch>(std::move(b));
+    return pipeline::batch_of(schema, std::move(r.columns), rows);
   }
 
   Result<std::optional<Batch>> next() {
@@ -559,17 +554,9 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(io::SourcePtr source, ReadOpt
   if (options.infer_rows < 0) {
     // Whole-input inference: a first pass widens every column as far as the data needs; the real pass
     // then reads with those types declared, so every batch has the final schema.
-    if (!source->supports_random_access())
-      return Error(ErrorCode::kInvalidArgument,
-                   "inferring types from the whole input needs a file, not a stream (it reads the input twice)",
-                   ErrorContext(source->path()));
     ReadOptions first = options;
     first.infer_rows = ReadOptions{}.infer_rows;
-    SLUICE_ASSIGN_OR_RETURN(auto pass, CsvReader::open(std::make_unique<pipeline::FromStart>(*source), first));
-    while (true) {
-      SLUICE_ASSIGN_OR_RETURN(auto b, pass->next());
-      if (!b) break;
-    }
+    SLUICE_ASSIGN_OR_RETURN(auto pass, (pipeline::first_pass<CsvReader>(*source, std::move(first))));
     const Dialect& d = pass->dialect();
     options.delimiter = d.delimiter;
     options.quote = d.quote;

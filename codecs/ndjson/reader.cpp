@@ -467,12 +467,7 @@ class NdjsonReader::Impl {
     rows_before += rows;
     progress = r.chunk.file_offset + r.chunk.input_bytes;
     in->give_back(std::move(r.chunk.bytes));
-    if (rows == 0) return std::optional<Batch>{};
-    Batch b;
-    b.schema = schema;
-    b.columns = std::move(out.columns);
-    b.num_rows = rows;
-    return std::optional<Batch>(std::move(b));
+    return pipeline::batch_of(schema, std::move(out.columns), rows);
   }
 
   Result<std::optional<Batch>> next() {
@@ -625,17 +620,9 @@ Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(io::SourcePtr source, R
   if (options.infer_rows < 0 && !options.schema) {
     // Whole-input inference: a first pass widens every column as far as the data needs; the real pass
     // then reads with that schema, so every batch has the final one.
-    if (!source->supports_random_access())
-      return Error(ErrorCode::kInvalidArgument,
-                   "inferring types from the whole input needs a file, not a stream (it reads the input twice)",
-                   ErrorContext(source->path()));
     ReadOptions first = options;
     first.infer_rows = ReadOptions{}.infer_rows;
-    SLUICE_ASSIGN_OR_RETURN(auto pass, NdjsonReader::open(std::make_unique<pipeline::FromStart>(*source), first));
-    while (true) {
-      SLUICE_ASSIGN_OR_RETURN(auto b, pass->next());
-      if (!b) break;
-    }
+    SLUICE_ASSIGN_OR_RETURN(auto pass, (pipeline::first_pass<NdjsonReader>(*source, std::move(first))));
     options.schema = pass->schema();
     options.format = pass->format();
     options.infer_rows = 0;
