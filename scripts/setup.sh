@@ -12,7 +12,7 @@ pkgs=(
   g++ clang clang-14 lld libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev
-  libthrift-dev thrift-compiler libboost-dev
+  libthrift-dev thrift-compiler libboost-dev liblz4-dev libbrotli-dev
   libcurl4-openssl-dev libssl-dev
 )
 # Node.js and npm may come from elsewhere (a newer npm conflicts with Debian's package): only ask

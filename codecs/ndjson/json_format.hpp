@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -20,6 +21,7 @@
 #include "sluice/codecs/ndjson/options.hpp"
 #include "sluice/core/array.hpp"
 #include "sluice/core/temporal.hpp"
+#include "text/format.hpp"
 
 namespace sluice::ndjson::detail {
 
@@ -282,7 +284,12 @@ template <class F>
 [[gnu::always_inline]] inline char* format_float(char* p, F v) noexcept {
   if (v == 0 && std::signbit(v)) [[unlikely]]
     return std::memcpy(p, "-0.0", 4), p + 4;
-  return with_fraction(p, std::to_chars(p, p + 32, v).ptr);
+  if constexpr (std::is_same_v<F, double>) {
+    if (char* e = text::shortest_double_fast(p, v)) return e;  // has its '.'
+    return with_fraction(p, std::to_chars(p, p + 32, v).ptr);
+  } else {
+    return with_fraction(p, std::to_chars(p, p + 32, v).ptr);
+  }
 }
 
 // ---- float16 ------------------------------------------------------------------------------------

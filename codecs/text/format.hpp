@@ -38,6 +38,39 @@ inline char* format_decimal(char* out, __int128 v, int scale) {
   return p;
 }
 
+// shortest_double(out, v) writes what std::to_chars(out, out + 32, v) writes, the shortest text that
+// reads back to v, with a fast path for the commonest doubles in tables: non-integral values with at
+// most three decimals below 2^33 (prices, measures). There the candidate c/1000 nearest v is the
+// shortest text when it reads back: doubles are far denser than the 0.001 grid, so no other grid point
+// and no shorter decimal reads back to v; and the fixed form is never longer than the scientific one
+// (to_chars prefers fixed on a tie). shortest_double_fast is that path alone: the end of the text, or
+// nullptr where v is not such a value (its text always has a '.', which the NDJSON writer relies on).
+inline char* shortest_double_fast(char* out, double v) noexcept {
+  const double a = std::fabs(v);
+  if (a >= 0.001 && a < 8589934592.0) {
+    const double scaled = std::nearbyint(a * 1000.0);
+    const auto c = static_cast<std::uint64_t>(scaled);
+    if (c % 1000 != 0 && scaled / 1000.0 == a) {
+      char* p = out;
+      if (v < 0) *p++ = '-';
+      p = std::to_chars(p, p + 12, c / 1000).ptr;
+      const auto frac = static_cast<unsigned>(c % 1000);
+      *p = '.';
+      p[1] = static_cast<char>('0' + frac / 100);
+      p[2] = static_cast<char>('0' + frac / 10 % 10);
+      p[3] = static_cast<char>('0' + frac % 10);
+      p += frac % 10 != 0 ? 4 : frac % 100 != 0 ? 3 : 2;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+inline char* shortest_double(char* out, double v) noexcept {
+  if (char* e = shortest_double_fast(out, v)) return e;
+  return std::to_chars(out, out + 32, v).ptr;
+}
+
 // Shortest text that reads back to the same double; "inf", "-inf", "nan" as DuckDB prints them.
 inline char* format_double(char* out, double v) {
   if (std::isnan(v)) return std::memcpy(out, "nan", 3), out + 3;
@@ -45,7 +78,7 @@ inline char* format_double(char* out, double v) {
     if (v < 0) return std::memcpy(out, "-inf", 4), out + 4;
     return std::memcpy(out, "inf", 3), out + 3;
   }
-  return std::to_chars(out, out + 32, v).ptr;
+  return shortest_double(out, v);
 }
 inline char* format_float(char* out, float v) {
   if (std::isnan(v) || std::isinf(v)) return format_double(out, v);

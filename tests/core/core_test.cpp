@@ -872,6 +872,23 @@ TEST(Temporal, CivilRoundTripWideRange) {
   }
 }
 
+TEST(Temporal, FastCivilAgreesForYearsZeroTo9999) {
+  // format_date's 32-bit path against the general one, every day it covers, and the days around it.
+  for (std::int32_t days = -719468; days <= 2932896; ++days) {
+    const auto fast = temporal::civil_from_days_0_9999(days);
+    const auto slow = temporal::civil_from_days(days);
+    ASSERT_EQ(fast.year, slow.year) << days;
+    ASSERT_EQ(fast.month, slow.month) << days;
+    ASSERT_EQ(fast.day, slow.day) << days;
+  }
+  char buf[32];
+  EXPECT_EQ(std::string(buf, temporal::format_date(buf, -719468)), "0000-03-01");
+  EXPECT_EQ(std::string(buf, temporal::format_date(buf, -719469)), "0000-02-29");
+  EXPECT_EQ(std::string(buf, temporal::format_date(buf, 2932896)), "9999-12-31");
+  EXPECT_EQ(std::string(buf, temporal::format_date(buf, 2932897)), "10000-01-01");
+  EXPECT_EQ(std::string(buf, temporal::format_date(buf, -719529)), "-0001-12-31");
+}
+
 std::string fmt_date(std::int32_t days) {
   char buf[32];
   return std::string(buf, temporal::format_date(buf, days));

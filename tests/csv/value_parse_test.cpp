@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -257,6 +258,30 @@ TEST(ParseDecimal, ScaleAndPrecision) {
   EXPECT_STREQ(buf, "-1.500");
   *format_decimal(buf, 5, 3) = 0;
   EXPECT_STREQ(buf, "0.005");
+}
+
+TEST(FormatValue, ShortestDoubleFastPathIsToChars) {
+  // Values on and near the 0.001 grid (the fast path) and everything around its limits print exactly
+  // as std::to_chars prints them.
+  std::mt19937_64 rng(11);
+  auto same = [](double d) {
+    char a[64], b[64];
+    const std::string fast(a, sluice::text::shortest_double(a, d));
+    const std::string slow(b, std::to_chars(b, b + 64, d).ptr);
+    ASSERT_EQ(fast, slow) << slow;
+  };
+  for (int i = 0; i < 300000; ++i) {
+    const std::uint64_t c = rng() % (std::uint64_t{1} << 44);
+    const double scale = (i % 3 == 0) ? 1000.0 : (i % 3 == 1) ? 100.0 : 10.0;
+    double d = static_cast<double>(c % (std::uint64_t{1} << (i % 40 + 4))) / scale;
+    if (rng() & 1) d = -d;
+    same(d);
+    same(std::nextafter(d, 1e300));
+    same(std::nextafter(d, -1e300));
+  }
+  for (double d : {0.001, 0.0015, 0.0005, 0.00099999, 8589934591.999, 8589934592.001, 8589934592.5, 0.5, 1e-300,
+                   123456.789, 70781.14, -0.1, 0.3, 2.675, 1e15 + 0.5, 4503599627370495.5})
+    same(d);
 }
 
 TEST(FormatValue, DoublesRoundTripShortest) {
