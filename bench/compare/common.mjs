@@ -358,3 +358,16 @@ export function runProgram(program, rssMethod, args, name = path.basename(progra
 
 // `sluice args...` with opts.sluice as the binary.
 export const runSluice = (opts, rssMethod, args) => runProgram(opts.sluice, rssMethod, args, 'sluice');
+
+// Writes a script's results as JSON and reports its checks: the failures (exit status 1) or `passed`.
+export function finish(out, result, failures, passed) {
+  fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`\nresults written to ${out}`);
+  if (failures.length) {
+    console.error('\nFAILED:');
+    for (const f of failures) console.error(`  - ${f}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`checks passed: ${passed}`);
+  }
+}

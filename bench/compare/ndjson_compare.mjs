@@ -17,7 +17,7 @@ import path from 'node:path';
 import {
   REPO, NDJSON_GEN_VERSION, NDJSON_COLUMNS, NDJSON_TIME_ZONE, SLUICE_TYPE_NAMES, sluiceTypes, duckColumns,
   makeDie, parseOptions, openDuck, ensureFile, generateSql, warm, fmt, mib, median, printTable, machine,
-  chooseRssMethod, warnIfBusy, runProgram, runSluice,
+  chooseRssMethod, warnIfBusy, runProgram, runSluice, finish,
 } from './common.mjs';
 
 const USAGE = `usage: node bench/compare/ndjson_compare.mjs [options]
@@ -303,16 +303,7 @@ async function main() {
     targets: targets.map(([what, got, goal]) => ({ what, got, goal, met: got >= goal })),
     failures, load_average: { before: loadBefore, after: os.loadavg() }, busy_before_timing: busy,
   };
-  fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-  console.log(`\nresults written to ${out}`);
-
-  if (failures.length) {
-    console.error('\nFAILED:');
-    for (const f of failures) console.error(`  - ${f}`);
-    process.exitCode = 1;
-  } else {
-    console.log('checks passed: rows and null counts equal DuckDB\'s, and the inferred types are right, in every sluice run');
-  }
+  finish(out, result, failures, 'rows and null counts equal DuckDB\'s, and the inferred types are right, in every sluice run');
 }
 
 main().catch((e) => die(e.stack || String(e)));

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   REPO, SLUICE_TYPES, DUCK_COLUMNS, makeDie, parseOptions, openDuck, ensureCsv, warm, fmt, median,
-  printTable, machine, warnIfBusy, runProgram,
+  printTable, machine, warnIfBusy, runProgram, finish,
 } from './common.mjs';
 
 const USAGE = `usage: node bench/compare/write_compare.mjs [options]
@@ -218,15 +218,7 @@ async function main() {
     results: rows.map((r, i) => ({ ...r, times: configs[i].times })), targets, failures,
     load_average: { before: loadBefore, after: os.loadavg() }, busy_before_timing: busy,
   };
-  fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-  console.log(`\nresults written to ${out}`);
-  if (failures.length) {
-    console.error('\nFAILED:');
-    for (const f of failures) console.error(`  - ${f}`);
-    process.exitCode = 1;
-  } else {
-    console.log('checks passed: every row written, and what sluice wrote reads back to the table\'s values');
-  }
+  finish(out, result, failures, 'every row written, and what sluice wrote reads back to the table\'s values');
 }
 
 main().catch((e) => die(e.stack || String(e)));

@@ -15,3 +15,5 @@
 #include "sluice/io/source.hpp"
 #include "sluice/codecs/csv.hpp"
 #include "sluice/codecs/ndjson.hpp"
+#include "sluice/codecs/filter.hpp"
+#include "sluice/codecs/parquet.hpp"

@@ -1,4 +1,5 @@
 // sluice: move tabular data between formats and stores. See `sluice --help`.
+#include <algorithm>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -11,7 +12,9 @@
 
 #include "args.hpp"
 #include "sluice/codecs/csv.hpp"
+#include "sluice/codecs/filter.hpp"
 #include "sluice/codecs/ndjson.hpp"
+#include "sluice/codecs/parquet/reader.hpp"
 #include "sluice/io/open.hpp"
 #include "table.hpp"
 
@@ -24,14 +27,25 @@ usage:
   sluice convert IN OUT [options]    convert IN to OUT (format from the extension, or --from/--to)
   sluice cat IN [options]            write IN to stdout (CSV, or --to ndjson)
   sluice head IN [-n N] [options]    print the first N rows (default 10) as an aligned table
-  sluice schema IN [options]         print the column names and types
+  sluice schema IN [options]         print the column names and types (and a Parquet file's own schema)
   sluice scan IN [--threads N]       decode every value; print {"rows", "columns": [name, type, nulls]}
+  sluice inspect FILE.parquet        print a Parquet footer: row groups, column chunks, encodings,
+                                     codecs, sizes, statistics
 
 IN and OUT are paths, file:// URIs or - (stdin/stdout). Formats: csv, tsv, ndjson (.ndjson, .jsonl),
-json (.json: NDJSON or one array of objects when read; an array of objects when written).
+json (.json: NDJSON or one array of objects when read; an array of objects when written), parquet
+(.parquet, .pq: read only in this build; needs a file, not a pipe).
 
 reading (every format):
-  --from FORMAT            csv | tsv | ndjson | jsonl | json (default: from the extension, else csv)
+  --from FORMAT            csv | tsv | ndjson | jsonl | json | parquet (default: from the extension,
+                           else csv)
+  --columns a,b.c          read only these columns (Parquet: only their column chunks are read; a
+                           dotted path selects inside a struct, list or map; other formats: top-level
+                           names)
+  --where "EXPR"           only rows where EXPR holds: comparisons (= != < <= > >=, IN (...), IS [NOT]
+                           NULL) of columns with constants, joined by AND, e.g.
+                           "qty >= 10 and flag = 'A' and ts < '2024-01-01'" (Parquet: row groups whose
+                           statistics rule them out are not read)
   --types a=int64,b=date   declared column types (others are inferred)
   --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
                            first, so every batch has the final types (reads a file twice)
@@ -48,6 +62,11 @@ reading CSV:
   --skip-rows N            skip N lines before the header
   --null STR               a field equal to STR is null (repeatable; default: the empty field)
   --names a,b,c            column names
+
+reading Parquet:
+  --verify-checksums       check page CRCs where the file has them (a mismatch is an error)
+  --int96-unit U           us | ns: INT96 timestamps (default us, as Spark; ns: out of range is an error)
+  --batch-rows N           rows per batch (default 65536)
 
 reading NDJSON / JSON:
   --json-format F          auto | lines | array | concatenated (default auto: detected)
@@ -112,8 +131,10 @@ std::string format_of(const std::string& path, const std::optional<std::string>&
   }
   if (f == "txt") return "csv";
   if (f == "jsonl" || f == "ldjson") return "ndjson";
-  if (f == "csv" || f == "tsv" || f == "ndjson" || f == "json") return f;
-  throw UsageError("unknown format '" + f + "' for " + path + " (this build reads and writes csv, tsv, ndjson and json)");
+  if (f == "pq") return "parquet";
+  if (f == "csv" || f == "tsv" || f == "ndjson" || f == "json" || f == "parquet") return f;
+  throw UsageError("unknown format '" + f + "' for " + path +
+                   " (this build reads csv, tsv, ndjson, json and parquet, and writes csv, tsv, ndjson and json)");
 }
 
 bool is_json(const std::string& format) { return format == "ndjson" || format == "json"; }
@@ -287,6 +308,8 @@ class TableReader {
   virtual void report_bad(const std::string& path) const = 0;
   virtual std::int64_t bad_count() const = 0;
   virtual std::string describe() const = 0;  // the dialect or format found, for `schema`
+  virtual std::string details() const { return ""; }  // more for `schema`'s output (Parquet's own schema)
+  virtual std::string scan_extra() const { return ""; }  // more fields for `scan`'s JSON
 };
 
 void print_bad(const std::string& path, std::int64_t count, const std::vector<std::int64_t>& lines,
@@ -349,22 +372,199 @@ class NdjsonTableReader final : public TableReader {
   std::unique_ptr<ndjson::NdjsonReader> r_;
 };
 
+class ParquetTableReader final : public TableReader {
+ public:
+  explicit ParquetTableReader(std::unique_ptr<parquet::ParquetReader> r) : r_(std::move(r)) {}
+  const SchemaPtr& schema() const override { return r_->schema(); }
+  Result<std::optional<Batch>> next() override { return r_->next(); }
+  std::uint64_t bytes_read() const override { return r_->bytes_read(); }
+  void report_bad(const std::string&) const override {}
+  std::int64_t bad_count() const override { return 0; }
+  std::string describe() const override {
+    return "format: parquet, " + std::to_string(r_->num_rows()) + " rows in " + std::to_string(r_->num_row_groups()) +
+           " row groups";
+  }
+  std::string details() const override { return r_->describe_schema(); }
+  std::string scan_extra() const override {
+    return ", \"row_groups\": " + std::to_string(r_->num_row_groups()) +
+           ", \"row_groups_skipped\": " + std::to_string(r_->row_groups_skipped());
+  }
+  parquet::ParquetReader& parquet() { return *r_; }
+
+ private:
+  std::unique_ptr<parquet::ParquetReader> r_;
+};
+
+// Top-level columns by name, for the formats that read every column anyway.
+class ProjectingReader final : public TableReader {
+ public:
+  ProjectingReader(std::unique_ptr<TableReader> inner, std::vector<std::string> names)
+      : inner_(std::move(inner)), names_(std::move(names)) {}
+  const SchemaPtr& schema() const override {
+    if (!projected_ || source_schema_ != inner_->schema()) project(*inner_->schema());
+    return projected_;
+  }
+  Result<std::optional<Batch>> next() override {
+    SLUICE_ASSIGN_OR_RETURN(auto b, inner_->next());
+    if (!b) return b;
+    SLUICE_ASSIGN_OR_RETURN(auto idx, indexes(*b->schema, names_));
+    Batch out;
+    auto s = std::make_shared<Schema>();
+    for (int i : idx) {
+      s->fields.push_back(b->schema->fields[static_cast<std::size_t>(i)]);
+      out.columns.push_back(b->columns[static_cast<std::size_t>(i)]);
+    }
+    out.schema = std::move(s);
+    out.num_rows = b->num_rows;
+    return std::optional<Batch>(std::move(out));
+  }
+  std::uint64_t bytes_read() const override { return inner_->bytes_read(); }
+  void report_bad(const std::string& path) const override { inner_->report_bad(path); }
+  std::int64_t bad_count() const override { return inner_->bad_count(); }
+  std::string describe() const override { return inner_->describe(); }
+  std::string scan_extra() const override { return inner_->scan_extra(); }
+
+  static Result<std::vector<int>> indexes(const Schema& schema, const std::vector<std::string>& names) {
+    std::vector<int> out;
+    for (const auto& n : names) {
+      const int i = schema.find(n);
+      if (i < 0) return Error(ErrorCode::kInvalidArgument, "no column '" + n + "' in the input");
+      out.push_back(i);
+    }
+    return out;
+  }
+
+ private:
+  void project(const Schema& from) const {
+    auto s = std::make_shared<Schema>();
+    auto idx = indexes(from, names_);
+    if (idx.ok())
+      for (int i : *idx) s->fields.push_back(from.fields[static_cast<std::size_t>(i)]);
+    projected_ = std::move(s);
+    source_schema_ = inner_->schema();
+  }
+  std::unique_ptr<TableReader> inner_;
+  std::vector<std::string> names_;
+  mutable SchemaPtr projected_, source_schema_;
+};
+
+// Rows that satisfy a --where filter; batches left empty are not handed out.
+class FilteringReader final : public TableReader {
+ public:
+  FilteringReader(std::unique_ptr<TableReader> inner, std::shared_ptr<const Predicate> filter)
+      : inner_(std::move(inner)), filter_(std::move(filter)) {}
+  const SchemaPtr& schema() const override { return inner_->schema(); }
+  Result<std::optional<Batch>> next() override {
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(auto b, inner_->next());
+      if (!b) return b;
+      SLUICE_ASSIGN_OR_RETURN(Batch kept, filter_->filter(*b));
+      if (kept.num_rows > 0) return std::optional<Batch>(std::move(kept));
+    }
+  }
+  std::uint64_t bytes_read() const override { return inner_->bytes_read(); }
+  void report_bad(const std::string& path) const override { inner_->report_bad(path); }
+  std::int64_t bad_count() const override { return inner_->bad_count(); }
+  std::string describe() const override { return inner_->describe(); }
+  std::string details() const override { return inner_->details(); }
+  std::string scan_extra() const override { return inner_->scan_extra(); }
+
+ private:
+  std::unique_ptr<TableReader> inner_;
+  std::shared_ptr<const Predicate> filter_;
+};
+
 struct Input {
   std::unique_ptr<TableReader> reader;
   std::uint64_t size = 0;
 };
+
+std::shared_ptr<const Predicate> where_option(const Args& a) {
+  auto v = a.get("where");
+  if (!v) return nullptr;
+  auto p = Predicate::parse(*v);
+  if (!p.ok()) throw UsageError("--where: " + p.error().message());
+  return std::make_shared<const Predicate>(std::move(p).value());
+}
+
+std::string top_level(const std::string& path) { return path.substr(0, path.find('.')); }
+
+std::vector<std::string> columns_option(const Args& a) {
+  std::vector<std::string> out;
+  for (const auto& list : a.all("columns"))
+    for (const auto& item : split_top_level(list, ','))
+      if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+parquet::ReadOptions parquet_read_options(const Args& a) {
+  parquet::ReadOptions o;
+  o.columns = columns_option(a);
+  o.threads = thread_option(a);
+  o.verify_checksums = a.flag("verify-checksums");
+  if (auto v = a.get("int96-unit")) {
+    if (*v == "us") o.int96_unit = TimeUnit::kMicro;
+    else if (*v == "ns") o.int96_unit = TimeUnit::kNano;
+    else throw UsageError("--int96-unit is us or ns");
+  }
+  if (auto v = a.get("batch-rows")) {
+    o.batch_rows = parse_int(*v, "--batch-rows");
+    if (o.batch_rows < 1) throw UsageError("--batch-rows must be at least 1");
+  }
+  return o;
+}
 
 Input open_input(const std::string& uri, const Args& a) {
   const std::string fmt = format_of(uri, a.get("from"));
   auto src = check(io::open_source(uri));
   Input in;
   if (src->supports_random_access()) in.size = check(src->size());
+  const auto where = where_option(a);
+  const auto cols = columns_option(a);
+  if (fmt == "parquet") {
+    auto opts = parquet_read_options(a);
+    opts.filter = where;
+    // The filter's columns are read too, and left out again after filtering.
+    std::vector<std::string> extra;
+    if (where && !cols.empty()) {
+      for (const auto& c : where->columns()) {
+        bool have = false;
+        for (const auto& want : cols) have = have || top_level(want) == c;
+        if (!have) extra.push_back(c);
+      }
+      opts.columns.insert(opts.columns.end(), extra.begin(), extra.end());
+    }
+    in.reader = std::make_unique<ParquetTableReader>(check(parquet::ParquetReader::open(std::move(src), std::move(opts))));
+    if (where) {
+      check(where->validate(*in.reader->schema()));
+      in.reader = std::make_unique<FilteringReader>(std::move(in.reader), where);
+    }
+    if (!extra.empty()) {
+      std::vector<std::string> keep;
+      for (const auto& f : in.reader->schema()->fields)
+        if (std::find(extra.begin(), extra.end(), f.name) == extra.end()) keep.push_back(f.name);
+      in.reader = std::make_unique<ProjectingReader>(std::move(in.reader), keep);
+    }
+    return in;
+  }
   if (is_json(fmt)) {
     auto opts = ndjson_read_options(a);
     in.reader = std::make_unique<NdjsonTableReader>(check(ndjson::NdjsonReader::open(std::move(src), std::move(opts))));
   } else {
     auto opts = read_options(a, fmt);
     in.reader = std::make_unique<CsvTableReader>(check(csv::CsvReader::open(std::move(src), std::move(opts))));
+  }
+  if (where) {
+    // (NDJSON's schema may still gain the column after its inference sample: checked per batch.)
+    if (!is_json(fmt)) check(where->validate(*in.reader->schema()));
+    in.reader = std::make_unique<FilteringReader>(std::move(in.reader), where);
+  }
+  if (!cols.empty()) {
+    for (const auto& c : cols)
+      if (c.find('.') != std::string::npos && in.reader->schema()->find(c) < 0)
+        throw UsageError("--columns takes top-level names for " + fmt + " input ('" + c + "')");
+    (void)check(ProjectingReader::indexes(*in.reader->schema(), cols));
+    in.reader = std::make_unique<ProjectingReader>(std::move(in.reader), cols);
   }
   return in;
 }
@@ -431,6 +631,7 @@ int cmd_convert(const Args& a, bool to_stdout) {
   const std::string out_uri = to_stdout ? "-" : pos[1];
   Input in = open_input(pos[0], a);
   const std::string out_fmt = format_of(out_uri, a.get("to"));
+  if (out_fmt == "parquet") throw UsageError("this build reads Parquet but cannot write it yet");
   // Parse every writer option before anything is created.
   if (is_json(out_fmt)) (void)ndjson_write_options(a, out_fmt);
   else (void)write_options(a, out_fmt);
@@ -487,7 +688,22 @@ int cmd_schema(const Args& a) {
   Input in = open_input(pos[0], a);
   a.reject_unknown();
   for (const auto& f : in.reader->schema()->fields) std::cout << f.name << ": " << f.type->to_string() << "\n";
+  if (const std::string d = in.reader->details(); !d.empty()) std::cout << "\n" << d;
   std::cerr << in.reader->describe() << "\n";
+  return 0;
+}
+
+int cmd_inspect(const Args& a) {
+  const auto& pos = a.positional();
+  if (pos.size() != 1) throw UsageError("inspect takes one Parquet file");
+  const std::string fmt = format_of(pos[0], a.get("from"));
+  if (fmt != "parquet") throw UsageError("inspect reads Parquet footers; " + pos[0] + " is " + fmt);
+  Input in = open_input(pos[0], a);
+  a.reject_unknown();
+  auto* pq = dynamic_cast<ParquetTableReader*>(in.reader.get());
+  if (!pq) throw UsageError("inspect takes neither --columns nor --where");
+  auto& r = pq->parquet();
+  std::cout << r.describe_footer();
   return 0;
 }
 
@@ -535,6 +751,7 @@ int cmd_scan(const Args& a) {
   }
   out += "]";
   if (in.reader->bad_count() > 0) out += ", \"bad_rows\": " + std::to_string(in.reader->bad_count());
+  out += in.reader->scan_extra();
   out += "}\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
   in.reader->report_bad(pos[0]);
@@ -542,7 +759,7 @@ int cmd_scan(const Args& a) {
 }
 
 const std::vector<std::string> kSwitches = {"header",        "no-header",       "skip-bad-rows", "no-out-header",
-                                            "no-detect-dates", "omit-nulls", "help"};
+                                            "no-detect-dates", "omit-nulls", "verify-checksums", "help"};
 
 int run(int argc, char** argv) {
   if (argc < 2) {
@@ -569,6 +786,7 @@ int run(int argc, char** argv) {
     if (cmd == "head") return cmd_head(a);
     if (cmd == "schema") return cmd_schema(a);
     if (cmd == "scan") return cmd_scan(a);
+    if (cmd == "inspect") return cmd_inspect(a);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "sluice: %s\n(see sluice --help)\n", e.what());

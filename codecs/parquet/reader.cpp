@@ -1,0 +1,363 @@
+#include "sluice/codecs/parquet/reader.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <utility>
+
+#include "common/pipeline.hpp"
+#include "parquet/assemble.hpp"
+#include "parquet/column_reader.hpp"
+#include "parquet/describe.hpp"
+#include "parquet/metadata.hpp"
+#include "parquet/schema.hpp"
+#include "parquet/stats.hpp"
+
+namespace sluice::parquet {
+
+class ParquetReader::Impl {
+ public:
+  Impl(io::SourcePtr source, ReadOptions options) : source_(std::move(source)), options_(std::move(options)) {}
+
+  Status open() {
+    const std::string& path = source_->path();
+    if (!source_->supports_random_access())
+      return Error(ErrorCode::kInvalidArgument, "a Parquet file needs random access; this input is a stream",
+                   ErrorContext(path));
+    if (options_.batch_rows < 1) return Error(ErrorCode::kInvalidArgument, "batch_rows must be at least 1");
+    SLUICE_ASSIGN_OR_RETURN(file_size_, source_->size());
+    if (file_size_ < 12)
+      return Error(ErrorCode::kParseError,
+                   "not a Parquet file: " + std::to_string(file_size_) + " bytes, fewer than the 12 of an empty one",
+                   ErrorContext(path));
+    std::uint8_t head[4];
+    SLUICE_TRY(read_exact(0, head, 4));
+    if (auto st = check_leading_magic({head, 4}); !st.ok()) return Error(st.error()).with_path(path);
+    const std::uint64_t tail_size = std::min<std::uint64_t>(file_size_, kSuggestedTailBytes);
+    std::vector<std::uint8_t> tail(tail_size);
+    SLUICE_TRY(read_exact(file_size_ - tail_size, tail.data(), tail_size));
+    auto located = locate_footer(file_size_, tail);
+    if (!located.ok()) return Error(std::move(located).error()).with_path(path);
+    const FooterInfo footer = *located;
+    if (static_cast<std::int64_t>(footer.length) > options_.max_footer_bytes)
+      return Error(ErrorCode::kLimitExceeded,
+                   "the footer is " + std::to_string(footer.length) + " bytes, more than the limit of " +
+                       std::to_string(options_.max_footer_bytes),
+                   ErrorContext(path));
+    std::vector<std::uint8_t> footer_bytes;
+    std::span<const std::uint8_t> fb;
+    if (footer.within_tail(tail_size)) {
+      fb = footer.in_tail(tail);
+    } else {
+      footer_bytes.resize(footer.length);
+      SLUICE_TRY(read_exact(footer.offset, footer_bytes.data(), footer.length));
+      fb = footer_bytes;
+    }
+    ThriftLimits limits;
+    limits.max_string_bytes = options_.max_thrift_string_bytes;
+    limits.max_container_elems = options_.max_thrift_container_elems;
+    auto md = parse_file_metadata(fb, file_size_, limits);
+    if (!md.ok()) return Error(std::move(md).error()).with_path(path);
+    md_ = std::move(md).value();
+    auto schema = build_schema(md_, options_);
+    if (!schema.ok()) return Error(std::move(schema).error()).with_path(path);
+    schema_ = std::move(schema).value();
+    auto fields = project(schema_, options_.columns);
+    if (!fields.ok()) return Error(std::move(fields).error()).with_path(path);
+    fields_ = std::move(fields).value();
+    output_schema_ = schema_of(fields_, schema_);
+    selected_ = leaves_of(fields_);
+    for (const auto& f : fields_) field_leaves_.push_back(leaves_of({f}));
+    if (options_.filter) {
+      auto bound = RowGroupFilter::bind(*options_.filter, md_, schema_);
+      if (!bound.ok()) return Error(std::move(bound).error()).with_path(path);
+      filter_ = std::move(bound).value();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<Batch>> next() {
+    if (!started_) {
+      started_ = true;
+      SLUICE_TRY(plan());
+    }
+    // Whole row groups decoded ahead by the workers, handed out batch by batch in file order.
+    if (rg_work_) {
+      while (ready_pos_ == ready_.size()) {
+        feed_row_groups();
+        auto job = rg_work_->take();
+        if (!job) return std::optional<Batch>();
+        SLUICE_TRY(job->status);
+        ready_ = std::move(job->batches);
+        ready_pos_ = 0;
+      }
+      return std::optional<Batch>(std::move(ready_[ready_pos_++]));
+    }
+    while (!current_ || current_->rows_left == 0) {
+      if (next_group_ == groups_.size()) return std::optional<Batch>();
+      current_ = std::make_unique<RowGroupState>();
+      SLUICE_TRY(open_row_group(groups_[next_group_++], *current_));
+    }
+    RowGroupState& st = *current_;
+    const std::int64_t rows = std::min(st.rows_left, options_.batch_rows);
+    std::vector<ArrayPtr> columns(fields_.size());
+    if (field_work_) {
+      // One row group too large to hold decoded whole: its batches' fields decoded in parallel.
+      for (std::size_t f = 0; f < fields_.size(); ++f) {
+        auto job = std::make_shared<FieldJob>();
+        job->state = &st;
+        job->field = f;
+        job->rows = rows;
+        field_work_->push(job);
+      }
+      Status first_error;
+      for (std::size_t f = 0; f < fields_.size(); ++f) {
+        auto job = field_work_->take();
+        if (!job->status.ok() && first_error.ok()) first_error = job->status;
+        columns[job->field] = std::move(job->array);
+      }
+      SLUICE_TRY(first_error);
+    } else {
+      for (std::size_t f = 0; f < fields_.size(); ++f) {
+        FieldJob job;
+        job.state = &st;
+        job.field = f;
+        job.rows = rows;
+        run(job);
+        SLUICE_TRY(job.status);
+        columns[f] = std::move(job.array);
+      }
+    }
+    st.rows_left -= rows;
+    return std::optional<Batch>(Batch{output_schema_, std::move(columns), rows});
+  }
+
+  const SchemaPtr& schema() const { return output_schema_; }
+  std::int64_t num_rows() const { return md_.num_rows; }
+  int num_row_groups() const { return static_cast<int>(md_.row_groups.size()); }
+  int row_groups_skipped() const { return skipped_; }
+  std::uint64_t bytes_read() const { return bytes_read_.load(); }
+  std::string describe_schema() const { return parquet::describe_schema(md_); }
+  std::string describe_footer() const { return parquet::describe_footer(md_, schema_); }
+
+ private:
+  // The column readers of one row group and the leaf chunks they decode into.
+  struct RowGroupState {
+    int group = -1;
+    std::int64_t rows = 0, rows_left = 0;
+    std::vector<std::unique_ptr<ColumnChunkReader>> readers;  // by leaf (selected ones set)
+    std::vector<LeafChunk> chunks;                            // by leaf
+    std::vector<LeafChunk*> chunk_ptrs;
+  };
+  struct FieldJob {
+    RowGroupState* state = nullptr;
+    std::size_t field = 0;
+    std::int64_t rows = 0;
+    Status status;
+    ArrayPtr array;
+  };
+  struct RowGroupJob {
+    int group = -1;
+    Status status;
+    std::vector<Batch> batches;
+  };
+
+  // Which row groups to read (the filter's pruning), and how to use the threads: whole row groups
+  // on the workers when several decoded ones fit in memory, else the fields of each batch.
+  Status plan() {
+    std::int64_t largest = 0;
+    for (std::size_t g = 0; g < md_.row_groups.size(); ++g) {
+      const auto& rg = md_.row_groups[g];
+      if (rg.num_rows == 0) continue;
+      if (filter_ && !filter_->may_match(rg)) {
+        ++skipped_;
+        continue;
+      }
+      groups_.push_back(static_cast<int>(g));
+      std::int64_t bytes = 0;
+      for (int l : selected_) bytes += rg.columns[static_cast<std::size_t>(l)].meta_data.total_uncompressed_size;
+      largest = std::max(largest, bytes);
+    }
+    const int threads = std::max(1, options_.threads);
+    if (threads == 1) return ok_status();
+    if (groups_.size() > 1 && largest <= kWholeGroupBytes) {
+      rg_work_ = std::make_unique<pipeline::OrderedWork<RowGroupJob>>(
+          threads, [this](RowGroupJob& job, int) { decode_row_group(job); });
+    } else if (fields_.size() > 1) {
+      field_work_ = std::make_unique<pipeline::OrderedWork<FieldJob>>(threads, [this](FieldJob& job, int) { run(job); });
+    }
+    return ok_status();
+  }
+
+  void feed_row_groups() {
+    while (next_group_ < groups_.size() && rg_work_->in_flight() < rg_work_->limit()) {
+      auto job = std::make_shared<RowGroupJob>();
+      job->group = groups_[next_group_++];
+      rg_work_->push(std::move(job));
+    }
+  }
+
+  void decode_row_group(RowGroupJob& job) {
+    RowGroupState st;
+    job.status = open_row_group(job.group, st);
+    while (job.status.ok() && st.rows_left > 0) {
+      const std::int64_t rows = std::min(st.rows_left, options_.batch_rows);
+      std::vector<ArrayPtr> columns(fields_.size());
+      for (std::size_t f = 0; f < fields_.size() && job.status.ok(); ++f) {
+        FieldJob fj;
+        fj.state = &st;
+        fj.field = f;
+        fj.rows = rows;
+        run(fj);
+        job.status = std::move(fj.status);
+        columns[f] = std::move(fj.array);
+      }
+      if (!job.status.ok()) break;
+      st.rows_left -= rows;
+      job.batches.push_back(Batch{output_schema_, std::move(columns), rows});
+    }
+  }
+
+  Status read_exact(std::uint64_t offset, std::uint8_t* dst, std::uint64_t n) {
+    SLUICE_ASSIGN_OR_RETURN(std::size_t got, source_->read_at(offset, {reinterpret_cast<std::byte*>(dst), n}));
+    bytes_read_ += got;
+    if (got != n) {
+      ErrorContext ctx(source_->path());
+      ctx.byte_offset = static_cast<std::int64_t>(offset + got);
+      return Error(ErrorCode::kIoError, "short read: the file ended early", ctx);
+    }
+    return ok_status();
+  }
+
+  // Reads the leaves of one field for `job.rows` rows and builds its array (runs on any thread).
+  void run(FieldJob& job) {
+    RowGroupState& st = *job.state;
+    const FieldNode& field = fields_[job.field];
+    for (int l : field_leaves_[job.field]) {
+      auto& reader = *st.readers[static_cast<std::size_t>(l)];
+      auto& chunk = st.chunks[static_cast<std::size_t>(l)];
+      Status s = reader.read(job.rows, &chunk);
+      if (!s.ok()) {
+        job.status = std::move(s);
+        return;
+      }
+      if (chunk.rows != job.rows) {
+        ErrorContext ctx(source_->path());
+        ctx.column_name = schema_.leaves[static_cast<std::size_t>(l)].dotted;
+        job.status = Error(ErrorCode::kParseError,
+                           "row group " + std::to_string(st.group) + ": the column chunk ends after " +
+                               std::to_string(st.rows - st.rows_left + chunk.rows) + " of its " +
+                               std::to_string(st.rows) + " rows",
+                           ctx);
+        return;
+      }
+    }
+    auto a = assemble(field, st.chunk_ptrs, schema_.leaves, job.rows);
+    if (!a.ok()) {
+      job.status = Error(std::move(a).error()).with_path(source_->path());
+      return;
+    }
+    job.array = std::move(a).value();
+  }
+
+  // Reads the selected chunks of row group `g` (byte ranges merged where close) and sets up their
+  // readers. Runs on any thread: the Source's read_ranges must be thread-safe.
+  Status open_row_group(int g, RowGroupState& st) {
+    const auto& rg = md_.row_groups[static_cast<std::size_t>(g)];
+    st.group = g;
+    st.rows = st.rows_left = rg.num_rows;
+    st.readers.resize(schema_.leaves.size());
+    st.chunks.resize(schema_.leaves.size());
+    st.chunk_ptrs.resize(schema_.leaves.size());
+    for (std::size_t i = 0; i < st.chunks.size(); ++i) st.chunk_ptrs[i] = &st.chunks[i];
+    std::vector<std::pair<ByteRange, int>> wanted;
+    for (int l : selected_) wanted.emplace_back(chunk_range(rg.columns[static_cast<std::size_t>(l)]), l);
+    std::sort(wanted.begin(), wanted.end(), [](const auto& a, const auto& b) { return a.first.offset < b.first.offset; });
+    std::vector<io::ByteRange> merged;
+    std::vector<std::size_t> merged_of(wanted.size());
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      const ByteRange r = wanted[i].first;
+      if (!merged.empty()) {
+        io::ByteRange& m = merged.back();
+        const auto m_end = static_cast<std::int64_t>(m.offset + m.length);
+        if (r.offset <= m_end + options_.range_merge_gap) {
+          m.length = static_cast<std::uint64_t>(std::max(m_end, r.end()) - static_cast<std::int64_t>(m.offset));
+          merged_of[i] = merged.size() - 1;
+          continue;
+        }
+      }
+      merged.push_back({static_cast<std::uint64_t>(r.offset), static_cast<std::uint64_t>(r.length)});
+      merged_of[i] = merged.size() - 1;
+    }
+    auto bufs = source_->read_ranges(merged);
+    if (!bufs.ok()) return Error(std::move(bufs).error()).with_path(source_->path());
+    for (const auto& m : merged) bytes_read_ += m.length;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      const auto& [r, l] = wanted[i];
+      const BufferPtr& whole = (*bufs)[merged_of[i]];
+      const auto at = r.offset - static_cast<std::int64_t>(merged[merged_of[i]].offset);
+      auto bytes = Buffer::wrap(whole->data() + at, r.length, whole);
+      st.readers[static_cast<std::size_t>(l)] = std::make_unique<ColumnChunkReader>(
+          schema_.leaves[static_cast<std::size_t>(l)], rg.columns[static_cast<std::size_t>(l)].meta_data,
+          std::move(bytes), r.offset, options_, source_->path());
+    }
+    return ok_status();
+  }
+
+  // Row groups up to this many decoded bytes (of the selected columns) are decoded whole on a worker.
+  static constexpr std::int64_t kWholeGroupBytes = 64 << 20;
+
+  io::SourcePtr source_;
+  ReadOptions options_;
+  std::uint64_t file_size_ = 0;
+  std::atomic<std::uint64_t> bytes_read_{0};
+  format::FileMetaData md_;
+  ParquetSchema schema_;
+  std::vector<FieldNode> fields_;
+  std::vector<std::vector<int>> field_leaves_;
+  SchemaPtr output_schema_;
+  std::vector<int> selected_;
+  std::optional<RowGroupFilter> filter_;
+
+  bool started_ = false;
+  std::vector<int> groups_;
+  std::size_t next_group_ = 0;
+  int skipped_ = 0;
+  std::unique_ptr<RowGroupState> current_;
+  std::vector<Batch> ready_;
+  std::size_t ready_pos_ = 0;
+  // Declared last: destroyed first, so no worker outlives what it uses.
+  std::unique_ptr<pipeline::OrderedWork<FieldJob>> field_work_;
+  std::unique_ptr<pipeline::OrderedWork<RowGroupJob>> rg_work_;
+};
+
+ParquetReader::ParquetReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ParquetReader::~ParquetReader() = default;
+
+Result<std::unique_ptr<ParquetReader>> ParquetReader::open(io::SourcePtr source, ReadOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(source), std::move(options));
+  SLUICE_TRY(impl->open());
+  return std::unique_ptr<ParquetReader>(new ParquetReader(std::move(impl)));
+}
+
+const SchemaPtr& ParquetReader::schema() const { return impl_->schema(); }
+Result<std::optional<Batch>> ParquetReader::next() { return impl_->next(); }
+std::int64_t ParquetReader::num_rows() const { return impl_->num_rows(); }
+int ParquetReader::num_row_groups() const { return impl_->num_row_groups(); }
+int ParquetReader::row_groups_skipped() const { return impl_->row_groups_skipped(); }
+std::uint64_t ParquetReader::bytes_read() const { return impl_->bytes_read(); }
+std::string ParquetReader::describe_schema() const { return impl_->describe_schema(); }
+std::string ParquetReader::describe_footer() const { return impl_->describe_footer(); }
+
+Result<std::vector<Batch>> read_all(io::SourcePtr source, ReadOptions options) {
+  SLUICE_ASSIGN_OR_RETURN(auto reader, ParquetReader::open(std::move(source), std::move(options)));
+  std::vector<Batch> out;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(auto b, reader->next());
+    if (!b) break;
+    out.push_back(std::move(*b));
+  }
+  return out;
+}
+
+}  // namespace sluice::parquet

@@ -1,0 +1,89 @@
+// libFuzzer target for the Parquet reader: a whole file read under options chosen by the input's
+// first bytes (batch size, projection, checksum checking, INT96 unit). Crashes, hangs, undefined
+// behaviour and allocations beyond the limits are bugs; errors are not. Properties checked:
+//   - every Batch validates against its schema and has at most batch_rows rows;
+//   - threads=1 and threads=2 agree: both fail with the same message or give the same rows and nulls
+//     per column;
+//   - when the file reads, a projection of its first top-level column reads the same rows.
+// Input layout: [batch_rows byte][flags byte][file bytes...]. Seeds (fuzz/corpus/parquet_reader/) are
+// small files DuckDB wrote (fuzz/make_parquet_seeds.mjs).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "sluice/codecs/parquet/reader.hpp"
+#include "sluice/io/local.hpp"
+
+namespace {
+
+using namespace sluice;
+
+struct Outcome {
+  bool ok = false;
+  std::string error;
+  std::int64_t rows = 0;
+  std::vector<std::int64_t> nulls;
+  std::vector<std::string> first_column_types;
+};
+
+Outcome run(const std::string& file, parquet::ReadOptions o) {
+  Outcome out;
+  const std::int64_t batch_rows = o.batch_rows;
+  auto reader = parquet::ParquetReader::open(std::make_unique<io::MemorySource>(file, "fuzz.parquet"), std::move(o));
+  if (!reader.ok()) {
+    out.error = reader.error().to_string();
+    return out;
+  }
+  out.nulls.assign((*reader)->schema()->num_fields(), 0);
+  while (true) {
+    auto b = (*reader)->next();
+    if (!b.ok()) {
+      out.error = b.error().to_string();
+      return out;
+    }
+    if (!*b) break;
+    const Batch& batch = **b;
+    if (!batch.validate().ok()) std::abort();
+    if (batch.num_rows > batch_rows || batch.num_rows <= 0) std::abort();
+    out.rows += batch.num_rows;
+    for (std::size_t c = 0; c < batch.num_columns(); ++c) out.nulls[c] += batch.columns[c]->null_count;
+  }
+  out.ok = true;
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  parquet::ReadOptions o;
+  o.batch_rows = 1 + data[0] % 64 * (data[0] >= 128 ? 97 : 1);
+  o.verify_checksums = (data[1] & 1) != 0;
+  o.int96_unit = (data[1] & 2) ? TimeUnit::kNano : TimeUnit::kMicro;
+  // Small limits so that a hostile size is refused quickly instead of allocated.
+  o.max_page_bytes = 8 << 20;
+  o.max_footer_bytes = 1 << 20;
+  o.max_thrift_container_elems = 1 << 16;
+  o.max_thrift_string_bytes = 1 << 20;
+  const std::string file(reinterpret_cast<const char*>(data) + 2, size - 2);
+
+  Outcome one = run(file, o);
+  parquet::ReadOptions o2 = o;
+  o2.threads = 2;
+  Outcome two = run(file, o2);
+  if (one.ok != two.ok || one.error != two.error || one.rows != two.rows || one.nulls != two.nulls) std::abort();
+
+  if (one.ok && (data[1] & 4)) {
+    auto probe = parquet::ParquetReader::open(std::make_unique<io::MemorySource>(file), o);
+    if (probe.ok() && (*probe)->schema()->num_fields() > 0) {
+      parquet::ReadOptions p = o;
+      p.columns = {(*probe)->schema()->fields[0].name};
+      Outcome proj = run(file, p);
+      // A projection reads less, so it may succeed where the whole file failed, never the reverse.
+      if (!proj.ok || proj.rows != one.rows || proj.nulls.empty() || proj.nulls[0] != one.nulls[0]) std::abort();
+    }
+  }
+  return 0;
+}

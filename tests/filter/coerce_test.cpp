@@ -1,0 +1,338 @@
+// coerce(): constants converted to every column type, and the compare_* functions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "util.hpp"
+
+namespace sluice::filter_test {
+namespace {
+
+using K = Constant::Kind;
+
+Literal num(std::string t) { return Literal{Literal::Kind::kNumber, false, std::move(t)}; }
+Literal str(std::string t) { return Literal{Literal::Kind::kString, false, std::move(t)}; }
+Literal lit_bool(bool b) { return Literal{Literal::Kind::kBool, b, {}}; }
+
+Constant ok(const Literal& l, const TypePtr& t) {
+  auto c = coerce(l, *t, "col");
+  EXPECT_TRUE(c.ok()) << t->to_string() << " " << l.text << ": " << (c.ok() ? "" : c.error().to_string());
+  return c.ok() ? std::move(c).value() : Constant{};
+}
+
+void expect_int(const Literal& l, const TypePtr& t, std::int64_t v, bool fraction = false) {
+  SCOPED_TRACE(t->to_string() + " " + l.text);
+  const Constant c = ok(l, t);
+  EXPECT_EQ(c.kind, K::kInt64);
+  EXPECT_EQ(c.i64, v);
+  EXPECT_EQ(c.fraction, fraction);
+}
+
+void expect_infinite(const Literal& l, const TypePtr& t, int sign) {
+  SCOPED_TRACE(t->to_string() + " " + l.text);
+  const Constant c = ok(l, t);
+  EXPECT_EQ(c.kind, K::kDouble);
+  EXPECT_TRUE(std::isinf(c.f64));
+  EXPECT_EQ(c.f64 > 0, sign > 0);
+}
+
+Error bad(const Literal& l, const TypePtr& t) {
+  auto c = coerce(l, *t, "col");
+  EXPECT_FALSE(c.ok()) << t->to_string() << " " << l.text;
+  if (c.ok()) return Error(ErrorCode::kInternal, "no error");
+  EXPECT_EQ(c.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(c.error().message().find("'col'"), std::string::npos) << c.error().message();
+  return std::move(c).error();
+}
+
+TEST(FilterCoerce, Integers) {
+  expect_int(num("12"), int32(), 12);
+  expect_int(num("-12"), int8(), -12);
+  expect_int(num("+7"), int16(), 7);
+  expect_int(num("2e3"), int32(), 2000);
+  expect_int(num("2.000"), int32(), 2);
+  expect_int(num("1000"), int8(), 1000);  // beyond int8: compared exactly, not wrapped
+  expect_int(num("-9223372036854775808"), int64(), std::numeric_limits<std::int64_t>::min());
+  // A fraction: the floor, and `fraction` (sorts between the floor and the next integer).
+  expect_int(num("2.5"), int32(), 2, true);
+  expect_int(num("-2.5"), int32(), -3, true);
+  expect_int(num("0.001"), int64(), 0, true);
+  expect_int(num("-1e-400"), int64(), -1, true);
+  expect_int(num("1e-400"), int64(), 0, true);
+  expect_int(num("9007199254740993.5"), int64(), 9007199254740993, true);
+  // Beyond int64: uint64, then infinity.
+  Constant c = ok(num("9223372036854775808"), int64());
+  EXPECT_EQ(c.kind, K::kUInt64);
+  EXPECT_EQ(c.u64, 9223372036854775808ull);
+  expect_infinite(num("18446744073709551616"), int64(), 1);
+  expect_infinite(num("-9223372036854775809"), int64(), -1);
+  expect_infinite(num("1e30"), int16(), 1);
+  expect_infinite(num("-1e99999999999999"), int16(), -1);
+  // Unsigned columns: uint64 constants; a negative literal stays int64.
+  c = ok(num("18446744073709551615"), uint64());
+  EXPECT_EQ(c.kind, K::kUInt64);
+  EXPECT_EQ(c.u64, std::numeric_limits<std::uint64_t>::max());
+  c = ok(num("5.5"), uint8());
+  EXPECT_EQ(c.kind, K::kUInt64);
+  EXPECT_EQ(c.u64, 5u);
+  EXPECT_TRUE(c.fraction);
+  expect_int(num("-1"), uint32(), -1);
+  expect_int(num("-0.5"), uint32(), -1, true);
+  // Zero in any spelling.
+  expect_int(num("-0"), int32(), 0);
+  expect_int(num("0.000e5"), int32(), 0);
+  bad(str("12"), int32());
+  bad(lit_bool(true), int64());
+  bad(num("1x"), int64());
+}
+
+TEST(FilterCoerce, Floats) {
+  Constant c = ok(num("0.1"), float64());
+  EXPECT_EQ(c.kind, K::kDouble);
+  EXPECT_EQ(c.f64, 0.1);
+  // float32: the text a float prints as means that float; anything else compares as a double.
+  EXPECT_EQ(ok(num("0.1"), float32()).f64, static_cast<double>(0.1f));
+  EXPECT_EQ(ok(num("1e-1"), float32()).f64, static_cast<double>(0.1f));
+  EXPECT_EQ(ok(num("16777217"), float32()).f64, 16777217.0);
+  EXPECT_EQ(ok(num("0.3"), float32()).f64, static_cast<double>(0.3f));
+  EXPECT_EQ(ok(num("0.30000001"), float32()).f64, 0.30000001);
+  EXPECT_EQ(ok(num("-2"), float32()).f64, -2.0);
+  EXPECT_EQ(ok(num("1e39"), float32()).f64, 1e39);  // beyond float32: still ordered above every finite value
+  EXPECT_EQ(ok(num("0.1"), float16()).f64, 0.1);
+  EXPECT_EQ(ok(num("1e400"), float64()).f64, std::numeric_limits<double>::infinity());
+  bad(str("nan"), float64());
+  bad(lit_bool(false), float32());
+}
+
+TEST(FilterCoerce, Decimals) {
+  const TypePtr d = decimal128(10, 2);
+  Constant c = ok(num("1.5"), d);
+  EXPECT_EQ(c.kind, K::kDecimal);
+  EXPECT_TRUE(c.dec == 150);
+  EXPECT_FALSE(c.fraction);
+  c = ok(num("12"), d);
+  EXPECT_TRUE(c.dec == 1200);
+  c = ok(num("-0.07"), d);
+  EXPECT_TRUE(c.dec == -7);
+  // More decimals than the scale: the floor at the scale, and `fraction`; never rounded.
+  c = ok(num("1.005"), d);
+  EXPECT_TRUE(c.dec == 100);
+  EXPECT_TRUE(c.fraction);
+  c = ok(num("-1.005"), d);
+  EXPECT_TRUE(c.dec == -101);
+  EXPECT_TRUE(c.fraction);
+  c = ok(num("1.0050000000000000000000000000000000000000000000001"), d);
+  EXPECT_TRUE(c.dec == 100);
+  EXPECT_TRUE(c.fraction);
+  c = ok(num("12345678901234567890123456789012345.5"), decimal128(38, 0));
+  EXPECT_TRUE(c.dec == static_cast<__int128>(12345678901234567890ull) * static_cast<__int128>(1000000000000000ull) +
+                         static_cast<__int128>(123456789012345ull));
+  EXPECT_TRUE(c.fraction);
+  c = ok(num("1e3"), decimal128(5, 0));
+  EXPECT_TRUE(c.dec == 1000);  // beyond the precision: still exact
+  expect_infinite(num("1e40"), d, 1);
+  expect_infinite(num("-1e37"), decimal128(38, 2), -1);
+  bad(str("1.5"), d);
+}
+
+TEST(FilterCoerce, Dates) {
+  expect_int(str("2024-01-01"), date32(), 19723);
+  expect_int(str("1970-01-01"), date32(), 0);
+  expect_int(str("1969-12-31"), date32(), -1);
+  bad(str("2024-13-01"), date32());
+  bad(str("2024-02-30"), date32());
+  bad(str("2024-01-01 10:00"), date32());
+  const Error e = bad(num("5"), date32());
+  EXPECT_NE(e.message().find("YYYY-MM-DD"), std::string::npos) << e.message();
+}
+
+TEST(FilterCoerce, Times) {
+  expect_int(str("12:34:56.789"), time_type(TimeUnit::kMilli), 45296789);
+  expect_int(str("12:34"), time_type(TimeUnit::kSecond), 45240);
+  expect_int(str("00:00:00.000000001"), time_type(TimeUnit::kNano), 1);
+  expect_int(str("23:59:59.999999"), time_type(TimeUnit::kMicro), 86399999999);
+  expect_int(str("12:00:00.5"), time_type(TimeUnit::kSecond), 43200, true);
+  expect_int(str("00:00:00.0000000001"), time_type(TimeUnit::kNano), 0, true);
+  expect_int(str("24:00:00"), time_type(TimeUnit::kSecond), 86400);
+  bad(str("25:00:00"), time_type(TimeUnit::kSecond));
+  bad(str("12:60"), time_type(TimeUnit::kSecond));
+  bad(str("12:00:00."), time_type(TimeUnit::kSecond));
+  bad(num("12"), time_type(TimeUnit::kSecond));
+}
+
+TEST(FilterCoerce, Timestamps) {
+  const std::int64_t jan1 = 1704067200;  // 2024-01-01T00:00:00Z
+  const TypePtr local_us = timestamp(TimeUnit::kMicro), utc_us = timestamp(TimeUnit::kMicro, "UTC");
+  expect_int(str("2024-01-01"), local_us, jan1 * 1000000);
+  expect_int(str("2024-01-01 00:00:00"), local_us, jan1 * 1000000);
+  expect_int(str("2024-01-01T00:00"), local_us, jan1 * 1000000);
+  expect_int(str("2024-01-01 00:00:01.25"), timestamp(TimeUnit::kMilli), (jan1 + 1) * 1000 + 250);
+  // Without an offset: as written, for local and zoned columns alike (a zoned one reads it as UTC).
+  expect_int(str("2024-01-01 10:00:00"), utc_us, (jan1 + 36000) * 1000000);
+  expect_int(str("2024-01-01 10:00:00"), timestamp(TimeUnit::kSecond, "Europe/Paris"), jan1 + 36000);
+  // With an offset: converted to UTC, for both.
+  for (const TypePtr& t : {local_us, utc_us}) {
+    expect_int(str("2024-01-01 02:00:00+02:00"), t, jan1 * 1000000);
+    expect_int(str("2024-01-01 02:00:00 +02"), t, jan1 * 1000000);
+    expect_int(str("2023-12-31T19:00:00-0500"), t, jan1 * 1000000);
+    expect_int(str("2024-01-01 00:00:00Z"), t, jan1 * 1000000);
+    expect_int(str("2024-01-01 00:00:00 UTC"), t, jan1 * 1000000);
+    expect_int(str("2024-01-01 05:30:00.000001+05:30"), t, jan1 * 1000000 + 1);
+  }
+  // Finer than the unit: the floor, and `fraction` (also before 1970, where the floor is below).
+  expect_int(str("2024-01-01 00:00:00.5"), timestamp(TimeUnit::kSecond), jan1, true);
+  expect_int(str("1969-12-31 23:59:59.5"), timestamp(TimeUnit::kSecond), -1, true);
+  expect_int(str("2024-01-01 00:00:00.123456789"), timestamp(TimeUnit::kMilli), jan1 * 1000 + 123, true);
+  expect_int(str("2024-01-01 00:00:00.1234567890000"), timestamp(TimeUnit::kNano), jan1 * 1000000000 + 123456789);
+  // Beyond what int64 nanoseconds hold: infinite, ordered past every value.
+  expect_infinite(str("3000-01-01"), timestamp(TimeUnit::kNano), 1);
+  expect_infinite(str("1000-01-01"), timestamp(TimeUnit::kNano), -1);
+  expect_int(str("-0001-12-31"), timestamp(TimeUnit::kSecond), -62135596800 - 86400 * 367);  // year 0 is a leap year
+  for (const char* b : {"2024-01-01 25:00:00", "2024-01-01 10:00:00+", "2024-01-01 10:00:00+2", "2024-01-01 10:00:00+24:00",
+                        "2024-01-01X10:00", "2024-01-01 10:00:00 PST", "yesterday", ""})
+    bad(str(b), local_us);
+  const Error e = bad(num("1704067200"), local_us);
+  EXPECT_NE(e.message().find("timestamp"), std::string::npos) << e.message();
+}
+
+TEST(FilterCoerce, Durations) {
+  expect_int(num("1500"), duration(TimeUnit::kMilli), 1500);
+  expect_int(str("1.5s"), duration(TimeUnit::kMilli), 1500);
+  expect_int(str("1500us"), duration(TimeUnit::kMilli), 1, true);
+  expect_int(str("-2ms"), duration(TimeUnit::kNano), -2000000);
+  expect_int(str("3ns"), duration(TimeUnit::kSecond), 0, true);
+  bad(str("2x"), duration(TimeUnit::kMilli));
+  bad(str("ms"), duration(TimeUnit::kMilli));
+  bad(lit_bool(true), duration(TimeUnit::kMilli));
+}
+
+TEST(FilterCoerce, BoolsStringsBinary) {
+  Constant c = ok(lit_bool(true), boolean());
+  EXPECT_EQ(c.kind, K::kBool);
+  EXPECT_TRUE(c.boolean);
+  bad(str("true"), boolean());
+  bad(num("1"), boolean());
+  c = ok(str("abc"), utf8());
+  EXPECT_EQ(c.kind, K::kBytes);
+  EXPECT_EQ(c.bytes, "abc");
+  EXPECT_EQ(ok(str("\x01\x02"), binary()).bytes, "\x01\x02");
+  EXPECT_EQ(ok(str("abcd"), fixed_size_binary(4)).bytes, "abcd");
+  EXPECT_EQ(ok(str("ab"), fixed_size_binary(4)).bytes, "ab");  // equals nothing, still ordered
+  const Error e = bad(num("5"), utf8());
+  EXPECT_NE(e.message().find("5"), std::string::npos) << e.message();
+  EXPECT_NE(e.message().find("string"), std::string::npos) << e.message();
+  bad(lit_bool(true), binary());
+}
+
+TEST(FilterCoerce, NestedAndNull) {
+  for (const TypePtr& t : {list(int32()), struct_({Field{"a", int32(), true}}), map(utf8(), int32())}) {
+    const Error e = bad(num("1"), t);
+    EXPECT_NE(e.message().find("IS [NOT] NULL"), std::string::npos) << e.message();
+  }
+  bad(Literal{}, int32());
+  // A null column: any constant (no row will match).
+  EXPECT_TRUE(coerce(num("1"), *null_type(), "col").ok());
+  EXPECT_TRUE(coerce(str("a"), *null_type(), "col").ok());
+}
+
+TEST(FilterCompare, ExactMixedComparisons) {
+  using O = std::partial_ordering;
+  Constant c;
+  c.kind = K::kDouble;
+  c.f64 = 9223372036854775808.0;  // 2^63
+  EXPECT_EQ(compare_int(std::numeric_limits<std::int64_t>::max(), c), O::less);
+  c.f64 = 9007199254740992.0;  // 2^53: 2^53 + 1 rounds to it as a double, yet is greater
+  EXPECT_EQ(compare_int(9007199254740993, c), O::greater);
+  EXPECT_EQ(compare_int(9007199254740992, c), O::equivalent);
+  c.f64 = 2.5;
+  EXPECT_EQ(compare_int(2, c), O::less);
+  EXPECT_EQ(compare_int(3, c), O::greater);
+  EXPECT_EQ(compare_uint(3, c), O::greater);
+  c.f64 = -0.5;
+  EXPECT_EQ(compare_uint(0, c), O::greater);
+  c.f64 = std::nan("");
+  EXPECT_EQ(compare_int(0, c), O::unordered);
+  EXPECT_TRUE(satisfies(O::unordered, CompareOp::kNe));
+  EXPECT_FALSE(satisfies(O::unordered, CompareOp::kEq));
+  EXPECT_FALSE(satisfies(O::unordered, CompareOp::kLe));
+  EXPECT_FALSE(satisfies(O::unordered, CompareOp::kGe));
+
+  Constant i;
+  i.kind = K::kInt64;
+  i.i64 = -1;
+  EXPECT_EQ(compare_uint(0, i), O::greater);
+  EXPECT_EQ(compare_uint(std::numeric_limits<std::uint64_t>::max(), i), O::greater);
+  i.i64 = 2;
+  i.fraction = true;  // 2.something
+  EXPECT_EQ(compare_int(2, i), O::less);
+  EXPECT_EQ(compare_int(3, i), O::greater);
+  EXPECT_EQ(compare_double(2.0, i), O::less);
+  EXPECT_EQ(compare_double(std::nan(""), i), O::unordered);
+  Constant u;
+  u.kind = K::kUInt64;
+  u.u64 = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_EQ(compare_int(-1, u), O::less);
+  EXPECT_EQ(compare_uint(std::numeric_limits<std::uint64_t>::max(), u), O::equivalent);
+
+  Constant d;
+  d.kind = K::kDecimal;
+  d.dec = 100;
+  d.fraction = true;
+  EXPECT_EQ(compare_decimal(100, d), O::less);
+  EXPECT_EQ(compare_decimal(101, d), O::greater);
+
+  Constant b;
+  b.kind = K::kBytes;
+  b.bytes = "a";
+  EXPECT_EQ(compare_bytes("\xff", b), O::greater);  // bytes compare unsigned
+  EXPECT_EQ(compare_bytes("", b), O::less);
+  EXPECT_EQ(compare_bytes("a", b), O::equivalent);
+  EXPECT_EQ(compare_bytes("a", c), O::unordered);  // another kind
+  Constant t;
+  t.kind = K::kBool;
+  t.boolean = true;
+  EXPECT_EQ(compare_bool(false, t), O::less);
+  EXPECT_EQ(compare_bool(true, t), O::equivalent);
+}
+
+TEST(FilterCompare, MaySatisfyWithStatistics) {
+  // Statistics min = 2, max = 2 on an integer column, against constants with and without a fraction.
+  auto may = [](const char* lit, CompareOp op, std::int64_t min, std::int64_t max) {
+    const Constant c = ok(num(lit), int64());
+    return may_satisfy(op, compare_int(min, c), compare_int(max, c));
+  };
+  EXPECT_TRUE(may("2.5", CompareOp::kLt, 2, 2));
+  EXPECT_FALSE(may("2.5", CompareOp::kGt, 2, 2));
+  EXPECT_FALSE(may("2.5", CompareOp::kEq, 2, 2));
+  EXPECT_TRUE(may("2.5", CompareOp::kEq, 2, 3));
+  EXPECT_FALSE(may("2.5", CompareOp::kEq, 3, 9));
+  EXPECT_TRUE(may("2", CompareOp::kLe, 2, 5));
+  EXPECT_FALSE(may("2", CompareOp::kLt, 2, 5));
+  EXPECT_TRUE(may("5", CompareOp::kGe, 2, 5));
+  EXPECT_FALSE(may("5", CompareOp::kGt, 2, 5));
+  EXPECT_TRUE(may("2", CompareOp::kNe, 2, 2));  // never excludes
+  EXPECT_FALSE(may("1e30", CompareOp::kGt, -5, 5));
+  EXPECT_TRUE(may("1e30", CompareOp::kLt, -5, 5));
+  Constant nan;
+  nan.kind = Constant::Kind::kDouble;
+  nan.f64 = std::nan("");
+  EXPECT_TRUE(may_satisfy(CompareOp::kEq, compare_double(1, nan), compare_double(2, nan)));
+}
+
+TEST(FilterCompare, CompareValueOnArrays) {
+  auto a = column<std::int32_t>(int32(), {1, 5, std::nullopt, 9});
+  const Constant c = ok(num("5"), int32());
+  EXPECT_EQ(compare_value(*a, 0, c), std::partial_ordering::less);
+  EXPECT_EQ(compare_value(*a, 1, c), std::partial_ordering::equivalent);
+  EXPECT_EQ(compare_value(*a->slice(2, 2), 1, c), std::partial_ordering::greater);
+  auto s = strings({"b", "a"});
+  EXPECT_EQ(compare_value(*s->slice(1, 1), 0, ok(str("a"), utf8())), std::partial_ordering::equivalent);
+  auto d = column<__int128>(decimal128(10, 2), {150, -7});
+  EXPECT_EQ(compare_value(*d, 0, ok(num("1.5"), decimal128(10, 2))), std::partial_ordering::equivalent);
+  EXPECT_EQ(compare_value(*d, 1, ok(num("-0.07"), decimal128(10, 2))), std::partial_ordering::equivalent);
+}
+
+}  // namespace
+}  // namespace sluice::filter_test

@@ -1,0 +1,461 @@
+// Predicate::matches and Predicate::filter over batches of every type: nulls, NaN, slices, struct
+// paths, and the fast loops checked against compare_value() row by row.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "util.hpp"
+
+namespace sluice::filter_test {
+namespace {
+
+constexpr auto kNull = std::nullopt;
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+TEST(FilterMatches, IntegersWithNulls) {
+  const Batch b = make_batch({{"x", column<std::int32_t>(int32(), {5, kNull, 10, -3, 20, kNull, 10})}});
+  EXPECT_EQ(selected(b, "x >= 10"), (Rows{2, 4, 6}));
+  EXPECT_EQ(selected(b, "x > 10"), (Rows{4}));
+  EXPECT_EQ(selected(b, "x < 10"), (Rows{0, 3}));
+  EXPECT_EQ(selected(b, "x <= 10"), (Rows{0, 2, 3, 6}));
+  EXPECT_EQ(selected(b, "x = 10"), (Rows{2, 6}));
+  EXPECT_EQ(selected(b, "x == 10"), (Rows{2, 6}));
+  EXPECT_EQ(selected(b, "x != 10"), (Rows{0, 3, 4}));  // nulls satisfy no comparison, != neither
+  EXPECT_EQ(selected(b, "x <> 10"), (Rows{0, 3, 4}));
+  EXPECT_EQ(selected(b, "x in (5, 20, 99)"), (Rows{0, 4}));
+  EXPECT_EQ(selected(b, "x in (5, null)"), (Rows{0}));
+  EXPECT_EQ(selected(b, "x in (null)"), (Rows{}));
+  EXPECT_EQ(selected(b, "x is null"), (Rows{1, 5}));
+  EXPECT_EQ(selected(b, "x is not null"), (Rows{0, 2, 3, 4, 6}));
+  EXPECT_EQ(selected(b, "x > 2.5"), (Rows{0, 2, 4, 6}));
+  EXPECT_EQ(selected(b, "x < 5.5"), (Rows{0, 3}));
+  EXPECT_EQ(selected(b, "x = 5.0"), (Rows{0}));
+  EXPECT_EQ(selected(b, "x = 5.5"), (Rows{}));
+  EXPECT_EQ(selected(b, "x != 5.5"), (Rows{0, 2, 3, 4, 6}));
+  EXPECT_EQ(selected(b, "x in (5.5, 10)"), (Rows{2, 6}));
+  EXPECT_EQ(selected(b, "x >= -3 and x < 10"), (Rows{0, 3}));
+  EXPECT_EQ(selected(b, "x > 100 and x < 0"), (Rows{}));
+}
+
+TEST(FilterMatches, OutOfRangeLiterals) {
+  const Batch b = make_batch({{"x", column<std::int8_t>(int8(), {-128, 0, kNull, 127})},
+                              {"u", column<std::uint64_t>(uint64(), {0, 1, 18446744073709551615ull, kNull})}});
+  EXPECT_EQ(selected(b, "x < 1000"), (Rows{0, 1, 3}));
+  EXPECT_EQ(selected(b, "x > -1000"), (Rows{0, 1, 3}));
+  EXPECT_EQ(selected(b, "x = 300"), (Rows{}));
+  EXPECT_EQ(selected(b, "x != 300"), (Rows{0, 1, 3}));
+  EXPECT_EQ(selected(b, "x >= 127"), (Rows{3}));
+  EXPECT_EQ(selected(b, "x <= -128"), (Rows{0}));
+  EXPECT_EQ(selected(b, "x < 1e100"), (Rows{0, 1, 3}));
+  EXPECT_EQ(selected(b, "x in (1000, -128, 127.5)"), (Rows{0}));
+  EXPECT_EQ(selected(b, "u > -1"), (Rows{0, 1, 2}));
+  EXPECT_EQ(selected(b, "u = 18446744073709551615"), (Rows{2}));
+  EXPECT_EQ(selected(b, "u < 18446744073709551616"), (Rows{0, 1, 2}));
+  EXPECT_EQ(selected(b, "u > 0.5"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "u >= -0.5"), (Rows{0, 1, 2}));
+}
+
+TEST(FilterMatches, LargeIntegersStayExact) {
+  // 2^53 + 1 is not a double: comparisons through doubles would call it equal to 2^53.
+  const Batch b = make_batch({{"x", column<std::int64_t>(int64(), {9007199254740992, 9007199254740993,
+                                                                  std::numeric_limits<std::int64_t>::max(),
+                                                                  std::numeric_limits<std::int64_t>::min()})}});
+  EXPECT_EQ(selected(b, "x = 9007199254740993"), (Rows{1}));
+  EXPECT_EQ(selected(b, "x > 9007199254740992.5"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "x < 9007199254740992.5"), (Rows{0, 3}));
+  EXPECT_EQ(selected(b, "x = 9223372036854775807"), (Rows{2}));
+  EXPECT_EQ(selected(b, "x < 9223372036854775808"), (Rows{0, 1, 2, 3}));
+  EXPECT_EQ(selected(b, "x <= -9223372036854775808"), (Rows{3}));
+  EXPECT_EQ(selected(b, "x < -9223372036854775808"), (Rows{}));
+  EXPECT_EQ(selected(b, "x > 9223372036854775806.5"), (Rows{2}));
+}
+
+TEST(FilterMatches, FloatsAndNaN) {
+  const Batch b = make_batch({{"d", column<double>(float64(), {1.5, kNaN, kNull, -0.0, 0.1, INFINITY})},
+                              {"f", column<float>(float32(), {0.1f, 2.0f, 3.5f, std::nanf(""), kNull, -1.0f})}});
+  EXPECT_EQ(selected(b, "d > 1"), (Rows{0, 5}));
+  EXPECT_EQ(selected(b, "d < 1e400"), (Rows{0, 3, 4}));
+  EXPECT_EQ(selected(b, "d = 0"), (Rows{3}));  // -0 == 0
+  EXPECT_EQ(selected(b, "d != 1.5"), (Rows{1, 3, 4, 5}));  // NaN != x holds (IEEE); null does not
+  EXPECT_EQ(selected(b, "d = 0.1"), (Rows{4}));
+  EXPECT_EQ(selected(b, "d <= 1.5"), (Rows{0, 3, 4}));
+  EXPECT_EQ(selected(b, "d in (0, 1.5)"), (Rows{0, 3}));
+  EXPECT_EQ(selected(b, "d is not null"), (Rows{0, 1, 3, 4, 5}));
+  EXPECT_EQ(selected(b, "f = 0.1"), (Rows{0}));  // the float32 0.1, as it prints
+  EXPECT_EQ(selected(b, "f > 0.1"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "f >= 2"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "f != 2"), (Rows{0, 2, 3, 5}));
+  EXPECT_EQ(selected(b, "f < 0"), (Rows{5}));
+  EXPECT_EQ(selected(b, "f in (2, 3.5, 10)"), (Rows{1, 2}));
+  // Long IN lists take another loop: NaN must still match nothing there.
+  EXPECT_EQ(selected(b, "f in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 3.5)"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "d in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1.5, 0)"), (Rows{0, 3}));
+}
+
+TEST(FilterMatches, Float16) {
+  // 0x3C00 = 1.0, 0x4000 = 2.0, 0x7E00 = NaN, 0xBC00 = -1.0, 0x2E66 = 0.0999755859375
+  const Batch b = make_batch(
+      {{"h", column<std::uint16_t>(float16(), {std::uint16_t{0x3C00}, std::uint16_t{0x4000}, std::uint16_t{0x7E00},
+                                               kNull, std::uint16_t{0xBC00}, std::uint16_t{0x2E66}})}});
+  EXPECT_EQ(selected(b, "h >= 1"), (Rows{0, 1}));
+  EXPECT_EQ(selected(b, "h = 2"), (Rows{1}));
+  EXPECT_EQ(selected(b, "h != 2"), (Rows{0, 2, 4, 5}));
+  EXPECT_EQ(selected(b, "h < 0"), (Rows{4}));
+  EXPECT_EQ(selected(b, "h = 0.0999755859375"), (Rows{5}));
+  EXPECT_EQ(selected(b, "h in (-1, 1)"), (Rows{0, 4}));
+}
+
+TEST(FilterMatches, Decimals) {
+  const TypePtr t = decimal128(10, 2);
+  const Batch b = make_batch({{"p", column<__int128>(t, {150, 100, 101, kNull, -7, 0})}});
+  EXPECT_EQ(selected(b, "p = 1.5"), (Rows{0}));
+  EXPECT_EQ(selected(b, "p = 1.50"), (Rows{0}));
+  EXPECT_EQ(selected(b, "p = 1.005"), (Rows{}));  // never rounded into an equality
+  EXPECT_EQ(selected(b, "p > 1.005"), (Rows{0, 2}));
+  EXPECT_EQ(selected(b, "p <= 1.005"), (Rows{1, 4, 5}));
+  EXPECT_EQ(selected(b, "p >= -0.07"), (Rows{0, 1, 2, 4, 5}));
+  EXPECT_EQ(selected(b, "p < 1e50"), (Rows{0, 1, 2, 4, 5}));
+  EXPECT_EQ(selected(b, "p in (1, 1.01, 0.001)"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "p != 0"), (Rows{0, 1, 2, 4}));
+}
+
+TEST(FilterMatches, Temporal) {
+  const std::int64_t jan1 = 1704067200;
+  const Batch b = make_batch({
+      {"d", column<std::int32_t>(date32(), {19723, 19724, kNull, 0})},
+      {"ts", column<std::int64_t>(timestamp(TimeUnit::kMilli), {jan1 * 1000, jan1 * 1000 + 1, jan1 * 1000 + 86400000, kNull})},
+      {"tz", column<std::int64_t>(timestamp(TimeUnit::kSecond, "UTC"), {jan1, jan1 + 3600, kNull, jan1 - 3600})},
+      {"t", column<std::int32_t>(time_type(TimeUnit::kMilli), {0, 43200000, 43200001, kNull})},
+      {"dur", column<std::int64_t>(duration(TimeUnit::kMicro), {1500000, 1, kNull, -5})},
+  });
+  EXPECT_EQ(selected(b, "d = '2024-01-01'"), (Rows{0}));
+  EXPECT_EQ(selected(b, "d >= '2024-01-01'"), (Rows{0, 1}));
+  EXPECT_EQ(selected(b, "d < '1970-01-02'"), (Rows{3}));
+  EXPECT_EQ(selected(b, "d in ('2024-01-02', '1970-01-01')"), (Rows{1, 3}));
+  EXPECT_EQ(selected(b, "ts = '2024-01-01'"), (Rows{0}));
+  EXPECT_EQ(selected(b, "ts > '2024-01-01 00:00:00'"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "ts > '2024-01-01 00:00:00.0005'"), (Rows{1, 2}));   // finer than ms
+  EXPECT_EQ(selected(b, "ts < '2024-01-01 00:00:00.0015'"), (Rows{0, 1}));
+  EXPECT_EQ(selected(b, "ts = '2024-01-01 00:00:00.0005'"), (Rows{}));
+  EXPECT_EQ(selected(b, "ts = '2024-01-01 01:00:00+01:00'"), (Rows{0}));
+  EXPECT_EQ(selected(b, "ts < '3000-01-01'"), (Rows{0, 1, 2}));
+  EXPECT_EQ(selected(b, "tz = '2024-01-01 01:00:00'"), (Rows{1}));  // no offset: UTC
+  EXPECT_EQ(selected(b, "tz = '2024-01-01 01:00:00+01:00'"), (Rows{0}));
+  EXPECT_EQ(selected(b, "tz < '2024-01-01T00:00:00Z'"), (Rows{3}));
+  EXPECT_EQ(selected(b, "t >= '12:00'"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "t = '12:00:00.001'"), (Rows{2}));
+  EXPECT_EQ(selected(b, "t < '12:00:00.0005'"), (Rows{0, 1}));
+  EXPECT_EQ(selected(b, "dur >= '1.5s'"), (Rows{0}));
+  EXPECT_EQ(selected(b, "dur < 2"), (Rows{1, 3}));
+  EXPECT_EQ(selected(b, "dur < '0ms'"), (Rows{3}));
+}
+
+TEST(FilterMatches, StringsBinaryAndBools) {
+  const Batch b = make_batch({
+      {"s", strings({"apple", "", kNull, "banana", "Apple", "é", "apple"})},
+      {"bin", strings({"\x01", "\xff", std::string("\x00\x01", 2), kNull, "", "\x01", "\xfe"}, binary())},
+      {"flag", bools({true, false, kNull, true, false, true, false})},
+  });
+  EXPECT_EQ(selected(b, "s = 'apple'"), (Rows{0, 6}));
+  EXPECT_EQ(selected(b, "s != 'apple'"), (Rows{1, 3, 4, 5}));
+  EXPECT_EQ(selected(b, "s < 'b'"), (Rows{0, 1, 4, 6}));
+  EXPECT_EQ(selected(b, "s > 'z'"), (Rows{5}));  // UTF-8 bytes sort after ASCII
+  EXPECT_EQ(selected(b, "s = ''"), (Rows{1}));
+  EXPECT_EQ(selected(b, "s in ('banana', 'Apple', 'x')"), (Rows{3, 4}));
+  EXPECT_EQ(selected(b, "s in ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'banana', '')"), (Rows{1, 3}));
+  EXPECT_EQ(selected(b, "bin > ''"), (Rows{0, 1, 2, 5, 6}));
+  EXPECT_EQ(selected(b, "bin > '\x7f'"), (Rows{1, 6}));
+  EXPECT_EQ(selected(b, "bin = '\x01'"), (Rows{0, 5}));
+  EXPECT_EQ(selected(b, "flag = true"), (Rows{0, 3, 5}));
+  EXPECT_EQ(selected(b, "flag != true"), (Rows{1, 4, 6}));
+  EXPECT_EQ(selected(b, "flag < true"), (Rows{1, 4, 6}));
+  EXPECT_EQ(selected(b, "flag >= false"), (Rows{0, 1, 3, 4, 5, 6}));
+  EXPECT_EQ(selected(b, "flag in (true, false)"), (Rows{0, 1, 3, 4, 5, 6}));
+  EXPECT_EQ(selected(b, "flag is null"), (Rows{2}));
+  EXPECT_EQ(selected(b, "flag = true and s = 'apple'"), (Rows{0}));
+}
+
+TEST(FilterMatches, FixedSizeBinary) {
+  FixedSizeBinaryBuilder fb(fixed_size_binary(3));
+  fb.append("abc");
+  fb.append_null();
+  fb.append("abd");
+  fb.append(std::string_view("\xff\x00\x01", 3));
+  const Batch b = make_batch({{"k", fb.finish()}});
+  EXPECT_EQ(selected(b, "k = 'abc'"), (Rows{0}));
+  EXPECT_EQ(selected(b, "k > 'abc'"), (Rows{2, 3}));
+  EXPECT_EQ(selected(b, "k = 'ab'"), (Rows{}));
+  EXPECT_EQ(selected(b, "k > 'ab'"), (Rows{0, 2, 3}));
+  EXPECT_EQ(selected(b, "k in ('abd', 'zzz')"), (Rows{2}));
+}
+
+TEST(FilterMatches, NullColumn) {
+  NullBuilder nb;
+  for (int i = 0; i < 3; ++i) nb.append_null();
+  const Batch b = make_batch({{"n", nb.finish()}});
+  EXPECT_EQ(selected(b, "n = 1"), (Rows{}));
+  EXPECT_EQ(selected(b, "n != 'a'"), (Rows{}));
+  EXPECT_EQ(selected(b, "n is null"), (Rows{0, 1, 2}));
+  EXPECT_EQ(selected(b, "n is not null"), (Rows{}));
+}
+
+// s: struct<a: int32, inner: struct<b: string>>, rows: valid, null struct, valid with null a, valid
+// with null inner, valid.
+Batch struct_batch() {
+  const TypePtr inner_t = struct_({Field{"b", utf8(), true}});
+  const TypePtr s_t = struct_({Field{"a", int32(), true}, Field{"inner", inner_t, true}});
+  StructBuilder sb(s_t);
+  auto& a = sb.child_as<FixedWidthBuilder<std::int32_t>>(0);
+  auto& inner = sb.child_as<StructBuilder>(1);
+  auto& b = inner.child_as<BinaryBuilder>(0);
+  auto row = [&](std::optional<std::int32_t> av, int inner_state, const char* bv) {
+    av ? a.append(*av) : a.append_null();
+    if (inner_state == 0) {
+      inner.append_null();
+    } else {
+      bv ? b.append(bv) : b.append_null();
+      inner.append_valid();
+    }
+    sb.append_valid();
+  };
+  row(1, 1, "x");
+  sb.append_null();  // row 1: the whole struct null (children get nulls too)
+  row(kNull, 1, "y");
+  row(4, 0, nullptr);
+  row(5, 1, nullptr);
+  row(6, 1, "x");
+  return make_batch({{"s", sb.finish()}, {"id", column<std::int32_t>(int32(), {0, 1, 2, 3, 4, 5})}});
+}
+
+TEST(FilterMatches, StructPaths) {
+  const Batch b = struct_batch();
+  EXPECT_EQ(selected(b, "s.a > 0"), (Rows{0, 3, 4, 5}));
+  EXPECT_EQ(selected(b, "s.a is null"), (Rows{1, 2}));
+  EXPECT_EQ(selected(b, "s.inner.b = 'x'"), (Rows{0, 5}));
+  EXPECT_EQ(selected(b, "s.inner.b is null"), (Rows{1, 3, 4}));
+  EXPECT_EQ(selected(b, "s.inner.b is not null"), (Rows{0, 2, 5}));
+  EXPECT_EQ(selected(b, "s.inner is null"), (Rows{1, 3}));
+  EXPECT_EQ(selected(b, "s is null"), (Rows{1}));
+  EXPECT_EQ(selected(b, "s is not null and s.a >= 5"), (Rows{4, 5}));
+  EXPECT_EQ(selected(b, "\"s\".\"inner\".\"b\" != 'x'"), (Rows{2}));
+}
+
+TEST(FilterMatches, StructParentNullHidesValidChild) {
+  // A null struct over child values that are valid (as Arrow allows): the path is still null.
+  auto child = column<std::int32_t>(int32(), {7, 8, 9});
+  auto s = std::make_shared<ArrayData>();
+  s->type = struct_({Field{"a", int32(), true}});
+  s->length = 3;
+  s->null_count = 1;
+  BufferPtr bits = Buffer::allocate(1);
+  bit::set(bits->mutable_data(), 0);
+  bit::set(bits->mutable_data(), 2);
+  s->buffers.push_back(bits);
+  s->children.push_back(child);
+  const Batch b = make_batch({{"s", s}});
+  ASSERT_TRUE(b.validate().ok());
+  EXPECT_EQ(selected(b, "s.a >= 8"), (Rows{2}));
+  EXPECT_EQ(selected(b, "s.a != 7"), (Rows{2}));
+  EXPECT_EQ(selected(b, "s.a is null"), (Rows{1}));
+  EXPECT_EQ(selected(b, "s.a is not null"), (Rows{0, 2}));
+  EXPECT_EQ(selected(b.slice(1, 2), "s.a is null"), (Rows{0}));
+}
+
+TEST(FilterMatches, Errors) {
+  const Batch b = struct_batch();
+  Error e = where_error(b, "nope > 1");
+  EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(e.message().find("nope"), std::string::npos) << e.message();
+  EXPECT_NE(e.message().find("columns: s, id"), std::string::npos) << e.message();
+  e = where_error(b, "s.zz = 1");
+  EXPECT_NE(e.message().find("no field 'zz'"), std::string::npos) << e.message();
+  EXPECT_NE(e.message().find("fields: a, inner"), std::string::npos) << e.message();
+  e = where_error(b, "id.x = 1");
+  EXPECT_NE(e.message().find("not a struct"), std::string::npos) << e.message();
+  e = where_error(b, "s = 1");
+  EXPECT_NE(e.message().find("IS [NOT] NULL"), std::string::npos) << e.message();
+  e = where_error(b, "id = 'abc'");
+  EXPECT_NE(e.message().find("'abc'"), std::string::npos) << e.message();
+  EXPECT_NE(e.message().find("'id'"), std::string::npos) << e.message();
+  e = where_error(b, "s.inner.b > 5");
+  EXPECT_NE(e.message().find("s.inner.b"), std::string::npos) << e.message();
+
+  // validate() says the same before any data is read.
+  EXPECT_FALSE(parse_ok("nope > 1").validate(*b.schema).ok());
+  EXPECT_FALSE(parse_ok("id > 'x'").validate(*b.schema).ok());
+  EXPECT_FALSE(parse_ok("s > 1").validate(*b.schema).ok());
+  EXPECT_TRUE(parse_ok("s is null and s.a < 3.5 and s.inner.b in ('a', null)").validate(*b.schema).ok());
+}
+
+TEST(FilterMatches, NestedColumnsTakeOnlyNullTests) {
+  ListBuilder lb(list(int32()));
+  lb.child_as<FixedWidthBuilder<std::int32_t>>().append(1);
+  lb.append_valid();
+  lb.append_null();
+  MapBuilder mb(map(utf8(), int32()));
+  mb.append_null();
+  mb.keys_as<BinaryBuilder>().append("k");
+  mb.values_as<FixedWidthBuilder<std::int32_t>>().append(1);
+  mb.append_valid();
+  const Batch b = make_batch({{"l", lb.finish()}, {"m", mb.finish()}});
+  EXPECT_EQ(selected(b, "l is null"), (Rows{1}));
+  EXPECT_EQ(selected(b, "m is not null"), (Rows{1}));
+  EXPECT_NE(where_error(b, "l = 1").message().find("list<int32>"), std::string::npos);
+  EXPECT_NE(where_error(b, "m in ('k')").message().find("map<string, int32>"), std::string::npos);
+}
+
+TEST(FilterMatches, Slices) {
+  const Batch full = make_batch({
+      {"x", column<std::int64_t>(int64(), {1, kNull, 3, 4, kNull, 6, 7, 8, 9, 10})},
+      {"s", strings({"a", "b", kNull, "d", "e", "f", "g", kNull, "i", "j"})},
+      {"f", bools({true, false, true, kNull, true, false, true, true, false, kNull})},
+      {"d", column<double>(float64(), {kNaN, 1, 2, 3, 4, 5, kNaN, 7, 8, 9})},
+  });
+  const Batch b = full.slice(3, 6);  // rows 3..8
+  ASSERT_EQ(b.columns[0]->offset, 3);
+  EXPECT_EQ(selected(b, "x > 5"), (Rows{2, 3, 4, 5}));
+  EXPECT_EQ(selected(b, "x is null"), (Rows{1}));
+  EXPECT_EQ(selected(b, "s >= 'e'"), (Rows{1, 2, 3, 5}));
+  EXPECT_EQ(selected(b, "f = true"), (Rows{1, 3, 4}));
+  EXPECT_EQ(selected(b, "d != 5"), (Rows{0, 1, 3, 4, 5}));
+  EXPECT_EQ(selected(b, "d > 3"), (Rows{1, 2, 4, 5}));
+
+  const Batch sb = struct_batch().slice(2, 3);  // struct rows 2..4
+  EXPECT_EQ(selected(sb, "s.a > 0"), (Rows{1, 2}));
+  EXPECT_EQ(selected(sb, "s.inner.b is null"), (Rows{1, 2}));
+  EXPECT_EQ(selected(sb, "s.inner.b = 'y'"), (Rows{0}));
+  EXPECT_EQ(selected(sb, "id >= 3"), (Rows{1, 2}));
+}
+
+TEST(FilterFilter, AllRunAndScattered) {
+  const Batch b = make_batch({
+      {"x", column<std::int32_t>(int32(), {1, 2, 3, 4, 5, kNull})},
+      {"s", strings({"a", "b", "c", "d", "e", "f"})},
+  });
+  // Every row: the same batch, buffers shared.
+  auto all = parse_ok("s is not null").filter(b);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->columns[0], b.columns[0]);
+  EXPECT_EQ(all->num_rows, 6);
+  // One run: a zero-copy slice.
+  auto run = parse_ok("x >= 2 and x <= 4").filter(b);
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(run->validate().ok());
+  EXPECT_EQ(run->num_rows, 3);
+  EXPECT_EQ(run->columns[0]->offset, 1);
+  EXPECT_EQ(run->columns[1]->buffers[2], b.columns[1]->buffers[2]);
+  EXPECT_EQ(run->columns[1]->string_at(0), "b");
+  // Scattered: a copy of the rows, validated, with exact null counts.
+  auto some = parse_ok("x in (1, 3, 5)").filter(b);
+  ASSERT_TRUE(some.ok());
+  ASSERT_TRUE(some->validate().ok()) << some->validate().error().to_string();
+  EXPECT_EQ(some->num_rows, 3);
+  EXPECT_EQ(some->columns[0]->offset, 0);
+  EXPECT_EQ(some->columns[0]->null_count, 0);
+  EXPECT_EQ(some->columns[0]->buffers[0], nullptr);
+  EXPECT_EQ(some->columns[0]->value<std::int32_t>(2), 5);
+  EXPECT_EQ(some->columns[1]->string_at(1), "c");
+  EXPECT_EQ(some->schema, b.schema);
+  // None: an empty batch of the same schema.
+  auto none = parse_ok("x > 100").filter(b);
+  ASSERT_TRUE(none.ok());
+  ASSERT_TRUE(none->validate().ok());
+  EXPECT_EQ(none->num_rows, 0);
+  EXPECT_EQ(none->columns.size(), 2u);
+  // An empty batch in: an empty batch out.
+  auto empty = parse_ok("x > 1").filter(b.slice(0, 0));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->num_rows, 0);
+  // A filter error comes back from filter() too.
+  EXPECT_FALSE(parse_ok("nope = 1").filter(b).ok());
+}
+
+TEST(FilterFilter, NestedColumnsAreCarried) {
+  const Batch b = struct_batch();
+  auto r = parse_ok("id in (0, 2, 5)").filter(b);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->validate().ok()) << r->validate().error().to_string();
+  EXPECT_EQ(selected(*r, "s.inner.b = 'x'"), (Rows{0, 2}));
+  EXPECT_EQ(selected(*r, "s.a is null"), (Rows{1}));
+}
+
+// The typed loops against compare_value() row by row, over random values and constants near the
+// edges of each type (fractions, out of range, infinite).
+template <class T>
+void check_against_reference(const TypePtr& type, std::vector<std::string> literals, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::optional<T>> values;
+  T lo, hi;
+  if constexpr (std::is_same_v<T, __int128>) {  // numeric_limits knows __int128 only in GNU mode
+    hi = 1;
+    for (int k = 0; k < 38; ++k) hi *= 10;
+    hi -= 1;
+    lo = -hi;
+  } else {
+    lo = std::numeric_limits<T>::min();
+    hi = std::numeric_limits<T>::max();
+  }
+  for (int i = 0; i < 300; ++i) {
+    const int pick = static_cast<int>(rng() % 8);
+    if (pick == 0) values.push_back(kNull);
+    else if (pick == 1) values.push_back(lo);
+    else if (pick == 2) values.push_back(hi);
+    else if (pick == 3) values.push_back(static_cast<T>(rng() % 7));
+    else values.push_back(static_cast<T>(rng()));
+  }
+  const Batch b = make_batch({{"x", column<T>(type, values)}});
+  const char* ops[] = {"=", "!=", "<", "<=", ">", ">="};
+  for (const auto& lit : literals) {
+    for (const char* op : ops) {
+      const std::string where = std::string("x ") + op + " " + lit;
+      const Predicate p = parse_ok(where);
+      auto c = coerce(p.terms[0].values[0], *type, "x");
+      ASSERT_TRUE(c.ok()) << where;
+      const Rows got = selected(b, where);
+      Rows want;
+      for (std::int64_t i = 0; i < b.num_rows; ++i)
+        if (b.columns[0]->is_valid(i) && satisfies(compare_value(*b.columns[0], i, *c), p.terms[0].op)) want.push_back(i);
+      ASSERT_EQ(got, want) << where << " on " << type->to_string();
+    }
+    // IN against the same literal and a value every column holds.
+    const std::string where = "x in (" + lit + ", 0, 1)";
+    const Rows got = selected(b, where);
+    const Predicate in = parse_ok(where);
+    Rows want;
+    for (std::int64_t i = 0; i < b.num_rows; ++i) {
+      if (!b.columns[0]->is_valid(i)) continue;
+      bool any = false;
+      for (const auto& l : in.terms[0].values)
+        any = any || compare_value(*b.columns[0], i, *coerce(l, *type, "x")) == std::partial_ordering::equivalent;
+      if (any) want.push_back(i);
+    }
+    ASSERT_EQ(got, want) << where << " on " << type->to_string();
+  }
+}
+
+TEST(FilterMatches, FastLoopsAgreeWithCompareValue) {
+  const std::vector<std::string> common = {"0", "3", "3.5", "-3.5", "0.001", "-0.001", "127", "128", "-128", "-129",
+                                           "255", "256", "32767", "-32769", "2147483647", "2147483648",
+                                           "-2147483649", "4294967295", "4294967296",
+                                           "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+                                           "-9223372036854775809", "18446744073709551615", "18446744073709551616",
+                                           "1e40", "-1e40", "9223372036854775806.5", "-9223372036854775807.5"};
+  check_against_reference<std::int8_t>(int8(), common, 1);
+  check_against_reference<std::int16_t>(int16(), common, 2);
+  check_against_reference<std::int32_t>(int32(), common, 3);
+  check_against_reference<std::int64_t>(int64(), common, 4);
+  check_against_reference<std::uint8_t>(uint8(), common, 5);
+  check_against_reference<std::uint16_t>(uint16(), common, 6);
+  check_against_reference<std::uint32_t>(uint32(), common, 7);
+  check_against_reference<std::uint64_t>(uint64(), common, 8);
+  check_against_reference<std::int64_t>(duration(TimeUnit::kNano), common, 9);
+  check_against_reference<__int128>(decimal128(38, 3), {"0", "1.5", "-0.0005", "1e34", "1e36", "-1e35", "0.001"}, 10);
+}
+
+}  // namespace
+}  // namespace sluice::filter_test
