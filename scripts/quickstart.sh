@@ -15,3 +15,7 @@ echo; echo "\$ sluice schema examples/events.ndjson"; "$sluice" schema examples/
 echo; echo "\$ sluice convert examples/events.ndjson build/events.csv"; "$sluice" convert examples/events.ndjson build/events.csv
 head -n 3 build/events.csv
 echo; echo "\$ sluice cat examples/orders.csv --to ndjson | head -n 2"; "$sluice" cat examples/orders.csv --to ndjson | head -n 2
+echo; echo "\$ sluice schema examples/orders.parquet"; "$sluice" schema examples/orders.parquet
+echo; echo "\$ sluice head examples/orders.parquet -n 3 --columns order_id,amount,lines,tags --where \"amount > 100\""
+"$sluice" head examples/orders.parquet -n 3 --columns order_id,amount,lines,tags --where "amount > 100"
+echo; echo "\$ sluice inspect examples/orders.parquet | head -n 8"; "$sluice" inspect examples/orders.parquet | head -n 8

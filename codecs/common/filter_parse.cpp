@@ -51,7 +51,7 @@ class Parser {
   Result<Predicate> run() {
     Predicate p;
     skip_space();
-    if (pos_ == s_.size()) return fail(pos_, "empty filter: expected a comparison such as x > 5");
+    if (pos_ == s_.size()) return fail(pos_, "empty filter (expected a comparison such as x > 5)", false);
     while (true) {
       SLUICE_ASSIGN_OR_RETURN(Comparison c, comparison());
       p.terms.push_back(std::move(c));
@@ -83,7 +83,7 @@ class Parser {
   }
 
   Error fail(std::size_t at, std::string what, bool say_found = true) const {
-    std::string msg = "filter: " + std::move(what) + " at position " + std::to_string(at + 1);
+    std::string msg = "filter, position " + std::to_string(at + 1) + ": " + std::move(what);
     if (say_found) msg += ", " + found(at);
     ErrorContext ctx;
     ctx.column = static_cast<std::int64_t>(at + 1);

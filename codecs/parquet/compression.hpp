@@ -32,6 +32,8 @@ inline constexpr int kDefaultCompressionLevel = INT_MIN;
 // Pages are sized by i32 fields in the page header, and LZ4's API takes int sizes: larger inputs or
 // outputs are refused with kLimitExceeded rather than truncated.
 inline constexpr std::size_t kMaxCodecBytes = 0x7E000000;  // LZ4_MAX_INPUT_SIZE
+// Any page: its sizes are i32 in the page header.
+inline constexpr std::size_t kMaxPageBytes = 0x7FFFFFFF;
 
 // The thrift name of a codec value ("SNAPPY"), or "UNKNOWN(n)" for values outside the enum. Names of
 // known codecs are static; an UNKNOWN(n) view points into a small per-thread ring of buffers and stays
@@ -50,7 +52,7 @@ bool codec_supported(Codec codec) noexcept;
 //                    out.size() (the message names the codec and both sizes; positions inside the
 //                    compressed page are given in the message, the caller adds the file's offset);
 //   kNotImplemented  LZO and values outside the enum;
-//   kLimitExceeded   in or out larger than kMaxCodecBytes.
+//   kLimitExceeded   in or out larger than kMaxCodecBytes (LZ4, LZ4_RAW) or kMaxPageBytes (the others).
 // Accepted variants: GZIP takes several concatenated members, zlib-wrapped data, and trailing zero
 // padding after the last member (anything else after it is an error); LZ4 (codec 5) takes Hadoop
 // framing, else an LZ4 frame, else one raw LZ4 block; ZSTD takes several frames, skippable frames and

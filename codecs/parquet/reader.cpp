@@ -99,7 +99,8 @@ class ParquetReader::Impl {
       SLUICE_TRY(open_row_group(groups_[next_group_++], *current_));
     }
     RowGroupState& st = *current_;
-    const std::int64_t rows = std::min(st.rows_left, options_.batch_rows);
+    std::int64_t rows = 0;
+    SLUICE_TRY(position(st, &rows));
     std::vector<ArrayPtr> columns(fields_.size());
     if (field_work_) {
       // One row group too large to hold decoded whole: its batches' fields decoded in parallel.
@@ -129,6 +130,7 @@ class ParquetReader::Impl {
       }
     }
     st.rows_left -= rows;
+    st.cursor += rows;
     return std::optional<Batch>(Batch{output_schema_, std::move(columns), rows});
   }
 
@@ -144,7 +146,11 @@ class ParquetReader::Impl {
   // The column readers of one row group and the leaf chunks they decode into.
   struct RowGroupState {
     int group = -1;
-    std::int64_t rows = 0, rows_left = 0;
+    std::int64_t rows = 0, rows_left = 0;  // rows_left: of the ranges still to read
+    // The rows to read: all, or those the page indexes leave (disjoint, in order).
+    RowGroupFilter::RowRanges ranges;
+    std::size_t range = 0;
+    std::int64_t cursor = 0;  // the next row every column reader stands at
     std::vector<std::unique_ptr<ColumnChunkReader>> readers;  // by leaf (selected ones set)
     std::vector<LeafChunk> chunks;                            // by leaf
     std::vector<LeafChunk*> chunk_ptrs;
@@ -169,7 +175,7 @@ class ParquetReader::Impl {
     for (std::size_t g = 0; g < md_.row_groups.size(); ++g) {
       const auto& rg = md_.row_groups[g];
       if (rg.num_rows == 0) continue;
-      if (filter_ && !filter_->may_match(rg)) {
+      if (filter_ && (!filter_->may_match(rg) || !filter_->bloom_may_match(rg, read_bytes_))) {
         ++skipped_;
         continue;
       }
@@ -201,7 +207,9 @@ class ParquetReader::Impl {
     RowGroupState st;
     job.status = open_row_group(job.group, st);
     while (job.status.ok() && st.rows_left > 0) {
-      const std::int64_t rows = std::min(st.rows_left, options_.batch_rows);
+      std::int64_t rows = 0;
+      job.status = position(st, &rows);
+      if (!job.status.ok()) break;
       std::vector<ArrayPtr> columns(fields_.size());
       for (std::size_t f = 0; f < fields_.size() && job.status.ok(); ++f) {
         FieldJob fj;
@@ -214,9 +222,37 @@ class ParquetReader::Impl {
       }
       if (!job.status.ok()) break;
       st.rows_left -= rows;
+      st.cursor += rows;
       job.batches.push_back(Batch{output_schema_, std::move(columns), rows});
     }
   }
+
+  // Moves every column reader of `st` to the next row to read (skipping rows between page-index
+  // ranges) and sets `*rows` to the size of the next batch: within one range, at most batch_rows.
+  Status position(RowGroupState& st, std::int64_t* rows) {
+    while (st.range < st.ranges.size() && st.cursor >= st.ranges[st.range].second) ++st.range;
+    if (st.range == st.ranges.size()) return Error(ErrorCode::kInternal, "no rows left to read");
+    const auto [begin, end] = st.ranges[st.range];
+    if (st.cursor < begin) {
+      for (int l : selected_) {
+        Status s = st.readers[static_cast<std::size_t>(l)]->skip(begin - st.cursor);
+        if (!s.ok()) return s;
+      }
+      st.cursor = begin;
+    }
+    *rows = std::min(end - st.cursor, options_.batch_rows);
+    return ok_status();
+  }
+
+  // Bytes of the file for the bloom filters: fewer at the end of the file, never past it.
+  RowGroupFilter::ReadBytes read_bytes_ = [this](std::int64_t offset, std::int64_t length) -> Result<BufferPtr> {
+    if (offset < 0 || length < 0 || static_cast<std::uint64_t>(offset) >= file_size_)
+      return Error(ErrorCode::kParseError, "a bloom filter outside the file");
+    length = std::min<std::int64_t>(length, static_cast<std::int64_t>(file_size_) - offset);
+    auto b = Buffer::allocate(length, false);
+    SLUICE_TRY(read_exact(static_cast<std::uint64_t>(offset), b->mutable_data(), static_cast<std::uint64_t>(length)));
+    return b;
+  };
 
   Status read_exact(std::uint64_t offset, std::uint8_t* dst, std::uint64_t n) {
     SLUICE_ASSIGN_OR_RETURN(std::size_t got, source_->read_at(offset, {reinterpret_cast<std::byte*>(dst), n}));
@@ -246,7 +282,7 @@ class ParquetReader::Impl {
         ctx.column_name = schema_.leaves[static_cast<std::size_t>(l)].dotted;
         job.status = Error(ErrorCode::kParseError,
                            "row group " + std::to_string(st.group) + ": the column chunk ends after " +
-                               std::to_string(st.rows - st.rows_left + chunk.rows) + " of its " +
+                               std::to_string(st.cursor + chunk.rows) + " of its " +
                                std::to_string(st.rows) + " rows",
                            ctx);
         return;
@@ -265,7 +301,12 @@ class ParquetReader::Impl {
   Status open_row_group(int g, RowGroupState& st) {
     const auto& rg = md_.row_groups[static_cast<std::size_t>(g)];
     st.group = g;
-    st.rows = st.rows_left = rg.num_rows;
+    st.rows = rg.num_rows;
+    st.ranges = {{0, rg.num_rows}};
+    if (filter_) st.ranges = filter_->page_ranges(rg, read_bytes_);
+    st.rows_left = 0;
+    for (const auto& [b, e] : st.ranges) st.rows_left += e - b;
+    if (st.rows_left == 0) return ok_status();  // the page indexes rule out every row
     st.readers.resize(schema_.leaves.size());
     st.chunks.resize(schema_.leaves.size());
     st.chunk_ptrs.resize(schema_.leaves.size());

@@ -1,6 +1,10 @@
 #include "parquet/stats.hpp"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
+
+#include "parquet/bloom.hpp"
 
 namespace sluice::parquet {
 namespace {
@@ -69,6 +73,55 @@ std::partial_ordering compare_stat(const LeafInfo& leaf, const std::string& b, c
   return std::partial_ordering::unordered;
 }
 
+// The PLAIN encoding of a constant in the leaf's physical type, as bloom filters hash it; false
+// where there is none that equality could meet (the filter then judges nothing).
+bool plain_bytes(const LeafInfo& leaf, const Constant& c, std::string* out) {
+  auto put = [&](const auto& v) {
+    out->assign(reinterpret_cast<const char*>(&v), sizeof v);
+    return true;
+  };
+  const bool integral = (c.kind == Constant::Kind::kInt64 || c.kind == Constant::Kind::kUInt64) && !c.fraction;
+  switch (leaf.physical) {
+    case Type::INT32:
+      if (leaf.conversion == Conversion::kDecimalInt32) {
+        if (c.kind != Constant::Kind::kDecimal || c.fraction || c.dec < INT32_MIN || c.dec > INT32_MAX) return false;
+        return put(static_cast<std::int32_t>(c.dec));
+      }
+      if (!integral) return false;
+      if (c.kind == Constant::Kind::kUInt64) return c.u64 <= UINT32_MAX && put(static_cast<std::uint32_t>(c.u64));
+      if (!leaf.signed_order) return c.i64 >= 0 && c.i64 <= UINT32_MAX && put(static_cast<std::uint32_t>(c.i64));
+      return c.i64 >= INT32_MIN && c.i64 <= INT32_MAX && put(static_cast<std::int32_t>(c.i64));
+    case Type::INT64:
+      if (leaf.conversion == Conversion::kDecimalInt64) {
+        if (c.kind != Constant::Kind::kDecimal || c.fraction || c.dec < INT64_MIN || c.dec > INT64_MAX) return false;
+        return put(static_cast<std::int64_t>(c.dec));
+      }
+      if (!integral) return false;
+      if (c.kind == Constant::Kind::kUInt64) return put(c.u64);
+      if (!leaf.signed_order && c.i64 < 0) return false;
+      return put(c.i64);
+    case Type::FLOAT: {
+      if (c.kind != Constant::Kind::kDouble || std::isnan(c.f64) || c.f64 == 0) return false;  // -0 = +0
+      const auto f = static_cast<float>(c.f64);
+      return static_cast<double>(f) == c.f64 && put(f);
+    }
+    case Type::DOUBLE:
+      if (c.kind != Constant::Kind::kDouble || std::isnan(c.f64) || c.f64 == 0) return false;
+      return put(c.f64);
+    case Type::BYTE_ARRAY:
+      if (leaf.conversion != Conversion::kByteArray || c.kind != Constant::Kind::kBytes) return false;
+      *out = c.bytes;
+      return true;
+    case Type::FIXED_LEN_BYTE_ARRAY:
+      if (leaf.conversion != Conversion::kFixed || leaf.type->id == TypeId::kFloat16 ||
+          c.kind != Constant::Kind::kBytes || static_cast<std::int64_t>(c.bytes.size()) != leaf.type_length)
+        return false;
+      *out = c.bytes;
+      return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 Result<RowGroupFilter> RowGroupFilter::bind(const Predicate& predicate, const format::FileMetaData& md,
@@ -99,6 +152,17 @@ Result<RowGroupFilter> RowGroupFilter::bind(const Predicate& predicate, const fo
       t.values.push_back(std::move(c));
     }
     if (info.conversion == Conversion::kInt96 || info.conversion == Conversion::kNull) continue;
+    if ((t.op == CompareOp::kEq || t.op == CompareOp::kIn) && !t.values.empty()) {
+      t.hashable = true;
+      std::string bytes;
+      for (const auto& c : t.values) {
+        if (!plain_bytes(info, c, &bytes)) {
+          t.hashable = false;
+          break;
+        }
+        t.hashes.push_back(xxhash64(bytes.data(), bytes.size()));
+      }
+    }
     f.terms_.push_back(std::move(t));
   }
   return f;
@@ -130,8 +194,14 @@ bool RowGroupFilter::term_may_match(const Term& t, const format::ColumnChunk& ch
   if (!min) return true;
   const bool exact = (!s.__isset.is_min_value_exact || s.is_min_value_exact) &&
                      (!s.__isset.is_max_value_exact || s.is_max_value_exact);
-  auto lo_of = [&](const Constant& c) { return compare_stat(leaf, *min, c); };
-  auto hi_of = [&](const Constant& c) { return compare_stat(leaf, *max, c); };
+  return range_may_match(t, *min, *max, exact);
+}
+
+bool RowGroupFilter::range_may_match(const Term& t, const std::string& min, const std::string& max,
+                                     bool exact) const {
+  const LeafInfo& leaf = schema_->leaves[static_cast<std::size_t>(t.leaf)];
+  auto lo_of = [&](const Constant& c) { return compare_stat(leaf, min, c); };
+  auto hi_of = [&](const Constant& c) { return compare_stat(leaf, max, c); };
   auto eq_may = [&](const Constant& c) {
     const auto lo = lo_of(c), hi = hi_of(c);
     if (lo == std::partial_ordering::unordered || hi == std::partial_ordering::unordered) return true;
@@ -164,6 +234,96 @@ bool RowGroupFilter::may_match(const format::RowGroup& rg) const {
     if (!term_may_match(t, rg.columns[static_cast<std::size_t>(t.leaf)])) return false;
   }
   return true;
+}
+
+}  // namespace sluice::parquet
+
+namespace sluice::parquet {
+
+bool RowGroupFilter::bloom_may_match(const format::RowGroup& rg, const ReadBytes& read) const {
+  for (const auto& t : terms_) {
+    if (!t.hashable || static_cast<std::size_t>(t.leaf) >= rg.columns.size()) continue;
+    const auto& chunk = rg.columns[static_cast<std::size_t>(t.leaf)];
+    if (!chunk.__isset.meta_data || !chunk.meta_data.__isset.bloom_filter_offset) continue;
+    const auto& m = chunk.meta_data;
+    if (m.bloom_filter_offset < 4) continue;
+    std::int64_t length = m.__isset.bloom_filter_length && m.bloom_filter_length > 0 ? m.bloom_filter_length : 256;
+    auto bytes = read(m.bloom_filter_offset, length);
+    if (!bytes.ok()) continue;
+    std::size_t needed = 0;
+    auto filter = BloomFilter::parse({(*bytes)->data(), static_cast<std::size_t>((*bytes)->size())}, &needed);
+    if (!filter.ok() && needed > static_cast<std::size_t>((*bytes)->size())) {
+      bytes = read(m.bloom_filter_offset, static_cast<std::int64_t>(needed));
+      if (!bytes.ok()) continue;
+      filter = BloomFilter::parse({(*bytes)->data(), static_cast<std::size_t>((*bytes)->size())}, &needed);
+    }
+    if (!filter.ok()) continue;
+    bool any = false;
+    for (std::uint64_t h : t.hashes) any = any || filter->might_contain(h);
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace sluice::parquet
+
+namespace sluice::parquet {
+
+RowGroupFilter::RowRanges RowGroupFilter::page_ranges(const format::RowGroup& rg, const ReadBytes& read) const {
+  RowRanges all{{0, rg.num_rows}};
+  RowRanges out = all;
+  for (const auto& t : terms_) {
+    if (static_cast<std::size_t>(t.leaf) >= rg.columns.size()) continue;
+    if (!type_ordered_[static_cast<std::size_t>(t.leaf)]) continue;
+    const auto& chunk = rg.columns[static_cast<std::size_t>(t.leaf)];
+    if (!chunk.__isset.column_index_offset || !chunk.__isset.column_index_length || !chunk.__isset.offset_index_offset ||
+        !chunk.__isset.offset_index_length || chunk.column_index_length <= 0 || chunk.offset_index_length <= 0)
+      continue;
+    auto ci_bytes = read(chunk.column_index_offset, chunk.column_index_length);
+    auto oi_bytes = read(chunk.offset_index_offset, chunk.offset_index_length);
+    if (!ci_bytes.ok() || !oi_bytes.ok()) continue;
+    auto ci = parse_column_index({(*ci_bytes)->data(), static_cast<std::size_t>((*ci_bytes)->size())});
+    auto oi = parse_offset_index({(*oi_bytes)->data(), static_cast<std::size_t>((*oi_bytes)->size())});
+    if (!ci.ok() || !oi.ok()) continue;
+    const auto& locs = oi->page_locations;
+    const std::size_t pages = locs.size();
+    if (ci->null_pages.size() != pages || ci->min_values.size() != pages || ci->max_values.size() != pages) continue;
+    const bool counts = ci->__isset.null_counts && ci->null_counts.size() == pages;
+    RowRanges keep;
+    for (std::size_t i = 0; i < pages; ++i) {
+      const std::int64_t begin = locs[i].first_row_index;
+      const std::int64_t end = i + 1 < pages ? locs[i + 1].first_row_index : rg.num_rows;
+      if (begin < 0 || end > rg.num_rows || begin > end) {
+        keep = all;  // an index that does not describe this group proves nothing
+        break;
+      }
+      bool may = true;
+      if (t.op == CompareOp::kIsNull) {
+        may = ci->null_pages[i] || !(counts && ci->null_counts[i] == 0);
+      } else if (t.op == CompareOp::kIsNotNull) {
+        may = !ci->null_pages[i];
+      } else if (ci->null_pages[i]) {
+        may = false;  // only nulls: no comparison holds
+      } else {
+        may = range_may_match(t, ci->min_values[i], ci->max_values[i], false);
+      }
+      if (!may || begin == end) continue;
+      if (!keep.empty() && keep.back().second == begin) keep.back().second = end;
+      else keep.emplace_back(begin, end);
+    }
+    // Intersect with what the other terms keep.
+    RowRanges both;
+    std::size_t a = 0, b = 0;
+    while (a < out.size() && b < keep.size()) {
+      const std::int64_t lo = std::max(out[a].first, keep[b].first);
+      const std::int64_t hi = std::min(out[a].second, keep[b].second);
+      if (lo < hi) both.emplace_back(lo, hi);
+      if (out[a].second < keep[b].second) ++a;
+      else ++b;
+    }
+    out = std::move(both);
+  }
+  return out;
 }
 
 }  // namespace sluice::parquet

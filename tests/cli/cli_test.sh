@@ -11,6 +11,7 @@ if [[ -z "${SLUICE:-}" || ! -x "${SLUICE}" ]]; then
   exit 77
 fi
 SLUICE=$(cd "$(dirname "$SLUICE")" && pwd)/$(basename "$SLUICE")
+EX=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples" && pwd)  # the sample files
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sluice-cli-XXXXXX")
 BG_PIDS=()
@@ -969,6 +970,36 @@ run scan grows.ndjson --infer-rows 0
 check_stdout "scan counts nulls of columns that appear later" grows_scan.expected
 run scan grows.ndjson --infer-rows 1 --threads 3
 check_stdout "scan counts nulls of columns that appear later (sample of 1, 3 threads)" grows_scan.expected
+
+# ---- Parquet --------------------------------------------------------------------------------------
+# examples/orders.parquet is examples/orders.csv written by DuckDB (plus a list and a map column):
+# the same rows come out of both, whole and through --columns / --where.
+cols=order_id,customer,amount,quantity,paid,order_date,shipped_at,note
+run cat "$EX/orders.csv"
+cp "$CAP/out" orders_from_csv.csv
+run cat "$EX/orders.parquet" --columns "$cols"
+check_stdout "parquet: the CSV's rows and text" orders_from_csv.csv
+run cat "$EX/orders.csv" --columns order_id,note --where "amount >= 500 and paid = true"
+cp "$CAP/out" filtered_from_csv.csv
+run cat "$EX/orders.parquet" --columns order_id,note --where "amount >= 500 and paid = true" --threads 2
+check_stdout "parquet --where on a column left out by --columns" filtered_from_csv.csv
+run schema "$EX/orders.parquet"
+if [[ $rc == 0 ]] && grep -q "lines: list<struct<sku: string, qty: int64>>" "$CAP/out" &&
+   grep -q "REPEATED group key_value" "$CAP/out"; then pass "parquet schema: ours and the file's"; else fail "parquet schema: ours and the file's" "rc $rc"; fi
+run inspect "$EX/orders.parquet"
+if [[ $rc == 0 ]] && grep -q "created_by: DuckDB" "$CAP/out" && grep -q "statistics:" "$CAP/out"; then
+  pass "parquet inspect"; else fail "parquet inspect" "rc $rc"; fi
+run inspect "$EX/orders.csv"
+check_err "inspect a CSV: exit 2" 2 "inspect reads Parquet"
+run head "$EX/orders.parquet" --columns nope
+check_err "parquet unknown column: exit 1" 1 "no column 'nope'" "orders.parquet"
+run head "$EX/orders.parquet" --where "amount > 'x'"
+check_err "parquet --where with a string for a number: exit 1" 1 "amount"
+head -c 200 "$EX/orders.parquet" >cut.parquet
+run scan cut.parquet
+check_err "truncated parquet: exit 1" 1 "cut.parquet"
+run cat - --from parquet <"$EX/orders.parquet"
+check_err "parquet from a pipe: exit 1" 1 "random access"
 
 cd "$W" || exit 1
 

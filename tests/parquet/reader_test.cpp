@@ -4,12 +4,16 @@
 // projections never change what is read.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "parquet/bloom.hpp"
+#include "sluice/codecs/filter.hpp"
 #include "sluice/codecs/parquet/reader.hpp"
 #include "sluice/io/local.hpp"
 #include "text/format.hpp"
@@ -281,4 +285,136 @@ TEST(ParquetCorpus, ProjectionReadsTheSameValues) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(r.error().message().find("'nope'"), std::string::npos);
+}
+
+TEST(ParquetCorpus, LargeStringMapIsALimitUnlessAllowed) {
+  SKIP_WITHOUT_CORPUS();
+  const fs::path f = data_dir() / "large_string_map.brotli.parquet";
+  // Its dictionary page decompresses to over 2 GB: by default a clear error, before any allocation.
+  auto r = read_file(f);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded) << r.error().to_string();
+  EXPECT_NE(r.error().to_string().find("arr.key_value.key"), std::string::npos) << r.error().to_string();
+  if (!std::getenv("SLUICE_TEST_LARGE")) GTEST_SKIP() << "set SLUICE_TEST_LARGE=1 to read it whole (over 2 GB of memory)";
+  parquet::ReadOptions o;
+  o.max_page_bytes = std::int64_t{3} << 30;
+  auto bs = must_read(f, o);
+  std::int64_t rows = 0, key_bytes = 0;
+  for (const auto& b : bs) {
+    rows += b.num_rows;
+    const auto& keys = *b.column(0).children[0]->children[0];
+    for (std::int64_t i = 0; i < keys.length; ++i) key_bytes += static_cast<std::int64_t>(keys.string_at(i).size());
+  }
+  EXPECT_EQ(rows, 2);
+  EXPECT_GT(key_bytes, std::int64_t{1} << 31);
+}
+
+TEST(ParquetBloom, XxHash64KnownValues) {
+  // Reference values of XXH64 with seed 0.
+  EXPECT_EQ(parquet::xxhash64("", 0), 0xEF46DB3751D8E999ULL);
+  EXPECT_EQ(parquet::xxhash64("a", 1), 0xD24EC4F1A98C6E5BULL);
+  EXPECT_EQ(parquet::xxhash64("abc", 3), 0x44BC2CF5AD770999ULL);
+  const std::string fox = "The quick brown fox jumps over the lazy dog";  // 43 bytes: the 32-byte stripes too
+  EXPECT_EQ(parquet::xxhash64(fox.data(), fox.size()), 0x0B242D361FDA71BCULL);
+}
+
+TEST(ParquetBloom, UpstreamFilterHoldsItsStrings) {
+  SKIP_WITHOUT_CORPUS();
+  std::ifstream in(data_dir() / "bloom_filter.xxhash.bin", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto f = parquet::BloomFilter::parse({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  for (const std::string s : {"hello", "parquet", "bloom", "filter"})
+    EXPECT_TRUE(f->might_contain(parquet::xxhash64(s.data(), s.size()))) << s;
+  int false_positives = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string s = "absent-" + std::to_string(i);
+    false_positives += f->might_contain(parquet::xxhash64(s.data(), s.size()));
+  }
+  EXPECT_LT(false_positives, 50);
+}
+
+TEST(ParquetFilter, BloomFiltersSkipRowGroups) {
+  SKIP_WITHOUT_CORPUS();
+  for (const char* name : {"data_index_bloom_encoding_stats.parquet", "data_index_bloom_encoding_with_length.parquet"}) {
+    SCOPED_TRACE(name);
+    auto count = [&](const std::string& where, int* skipped) {
+      parquet::ReadOptions o;
+      o.filter = std::make_shared<const Predicate>(Predicate::parse(where).value());
+      auto src = io::open_local_source((data_dir() / name).string());
+      auto r = parquet::ParquetReader::open(std::move(*src), o);
+      EXPECT_TRUE(r.ok()) << r.error().to_string();
+      std::int64_t rows = 0;
+      while (true) {
+        auto b = (*r)->next();
+        EXPECT_TRUE(b.ok());
+        if (!b.ok() || !*b) break;
+        rows += (*b)->num_rows;  // the reader prunes; rows are filtered by the caller
+      }
+      *skipped = (*r)->row_groups_skipped();
+      return rows;
+    };
+    int skipped = -1;
+    // 'Hello' is in the column; 'Help' is within min/max ("Hello" .. "test") but not in the filter.
+    EXPECT_EQ(count("String = 'Hello'", &skipped), 14);
+    EXPECT_EQ(skipped, 0);
+    EXPECT_EQ(count("String = 'Help'", &skipped), 0);
+    EXPECT_EQ(skipped, 1);
+    EXPECT_EQ(count("String in ('Help', 'test')", &skipped), 14);
+    EXPECT_EQ(skipped, 0);
+  }
+}
+
+TEST(ParquetFilter, PageIndexesSkipPagesNeverRows) {
+  SKIP_WITHOUT_CORPUS();
+  // For each filter: the rows read with pruning, filtered row by row, are exactly the rows of the
+  // whole file filtered; and the page indexes leave out rows where the filter allows.
+  struct Case {
+    const char* file;
+    const char* where;
+    bool prunes;
+  };
+  const Case cases[] = {
+      {"alltypes_tiny_pages.parquet", "id = 122", true},
+      {"alltypes_tiny_pages.parquet", "id >= 100 and id < 200", true},
+      {"alltypes_tiny_pages.parquet", "bool_col = true and id < 50", true},
+      {"alltypes_tiny_pages.parquet", "tinyint_col = 3", false},
+      {"alltypes_tiny_pages_plain.parquet", "id in (5, 7000)", true},
+      {"alltypes_tiny_pages_plain.parquet", "date_string_col = '01/01/10'", false},
+      {"int32_with_null_pages.parquet", "int32_field is null", false},  // every page has nulls
+      {"int32_with_null_pages.parquet", "int32_field is not null", true},  // pages of nulls only
+      {"int32_with_null_pages.parquet", "int32_field is not null and int32_field > 0", false},
+      {"fixed_length_byte_array.parquet", "flba_field is null", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.file) + " where " + c.where);
+    auto pred = Predicate::parse(c.where);
+    ASSERT_TRUE(pred.ok()) << pred.error().to_string();
+    auto filtered = [&](const std::vector<Batch>& bs) {
+      std::vector<Batch> out;
+      for (const auto& b : bs) {
+        auto f = pred->filter(b);
+        EXPECT_TRUE(f.ok()) << f.error().to_string();
+        if (f.ok() && f->num_rows > 0) out.push_back(std::move(*f));
+      }
+      return rows_of(out);
+    };
+    const auto all = must_read(data_dir() / c.file);
+    for (int threads : {1, 2}) {
+      for (std::int64_t batch : {7, 100000}) {
+        parquet::ReadOptions o;
+        o.filter = std::make_shared<const Predicate>(*pred);
+        o.threads = threads;
+        o.batch_rows = batch;
+        const auto pruned = must_read(data_dir() / c.file, o);
+        std::int64_t read = 0, total = 0;
+        for (const auto& b : pruned) read += b.num_rows;
+        for (const auto& b : all) total += b.num_rows;
+        EXPECT_EQ(filtered(pruned), filtered(all));
+        if (c.prunes) {
+          EXPECT_LT(read, total);
+        }
+      }
+    }
+  }
 }

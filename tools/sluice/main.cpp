@@ -483,7 +483,11 @@ std::shared_ptr<const Predicate> where_option(const Args& a) {
   auto v = a.get("where");
   if (!v) return nullptr;
   auto p = Predicate::parse(*v);
-  if (!p.ok()) throw UsageError("--where: " + p.error().message());
+  if (!p.ok()) {
+    std::string msg = p.error().message();
+    if (msg.rfind("filter, ", 0) == 0) msg = msg.substr(8);  // "position 7: ..."
+    throw UsageError("--where, " + msg);
+  }
   return std::make_shared<const Predicate>(std::move(p).value());
 }
 
