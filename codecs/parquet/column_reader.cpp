@@ -437,6 +437,12 @@ Status ColumnChunkReader::read_flat_optional(std::int64_t rows, LeafChunk* out) 
 }
 
 Status ColumnChunkReader::read(std::int64_t rows, LeafChunk* out) {
+  Status st = read_rows(rows, out);
+  row_ += out->rows;
+  return st;
+}
+
+Status ColumnChunkReader::read_rows(std::int64_t rows, LeafChunk* out) {
   out->validity.reset();
   out->nulls = 0;
   out->def.clear();
@@ -495,7 +501,40 @@ Status ColumnChunkReader::read(std::int64_t rows, LeafChunk* out) {
   return ok_status();
 }
 
+void ColumnChunkReader::set_page_locations(std::vector<format::PageLocation> pages) {
+  if (leaf_.max_rep != 0) return;
+  std::int64_t last_offset = -1, last_row = -1;
+  for (const auto& p : pages) {
+    const std::int64_t at = p.offset - file_offset_;
+    if (at <= last_offset || at < 0 || at >= bytes_->size() || p.first_row_index <= last_row) return;
+    last_offset = at;
+    last_row = p.first_row_index;
+  }
+  pages_ = std::move(pages);
+}
+
 Status ColumnChunkReader::skip(std::int64_t rows) {
+  if (!pages_.empty() && pending_ == pending_end_ && rows > 0) {
+    // The dictionary (if any) comes before the first data page: read up to there first.
+    if (pos_ == 0) {
+      bool got = false;
+      SLUICE_TRY(next_page(&got));
+    }
+    const std::int64_t target = row_ + rows;
+    std::size_t k = 0;
+    while (k + 1 < pages_.size() && pages_[k + 1].first_row_index <= target) ++k;
+    const std::int64_t page_row = pages_[k].first_row_index;
+    const std::int64_t current_page_end = row_ + page_left_;
+    if (page_row > row_ && page_row >= current_page_end) {
+      // Jump to page k: every page before it (and what is left of the current one) is never read.
+      pos_ = pages_[k].offset - file_offset_;
+      page_left_ = 0;
+      values_seen_ = page_row;  // entries are rows in a column that is not repeated
+      at_end_ = false;
+      row_ = page_row;
+      rows = target - page_row;
+    }
+  }
   LeafChunk scratch;
   return read(rows, &scratch);
 }

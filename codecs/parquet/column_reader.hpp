@@ -45,8 +45,12 @@ class ColumnChunkReader {
   // Decodes the next `rows` rows (fewer at the end of the chunk) into `out` (reset first). A row of
   // a repeated column may span pages; it is always returned whole.
   Status read(std::int64_t rows, LeafChunk* out);
-  // Skips `rows` rows without producing them.
+  // Skips `rows` rows without producing them: whole pages unread where an offset index says where
+  // the rows are (set_page_locations), the rest decoded and dropped.
   Status skip(std::int64_t rows);
+  // The chunk's data pages from its offset index (file offsets, first rows); ignored unless they lie
+  // inside the chunk in order. Only used by a column that is not repeated.
+  void set_page_locations(std::vector<format::PageLocation> pages);
 
   bool done() const { return at_end_ && page_left_ == 0 && pending_ == pending_end_; }
 
@@ -65,6 +69,7 @@ class ColumnChunkReader {
   // Decodes up to n level entries of the current page into pend buffers; returns how many.
   Status fill_pending(std::int64_t want);
   Status decode_values(std::int64_t n, LeafChunk* out);
+  Status read_rows(std::int64_t rows, LeafChunk* out);
   // read() for a flat optional column: definition levels straight into a validity bitmap.
   Status read_flat_optional(std::int64_t rows, LeafChunk* out);
   Status skip_values(std::int64_t n);
@@ -80,6 +85,8 @@ class ColumnChunkReader {
   int width_ = 0;  // fixed-width physical value bytes (0: boolean and byte arrays)
 
   std::int64_t pos_ = 0;          // next page header within bytes_
+  std::int64_t row_ = 0;          // rows handed out or skipped so far
+  std::vector<format::PageLocation> pages_;
   std::int64_t values_seen_ = 0;  // level entries of the pages read so far
   bool at_end_ = false;
 

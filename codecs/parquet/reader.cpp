@@ -342,6 +342,17 @@ class ParquetReader::Impl {
           schema_.leaves[static_cast<std::size_t>(l)], rg.columns[static_cast<std::size_t>(l)].meta_data,
           std::move(bytes), r.offset, options_, source_->path());
     }
+    // Rows left out by the page indexes: where a chunk has an offset index, its pages there go unread.
+    if (st.ranges.size() != 1 || st.ranges[0].first != 0 || st.ranges[0].second != rg.num_rows) {
+      for (int l : selected_) {
+        const auto& c = rg.columns[static_cast<std::size_t>(l)];
+        if (!c.__isset.offset_index_offset || !c.__isset.offset_index_length || c.offset_index_length <= 0) continue;
+        auto bytes = read_bytes_(c.offset_index_offset, c.offset_index_length);
+        if (!bytes.ok()) continue;
+        auto oi = parse_offset_index({(*bytes)->data(), static_cast<std::size_t>((*bytes)->size())});
+        if (oi.ok()) st.readers[static_cast<std::size_t>(l)]->set_page_locations(std::move(oi->page_locations));
+      }
+    }
     return ok_status();
   }
 

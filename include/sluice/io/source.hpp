@@ -27,7 +27,8 @@ class Source {
   virtual const std::string& path() const = 0;
   virtual bool supports_random_access() const = 0;
 
-  // Random access (kNotImplemented on a stream).
+  // Random access (kNotImplemented on a stream). read_at and read_ranges may be called from several
+  // threads at once (the Parquet reader reads row groups on its workers).
   virtual Result<std::uint64_t> size() = 0;
   // Reads up to dst.size() bytes at `offset`; fewer only at the end of the source.
   virtual Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) = 0;
