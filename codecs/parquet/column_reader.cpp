@@ -72,7 +72,15 @@ Result<std::span<const std::uint8_t>> ColumnChunkReader::page_body(const format:
                  "a page of " + std::to_string(uncompressed) + " uncompressed bytes is larger than the limit of " +
                      std::to_string(options_.max_page_bytes),
                  page_offset_);
-  auto buf = Buffer::allocate(static_cast<std::int64_t>(uncompressed), false);
+  // The previous data page's buffer is reused (nothing refers to it once its values are decoded;
+  // a dictionary page keeps its own): no allocation and a cache-warm destination per page.
+  BufferPtr buf;
+  if (page_ && page_.use_count() == 1 && page_->capacity() >= static_cast<std::int64_t>(uncompressed)) {
+    buf = std::move(page_);
+    buf->resize(static_cast<std::int64_t>(uncompressed), false);
+  } else {
+    buf = Buffer::allocate(static_cast<std::int64_t>(uncompressed), false);
+  }
   Status st = decompress(codec_, {raw + skip, raw_size - skip}, {buf->mutable_data(), uncompressed});
   if (!st.ok()) {
     return error(st.error().code(), std::string(codec_name(codec_)) + " page: " + st.error().message(),
@@ -211,7 +219,6 @@ Status ColumnChunkReader::next_page(bool* got) {
                                                  std::to_string(crc),
                      header_offset);
     }
-    page_.reset();
     switch (h.type) {
       case PageType::DICTIONARY_PAGE: {
         SLUICE_ASSIGN_OR_RETURN(auto b, page_body(h, raw, static_cast<std::size_t>(compressed), 0,
