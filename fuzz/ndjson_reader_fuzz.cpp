@@ -23,6 +23,9 @@
 //
 // Bugs these checks found (fuzz/regressions/ndjson_reader/ holds a reproduction of each; those marked
 // fixed were fixed while this target was written):
+//   - (fixed; found by CI) a key matched against a known column name of more than 16 bytes was compared
+//     with memcmp over the name's whole length, reading past the end of the input when the record's key
+//     was shorter and the record ended the input (ASan: heap-buffer-overflow in ChunkParser::object);
 //   - ODR (fixed: the writer's is OutNode now): writer.cpp and infer.hpp both defined
 //     sluice::ndjson::detail::Node; in clang builds the reader's inference and the writer called each
 //     other's special members (ASan/UBSan crash);

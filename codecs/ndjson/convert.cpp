@@ -990,8 +990,23 @@ class ChunkParser::Impl {
           std::memcpy(&b, k + 8, 8);
           if ((((a & kw.m[0]) ^ kw.w[0]) | ((b & kw.m[1]) ^ kw.w[1])) == 0) i = pos;
         } else {
+          // Word by word up to the first difference: a plain name holds no '"', so the input's key
+          // differs by its closing quote at the latest, and no word read starts past that quote (the
+          // input's padding covers the rest of a word). memcmp may read the whole name's length past
+          // a shorter key, beyond the input.
           const std::string& name = c.names[pos];
-          if (std::memcmp(k, name.data(), name.size()) == 0 && k[name.size()] == '"') i = pos;
+          const std::size_t n = name.size();
+          std::size_t j = 0;
+          for (; j + 8 <= n; j += 8) {
+            std::uint64_t a, b;
+            std::memcpy(&a, k + j, 8);
+            std::memcpy(&b, name.data() + j, 8);
+            if (a != b) break;
+          }
+          if (j + 8 > n) {
+            while (j < n && k[j] == name[j]) ++j;
+            if (j == n && k[n] == '"') i = pos;
+          }
         }
       }
       if (i == SIZE_MAX) {
