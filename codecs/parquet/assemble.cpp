@@ -89,22 +89,9 @@ Result<BufferPtr> convert_fixed(const LeafInfo& leaf, const LeafChunk& c) {
       auto out = Buffer::allocate(n * 16, false);
       auto* o = out->mutable_data_as<__int128>();
       const std::uint8_t* in = c.fixed ? c.fixed->data() : nullptr;
-      for (std::int64_t i = 0; i < n; ++i) {
-        const std::uint8_t* p = in + i * w;
-        if (w == 0) {
-          o[i] = 0;
-          continue;
-        }
-        // Big-endian two's complement; bytes beyond 16 must only repeat the sign.
-        const int extra = w > 16 ? w - 16 : 0;
-        const std::uint8_t sign = (p[0] & 0x80) ? 0xFF : 0x00;
-        for (int k = 0; k < extra; ++k)
-          if (p[k] != sign)
-            return level_error(leaf.dotted, "a decimal value of " + std::to_string(w) + " bytes does not fit 128 bits");
-        unsigned __int128 v = sign ? ~static_cast<unsigned __int128>(0) : 0;
-        for (int k = extra; k < w; ++k) v = (v << 8) | p[k];
-        o[i] = static_cast<__int128>(v);
-      }
+      for (std::int64_t i = 0; i < n; ++i)
+        if (!big_endian_int128(in + i * w, static_cast<std::size_t>(w), &o[i]))
+          return level_error(leaf.dotted, "a decimal value of " + std::to_string(w) + " bytes does not fit 128 bits");
       return out;
     }
     case Conversion::kInt96: {
@@ -151,19 +138,9 @@ Result<BufferPtr> convert_decimal_bytes(const LeafInfo& leaf, LeafChunk& c) {
   const auto* offs = bufs.offsets->data_as<std::int64_t>();
   const std::uint8_t* data = bufs.data ? bufs.data->data() : nullptr;
   for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint8_t* p = data + offs[i];
     const std::int64_t w = offs[i + 1] - offs[i];
-    if (w == 0) {
-      o[i] = 0;
-      continue;
-    }
-    const std::int64_t extra = w > 16 ? w - 16 : 0;
-    const std::uint8_t sign = (p[0] & 0x80) ? 0xFF : 0x00;
-    for (std::int64_t k = 0; k < extra; ++k)
-      if (p[k] != sign) return level_error(leaf.dotted, "a decimal value of " + std::to_string(w) + " bytes does not fit 128 bits");
-    unsigned __int128 v = sign ? ~static_cast<unsigned __int128>(0) : 0;
-    for (std::int64_t k = extra; k < w; ++k) v = (v << 8) | p[k];
-    o[i] = static_cast<__int128>(v);
+    if (!big_endian_int128(data + offs[i], static_cast<std::size_t>(w), &o[i]))
+      return level_error(leaf.dotted, "a decimal value of " + std::to_string(w) + " bytes does not fit 128 bits");
   }
   return out;
 }

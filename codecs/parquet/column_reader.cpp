@@ -12,12 +12,6 @@ using format::Encoding;
 using format::PageType;
 using format::Type;
 
-int bit_width_of(std::int16_t max_level) {
-  int w = 0;
-  while ((1 << w) <= max_level) ++w;
-  return w;
-}
-
 int physical_width(const LeafInfo& leaf) {
   switch (leaf.physical) {
     case Type::INT32: case Type::FLOAT: return 4;
@@ -237,7 +231,7 @@ Status ColumnChunkReader::next_page(bool* got) {
         auto levels = [&](std::int16_t max_level, Encoding::type enc, RleBitPackedDecoder& rle,
                           LegacyBitPackedDecoder& bp, bool* legacy, const char* what) -> Status {
           if (max_level == 0) return ok_status();
-          const int w = bit_width_of(max_level);
+          const int w = bit_width_of(static_cast<std::uint64_t>(max_level));
           Status st;
           if (enc == Encoding::BIT_PACKED) {
             *legacy = true;
@@ -279,11 +273,11 @@ Status ColumnChunkReader::next_page(bool* got) {
           return error(ErrorCode::kParseError, "data page v2 level lengths do not fit the page", header_offset);
         rep_legacy_ = def_legacy_ = false;
         if (leaf_.max_rep > 0) {
-          Status st = rep_rle_.reset(raw, static_cast<std::size_t>(rl), bit_width_of(leaf_.max_rep), 0);
+          Status st = rep_rle_.reset(raw, static_cast<std::size_t>(rl), bit_width_of(static_cast<std::uint64_t>(leaf_.max_rep)), 0);
           if (!st.ok()) return error(st.error().code(), st.error().message(), page_offset_);
         }
         if (leaf_.max_def > 0) {
-          Status st = def_rle_.reset(raw + rl, static_cast<std::size_t>(dl), bit_width_of(leaf_.max_def), 0);
+          Status st = def_rle_.reset(raw + rl, static_cast<std::size_t>(dl), bit_width_of(static_cast<std::uint64_t>(leaf_.max_def)), 0);
           if (!st.ok()) return error(st.error().code(), st.error().message(), page_offset_);
           if (flat_optional_) def_bits_.reset(raw + rl, static_cast<std::size_t>(dl), 0);
         }
@@ -317,14 +311,11 @@ Status ColumnChunkReader::next_page(bool* got) {
 // Decodes up to `want` level entries of the current page into the pending buffers.
 Status ColumnChunkReader::fill_pending(std::int64_t want) {
   const auto k = static_cast<std::size_t>(std::min(want, page_left_));
-  pend_def_.resize(k);
-  pend_rep_.resize(k);
+  // A column with no levels of a kind has nothing to decode for it: read() never looks at them.
   auto decode = [&](std::int16_t max_level, RleBitPackedDecoder& rle, LegacyBitPackedDecoder& bp, bool legacy,
                     std::vector<std::int16_t>& out, const char* what) -> Status {
-    if (max_level == 0) {
-      std::fill(out.begin(), out.end(), 0);
-      return ok_status();
-    }
+    if (max_level == 0) return ok_status();
+    out.resize(k);
     auto got = legacy ? bp.get_batch(out.data(), k) : rle.get_batch(out.data(), k);
     if (!got.ok()) return error(got.error().code(), std::string(what) + " levels: " + got.error().message(), page_offset_);
     if (*got != k)

@@ -30,6 +30,23 @@ enum class Conversion : std::uint8_t {
   kNull,             // the UNKNOWN (always null) logical type
 };
 
+// A decimal's unscaled value from its big-endian two's complement bytes (FIXED_LEN_BYTE_ARRAY or
+// BYTE_ARRAY, any width; none is 0). False when it does not fit 128 bits.
+inline bool big_endian_int128(const std::uint8_t* p, std::size_t width, __int128* out) {
+  if (width == 0) {
+    *out = 0;
+    return true;
+  }
+  const std::size_t extra = width > 16 ? width - 16 : 0;
+  const std::uint8_t sign = (p[0] & 0x80) ? 0xFF : 0x00;
+  for (std::size_t k = 0; k < extra; ++k)
+    if (p[k] != sign) return false;  // bytes beyond 16 may only repeat the sign
+  unsigned __int128 v = sign ? ~static_cast<unsigned __int128>(0) : 0;
+  for (std::size_t k = extra; k < width; ++k) v = (v << 8) | p[k];
+  *out = static_cast<__int128>(v);
+  return true;
+}
+
 struct LeafInfo {
   int column = 0;                   // index of the chunk in every row group
   std::vector<std::string> path;    // names from the root's child to the leaf

@@ -57,11 +57,9 @@ std::partial_ordering compare_stat(const LeafInfo& leaf, const std::string& b, c
       break;
     case Conversion::kDecimalFixed:
     case Conversion::kDecimalByteArray: {
-      if (b.empty() || b.size() > 16) break;
-      const auto* p = reinterpret_cast<const std::uint8_t*>(b.data());
-      unsigned __int128 v = (p[0] & 0x80) ? ~static_cast<unsigned __int128>(0) : 0;
-      for (std::size_t i = 0; i < b.size(); ++i) v = (v << 8) | p[i];
-      return compare_decimal(static_cast<__int128>(v), c);
+      __int128 v;
+      if (b.empty() || b.size() > 16 || !big_endian_int128(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), &v)) break;
+      return compare_decimal(v, c);
     }
     case Conversion::kByteArray:
       return compare_bytes(b, c);
