@@ -15,6 +15,7 @@
 #include "sluice/codecs/filter.hpp"
 #include "sluice/codecs/ndjson.hpp"
 #include "sluice/codecs/parquet/reader.hpp"
+#include "sluice/codecs/parquet/writer.hpp"
 #include "sluice/io/open.hpp"
 #include "table.hpp"
 
@@ -34,7 +35,7 @@ usage:
 
 IN and OUT are paths, file:// URIs or - (stdin/stdout). Formats: csv, tsv, ndjson (.ndjson, .jsonl),
 json (.json: NDJSON or one array of objects when read; an array of objects when written), parquet
-(.parquet, .pq: read only in this build; needs a file, not a pipe).
+(.parquet, .pq: read from a file, not a pipe; written to a file or a pipe).
 
 reading (every format):
   --from FORMAT            csv | tsv | ndjson | jsonl | json | parquet (default: from the extension,
@@ -85,6 +86,22 @@ writing CSV:
   --out-null STR           how nulls are written (default: empty)
   --line-ending lf|crlf    (default lf)
 
+writing Parquet:
+  --compression C[:LEVEL]  uncompressed | snappy | gzip | zstd | lz4 (LZ4_RAW) | brotli (default snappy;
+                           LEVEL: gzip 0-9, zstd -7..22, brotli 0-11, lz4 1-12)
+  --row-group-size SIZE    a row group is cut when its data reaches SIZE (default 128MiB)
+  --row-group-rows N       ... or N rows (default: no limit)
+  --page-size SIZE         a page is cut at SIZE (default 1MiB) or 20000 rows
+  --dictionary on|off      dictionary encoding (default on; PLAIN once a chunk's dictionary passes 1MiB)
+  --encoding a=ENC,...     per column: plain | delta_binary_packed | delta_length_byte_array |
+                           delta_byte_array | byte_stream_split
+  --page-version 1|2       data page v1 (default) or v2
+  --statistics on|off      min/max/null counts per chunk and page, and the page index (default on)
+  --bloom-filter a,b       split-block bloom filters for these columns
+  --page-checksums         a CRC32 in every page header
+  (reading CSV or NDJSON from a file for Parquet infers the types from the whole file, unless
+  --infer-rows is given: Parquet needs them before the first row)
+
 writing NDJSON / JSON:
   --non-finite P           null | error: NaN and infinities (default null, counted on stderr)
   --invalid-utf8 P         replace | error (default replace with U+FFFD)
@@ -133,8 +150,7 @@ std::string format_of(const std::string& path, const std::optional<std::string>&
   if (f == "jsonl" || f == "ldjson") return "ndjson";
   if (f == "pq") return "parquet";
   if (f == "csv" || f == "tsv" || f == "ndjson" || f == "json" || f == "parquet") return f;
-  throw UsageError("unknown format '" + f + "' for " + path +
-                   " (this build reads csv, tsv, ndjson, json and parquet, and writes csv, tsv, ndjson and json)");
+  throw UsageError("unknown format '" + f + "' for " + path + " (csv, tsv, ndjson, json and parquet)");
 }
 
 bool is_json(const std::string& format) { return format == "ndjson" || format == "json"; }
@@ -518,9 +534,12 @@ parquet::ReadOptions parquet_read_options(const Args& a) {
   return o;
 }
 
-Input open_input(const std::string& uri, const Args& a) {
+// `whole_schema`: the output needs the final types before the first row (Parquet), so CSV and NDJSON
+// read from a file infer them from all of it unless --infer-rows says otherwise.
+Input open_input(const std::string& uri, const Args& a, bool whole_schema = false) {
   const std::string fmt = format_of(uri, a.get("from"));
   auto src = check(io::open_source(uri));
+  const bool infer_all = whole_schema && !a.get("infer-rows") && src->supports_random_access();
   Input in;
   if (src->supports_random_access()) in.size = check(src->size());
   const auto where = where_option(a);
@@ -553,9 +572,11 @@ Input open_input(const std::string& uri, const Args& a) {
   }
   if (is_json(fmt)) {
     auto opts = ndjson_read_options(a);
+    if (infer_all) opts.infer_rows = -1;
     in.reader = std::make_unique<NdjsonTableReader>(check(ndjson::NdjsonReader::open(std::move(src), std::move(opts))));
   } else {
     auto opts = read_options(a, fmt);
+    if (infer_all) opts.infer_rows = -1;
     in.reader = std::make_unique<CsvTableReader>(check(csv::CsvReader::open(std::move(src), std::move(opts))));
   }
   if (where) {
@@ -623,7 +644,118 @@ class NdjsonTableWriter final : public TableWriter {
   std::unique_ptr<ndjson::NdjsonWriter> w_;
 };
 
+// Parquet needs the schema before the first row: the writer opens on the first batch (or at the end,
+// for an empty input), and a batch whose schema differs (NDJSON widening after its sample) is an error.
+class ParquetTableWriter final : public TableWriter {
+ public:
+  ParquetTableWriter(io::Sink& sink, parquet::WriteOptions options) : sink_(sink), options_(std::move(options)) {}
+  Status write(const Batch& b) override {
+    if (!w_) {
+      SLUICE_ASSIGN_OR_RETURN(w_, parquet::ParquetWriter::open(sink_, b.schema, options_));
+      schema_ = b.schema;
+    } else if (b.schema != schema_ && !(*b.schema == *schema_)) {
+      ErrorContext ctx(sink_.path());
+      return Error(ErrorCode::kInvalidArgument,
+                   "the input's types changed after the Parquet schema was fixed (--infer-rows all reads the "
+                   "whole input first)",
+                   ctx);
+    }
+    return w_->write(b);
+  }
+  Status finish(const Schema* s) override {
+    if (!w_) {
+      auto schema = std::make_shared<Schema>(s ? *s : Schema{});
+      SLUICE_ASSIGN_OR_RETURN(w_, parquet::ParquetWriter::open(sink_, std::move(schema), options_));
+    }
+    return w_->finish();
+  }
+
+ private:
+  io::Sink& sink_;
+  parquet::WriteOptions options_;
+  std::unique_ptr<parquet::ParquetWriter> w_;
+  SchemaPtr schema_;
+};
+
+bool on_off(const std::string& v, const std::string& what) {
+  if (v == "on" || v == "true" || v == "1") return true;
+  if (v == "off" || v == "false" || v == "0") return false;
+  throw UsageError(what + " is on or off, not '" + v + "'");
+}
+
+parquet::WriteOptions parquet_write_options(const Args& a) {
+  parquet::WriteOptions o;
+  o.threads = thread_option(a);
+  if (auto v = a.get("compression")) {
+    std::string name = *v, level;
+    if (auto colon = name.find(':'); colon != std::string::npos) {
+      level = name.substr(colon + 1);
+      name = name.substr(0, colon);
+    }
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "uncompressed" || name == "none") o.compression = parquet::Compression::kUncompressed;
+    else if (name == "snappy") o.compression = parquet::Compression::kSnappy;
+    else if (name == "gzip") o.compression = parquet::Compression::kGzip;
+    else if (name == "zstd") o.compression = parquet::Compression::kZstd;
+    else if (name == "lz4" || name == "lz4_raw") o.compression = parquet::Compression::kLz4Raw;
+    else if (name == "brotli") o.compression = parquet::Compression::kBrotli;
+    else throw UsageError("--compression is uncompressed, snappy, gzip, zstd, lz4 or brotli, not '" + name + "'");
+    if (!level.empty()) {
+      const std::int64_t l = parse_int(level, "--compression level");
+      const auto c = o.compression;
+      const bool ok = (c == parquet::Compression::kGzip && l >= 0 && l <= 9) ||
+                      (c == parquet::Compression::kZstd && l >= -7 && l <= 22) ||
+                      (c == parquet::Compression::kBrotli && l >= 0 && l <= 11) ||
+                      (c == parquet::Compression::kLz4Raw && l >= 1 && l <= 12);
+      if (!ok) throw UsageError("--compression " + *v + ": no such level for this codec");
+      o.compression_level = static_cast<int>(l);
+    }
+  }
+  if (auto v = a.get("row-group-size")) o.row_group_bytes = parse_size(*v);
+  if (auto v = a.get("row-group-rows")) o.row_group_rows = parse_int(*v, "--row-group-rows");
+  if (auto v = a.get("page-size")) o.page_bytes = parse_size(*v);
+  if (o.row_group_bytes < 1 || o.page_bytes < 1 || o.row_group_rows < 0)
+    throw UsageError("--row-group-size, --row-group-rows and --page-size must be positive");
+  if (auto v = a.get("dictionary")) o.dictionary = on_off(*v, "--dictionary");
+  if (auto v = a.get("statistics")) o.statistics = o.page_index = on_off(*v, "--statistics");
+  if (auto v = a.get("page-version")) {
+    if (*v == "1") o.page_version = 1;
+    else if (*v == "2") o.page_version = 2;
+    else throw UsageError("--page-version is 1 or 2");
+  }
+  if (auto v = a.get("bloom-filter")) {
+    for (const auto& c : split(*v, ',')) {
+      if (c.empty()) continue;
+      parquet::ColumnWriteOptions co;
+      co.path = c;
+      co.bloom_filter = true;
+      o.columns.push_back(std::move(co));
+    }
+  }
+  if (auto v = a.get("encoding")) {
+    for (const auto& item : split(*v, ',')) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos) throw UsageError("--encoding wants column=encoding pairs, not '" + item + "'");
+      std::string e = item.substr(eq + 1);
+      for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      parquet::ColumnWriteOptions co;
+      co.path = item.substr(0, eq);
+      if (e == "plain") co.encoding = parquet::ColumnEncoding::kPlain;
+      else if (e == "dictionary" || e == "rle_dictionary") co.dictionary = true;
+      else if (e == "delta_binary_packed" || e == "delta") co.encoding = parquet::ColumnEncoding::kDeltaBinaryPacked;
+      else if (e == "delta_length_byte_array") co.encoding = parquet::ColumnEncoding::kDeltaLengthByteArray;
+      else if (e == "delta_byte_array") co.encoding = parquet::ColumnEncoding::kDeltaByteArray;
+      else if (e == "byte_stream_split") co.encoding = parquet::ColumnEncoding::kByteStreamSplit;
+      else throw UsageError("--encoding: unknown encoding '" + e + "'");
+      o.columns.push_back(std::move(co));
+    }
+  }
+  o.page_checksums = a.flag("page-checksums");
+  return o;
+}
+
 std::unique_ptr<TableWriter> open_writer(io::Sink& sink, const Args& a, const std::string& fmt) {
+  if (fmt == "parquet") return std::make_unique<ParquetTableWriter>(sink, parquet_write_options(a));
   if (is_json(fmt)) return std::make_unique<NdjsonTableWriter>(check(ndjson::NdjsonWriter::open(sink, ndjson_write_options(a, fmt))));
   return std::make_unique<CsvTableWriter>(check(csv::CsvWriter::open(sink, write_options(a, fmt))), sink.path());
 }
@@ -633,11 +765,11 @@ int cmd_convert(const Args& a, bool to_stdout) {
   if (pos.size() != (to_stdout ? 1u : 2u))
     throw UsageError(to_stdout ? "cat takes one input" : "convert takes an input and an output");
   const std::string out_uri = to_stdout ? "-" : pos[1];
-  Input in = open_input(pos[0], a);
   const std::string out_fmt = format_of(out_uri, a.get("to"));
-  if (out_fmt == "parquet") throw UsageError("this build reads Parquet but cannot write it yet");
+  Input in = open_input(pos[0], a, out_fmt == "parquet");
   // Parse every writer option before anything is created.
-  if (is_json(out_fmt)) (void)ndjson_write_options(a, out_fmt);
+  if (out_fmt == "parquet") (void)parquet_write_options(a);
+  else if (is_json(out_fmt)) (void)ndjson_write_options(a, out_fmt);
   else (void)write_options(a, out_fmt);
   a.reject_unknown();
   auto sink = check(io::open_sink(out_uri));
@@ -763,7 +895,8 @@ int cmd_scan(const Args& a) {
 }
 
 const std::vector<std::string> kSwitches = {"header",        "no-header",       "skip-bad-rows", "no-out-header",
-                                            "no-detect-dates", "omit-nulls", "verify-checksums", "help"};
+                                            "no-detect-dates", "omit-nulls", "verify-checksums", "page-checksums",
+                                            "help"};
 
 int run(int argc, char** argv) {
   if (argc < 2) {

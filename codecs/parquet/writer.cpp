@@ -1,0 +1,344 @@
+#include "sluice/codecs/parquet/writer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parquet/column_writer.hpp"
+#include "parquet/metadata.hpp"
+#include "parquet/shred.hpp"
+#include "parquet/write_schema.hpp"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "unknown"
+#endif
+
+namespace sluice::parquet {
+namespace {
+
+constexpr std::int64_t kStepRows = 1 << 16;  // rows encoded per step (between row-group size checks)
+
+// Runs n tasks on the calling thread and `threads - 1` workers; returns when all are done.
+class TaskPool {
+ public:
+  explicit TaskPool(int threads) {
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+  ~TaskPool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  bool parallel() const { return !workers_.empty(); }
+
+  void run(std::size_t n, const std::function<void(std::size_t)>& task) {
+    if (workers_.empty() || n <= 1) {
+      for (std::size_t i = 0; i < n; ++i) task(i);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      task_ = &task;
+      n_ = n;
+      next_.store(0);
+      active_ = workers_.size();
+      ++generation_;
+    }
+    cv_.notify_all();
+    drain();
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return active_ == 0; });
+    task_ = nullptr;
+  }
+
+ private:
+  void drain() {
+    for (std::size_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) (*task_)(i);
+  }
+  void work() {
+    std::uint64_t seen = 0;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      drain();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        --active_;
+      }
+      done_cv_.notify_one();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(std::size_t)>* task_ = nullptr;
+  std::size_t n_ = 0;
+  std::atomic<std::size_t> next_{0};
+  std::size_t active_ = 0;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+Error writer_error(ErrorCode code, const std::string& message) {
+  return Error(code, "Parquet writer: " + message);
+}
+
+}  // namespace
+
+class ParquetWriter::Impl {
+ public:
+  Impl(io::Sink& sink, SchemaPtr schema, WriteOptions options)
+      : sink_(sink), schema_(std::move(schema)), options_(std::move(options)), pool_(std::max(1, options_.threads)) {}
+
+  Status open() {
+    if (!schema_) return writer_error(ErrorCode::kInvalidArgument, "no schema");
+    if (options_.page_version != 1 && options_.page_version != 2)
+      return writer_error(ErrorCode::kInvalidArgument, "page version must be 1 or 2");
+    if (options_.page_bytes < 1 || options_.page_rows < 1 || options_.row_group_bytes < 1 || options_.row_group_rows < 0 ||
+        options_.dictionary_page_bytes < 0)
+      return writer_error(ErrorCode::kInvalidArgument, "page and row group sizes must be positive");
+    if (!(options_.bloom_filter_fpp > 0 && options_.bloom_filter_fpp < 1))
+      return writer_error(ErrorCode::kInvalidArgument, "the bloom filter's false positive probability must be in (0, 1)");
+    SLUICE_ASSIGN_OR_RETURN(ws_, build_write_schema(*schema_, options_));
+    paths_.resize(ws_.fields.size());
+    for (std::size_t i = 0; i < ws_.fields.size(); ++i) leaf_paths_of(ws_.fields[i], paths_[i]);
+    writers_.reserve(ws_.leaves.size());
+    for (const auto& leaf : ws_.leaves) writers_.push_back(std::make_unique<ColumnChunkWriter>(leaf, options_));
+    levels_.resize(ws_.leaves.size());
+    SLUICE_TRY(put(kMagic.data(), kMagic.size()));
+    return ok_status();
+  }
+
+  Status write(const Batch& batch) {
+    SLUICE_TRY(usable());
+    if (batch.columns.size() != schema_->fields.size())
+      return fail(writer_error(ErrorCode::kInvalidArgument, "a batch of " + std::to_string(batch.columns.size()) +
+                                                                " columns for a schema of " +
+                                                                std::to_string(schema_->fields.size())));
+    for (std::size_t i = 0; i < batch.columns.size(); ++i) {
+      const auto& c = batch.columns[i];
+      if (!c || c->length != batch.num_rows || !c->type || !(*c->type == *schema_->fields[i].type))
+        return fail(writer_error(ErrorCode::kInvalidArgument,
+                                 "column '" + schema_->fields[i].name + "' of the batch is not a " +
+                                     schema_->fields[i].type->to_string() + " of " + std::to_string(batch.num_rows) +
+                                     " rows"));
+    }
+    std::int64_t done = 0;
+    while (done < batch.num_rows) {
+      std::int64_t step = std::min(kStepRows, batch.num_rows - done);
+      if (options_.row_group_rows > 0) step = std::min(step, options_.row_group_rows - group_rows_);
+      const Batch part = (done == 0 && step == batch.num_rows) ? batch : batch.slice(done, step);
+      SLUICE_TRY(encode(part));
+      done += step;
+    }
+    return ok_status();
+  }
+
+  Status finish() {
+    SLUICE_TRY(usable());
+    if (group_rows_ > 0) SLUICE_TRY(flush_group());
+    // The page indexes: every column index, then every offset index.
+    for (std::size_t g = 0; g < row_groups_.size(); ++g) {
+      for (std::size_t c = 0; c < ws_.leaves.size(); ++c) {
+        const auto& bytes = column_indexes_[g][c];
+        if (bytes.empty()) continue;
+        auto& cc = row_groups_[g].columns[c];
+        cc.__set_column_index_offset(pos_);
+        cc.__set_column_index_length(static_cast<std::int32_t>(bytes.size()));
+        SLUICE_TRY(put(bytes.data(), bytes.size()));
+      }
+    }
+    for (std::size_t g = 0; g < row_groups_.size(); ++g) {
+      for (std::size_t c = 0; c < ws_.leaves.size(); ++c) {
+        const auto& bytes = offset_indexes_[g][c];
+        if (bytes.empty()) continue;
+        auto& cc = row_groups_[g].columns[c];
+        cc.__set_offset_index_offset(pos_);
+        cc.__set_offset_index_length(static_cast<std::int32_t>(bytes.size()));
+        SLUICE_TRY(put(bytes.data(), bytes.size()));
+      }
+    }
+    format::FileMetaData md;
+    md.__set_version(options_.page_version == 2 ? 2 : 1);
+    md.__set_schema(ws_.elements);
+    md.__set_num_rows(rows_);
+    md.__set_row_groups(row_groups_);
+    std::vector<format::KeyValue> kv;
+    using Pairs = std::vector<std::pair<std::string, std::string>>;
+    const Pairs* sources[] = {&schema_->metadata, &options_.metadata};
+    for (const Pairs* src : sources) {
+      for (const auto& [k, v] : *src) {
+        format::KeyValue e;
+        e.__set_key(k);
+        e.__set_value(v);
+        kv.push_back(std::move(e));
+      }
+    }
+    if (!kv.empty()) md.__set_key_value_metadata(kv);
+    md.__set_created_by(std::string("sluice version ") + SLUICE_VERSION);
+    std::vector<format::ColumnOrder> orders(ws_.leaves.size());
+    for (auto& o : orders) o.__set_TYPE_ORDER(format::TypeDefinedOrder());
+    md.__set_column_orders(orders);
+    auto footer = detail::serialize(md);
+    if (!footer.ok()) return fail(std::move(footer).error());
+    if (footer->size() > UINT32_MAX) return fail(writer_error(ErrorCode::kLimitExceeded, "a footer over 4 GiB"));
+    SLUICE_TRY(put(footer->data(), footer->size()));
+    std::uint8_t trailer[8];
+    const auto len = static_cast<std::uint32_t>(footer->size());
+    for (int i = 0; i < 4; ++i) trailer[i] = static_cast<std::uint8_t>(len >> (8 * i));
+    std::memcpy(trailer + 4, kMagic.data(), 4);
+    SLUICE_TRY(put(trailer, 8));
+    finished_ = true;
+    return ok_status();
+  }
+
+  std::int64_t rows_written() const { return rows_ + group_rows_; }
+  int row_groups_written() const { return static_cast<int>(row_groups_.size()); }
+  std::int64_t buffered_bytes() const {
+    std::int64_t n = 0;
+    for (const auto& w : writers_) n += w->held_bytes();
+    return n;
+  }
+  std::int64_t peak_buffered_bytes() const { return peak_; }
+
+ private:
+  Status usable() const {
+    if (finished_) return writer_error(ErrorCode::kInvalidArgument, "the writer is finished");
+    if (!failed_.ok()) return failed_;
+    return ok_status();
+  }
+  Status fail(Error e) {
+    failed_ = e;
+    return e;
+  }
+  Status put(const void* data, std::size_t n) {
+    if (auto st = sink_.write(data, n); !st.ok()) return fail(std::move(st).error());
+    pos_ += static_cast<std::int64_t>(n);
+    return ok_status();
+  }
+
+  // One step of rows into every column's pages; the row group flushed when full.
+  Status encode(const Batch& part) {
+    std::vector<Status> results(schema_->fields.size(), ok_status());
+    pool_.run(schema_->fields.size(), [&](std::size_t f) {
+      for (const LeafPath& p : paths_[f]) {
+        const auto leaf = static_cast<std::size_t>(p.leaf);
+        LeafLevels& lv = levels_[leaf];
+        Status st = shred(p, ws_.leaves[leaf], *part.columns[f], rows_ + group_rows_, lv);
+        if (st.ok()) st = writers_[leaf]->append(lv, rows_ + group_rows_);
+        if (!st.ok()) {
+          results[f] = std::move(st);
+          return;
+        }
+      }
+    });
+    for (auto& st : results)
+      if (!st.ok()) return fail(std::move(st).error());
+    group_rows_ += part.num_rows;
+    std::int64_t bytes = 0;
+    for (const auto& w : writers_) bytes += w->data_bytes();
+    peak_ = std::max(peak_, buffered_bytes());
+    if (bytes >= options_.row_group_bytes || (options_.row_group_rows > 0 && group_rows_ >= options_.row_group_rows))
+      SLUICE_TRY(flush_group());
+    return ok_status();
+  }
+
+  Status flush_group() {
+    std::vector<Status> results(writers_.size(), ok_status());
+    pool_.run(writers_.size(), [&](std::size_t c) { results[c] = writers_[c]->close(); });
+    for (auto& st : results)
+      if (!st.ok()) return fail(std::move(st).error());
+    peak_ = std::max(peak_, buffered_bytes());
+    format::RowGroup rg;
+    const std::int64_t start = pos_;
+    std::int64_t total_uncompressed = 0;
+    std::vector<std::string> cis(writers_.size()), ois(writers_.size());
+    for (std::size_t c = 0; c < writers_.size(); ++c) {
+      format::ColumnChunk cc;
+      const std::int64_t at = pos_;
+      if (auto st = writers_[c]->write(sink_, at, cc); !st.ok()) return fail(std::move(st).error());
+      pos_ += cc.meta_data.total_compressed_size;
+      total_uncompressed += cc.meta_data.total_uncompressed_size;
+      const auto& bloom = writers_[c]->bloom_filter();
+      if (!bloom.empty()) {
+        cc.meta_data.__set_bloom_filter_offset(pos_);
+        cc.meta_data.__set_bloom_filter_length(static_cast<std::int32_t>(bloom.size()));
+        SLUICE_TRY(put(bloom.data(), bloom.size()));
+      }
+      if (options_.page_index) {
+        if (const auto& ci = writers_[c]->column_index()) {
+          auto s = detail::serialize(*ci);
+          if (!s.ok()) return fail(std::move(s).error());
+          cis[c] = std::move(*s);
+        }
+        auto s = detail::serialize(writers_[c]->offset_index());
+        if (!s.ok()) return fail(std::move(s).error());
+        ois[c] = std::move(*s);
+      }
+      rg.columns.push_back(std::move(cc));
+    }
+    rg.__set_total_byte_size(total_uncompressed);
+    rg.__set_num_rows(group_rows_);
+    rg.__set_file_offset(start);
+    std::int64_t compressed = 0;
+    for (const auto& cc : rg.columns) compressed += cc.meta_data.total_compressed_size;
+    rg.__set_total_compressed_size(compressed);
+    rg.__set_ordinal(static_cast<std::int16_t>(std::min<std::size_t>(row_groups_.size(), INT16_MAX)));
+    row_groups_.push_back(std::move(rg));
+    column_indexes_.push_back(std::move(cis));
+    offset_indexes_.push_back(std::move(ois));
+    rows_ += group_rows_;
+    group_rows_ = 0;
+    return ok_status();
+  }
+
+  io::Sink& sink_;
+  SchemaPtr schema_;
+  WriteOptions options_;
+  TaskPool pool_;
+  WriteSchema ws_;
+  std::vector<std::vector<LeafPath>> paths_;
+  std::vector<std::unique_ptr<ColumnChunkWriter>> writers_;
+  std::vector<LeafLevels> levels_;
+  std::vector<format::RowGroup> row_groups_;
+  std::vector<std::vector<std::string>> column_indexes_, offset_indexes_;
+  std::int64_t pos_ = 0, rows_ = 0, group_rows_ = 0, peak_ = 0;
+  Status failed_ = ok_status();
+  bool finished_ = false;
+};
+
+Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(io::Sink& sink, SchemaPtr schema, WriteOptions options) {
+  auto impl = std::make_unique<Impl>(sink, std::move(schema), std::move(options));
+  SLUICE_TRY(impl->open());
+  return std::unique_ptr<ParquetWriter>(new ParquetWriter(std::move(impl)));
+}
+ParquetWriter::ParquetWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ParquetWriter::~ParquetWriter() = default;
+Status ParquetWriter::write(const Batch& batch) { return impl_->write(batch); }
+Status ParquetWriter::finish() { return impl_->finish(); }
+std::int64_t ParquetWriter::rows_written() const { return impl_->rows_written(); }
+int ParquetWriter::row_groups_written() const { return impl_->row_groups_written(); }
+std::int64_t ParquetWriter::buffered_bytes() const { return impl_->buffered_bytes(); }
+std::int64_t ParquetWriter::peak_buffered_bytes() const { return impl_->peak_buffered_bytes(); }
+
+Status write_all(io::Sink& sink, SchemaPtr schema, const std::vector<Batch>& batches, WriteOptions options) {
+  SLUICE_ASSIGN_OR_RETURN(auto w, ParquetWriter::open(sink, std::move(schema), std::move(options)));
+  for (const auto& b : batches) SLUICE_TRY(w->write(b));
+  return w->finish();
+}
+
+}  // namespace sluice::parquet
