@@ -1,22 +1,30 @@
 // Writing speed from columns already in memory: a whole file read into Batches (not timed), then
-// written to a local file with the NDJSON or the CSV writer, timed, best of N, one thread.
+// written to a local file with the NDJSON, CSV or Parquet writer, timed, best of N.
 //
-//   sluice_write_bench IN --to ndjson|csv --out FILE [--reps N] [--types a=int32,b=date,...]
+//   sluice_write_bench IN --to ndjson|csv|parquet --out FILE [--reps N] [--types a=int32,b=date,...]
+//                      [Parquet: --compression C[:LEVEL] --threads N --row-group-size SIZE --page-size SIZE
+//                       --dictionary on|off --page-version 1|2 --statistics on|off] [--sink file|null]
 //
-// IN is read with the CSV reader (infer_rows = -1, so every batch carries the final schema) or, for
-// .ndjson / .jsonl / .json, with the NDJSON reader; --types declares column types as `sluice --types`
-// does (the comparison declares what DuckDB's table holds). Each timed repetition opens a local sink
-// (a temporary file beside FILE), writes every batch, finishes the writer and the sink (the rename
-// into place included). Prints one JSON object:
+// IN is read with the CSV reader (infer_rows = -1, so every batch carries the final schema), for
+// .ndjson / .jsonl / .json with the NDJSON reader, for .parquet / .pq with the Parquet reader; --types
+// declares column types of CSV / NDJSON as `sluice --types` does (the comparison declares what DuckDB's
+// table holds). Each timed repetition opens a local sink (a temporary file beside FILE), writes every
+// batch, finishes the writer and the sink (the rename into place included); with --sink null the bytes
+// are counted and dropped instead (the writer alone, no file system). The NDJSON and CSV writers use one
+// thread; the Parquet writer encodes columns on --threads threads. Prints one JSON object:
 //   {"to", "rows", "columns", "seconds", "bytes", "mb_per_s", "times", "load_seconds", "held_bytes", ...}
-// where bytes is the size of the output and mb_per_s = bytes / 1e6 / best seconds.
+// where bytes is the size of the output and mb_per_s = bytes / 1e6 / best seconds; for Parquet also
+// "compression", "level", "threads", "row_groups", "peak_buffered_bytes" (the writer's most bytes held
+// at once) and "input_mb_per_s" (bytes of columns held / 1e6 / best seconds).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,12 +50,20 @@ void check(const Status& s) {
 
 [[noreturn]] void usage(int code) {
   std::fprintf(code ? stderr : stdout,
-               "usage: sluice_write_bench IN --to ndjson|csv --out FILE [--reps N] [--types a=int32,...]\n"
-               "  IN          a CSV file (or .ndjson/.jsonl/.json), read entirely into memory first (not timed)\n"
-               "  --to F      the writer timed: ndjson or csv\n"
+               "usage: sluice_write_bench IN --to ndjson|csv|parquet --out FILE [options]\n"
+               "  IN          a CSV file (or .ndjson/.jsonl/.json, or .parquet/.pq), read entirely into memory first\n"
+               "              (not timed)\n"
+               "  --to F      the writer timed: ndjson, csv or parquet\n"
                "  --out FILE  where the output goes (overwritten by every repetition)\n"
                "  --reps N    timed repetitions, the best is reported (default 3)\n"
-               "  --types L   declared column types, as sluice's --types (e.g. k=int32,qty=int32)\n");
+               "  --types L   declared column types, as sluice's --types (e.g. k=int32,qty=int32)\n"
+               "  --sink S    file (default) | null: count the bytes and drop them (no file is written)\n"
+               "Parquet (as sluice convert):\n"
+               "  --compression C[:LEVEL]  uncompressed | snappy | gzip | zstd | lz4 | brotli (default snappy)\n"
+               "  --threads N              columns encoded in parallel (default 1)\n"
+               "  --row-group-size SIZE    (default 128MiB)     --row-group-rows N  (default: no limit)\n"
+               "  --page-size SIZE         (default 1MiB)       --page-version 1|2  (default 1)\n"
+               "  --dictionary on|off      (default on)         --statistics on|off (default on)\n");
   std::exit(code);
 }
 
@@ -90,10 +106,75 @@ void add_held(const ArrayData& a, std::set<const Buffer*>& seen, std::int64_t& b
     if (c) add_held(*c, seen, bytes);
 }
 
+std::int64_t parse_size(const std::string& s) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  std::string unit = end ? end : "";
+  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  double mult = 1;
+  if (unit.empty() || unit == "b") mult = 1;
+  else if (unit == "k" || unit == "kib") mult = 1024.0;
+  else if (unit == "m" || unit == "mib") mult = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gib") mult = 1024.0 * 1024 * 1024;
+  else if (unit == "kb") mult = 1e3;
+  else if (unit == "mb") mult = 1e6;
+  else if (unit == "gb") mult = 1e9;
+  else die("not a size: '" + s + "'", 2);
+  if (!(v > 0)) die("not a positive size: '" + s + "'", 2);
+  return static_cast<std::int64_t>(v * mult);
+}
+
+bool on_off(const std::string& v, const char* what) {
+  if (v == "on") return true;
+  if (v == "off") return false;
+  die(std::string(what) + " is on or off", 2);
+}
+
+// --compression C[:LEVEL] as sluice convert takes it.
+void parse_compression(const std::string& arg, parquet::WriteOptions& o, std::string& name) {
+  name = arg;
+  std::string level;
+  if (auto colon = name.find(':'); colon != std::string::npos) {
+    level = name.substr(colon + 1);
+    name = name.substr(0, colon);
+  }
+  if (name == "uncompressed" || name == "none") o.compression = parquet::Compression::kUncompressed;
+  else if (name == "snappy") o.compression = parquet::Compression::kSnappy;
+  else if (name == "gzip") o.compression = parquet::Compression::kGzip;
+  else if (name == "zstd") o.compression = parquet::Compression::kZstd;
+  else if (name == "lz4" || name == "lz4_raw") o.compression = parquet::Compression::kLz4Raw;
+  else if (name == "brotli") o.compression = parquet::Compression::kBrotli;
+  else die("--compression is uncompressed, snappy, gzip, zstd, lz4 or brotli, not '" + name + "'", 2);
+  if (!level.empty()) o.compression_level = std::atoi(level.c_str());
+}
+
+// A sink that counts the bytes and drops them: the writer timed without a file system.
+class NullSink final : public io::Sink {
+ public:
+  const std::string& path() const override { return path_; }
+  Status write(std::span<const std::byte> data) override {
+    bytes_ += data.size();
+    return ok_status();
+  }
+  Status finish() override { return ok_status(); }
+  void abort() override {}
+  std::uint64_t bytes_written() const override { return bytes_; }
+
+ private:
+  std::string path_ = "<null>";
+  std::uint64_t bytes_ = 0;
+};
+
 std::vector<Batch> load(const std::string& in, const std::vector<std::pair<std::string, TypePtr>>& types) {
   std::vector<Batch> batches;
   auto source = check(io::open_source(in));
-  if (ends_with(in, ".ndjson") || ends_with(in, ".jsonl") || ends_with(in, ".json")) {
+  if (ends_with(in, ".parquet") || ends_with(in, ".pq")) {
+    if (!types.empty()) die("--types does not apply to a Parquet input", 2);
+    parquet::ReadOptions o;
+    o.threads = 2;  // loading is not timed
+    auto reader = check(parquet::ParquetReader::open(std::move(source), o));
+    while (auto b = check(reader->next())) batches.push_back(std::move(*b));
+  } else if (ends_with(in, ".ndjson") || ends_with(in, ".jsonl") || ends_with(in, ".json")) {
     ndjson::ReadOptions o;
     o.infer_rows = -1;  // the whole input first: every batch has the final schema
     o.column_types = types;
@@ -115,10 +196,30 @@ struct Written {
   double seconds = 0;
   std::uint64_t bytes = 0;
   std::int64_t rows = 0;
+  int row_groups = 0;
+  std::int64_t peak_buffered = 0;
+};
+
+struct Config {
+  std::string to;
+  parquet::WriteOptions parquet;
+  bool null_sink = false;
 };
 
 // Everything the timed repetition does, without exiting on the way (the sink must be aborted).
-Status write_batches(io::Sink& sink, const std::vector<Batch>& batches, const std::string& to, std::int64_t& rows) {
+Status write_batches(io::Sink& sink, const std::vector<Batch>& batches, const Config& cfg, Written& w) {
+  const std::string& to = cfg.to;
+  std::int64_t& rows = w.rows;
+  if (to == "parquet") {
+    if (batches.empty()) return Error(ErrorCode::kInvalidArgument, "no batches to write");
+    SLUICE_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::open(sink, batches.front().schema, cfg.parquet));
+    for (const auto& b : batches) SLUICE_TRY(writer->write(b));
+    SLUICE_TRY(writer->finish());
+    rows = writer->rows_written();
+    w.row_groups = writer->row_groups_written();
+    w.peak_buffered = writer->peak_buffered_bytes();
+    return ok_status();
+  }
   if (to == "csv") {
     SLUICE_ASSIGN_OR_RETURN(auto writer, csv::CsvWriter::open(sink));
     for (const auto& b : batches) SLUICE_TRY(writer->write(b));
@@ -133,12 +234,12 @@ Status write_batches(io::Sink& sink, const std::vector<Batch>& batches, const st
   return ok_status();
 }
 
-Written write_all(const std::vector<Batch>& batches, const std::string& to, const std::string& out) {
+Written write_all(const std::vector<Batch>& batches, const Config& cfg, const std::string& out) {
   using clock = std::chrono::steady_clock;
   Written w;
   const auto t0 = clock::now();
-  auto sink = check(io::open_local_sink(out));
-  if (Status s = write_batches(*sink, batches, to, w.rows); !s.ok()) {
+  io::SinkPtr sink = cfg.null_sink ? std::make_unique<NullSink>() : check(io::open_local_sink(out));
+  if (Status s = write_batches(*sink, batches, cfg, w); !s.ok()) {
     sink->abort();  // no temporary file left behind
     die(s.error().to_string());
   }
@@ -166,8 +267,9 @@ std::string json_escape(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string in, to, out, types_arg;
+  std::string in, to, out, types_arg, compression = "snappy", sink_kind = "file";
   int reps = 3;
+  Config cfg;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -179,11 +281,23 @@ int main(int argc, char** argv) {
     else if (a == "--out") out = next();
     else if (a == "--reps") reps = std::max(1, std::atoi(next().c_str()));
     else if (a == "--types") types_arg = next();
+    else if (a == "--sink") sink_kind = next();
+    else if (a == "--compression") parse_compression(next(), cfg.parquet, compression);
+    else if (a == "--threads") cfg.parquet.threads = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--row-group-size") cfg.parquet.row_group_bytes = parse_size(next());
+    else if (a == "--row-group-rows") cfg.parquet.row_group_rows = std::max(0, std::atoi(next().c_str()));
+    else if (a == "--page-size") cfg.parquet.page_bytes = parse_size(next());
+    else if (a == "--page-version") cfg.parquet.page_version = std::atoi(next().c_str());
+    else if (a == "--dictionary") cfg.parquet.dictionary = on_off(next(), "--dictionary");
+    else if (a == "--statistics") cfg.parquet.statistics = cfg.parquet.page_index = on_off(next(), "--statistics");
     else if (!a.empty() && a[0] == '-') usage(2);
     else if (in.empty()) in = a;
     else usage(2);
   }
-  if (in.empty() || out.empty() || (to != "csv" && to != "ndjson")) usage(2);
+  if (in.empty() || (out.empty() && sink_kind != "null") || (to != "csv" && to != "ndjson" && to != "parquet")) usage(2);
+  if (sink_kind != "file" && sink_kind != "null") usage(2);
+  cfg.to = to;
+  cfg.null_sink = sink_kind == "null";
   const auto types = parse_types(types_arg);
 
   const auto l0 = std::chrono::steady_clock::now();
@@ -206,19 +320,32 @@ int main(int argc, char** argv) {
   std::vector<double> times;
   Written best;
   for (int rep = 0; rep < reps; ++rep) {
-    const Written w = write_all(batches, to, out);
+    const Written w = write_all(batches, cfg, out);
     if (w.rows != rows) die("wrote " + std::to_string(w.rows) + " rows, not " + std::to_string(rows));
     times.push_back(w.seconds);
     if (rep == 0 || w.seconds < best.seconds) best = w;
   }
   std::string t;
   for (double x : times) t += (t.empty() ? "" : ", ") + std::to_string(x);
+  std::string extra;
+  if (to == "parquet") {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  ", \"compression\": %s, \"threads\": %d, \"row_groups\": %d, \"peak_buffered_bytes\": %lld, "
+                  "\"input_mb_per_s\": %.1f, \"row_group_bytes\": %lld, \"page_bytes\": %lld, \"dictionary\": %s, "
+                  "\"page_version\": %d",
+                  json_escape(compression).c_str(), cfg.parquet.threads, best.row_groups,
+                  static_cast<long long>(best.peak_buffered), static_cast<double>(held) / 1e6 / best.seconds,
+                  static_cast<long long>(cfg.parquet.row_group_bytes), static_cast<long long>(cfg.parquet.page_bytes),
+                  cfg.parquet.dictionary ? "true" : "false", cfg.parquet.page_version);
+    extra = buf;
+  }
   std::printf("{\"to\": \"%s\", \"rows\": %lld, \"columns\": %zu, \"seconds\": %.6f, \"bytes\": %llu, "
               "\"mb_per_s\": %.1f, \"times\": [%s], \"reps\": %d, \"batches\": %zu, \"load_seconds\": %.3f, "
-              "\"held_bytes\": %lld, \"schema\": %s}\n",
+              "\"held_bytes\": %lld, \"sink\": \"%s\"%s, \"schema\": %s}\n",
               to.c_str(), static_cast<long long>(rows), batches.empty() ? 0 : batches.front().num_columns(),
               best.seconds, static_cast<unsigned long long>(best.bytes),
               static_cast<double>(best.bytes) / 1e6 / best.seconds, t.c_str(), reps, batches.size(), load_seconds,
-              static_cast<long long>(held), json_escape(schema).c_str());
+              static_cast<long long>(held), sink_kind.c_str(), extra.c_str(), json_escape(schema).c_str());
   return 0;
 }

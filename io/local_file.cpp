@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -140,6 +141,12 @@ class BufferedFdSink : public Sink {
   Status write(std::span<const std::byte> data) override {
     if (state_ != kOpen) return Error(ErrorCode::kInvalidArgument, "write to a closed sink", ErrorContext{path_});
     written_ += data.size();
+    // Large pieces go straight to the file (after what is buffered): copying them into the buffer
+    // first would only add a copy.
+    if (data.size() >= std::min<std::size_t>(capacity_, 64 << 10)) {
+      SLUICE_TRY(flush());
+      return fail_on(write_all(fd_, data.data(), data.size(), path_));
+    }
     if (buf_.size() + data.size() <= capacity_) {
       buf_.insert(buf_.end(), data.begin(), data.end());
       return ok_status();

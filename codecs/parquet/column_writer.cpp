@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <limits>
 #include <map>
+#include <span>
 #include <string_view>
+#include <type_traits>
 
 #include <zlib.h>
 
@@ -20,6 +24,135 @@ namespace {
 using format::Type;
 
 constexpr std::int64_t kMaxPiece = 16384;  // level entries handled at once, between page-size checks
+// Bytes kept free in front of a page's PLAIN values, where v1 levels go so that levels and values are
+// compressed together without copying the values.
+constexpr std::size_t kGap = 8192;
+
+// A growable byte buffer that does not zero what it grows into (the values are written right after).
+class ByteBuf {
+ public:
+  ByteBuf() = default;
+  ByteBuf(const ByteBuf&) = delete;
+  ByteBuf& operator=(const ByteBuf&) = delete;
+  ByteBuf(ByteBuf&& o) noexcept : data_(o.data_), size_(o.size_), cap_(o.cap_) {
+    o.data_ = nullptr;
+    o.size_ = o.cap_ = 0;
+  }
+  ByteBuf& operator=(ByteBuf&& o) noexcept {
+    if (this != &o) {
+      std::free(data_);
+      data_ = o.data_;
+      size_ = o.size_;
+      cap_ = o.cap_;
+      o.data_ = nullptr;
+      o.size_ = o.cap_ = 0;
+    }
+    return *this;
+  }
+  ~ByteBuf() { std::free(data_); }
+  std::uint8_t* data() noexcept { return data_; }
+  const std::uint8_t* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  void resize(std::size_t n) {
+    reserve(n);
+    size_ = n;
+  }
+  void reserve(std::size_t n) {
+    if (n <= cap_) return;
+    const std::size_t cap = std::max(n, cap_ + cap_ / 2);
+    auto* p = static_cast<std::uint8_t*>(std::realloc(data_, cap));
+    if (p == nullptr) throw std::bad_alloc();
+    data_ = p;
+    cap_ = cap;
+  }
+  // Grows by n bytes and returns where they start.
+  std::uint8_t* extend(std::size_t n) {
+    const std::size_t at = size_;
+    resize(size_ + n);
+    return data_ + at;
+  }
+  void append(const void* p, std::size_t n) {
+    if (n) std::memcpy(extend(n), p, n);
+  }
+  void release() {
+    std::free(data_);
+    data_ = nullptr;
+    size_ = cap_ = 0;
+  }
+
+ private:
+  std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0, cap_ = 0;
+};
+
+// A column chunk's encoded pages as the buffers they were compressed into, in file order. Emptied
+// buffers are kept as spares for the next pages (no allocation, no fresh page faults once warm).
+class PageList {
+ public:
+  std::int64_t size() const noexcept { return size_; }
+  std::int64_t held() const noexcept {
+    std::int64_t n = 0;
+    for (const auto& b : segments_) n += static_cast<std::int64_t>(b.capacity());
+    for (const auto& b : spare_) n += static_cast<std::int64_t>(b.capacity());
+    return n;
+  }
+  void push(ByteBuf&& b) {
+    size_ += static_cast<std::int64_t>(b.size());
+    segments_.push_back(std::move(b));
+  }
+  void push_copy(const void* p, std::size_t n) {
+    ByteBuf b = take_spare(n);
+    b.append(p, n);
+    push(std::move(b));
+  }
+  // An empty buffer: a spare one whose capacity fits `want` without much waste, else a new one.
+  ByteBuf take_spare(std::size_t want = 0) {
+    for (std::size_t i = spare_.size(); i-- > 0;) {
+      const std::size_t cap = spare_[i].capacity();
+      if (cap >= want && (want == 0 || cap - want <= want / 2 + (std::size_t{64} << 10))) {
+        ByteBuf b = std::move(spare_[i]);
+        spare_.erase(spare_.begin() + static_cast<std::ptrdiff_t>(i));
+        b.resize(0);
+        return b;
+      }
+    }
+    return ByteBuf();
+  }
+  Status write_to(io::Sink& sink) const {
+    for (const auto& b : segments_)
+      if (b.size()) SLUICE_TRY(sink.write(b.data(), b.size()));
+    return ok_status();
+  }
+  // Empties the list; its buffers become spares, up to `keep` bytes of them.
+  void clear(std::int64_t keep) {
+    std::int64_t kept = 0;
+    for (const auto& b : spare_) kept += static_cast<std::int64_t>(b.capacity());
+    for (auto& b : segments_) {
+      if (b.capacity() < (std::size_t{64} << 10) || kept + static_cast<std::int64_t>(b.capacity()) > keep ||
+          spare_.size() >= 256)
+        continue;
+      kept += static_cast<std::int64_t>(b.capacity());
+      spare_.push_back(std::move(b));
+    }
+    segments_.clear();
+    size_ = 0;
+  }
+
+ private:
+  std::vector<ByteBuf> segments_, spare_;
+  std::int64_t size_ = 0;
+};
+
+// Compresses `in` into `out` (sized to fit, not zeroed first).
+Status compress_into(Codec codec, std::span<const std::uint8_t> in, ByteBuf& out, int level) {
+  const std::size_t bound = max_compressed_size(codec, in.size());
+  out.resize(bound);
+  SLUICE_ASSIGN_OR_RETURN(const std::size_t n,
+                          compress(codec, in, std::span<std::uint8_t>(out.data(), bound), level));
+  out.resize(n);
+  return ok_status();
+}
 
 // Open-addressing hash of 64-bit keys to dense indexes in insertion order.
 class FixedDict {
@@ -335,6 +468,28 @@ std::size_t bloom_bytes(std::size_t ndv, double fpp) {
 constexpr std::uint32_t kSalt[8] = {0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU,
                                     0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U};
 
+// The first 8 bytes of s as a big-endian number (zero-padded): ordered as the bytes are, so only
+// strings with equal keys need comparing further.
+inline std::uint64_t prefix_key(std::string_view s) noexcept {
+  std::uint64_t k = 0;
+  if (s.size() >= 8) {
+    std::memcpy(&k, s.data(), 8);
+  } else if (!s.empty()) {
+    std::memcpy(&k, s.data(), s.size());
+  }
+  return __builtin_bswap64(k);
+}
+
+// A page encoded but not yet compressed and appended to its chunk.
+struct PendingPage {
+  ByteBuf data;                       // [start, size): what is compressed (v1: levels and values)
+  std::size_t start = 0;
+  std::vector<std::uint8_t> levels;   // v2: the levels, written as they are
+  format::PageHeader header;          // all but the compressed size and CRC
+  ByteBuf out;                        // compressed
+  std::string header_bytes;
+};
+
 }  // namespace
 
 class ColumnChunkWriter::Impl {
@@ -350,6 +505,7 @@ class ColumnChunkWriter::Impl {
     level_bits_def_ = bit_width_of(static_cast<std::uint64_t>(leaf.max_def));
     level_bits_rep_ = bit_width_of(static_cast<std::uint64_t>(leaf.max_rep));
     dict_active_ = dictionary_;
+    page_values_.resize(kGap);
   }
 
   Status append(const LeafLevels& lv, std::int64_t first_row) {
@@ -360,12 +516,21 @@ class ColumnChunkWriter::Impl {
     const bool nested = leaf_.max_rep > 0;
     while (l < lv.count) {
       std::int64_t want = std::min<std::int64_t>(lv.count - l, piece_entries());
-      if (!nested) want = std::min<std::int64_t>(want, std::max<std::int64_t>(1, options_.page_rows - page_rows_));
+      const std::int64_t row_room = std::max<std::int64_t>(1, options_.page_rows - page_rows_);
+      if (!nested) want = std::min<std::int64_t>(want, row_room);
       std::int64_t end = l + want;
       std::int64_t rows = 0;
       if (nested) {
-        while (end < lv.count && lv.rep[static_cast<std::size_t>(end)] != 0) ++end;
-        for (std::int64_t k = l; k < end; ++k) rows += lv.rep[static_cast<std::size_t>(k)] == 0;
+        // Whole rows, no more than the page has room for (page_rows holds for nested columns too),
+        // and about `want` entries (more when one row has more).
+        end = l;
+        while (end < lv.count) {
+          if (lv.rep[static_cast<std::size_t>(end)] == 0) {
+            if (rows == row_room || (rows > 0 && end - l >= want)) break;
+            ++rows;
+          }
+          ++end;
+        }
       } else {
         rows = end - l;
       }
@@ -403,9 +568,11 @@ class ColumnChunkWriter::Impl {
   }
 
   Status write(io::Sink& sink, std::int64_t file_offset, format::ColumnChunk& cc) {
+    for (std::size_t i = 0; i < pending_.size(); ++i) SLUICE_TRY(compress_pending(i));
+    commit_pending();
     const std::int64_t dict_size = static_cast<std::int64_t>(dict_page_.size());
     if (dict_size) SLUICE_TRY(sink.write(dict_page_.data(), dict_page_.size()));
-    if (!pages_.empty()) SLUICE_TRY(sink.write(pages_.data(), pages_.size()));
+    SLUICE_TRY(pages_.write_to(sink));
     const std::int64_t data_offset = file_offset + dict_size;
 
     format::ColumnMetaData md;
@@ -421,8 +588,8 @@ class ColumnChunkWriter::Impl {
     md.__set_path_in_schema(leaf_.path);
     md.__set_codec(static_cast<format::CompressionCodec::type>(leaf_.codec));
     md.__set_num_values(chunk_levels_);
-    md.__set_total_uncompressed_size(uncompressed_bytes_ + dict_uncompressed_);
-    md.__set_total_compressed_size(static_cast<std::int64_t>(pages_.size()) + dict_size);
+    md.__set_total_uncompressed_size(uncompressed_bytes_ + header_bytes_ + dict_uncompressed_);
+    md.__set_total_compressed_size(pages_.size() + dict_size);
     md.__set_data_page_offset(data_offset);
     if (dict_size) md.__set_dictionary_page_offset(file_offset);
     if (leaf_.statistics && leaf_.order != StatsOrder::kNone) {
@@ -504,9 +671,15 @@ class ColumnChunkWriter::Impl {
     return ok_status();
   }
 
-  std::int64_t data_bytes() const { return uncompressed_bytes_ + dict_uncompressed_ + page_estimate(); }
+  // (the dictionary counts while it is being built, before its page exists)
+  std::int64_t data_bytes() const {
+    return uncompressed_bytes_ + (dict_page_.empty() ? dict_bytes() : dict_uncompressed_) + page_estimate();
+  }
   std::int64_t held_bytes() const {
-    return static_cast<std::int64_t>(pages_.capacity() + page_values_.capacity() + page_indices_.capacity() * 4 +
+    std::int64_t pending = 0;
+    for (const auto& p : pending_) pending += static_cast<std::int64_t>(p.data.capacity() + p.out.capacity());
+    for (const auto& p : spare_pages_) pending += static_cast<std::int64_t>(p.data.capacity() + p.out.capacity());
+    return pending + pages_.held() + static_cast<std::int64_t>(page_values_.capacity() + scratch_.capacity() + page_indices_.capacity() * 4 +
                                      page_def_.capacity() * 2 + page_rep_.capacity() * 2 + page_bools_.capacity() +
                                      dict_page_.capacity() + body_.capacity() + compressed_.capacity()) +
            dict_bytes();
@@ -526,7 +699,11 @@ class ColumnChunkWriter::Impl {
       const std::int64_t avg = std::max<std::int64_t>(1, chunk_value_bytes_ / chunk_values_);
       return std::clamp<std::int64_t>(options_.page_bytes / avg, 1, kMaxPiece);
     }
-    return kMaxPiece;
+    // Fixed width (booleans an eighth of a byte): about the room left in the page, so that a page
+    // ends near page_bytes whatever the width (kMaxPiece wide values can be many pages' worth).
+    const std::int64_t room = std::clamp<std::int64_t>(options_.page_bytes - page_estimate(), 1, kMaxPiece * 8);
+    if (leaf_.physical == Type::BOOLEAN) return std::clamp<std::int64_t>(room * 8, 1, kMaxPiece);
+    return std::clamp<std::int64_t>(room / std::max(1, width_), 1, kMaxPiece);
   }
 
   std::size_t dict_count() const { return width_ > 0 && leaf_.physical != Type::FIXED_LEN_BYTE_ARRAY ? fixed_dict_.size() : binary_dict_.size(); }
@@ -580,8 +757,10 @@ class ColumnChunkWriter::Impl {
     if (leaf_.physical == Type::BYTE_ARRAY) return add_byte_arrays(a, lv, l, end, v, present);
     // Fixed width: gather the physical values.
     const auto w = static_cast<std::size_t>(width_);
-    scratch_.resize(static_cast<std::size_t>(present) * w);
-    std::uint8_t* out = scratch_.data();
+    // PLAIN values go straight to the page; dictionary candidates to scratch first.
+    std::uint8_t* const first = dict_active_ ? (scratch_.resize(static_cast<std::size_t>(present) * w), scratch_.data())
+                                             : page_values_.extend(static_cast<std::size_t>(present) * w);
+    std::uint8_t* out = first;
     const std::int64_t off = a.offset;
     switch (leaf_.conversion) {
       case WriteConversion::kSame: {
@@ -678,7 +857,7 @@ class ColumnChunkWriter::Impl {
       default:
         return value_error("internal: unexpected conversion");
     }
-    const std::uint8_t* vals = scratch_.data();
+    const std::uint8_t* vals = first;
     fixed_stats(vals, static_cast<std::size_t>(present));
     if (leaf_.bloom_filter) {
       for (std::int64_t i = 0; i < present; ++i) bloom_hashes_.insert(xxhash64(vals + i * width_, w));
@@ -698,8 +877,6 @@ class ColumnChunkWriter::Impl {
         for (std::int64_t i = 0; i < present; ++i) idx[i] = fixed_dict_.insert(detail::load_le<std::uint64_t>(vals + 8 * i));
       }
       dict_used_ = true;
-    } else {
-      page_values_.insert(page_values_.end(), vals, vals + present * width_);
     }
     return ok_status();
   }
@@ -711,45 +888,83 @@ class ColumnChunkWriter::Impl {
     // Min/max as positions; bytes appended in PLAIN (4-byte length, bytes) or as dictionary indexes.
     std::int64_t min_p = -1, max_p = -1;
     std::string_view mn, mx;
+    std::uint64_t min_key = 0, max_key = 0;
     bool too_long = false;
     std::int64_t bytes = 0;
-    const bool want_hash = dict_active_ || leaf_.bloom_filter;
     if (dict_active_) page_indices_.reserve(page_indices_.size() + static_cast<std::size_t>(present));
-    for_each_present(lv, l, end, v, present, [&](std::int64_t p) {
-      const std::int64_t b = offs[p], e = offs[p + 1];
-      const std::int64_t n = e - b;
-      if (n > static_cast<std::int64_t>(INT32_MAX) - 64) {
-        too_long = true;
-        return;
-      }
-      const std::string_view s(reinterpret_cast<const char*>(data ? data + b : nullptr), static_cast<std::size_t>(n));
-      bytes += n;
-      if (min_p < 0) {
-        min_p = max_p = p;
-        mn = mx = s;
+    // PLAIN: room for the piece's values at once (their bytes are at most those of the entries'
+    // range: no lists here, or the positions' own range).
+    std::uint8_t* cursor = nullptr;
+    if (!dict_active_) {
+      std::int64_t upper = 0;
+      if (leaf_.max_rep == 0) {
+        upper = offs[end] - offs[l];
       } else {
-        if (s < mn) {
-          mn = s;
-          min_p = p;
-        }
-        if (s > mx) {
-          mx = s;
-          max_p = p;
-        }
+        for_each_present(lv, l, end, v, present, [&](std::int64_t p) { upper += offs[p + 1] - offs[p]; });
       }
-      const auto* ptr = reinterpret_cast<const std::uint8_t*>(s.data());
-      std::uint64_t h = 0;
-      if (want_hash) h = xxhash64(ptr, s.size());
-      if (leaf_.bloom_filter) bloom_hashes_.insert(h);
-      if (dict_active_) {
-        page_indices_.push_back(binary_dict_.insert(ptr, static_cast<std::uint32_t>(s.size()), h));
-      } else {
-        const std::size_t at = page_values_.size();
-        page_values_.resize(at + 4 + s.size());
-        detail::store_le<std::uint32_t>(page_values_.data() + at, static_cast<std::uint32_t>(s.size()));
-        if (!s.empty()) std::memcpy(page_values_.data() + at + 4, s.data(), s.size());
-      }
-    });
+      // (and 32 bytes of slack for the short-string copies)
+      cursor = page_values_.extend(static_cast<std::size_t>(upper) + 4 * static_cast<std::size_t>(present) + 32);
+    }
+    const std::int64_t data_len = a.buffers.size() > 2 && a.buffers[2] ? a.buffers[2]->size() : 0;
+    // One loop per combination, so the per-value work has no tests of settings in it.
+    auto run = [&](auto dict, auto bloom) {
+      constexpr bool kDict = decltype(dict)::value;
+      constexpr bool kBloom = decltype(bloom)::value;
+      for_each_present(lv, l, end, v, present, [&](std::int64_t p) {
+        const std::int64_t b = offs[p], e = offs[p + 1];
+        const std::int64_t n = e - b;
+        if (n > static_cast<std::int64_t>(INT32_MAX) - 64) [[unlikely]] {
+          too_long = true;
+          return;
+        }
+        const std::string_view s(reinterpret_cast<const char*>(data ? data + b : nullptr), static_cast<std::size_t>(n));
+        bytes += n;
+        const std::uint64_t key = prefix_key(s);
+        if (min_p < 0) [[unlikely]] {
+          min_p = max_p = p;
+          mn = mx = s;
+          min_key = max_key = key;
+        } else {
+          if (key < min_key || (key == min_key && s < mn)) [[unlikely]] {
+            mn = s;
+            min_p = p;
+            min_key = key;
+          }
+          if (key > max_key || (key == max_key && s > mx)) [[unlikely]] {
+            mx = s;
+            max_p = p;
+            max_key = key;
+          }
+        }
+        const auto* ptr = reinterpret_cast<const std::uint8_t*>(s.data());
+        if constexpr (kDict || kBloom) {
+          const std::uint64_t h = xxhash64(ptr, s.size());
+          if constexpr (kBloom) bloom_hashes_.insert(h);
+          if constexpr (kDict) page_indices_.push_back(binary_dict_.insert(ptr, static_cast<std::uint32_t>(s.size()), h));
+        }
+        if constexpr (!kDict) {
+          detail::store_le<std::uint32_t>(cursor, static_cast<std::uint32_t>(n));
+          if (n <= 32 && b + 32 <= data_len) {
+            // Short strings: 32 bytes copied whatever the length (the page has room past its end).
+            std::memcpy(cursor + 4, ptr, 16);
+            std::memcpy(cursor + 20, ptr + 16, 16);
+          } else if (n != 0) {
+            std::memcpy(cursor + 4, ptr, static_cast<std::size_t>(n));
+          }
+          cursor += 4 + n;
+        }
+      });
+    };
+    using T = std::true_type;
+    using F = std::false_type;
+    if (dict_active_) {
+      if (leaf_.bloom_filter) run(T{}, T{});
+      else run(T{}, F{});
+    } else {
+      if (leaf_.bloom_filter) run(F{}, T{});
+      else run(F{}, F{});
+    }
+    if (!dict_active_) page_values_.resize(static_cast<std::size_t>(cursor - page_values_.data()));
     if (too_long) return value_error("a value longer than a Parquet page can hold (2 GiB)");
     if (dict_active_) dict_used_ = true;
     chunk_value_bytes_ += bytes;
@@ -761,19 +976,20 @@ class ColumnChunkWriter::Impl {
   void fixed_stats(const std::uint8_t* vals, std::size_t n) {
     auto typed = [&](auto zero, bool is_float) {
       using T = decltype(zero);
+      // Start at the first value that is not NaN; NaN never wins a comparison after that.
+      std::size_t i = 0;
       T lo{}, hi{};
-      bool any = false;
-      for (std::size_t i = 0; i < n; ++i) {
+      for (; i < n; ++i) {
+        std::memcpy(&lo, vals + i * sizeof(T), sizeof(T));
+        if (!is_float || lo == lo) break;
+      }
+      const bool any = i < n;
+      hi = lo;
+      for (; i < n; ++i) {
         T x;
         std::memcpy(&x, vals + i * sizeof(T), sizeof(T));
-        if (is_float && x != x) continue;
-        if (!any) {
-          lo = hi = x;
-          any = true;
-        } else {
-          lo = x < lo ? x : lo;
-          hi = x > hi ? x : hi;
-        }
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
       }
       if (!any) return;
       page_stats_.merge(leaf_.order, std::string_view(reinterpret_cast<const char*>(&lo), sizeof(T)),
@@ -817,7 +1033,7 @@ class ColumnChunkWriter::Impl {
   // ---- pages ----
 
   std::int64_t page_estimate() const {
-    std::int64_t est = static_cast<std::int64_t>(page_values_.size()) + static_cast<std::int64_t>(page_bools_.size() / 8);
+    std::int64_t est = static_cast<std::int64_t>(page_values_.size() - kGap) + static_cast<std::int64_t>(page_bools_.size() / 8);
     if (!page_indices_.empty()) {
       const int bits = std::max(1, bit_width_of(dict_count() > 0 ? dict_count() - 1 : 0));
       est += static_cast<std::int64_t>(page_indices_.size()) * bits / 8;
@@ -827,9 +1043,52 @@ class ColumnChunkWriter::Impl {
     return est;
   }
 
+  // Whether the dictionary is worth keeping, judged on the chunk's first page: the dictionary and the
+  // indexes must take at most 80 % of the page's PLAIN bytes. If not, the page's indexes are turned
+  // back into PLAIN values and the chunk goes on without a dictionary (no dictionary page at all).
+  void judge_dictionary() {
+    if (!dict_active_ || !dict_used_ || !locations_.empty() || page_indices_.empty()) return;
+    const std::size_t n = page_indices_.size();
+    const int bits = std::max(1, bit_width_of(dict_count() - 1));
+    const std::int64_t dict_cost = dict_bytes() + static_cast<std::int64_t>((n * static_cast<std::size_t>(bits) + 7) / 8);
+    std::int64_t plain = 0;
+    if (leaf_.physical == Type::BYTE_ARRAY) {
+      for (std::uint32_t i : page_indices_) plain += 4 + static_cast<std::int64_t>(binary_dict_.value(i).size());
+    } else {
+      plain = static_cast<std::int64_t>(n) * width_;
+    }
+    if (dict_cost * 5 <= plain * 4) return;
+    // Back to PLAIN.
+    page_values_.resize(kGap);
+    if (leaf_.physical == Type::BYTE_ARRAY || leaf_.physical == Type::FIXED_LEN_BYTE_ARRAY) {
+      page_values_.reserve(kGap + static_cast<std::size_t>(plain));
+      for (std::uint32_t i : page_indices_) {
+        const std::string_view v = binary_dict_.value(i);
+        if (leaf_.physical == Type::BYTE_ARRAY) {
+          const auto len = static_cast<std::uint32_t>(v.size());
+          detail::store_le<std::uint32_t>(page_values_.extend(4), len);
+        }
+        page_values_.append(v.data(), v.size());
+      }
+    } else {
+      const auto& vals = fixed_dict_.values();
+      page_values_.resize(kGap + n * static_cast<std::size_t>(width_));
+      std::uint8_t* out = page_values_.data() + kGap;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (width_ == 4) detail::store_le<std::uint32_t>(out + 4 * k, static_cast<std::uint32_t>(vals[page_indices_[k]]));
+        else detail::store_le<std::uint64_t>(out + 8 * k, vals[page_indices_[k]]);
+      }
+    }
+    page_indices_.clear();
+    fixed_dict_.clear();
+    binary_dict_.clear();
+    dict_used_ = dict_active_ = false;
+  }
+
   Status flush_page() {
     if (page_levels_ == 0) return ok_status();
     if (page_levels_ > INT32_MAX) return value_error("a page of more than 2^31 values");
+    judge_dictionary();
     const bool v2 = options_.page_version == 2;
     const bool dict_page = !page_indices_.empty() || (dict_active_ && page_values_n_ == 0 && dict_used_);
     // Levels.
@@ -841,13 +1100,25 @@ class ColumnChunkWriter::Impl {
       rep_len = levels_.size();
     }
     if (leaf_.max_def > 0) {
-      if (v2) encode_rle_bit_packed(page_def_.data(), page_def_.size(), level_bits_def_, levels_);
-      else encode_rle_bit_packed_length_prefixed(page_def_.data(), page_def_.size(), level_bits_def_, levels_);
+      if (page_values_n_ == page_levels_) {
+        // Every entry holds a value: one run of max_def.
+        const std::size_t at = levels_.size();
+        if (!v2) levels_.resize(at + 4);
+        detail::rle_write_repeat(levels_, static_cast<std::uint64_t>(leaf_.max_def),
+                                 static_cast<std::uint64_t>(page_levels_), level_bits_def_);
+        if (!v2) detail::store_le(levels_.data() + at, static_cast<std::uint32_t>(levels_.size() - at - 4));
+      } else if (v2) {
+        encode_rle_bit_packed(page_def_.data(), page_def_.size(), level_bits_def_, levels_);
+      } else {
+        encode_rle_bit_packed_length_prefixed(page_def_.data(), page_def_.size(), level_bits_def_, levels_);
+      }
       def_len = levels_.size() - rep_len;
     }
-    // Values.
+    // Values: PLAIN ones stay in page_values_ (after its gap), others are encoded into body_.
     body_.clear();
     format::Encoding::type encoding = leaf_.encoding;
+    std::span<std::uint8_t> values;
+    bool in_gap_buffer = false;
     if (dict_page) {
       encoding = format::Encoding::RLE_DICTIONARY;
       const int bits = std::max(1, bit_width_of(dict_count() > 0 ? dict_count() - 1 : 0));
@@ -855,45 +1126,47 @@ class ColumnChunkWriter::Impl {
       encode_rle_bit_packed(page_indices_.data(), page_indices_.size(), bits, body_);
     } else if (leaf_.physical == Type::BOOLEAN) {
       encoding = format::Encoding::PLAIN;
-      const std::size_t at = body_.size();
-      body_.resize(at + (page_bools_.size() + 7) / 8, 0);
-      pack_bits(page_bools_.data(), page_bools_.size(), 1, body_.data() + at);
+      body_.resize((page_bools_.size() + 7) / 8, 0);
+      pack_bits(page_bools_.data(), page_bools_.size(), 1, body_.data());
+    } else if (encoding == format::Encoding::PLAIN) {
+      in_gap_buffer = true;
     } else {
       SLUICE_TRY(encode_values(encoding));
     }
-    const std::size_t values_len = body_.size();
-    const std::int64_t uncompressed = static_cast<std::int64_t>(levels_.size() + values_len);
-    if (uncompressed > INT32_MAX) return value_error("a page larger than 2 GiB");
-
-    // Compression: v1 the whole body, v2 the values only.
-    page_.clear();
-    const bool compress_it = leaf_.codec != Codec::UNCOMPRESSED;
-    if (!v2) {
-      if (compress_it) {
-        joined_.assign(levels_.begin(), levels_.end());
-        joined_.insert(joined_.end(), body_.begin(), body_.end());
-        SLUICE_TRY(compress(leaf_.codec, joined_, compressed_, leaf_.level));
-        page_.swap(compressed_);
-      } else {
-        page_.assign(levels_.begin(), levels_.end());
-        page_.insert(page_.end(), body_.begin(), body_.end());
-      }
+    // The page waits in pending_ for compression (which may run on another thread, page by page) and
+    // for commit_pending(), which appends it to the chunk in order.
+    PendingPage pg = take_pending();
+    if (in_gap_buffer) {
+      std::swap(pg.data, page_values_);  // the values stay where they are; page_values_ gets a spare
+      page_values_.resize(kGap);
     } else {
-      page_.assign(levels_.begin(), levels_.end());
-      if (compress_it) {
-        SLUICE_TRY(compress(leaf_.codec, body_, compressed_, leaf_.level));
-        page_.insert(page_.end(), compressed_.begin(), compressed_.end());
+      pg.data.resize(kGap);
+      pg.data.append(body_.data(), body_.size());
+    }
+    const std::size_t values_size = pg.data.size() - kGap;
+    const std::int64_t uncompressed = static_cast<std::int64_t>(levels_.size() + values_size);
+    if (uncompressed > INT32_MAX) return value_error("a page larger than 2 GiB");
+    // v1: levels and values are compressed together (the levels go in the gap in front of the values);
+    // v2: the levels stay apart, uncompressed.
+    pg.start = kGap;
+    pg.levels.clear();
+    if (v2) {
+      pg.levels.assign(levels_.begin(), levels_.end());
+    } else if (!levels_.empty()) {
+      if (levels_.size() <= kGap) {
+        pg.start = kGap - levels_.size();
+        std::memcpy(pg.data.data() + pg.start, levels_.data(), levels_.size());
       } else {
-        page_.insert(page_.end(), body_.begin(), body_.end());
+        joined_.assign(levels_.begin(), levels_.end());
+        joined_.insert(joined_.end(), pg.data.data() + kGap, pg.data.data() + pg.data.size());
+        pg.data.resize(0);
+        pg.data.append(joined_.data(), joined_.size());
+        pg.start = 0;
       }
     }
-    if (page_.size() > INT32_MAX) return value_error("a compressed page larger than 2 GiB");
-
-    format::PageHeader h;
+    format::PageHeader& h = pg.header;
+    h = format::PageHeader();
     h.__set_uncompressed_page_size(static_cast<std::int32_t>(uncompressed));
-    h.__set_compressed_page_size(static_cast<std::int32_t>(page_.size()));
-    if (options_.page_checksums)
-      h.__set_crc(static_cast<std::int32_t>(crc32(0, page_.data(), static_cast<uInt>(page_.size()))));
     if (v2) {
       h.__set_type(format::PageType::DATA_PAGE_V2);
       format::DataPageHeaderV2 d;
@@ -903,7 +1176,7 @@ class ColumnChunkWriter::Impl {
       d.__set_encoding(encoding);
       d.__set_definition_levels_byte_length(static_cast<std::int32_t>(def_len));
       d.__set_repetition_levels_byte_length(static_cast<std::int32_t>(rep_len));
-      d.__set_is_compressed(compress_it);
+      d.__set_is_compressed(leaf_.codec != Codec::UNCOMPRESSED);
       h.__set_data_page_header_v2(d);
     } else {
       h.__set_type(format::PageType::DATA_PAGE);
@@ -914,16 +1187,11 @@ class ColumnChunkWriter::Impl {
       d.__set_repetition_level_encoding(format::Encoding::RLE);
       h.__set_data_page_header(d);
     }
-    SLUICE_ASSIGN_OR_RETURN(const std::string header, detail::serialize(h));
-
+    pending_.push_back(std::move(pg));
     format::PageLocation loc;
-    loc.__set_offset(static_cast<std::int64_t>(pages_.size()));
-    loc.__set_compressed_page_size(static_cast<std::int32_t>(header.size() + page_.size()));
     loc.__set_first_row_index(chunk_rows_);
     locations_.push_back(loc);
-    pages_.insert(pages_.end(), header.begin(), header.end());
-    pages_.insert(pages_.end(), page_.begin(), page_.end());
-    uncompressed_bytes_ += static_cast<std::int64_t>(header.size()) + uncompressed;
+    uncompressed_bytes_ += uncompressed;
     ++data_encodings_[static_cast<int>(encoding)];
 
     chunk_stats_.merge(leaf_.order, page_stats_);
@@ -936,20 +1204,85 @@ class ColumnChunkWriter::Impl {
     page_stats_.clear();
     page_def_.clear();
     page_rep_.clear();
-    page_values_.clear();
+    page_values_.resize(kGap);
     page_bools_.clear();
     page_indices_.clear();
     page_levels_ = page_rows_ = page_values_n_ = 0;
     return ok_status();
   }
 
+  PendingPage take_pending() {
+    if (spare_pages_.empty()) return PendingPage();
+    PendingPage p = std::move(spare_pages_.back());
+    spare_pages_.pop_back();
+    return p;
+  }
+
+ public:
+  std::size_t pending_pages() const { return pending_.size(); }
+
+  // Compresses pending page i and serializes its header. Pages of one chunk may be compressed on
+  // different threads at once.
+  Status compress_pending(std::size_t i) {
+    PendingPage& pg = pending_[i];
+    const std::span<const std::uint8_t> in(pg.data.data() + pg.start, pg.data.size() - pg.start);
+    std::span<const std::uint8_t> payload = in;
+    if (leaf_.codec != Codec::UNCOMPRESSED) {
+      SLUICE_TRY(compress_into(leaf_.codec, in, pg.out, leaf_.level));
+      payload = std::span<const std::uint8_t>(pg.out.data(), pg.out.size());
+    }
+    const std::size_t body_size = pg.levels.size() + payload.size();
+    if (body_size > INT32_MAX) return value_error("a compressed page larger than 2 GiB");
+    pg.header.__set_compressed_page_size(static_cast<std::int32_t>(body_size));
+    if (options_.page_checksums) {
+      uLong crc = crc32(0, nullptr, 0);
+      if (!pg.levels.empty()) crc = crc32(crc, pg.levels.data(), static_cast<uInt>(pg.levels.size()));
+      crc = crc32(crc, payload.data(), static_cast<uInt>(payload.size()));
+      pg.header.__set_crc(static_cast<std::int32_t>(crc));
+    }
+    SLUICE_ASSIGN_OR_RETURN(pg.header_bytes, detail::serialize(pg.header));
+    return ok_status();
+  }
+
+  // Appends the compressed pending pages to the chunk, in order.
+  void commit_pending() {
+    for (auto& pg : pending_) {
+      const bool compressed = leaf_.codec != Codec::UNCOMPRESSED;
+      const std::size_t payload_size = compressed ? pg.out.size() : pg.data.size() - pg.start;
+      format::PageLocation& loc = locations_[committed_++];
+      loc.__set_offset(pages_.size());
+      loc.__set_compressed_page_size(
+          static_cast<std::int32_t>(pg.header_bytes.size() + pg.levels.size() + payload_size));
+      ByteBuf head;
+      head.append(pg.header_bytes.data(), pg.header_bytes.size());
+      head.append(pg.levels.data(), pg.levels.size());
+      pages_.push(std::move(head));
+      if (compressed && pg.out.capacity() - payload_size <= payload_size / 8 + 4096) {
+        pages_.push(std::move(pg.out));  // the compressed buffer itself, no copy
+        pg.out = pages_.take_spare(payload_size);
+      } else if (compressed) {
+        // Compression left most of the buffer unused: keep an exact copy, reuse the buffer.
+        pages_.push_copy(pg.out.data(), payload_size);
+      } else {
+        pages_.push_copy(pg.data.data() + pg.start, payload_size);
+      }
+      header_bytes_ += static_cast<std::int64_t>(pg.header_bytes.size());
+      if (spare_pages_.size() < 4 && pg.data.capacity() <= (std::size_t{8} << 20)) {
+        pg.data.resize(0);
+        spare_pages_.push_back(std::move(pg));
+      }
+    }
+    pending_.clear();
+  }
+
+ private:
   // The page's values (PLAIN in page_values_) in a non-dictionary encoding, into body_.
   Status encode_values(format::Encoding::type encoding) {
-    const std::uint8_t* p = page_values_.data();
+    const std::uint8_t* p = page_values_.data() + kGap;
     const auto n = static_cast<std::size_t>(page_values_n_);
     switch (encoding) {
       case format::Encoding::PLAIN:
-        body_.insert(body_.end(), page_values_.begin(), page_values_.end());
+        body_.insert(body_.end(), page_values_.data() + kGap, page_values_.data() + page_values_.size());
         return ok_status();
       case format::Encoding::DELTA_BINARY_PACKED:
         if (width_ == 4) {
@@ -1061,14 +1394,15 @@ class ColumnChunkWriter::Impl {
   }
 
   void reset_chunk() {
-    pages_.clear();
+    pages_.clear(options_.row_group_bytes);
     dict_page_.clear();
     locations_.clear();
+    committed_ = 0;
     page_stats_list_.clear();
     page_value_counts_.clear();
     data_encodings_.clear();
     chunk_stats_.clear();
-    chunk_levels_ = chunk_rows_ = uncompressed_bytes_ = dict_uncompressed_ = 0;
+    chunk_levels_ = chunk_rows_ = uncompressed_bytes_ = header_bytes_ = dict_uncompressed_ = 0;
     fixed_dict_.clear();
     binary_dict_.clear();
     bloom_hashes_.clear();
@@ -1078,9 +1412,11 @@ class ColumnChunkWriter::Impl {
     if (body_.capacity() > (std::size_t{8} << 20)) std::vector<std::uint8_t>().swap(body_);
     if (compressed_.capacity() > (std::size_t{8} << 20)) std::vector<std::uint8_t>().swap(compressed_);
     if (joined_.capacity() > (std::size_t{8} << 20)) std::vector<std::uint8_t>().swap(joined_);
-    if (page_.capacity() > (std::size_t{8} << 20)) std::vector<std::uint8_t>().swap(page_);
-    if (page_values_.capacity() > (std::size_t{8} << 20)) std::vector<std::uint8_t>().swap(page_values_);
-    if (pages_.capacity() > (std::size_t{64} << 20)) std::vector<std::uint8_t>().swap(pages_);
+    if (page_values_.capacity() > (std::size_t{8} << 20)) {
+      page_values_.release();
+      page_values_.resize(kGap);
+    }
+    if (scratch_.capacity() > (std::size_t{8} << 20)) scratch_.release();
   }
 
   Error value_error(const std::string& message) const {
@@ -1097,7 +1433,7 @@ class ColumnChunkWriter::Impl {
 
   // The page being built.
   std::vector<std::int16_t> page_def_, page_rep_;
-  std::vector<std::uint8_t> page_values_;   // PLAIN
+  ByteBuf page_values_;   // PLAIN, after kGap bytes
   std::vector<std::uint8_t> page_bools_;    // one byte per value
   std::vector<std::uint32_t> page_indices_;  // dictionary indexes
   std::int64_t page_levels_ = 0, page_rows_ = 0, page_values_n_ = 0;
@@ -1108,19 +1444,25 @@ class ColumnChunkWriter::Impl {
   FixedDict fixed_dict_;
   BinaryDict binary_dict_;
   HashSet bloom_hashes_;
-  std::vector<std::uint8_t> pages_, dict_page_, bloom_;
+  PageList pages_;  // the data pages: each header (with v2 levels) and body
+  std::vector<std::uint8_t> dict_page_, bloom_;
   std::vector<format::PageLocation> locations_;
   std::vector<Stats> page_stats_list_;
   std::vector<std::int64_t> page_value_counts_;
   std::map<int, std::int32_t> data_encodings_;
   Stats chunk_stats_;
-  std::int64_t chunk_levels_ = 0, chunk_rows_ = 0, uncompressed_bytes_ = 0, dict_uncompressed_ = 0;
+  std::int64_t chunk_levels_ = 0, chunk_rows_ = 0, uncompressed_bytes_ = 0, header_bytes_ = 0, dict_uncompressed_ = 0;
+
+  std::vector<PendingPage> pending_;
+  std::vector<PendingPage> spare_pages_;
+  std::size_t committed_ = 0;  // locations_ entries already given their offsets
   std::int64_t chunk_values_ = 0, chunk_value_bytes_ = 0;
   std::optional<format::ColumnIndex> column_index_;
   format::OffsetIndex offset_index_;
 
   // Scratch.
-  std::vector<std::uint8_t> scratch_, levels_, body_, joined_, compressed_, page_;
+  ByteBuf scratch_;
+  std::vector<std::uint8_t> levels_, body_, joined_, compressed_;
   std::vector<std::int32_t> ints32_;
   std::vector<std::int64_t> ints64_;
   std::vector<ByteArrayView> views_;
@@ -1139,5 +1481,8 @@ std::int64_t ColumnChunkWriter::held_bytes() const { return impl_->held_bytes();
 const std::vector<std::uint8_t>& ColumnChunkWriter::bloom_filter() const { return impl_->bloom(); }
 const std::optional<format::ColumnIndex>& ColumnChunkWriter::column_index() const { return impl_->column_index(); }
 const format::OffsetIndex& ColumnChunkWriter::offset_index() const { return impl_->offset_index(); }
+std::size_t ColumnChunkWriter::pending_pages() const { return impl_->pending_pages(); }
+Status ColumnChunkWriter::compress_pending(std::size_t i) { return impl_->compress_pending(i); }
+void ColumnChunkWriter::commit_pending() { impl_->commit_pending(); }
 
 }  // namespace sluice::parquet

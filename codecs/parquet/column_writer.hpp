@@ -30,6 +30,13 @@ class ColumnChunkWriter {
   Status append(const LeafLevels& levels, std::int64_t first_row);
   // Ends the chunk: the last page, the dictionary page, the bloom filter.
   Status close();
+
+  // Pages are encoded by append() and close() but compressed apart: compress_pending(i) for each of
+  // the pending_pages() (on any threads, each page once), then commit_pending() appends them to the
+  // chunk in order. write() does whatever is left of that itself.
+  std::size_t pending_pages() const;
+  Status compress_pending(std::size_t i);
+  void commit_pending();
   // Writes the closed chunk at `file_offset` (where the sink is) and describes it in `chunk`; then
   // bloom_filter() and the page index are ready, and the writer is empty for the next row group.
   Status write(io::Sink& sink, std::int64_t file_offset, format::ColumnChunk& chunk);

@@ -1,5 +1,7 @@
 #include "parquet/describe.hpp"
 
+#include "text/format.hpp"
+
 #include <cstring>
 #include <sstream>
 
@@ -51,6 +53,29 @@ std::string hex(const std::string& b) {
 // A statistics value (PLAIN bytes of the physical type) as text.
 std::string stat_text(const LeafInfo& leaf, const std::string& b) {
   using format::Type;
+  if (leaf.type && leaf.type->id == TypeId::kDecimal128) {
+    // The unscaled integer (little-endian INT32/INT64, big-endian bytes otherwise) with its scale.
+    __int128 v = 0;
+    bool ok = true;
+    if (leaf.physical == Type::INT32 && b.size() == 4) {
+      std::int32_t x;
+      std::memcpy(&x, b.data(), 4);
+      v = x;
+    } else if (leaf.physical == Type::INT64 && b.size() == 8) {
+      std::int64_t x;
+      std::memcpy(&x, b.data(), 8);
+      v = x;
+    } else if (leaf.physical == Type::FIXED_LEN_BYTE_ARRAY || leaf.physical == Type::BYTE_ARRAY) {
+      ok = big_endian_int128(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), &v);
+    } else {
+      ok = false;
+    }
+    if (ok) {
+      char buf[64];
+      char* e = text::format_decimal(buf, v, leaf.type->scale);
+      return std::string(buf, e);
+    }
+  }
   switch (leaf.physical) {
     case Type::BOOLEAN: return b.empty() ? "?" : (b[0] ? "true" : "false");
     case Type::INT32:

@@ -234,7 +234,18 @@ class ParquetWriter::Impl {
   // One step of rows into every column's pages; the row group flushed when full.
   Status encode(const Batch& part) {
     std::vector<Status> results(schema_->fields.size(), ok_status());
-    pool_.run(schema_->fields.size(), [&](std::size_t f) {
+    // The heaviest columns first (by their data so far), so that no thread is left with a big one at
+    // the end of the step while the others wait.
+    std::vector<std::size_t> order(schema_->fields.size());
+    for (std::size_t f = 0; f < order.size(); ++f) order[f] = f;
+    if (pool_.parallel()) {
+      std::vector<std::int64_t> weight(order.size(), 0);
+      for (std::size_t f = 0; f < order.size(); ++f)
+        for (const LeafPath& p : paths_[f]) weight[f] += writers_[static_cast<std::size_t>(p.leaf)]->data_bytes();
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return weight[x] > weight[y]; });
+    }
+    pool_.run(schema_->fields.size(), [&](std::size_t task) {
+      const std::size_t f = order[task];
       for (const LeafPath& p : paths_[f]) {
         const auto leaf = static_cast<std::size_t>(p.leaf);
         LeafLevels& lv = levels_[leaf];
@@ -248,6 +259,7 @@ class ParquetWriter::Impl {
     });
     for (auto& st : results)
       if (!st.ok()) return fail(std::move(st).error());
+    SLUICE_TRY(compress_pages());
     group_rows_ += part.num_rows;
     std::int64_t bytes = 0;
     for (const auto& w : writers_) bytes += w->data_bytes();
@@ -257,11 +269,26 @@ class ParquetWriter::Impl {
     return ok_status();
   }
 
+  // Compresses the pages the columns encoded, all pages of all columns spread over the threads (a
+  // column much larger than the others does not hold the rest up), and appends them in order.
+  Status compress_pages() {
+    std::vector<std::pair<std::size_t, std::size_t>> jobs;
+    for (std::size_t c = 0; c < writers_.size(); ++c)
+      for (std::size_t i = 0; i < writers_[c]->pending_pages(); ++i) jobs.emplace_back(c, i);
+    std::vector<Status> results(jobs.size(), ok_status());
+    pool_.run(jobs.size(), [&](std::size_t j) { results[j] = writers_[jobs[j].first]->compress_pending(jobs[j].second); });
+    for (auto& st : results)
+      if (!st.ok()) return fail(std::move(st).error());
+    pool_.run(writers_.size(), [&](std::size_t c) { writers_[c]->commit_pending(); });
+    return ok_status();
+  }
+
   Status flush_group() {
     std::vector<Status> results(writers_.size(), ok_status());
     pool_.run(writers_.size(), [&](std::size_t c) { results[c] = writers_[c]->close(); });
     for (auto& st : results)
       if (!st.ok()) return fail(std::move(st).error());
+    SLUICE_TRY(compress_pages());
     peak_ = std::max(peak_, buffered_bytes());
     format::RowGroup rg;
     const std::int64_t start = pos_;
