@@ -119,6 +119,13 @@ class PageList {
     }
     return ByteBuf();
   }
+  // The buffers, for writing elsewhere; the list is left empty (its spares stay).
+  std::vector<ByteBuf> take_segments() {
+    std::vector<ByteBuf> out = std::move(segments_);
+    segments_.clear();
+    size_ = 0;
+    return out;
+  }
   Status write_to(io::Sink& sink) const {
     for (const auto& b : segments_)
       if (b.size()) SLUICE_TRY(sink.write(b.data(), b.size()));
@@ -492,6 +499,21 @@ struct PendingPage {
 
 }  // namespace
 
+struct ChunkBytes::Impl {
+  std::vector<std::uint8_t> dict_page;
+  std::vector<ByteBuf> pages;
+};
+ChunkBytes::ChunkBytes() : impl_(std::make_unique<Impl>()) {}
+ChunkBytes::~ChunkBytes() = default;
+ChunkBytes::ChunkBytes(ChunkBytes&&) noexcept = default;
+ChunkBytes& ChunkBytes::operator=(ChunkBytes&&) noexcept = default;
+Status ChunkBytes::write_to(io::Sink& sink) const {
+  if (!impl_->dict_page.empty()) SLUICE_TRY(sink.write(impl_->dict_page.data(), impl_->dict_page.size()));
+  for (const auto& b : impl_->pages)
+    if (b.size()) SLUICE_TRY(sink.write(b.data(), b.size()));
+  return ok_status();
+}
+
 class ColumnChunkWriter::Impl {
  public:
   Impl(const WriteLeaf& leaf, const WriteOptions& options)
@@ -567,12 +589,20 @@ class ColumnChunkWriter::Impl {
     return ok_status();
   }
 
-  Status write(io::Sink& sink, std::int64_t file_offset, format::ColumnChunk& cc) {
+  // Writes the chunk to `sink`, or (sink null) hands its bytes to `out` for writing later.
+  Status write(io::Sink* sink, std::int64_t file_offset, format::ColumnChunk& cc, ChunkBytes* out) {
     for (std::size_t i = 0; i < pending_.size(); ++i) SLUICE_TRY(compress_pending(i));
     commit_pending();
     const std::int64_t dict_size = static_cast<std::int64_t>(dict_page_.size());
-    if (dict_size) SLUICE_TRY(sink.write(dict_page_.data(), dict_page_.size()));
-    SLUICE_TRY(pages_.write_to(sink));
+    const std::int64_t pages_size = pages_.size();
+    if (sink) {
+      if (dict_size) SLUICE_TRY(sink->write(dict_page_.data(), dict_page_.size()));
+      SLUICE_TRY(pages_.write_to(*sink));
+    } else {
+      out->impl_->dict_page = std::move(dict_page_);
+      dict_page_.clear();
+      out->impl_->pages = pages_.take_segments();
+    }
     const std::int64_t data_offset = file_offset + dict_size;
 
     format::ColumnMetaData md;
@@ -589,13 +619,13 @@ class ColumnChunkWriter::Impl {
     md.__set_codec(static_cast<format::CompressionCodec::type>(leaf_.codec));
     md.__set_num_values(chunk_levels_);
     md.__set_total_uncompressed_size(uncompressed_bytes_ + header_bytes_ + dict_uncompressed_);
-    md.__set_total_compressed_size(pages_.size() + dict_size);
+    md.__set_total_compressed_size(pages_size + dict_size);
     md.__set_data_page_offset(data_offset);
     if (dict_size) md.__set_dictionary_page_offset(file_offset);
     if (leaf_.statistics && leaf_.order != StatsOrder::kNone) {
       std::optional<std::int64_t> distinct;
       if (dict_used_ && !fell_back_) distinct = static_cast<std::int64_t>(dict_count());
-      md.__set_statistics(to_thrift(leaf_.order, chunk_stats_, options_.max_statistics_bytes, distinct));
+      md.__set_statistics(to_thrift(leaf_.order, chunk_stats_, truncation_limit(), distinct));
     } else if (leaf_.statistics) {
       format::Statistics s;
       s.__set_null_count(chunk_stats_.nulls);
@@ -635,7 +665,7 @@ class ColumnChunkWriter::Impl {
       const std::string* prev_max = nullptr;
       std::vector<Bounds> bounds;
       bounds.reserve(page_stats_list_.size());
-      for (const auto& s : page_stats_list_) bounds.push_back(bounds_of(leaf_.order, s, options_.max_statistics_bytes));
+      for (const auto& s : page_stats_list_) bounds.push_back(bounds_of(leaf_.order, s, truncation_limit()));
       for (std::size_t i = 0; i < page_stats_list_.size() && ok; ++i) {
         const Stats& s = page_stats_list_[i];
         const bool null_page = page_value_counts_[i] == 0;
@@ -672,6 +702,11 @@ class ColumnChunkWriter::Impl {
   }
 
   // (the dictionary counts while it is being built, before its page exists)
+  // Byte strings' min/max are truncated; fixed-width values never (a shorter value is not one).
+  std::int64_t truncation_limit() const {
+    return leaf_.physical == Type::BYTE_ARRAY ? options_.max_statistics_bytes : 0;
+  }
+
   std::int64_t data_bytes() const {
     return uncompressed_bytes_ + (dict_page_.empty() ? dict_bytes() : dict_uncompressed_) + page_estimate();
   }
@@ -1117,7 +1152,6 @@ class ColumnChunkWriter::Impl {
     // Values: PLAIN ones stay in page_values_ (after its gap), others are encoded into body_.
     body_.clear();
     format::Encoding::type encoding = leaf_.encoding;
-    std::span<std::uint8_t> values;
     bool in_gap_buffer = false;
     if (dict_page) {
       encoding = format::Encoding::RLE_DICTIONARY;
@@ -1474,7 +1508,10 @@ ColumnChunkWriter::~ColumnChunkWriter() = default;
 Status ColumnChunkWriter::append(const LeafLevels& levels, std::int64_t first_row) { return impl_->append(levels, first_row); }
 Status ColumnChunkWriter::close() { return impl_->close(); }
 Status ColumnChunkWriter::write(io::Sink& sink, std::int64_t file_offset, format::ColumnChunk& chunk) {
-  return impl_->write(sink, file_offset, chunk);
+  return impl_->write(&sink, file_offset, chunk, nullptr);
+}
+Status ColumnChunkWriter::take(std::int64_t file_offset, format::ColumnChunk& chunk, ChunkBytes& bytes) {
+  return impl_->write(nullptr, file_offset, chunk, &bytes);
 }
 std::int64_t ColumnChunkWriter::data_bytes() const { return impl_->data_bytes(); }
 std::int64_t ColumnChunkWriter::held_bytes() const { return impl_->held_bytes(); }

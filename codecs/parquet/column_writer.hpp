@@ -18,6 +18,19 @@
 
 namespace sluice::parquet {
 
+// A chunk's bytes taken out of its writer, to be written to the sink later (by another thread).
+class ChunkBytes {
+ public:
+  ChunkBytes();
+  ~ChunkBytes();
+  ChunkBytes(ChunkBytes&&) noexcept;
+  ChunkBytes& operator=(ChunkBytes&&) noexcept;
+  Status write_to(io::Sink& sink) const;
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class ColumnChunkWriter {
  public:
   ColumnChunkWriter(const WriteLeaf& leaf, const WriteOptions& options);
@@ -40,6 +53,8 @@ class ColumnChunkWriter {
   // Writes the closed chunk at `file_offset` (where the sink is) and describes it in `chunk`; then
   // bloom_filter() and the page index are ready, and the writer is empty for the next row group.
   Status write(io::Sink& sink, std::int64_t file_offset, format::ColumnChunk& chunk);
+  // The same, but the bytes go to `bytes`, for the caller to write at file_offset later.
+  Status take(std::int64_t file_offset, format::ColumnChunk& chunk, ChunkBytes& bytes);
 
   // The chunk's data so far, uncompressed (pages written and the one being built).
   std::int64_t data_bytes() const;

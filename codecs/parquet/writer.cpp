@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <cstring>
 #include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -151,6 +153,7 @@ class ParquetWriter::Impl {
   Status finish() {
     SLUICE_TRY(usable());
     if (group_rows_ > 0) SLUICE_TRY(flush_group());
+    SLUICE_TRY(wait_io());
     // The page indexes: every column index, then every offset index.
     for (std::size_t g = 0; g < row_groups_.size(); ++g) {
       for (std::size_t c = 0; c < ws_.leaves.size(); ++c) {
@@ -225,6 +228,14 @@ class ParquetWriter::Impl {
     failed_ = e;
     return e;
   }
+  // Waits for the row group being written in the background, if any.
+  Status wait_io() {
+    if (!io_.valid()) return ok_status();
+    Status st = io_.get();
+    if (!st.ok()) return fail(std::move(st).error());
+    return ok_status();
+  }
+
   Status put(const void* data, std::size_t n) {
     if (auto st = sink_.write(data, n); !st.ok()) return fail(std::move(st).error());
     pos_ += static_cast<std::int64_t>(n);
@@ -294,17 +305,32 @@ class ParquetWriter::Impl {
     const std::int64_t start = pos_;
     std::int64_t total_uncompressed = 0;
     std::vector<std::string> cis(writers_.size()), ois(writers_.size());
+    // With threads to spare, the row group's bytes are written by a thread of their own while the
+    // next row group is encoded (two row groups in memory at most); with one thread, here and now.
+    const bool background = pool_.parallel();
+    if (background) SLUICE_TRY(wait_io());
+    auto job = std::make_shared<IoJob>();
     for (std::size_t c = 0; c < writers_.size(); ++c) {
       format::ColumnChunk cc;
       const std::int64_t at = pos_;
-      if (auto st = writers_[c]->write(sink_, at, cc); !st.ok()) return fail(std::move(st).error());
+      if (background) {
+        job->chunks.emplace_back();
+        if (auto st = writers_[c]->take(at, cc, job->chunks.back().first); !st.ok()) return fail(std::move(st).error());
+      } else if (auto st = writers_[c]->write(sink_, at, cc); !st.ok()) {
+        return fail(std::move(st).error());
+      }
       pos_ += cc.meta_data.total_compressed_size;
       total_uncompressed += cc.meta_data.total_uncompressed_size;
       const auto& bloom = writers_[c]->bloom_filter();
       if (!bloom.empty()) {
         cc.meta_data.__set_bloom_filter_offset(pos_);
         cc.meta_data.__set_bloom_filter_length(static_cast<std::int32_t>(bloom.size()));
-        SLUICE_TRY(put(bloom.data(), bloom.size()));
+        if (background) {
+          job->chunks.back().second = bloom;
+          pos_ += static_cast<std::int64_t>(bloom.size());
+        } else {
+          SLUICE_TRY(put(bloom.data(), bloom.size()));
+        }
       }
       if (options_.page_index) {
         if (const auto& ci = writers_[c]->column_index()) {
@@ -326,6 +352,15 @@ class ParquetWriter::Impl {
     rg.__set_total_compressed_size(compressed);
     rg.__set_ordinal(static_cast<std::int16_t>(std::min<std::size_t>(row_groups_.size(), INT16_MAX)));
     row_groups_.push_back(std::move(rg));
+    if (background) {
+      io_ = std::async(std::launch::async, [this, job]() -> Status {
+        for (const auto& [bytes, bloom] : job->chunks) {
+          SLUICE_TRY(bytes.write_to(sink_));
+          if (!bloom.empty()) SLUICE_TRY(sink_.write(bloom.data(), bloom.size()));
+        }
+        return ok_status();
+      });
+    }
     column_indexes_.push_back(std::move(cis));
     offset_indexes_.push_back(std::move(ois));
     rows_ += group_rows_;
@@ -346,6 +381,11 @@ class ParquetWriter::Impl {
   std::int64_t pos_ = 0, rows_ = 0, group_rows_ = 0, peak_ = 0;
   Status failed_ = ok_status();
   bool finished_ = false;
+  struct IoJob {
+    std::vector<std::pair<ChunkBytes, std::vector<std::uint8_t>>> chunks;  // bytes and bloom filter
+  };
+  std::future<Status> io_;  // the row group being written in the background (declared last: waited
+                            // for first when the writer is destroyed)
 };
 
 Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(io::Sink& sink, SchemaPtr schema, WriteOptions options) {

@@ -110,8 +110,9 @@ struct WriteOptions {
 
   bool statistics = true;               // min/max/null count per chunk and per page (the page index)
   bool page_index = true;               // column index and offset index
-  // Longer min/max values are truncated (the exactness flags say so); a max that cannot be
-  // truncated upwards is left out.
+  // Longer min/max strings and binaries are truncated (the exactness flags say so); when a max
+  // cannot be truncated upwards (all its first bytes are 0x7F or above) the chunk records no min/max
+  // and has no column index.
   std::int64_t max_statistics_bytes = 64;
   bool bloom_filter = false;            // split-block bloom filters for every column (or per column)
   double bloom_filter_fpp = 0.01;       // false positive probability they are sized for

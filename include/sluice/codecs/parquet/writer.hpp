@@ -1,6 +1,8 @@
 // Streaming Parquet writer: Batches in, a Parquet file out to a Sink. Pages are encoded and
 // compressed as rows arrive; a row group's pages are held until it is complete and then written, so
-// memory is about one row group (row_group_bytes) plus one page per column, whatever the rows.
+// memory is about one row group (row_group_bytes, compressed) plus one page per column and buffers
+// kept for reuse, whatever the rows. With threads > 1 a finished row group is written to the sink
+// by a thread of its own while the next is encoded: two row groups at most.
 #pragma once
 
 #include <cstdint>
