@@ -19,3 +19,6 @@ echo; echo "\$ sluice schema examples/orders.parquet"; "$sluice" schema examples
 echo; echo "\$ sluice head examples/orders.parquet -n 3 --columns order_id,amount,lines,tags --where \"amount > 100\""
 "$sluice" head examples/orders.parquet -n 3 --columns order_id,amount,lines,tags --where "amount > 100"
 echo; echo "\$ sluice inspect examples/orders.parquet | head -n 8"; "$sluice" inspect examples/orders.parquet | head -n 8
+echo; echo "\$ sluice convert examples/orders.csv build/orders.parquet --compression zstd"
+"$sluice" convert examples/orders.csv build/orders.parquet --compression zstd
+echo; echo "\$ sluice head build/orders.parquet -n 3 --where \"paid = true\""; "$sluice" head build/orders.parquet -n 3 --where "paid = true"
