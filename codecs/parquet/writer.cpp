@@ -4,10 +4,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,11 +62,24 @@ class TaskPool {
     std::unique_lock<std::mutex> lock(mu_);
     done_cv_.wait(lock, [&] { return active_ == 0; });
     task_ = nullptr;
+    if (error_) {
+      // A task threw (out of memory): the others have finished; the exception goes to the caller.
+      std::exception_ptr e = std::move(error_);
+      error_ = nullptr;
+      std::rethrow_exception(e);
+    }
   }
 
  private:
   void drain() {
-    for (std::size_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) (*task_)(i);
+    for (std::size_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) {
+      try {
+        (*task_)(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mu_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
   }
   void work() {
     std::uint64_t seen = 0;
@@ -93,6 +108,8 @@ class TaskPool {
   std::size_t active_ = 0;
   std::uint64_t generation_ = 0;
   bool stop_ = false;
+  std::mutex error_mu_;
+  std::exception_ptr error_;
 };
 
 Error writer_error(ErrorCode code, const std::string& message) {
@@ -209,6 +226,8 @@ class ParquetWriter::Impl {
     return ok_status();
   }
 
+  Status out_of_memory() { return fail(writer_error(ErrorCode::kLimitExceeded, "out of memory")); }
+
   std::int64_t rows_written() const { return rows_ + group_rows_; }
   int row_groups_written() const { return static_cast<int>(row_groups_.size()); }
   std::int64_t buffered_bytes() const {
@@ -226,6 +245,8 @@ class ParquetWriter::Impl {
   }
   Status fail(Error e) {
     failed_ = e;
+    // Nothing goes on writing to the sink after a failure is reported (the caller may abort it).
+    if (io_.valid()) io_.wait();
     return e;
   }
   // Waits for the row group being written in the background, if any.
@@ -395,8 +416,21 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(io::Sink& sink, Schem
 }
 ParquetWriter::ParquetWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ParquetWriter::~ParquetWriter() = default;
-Status ParquetWriter::write(const Batch& batch) { return impl_->write(batch); }
-Status ParquetWriter::finish() { return impl_->finish(); }
+// No exception crosses the API: running out of memory is an error value (and the writer is done).
+Status ParquetWriter::write(const Batch& batch) {
+  try {
+    return impl_->write(batch);
+  } catch (const std::bad_alloc&) {
+    return impl_->out_of_memory();
+  }
+}
+Status ParquetWriter::finish() {
+  try {
+    return impl_->finish();
+  } catch (const std::bad_alloc&) {
+    return impl_->out_of_memory();
+  }
+}
 std::int64_t ParquetWriter::rows_written() const { return impl_->rows_written(); }
 int ParquetWriter::row_groups_written() const { return impl_->row_groups_written(); }
 std::int64_t ParquetWriter::buffered_bytes() const { return impl_->buffered_bytes(); }
