@@ -14,6 +14,9 @@
 #include <cstring>
 #include <limits>
 #include <unordered_map>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "csv/tokenize.hpp"
 #include "text/parse.hpp"
@@ -62,17 +65,37 @@ struct Bytes {
     std::memcpy(p + size, d, n);
     size += static_cast<std::int64_t>(n);
   }
-  // Like append, for a source readable 32 bytes past n (padded input): whole 16-byte moves, no call.
-  [[gnu::always_inline]] void append_padded(const void* d, std::size_t n) {
-    if (size + static_cast<std::int64_t>(n) + 32 > cap) grow(n + 32);
-    const auto* src = static_cast<const std::uint8_t*>(d);
-    if (n <= 32) {
-      std::memcpy(p + size, src, 16);
-      std::memcpy(p + size + 16, src + 16, 16);
-    } else {
-      std::memcpy(p + size, src, n);
-    }
+  // Appends s[0, n) unless it holds a backslash (then appends nothing and returns false), in one
+  // pass: whole 16-byte blocks are checked and moved together. s is readable 16 bytes past n
+  // (padded input).
+  [[gnu::always_inline]] bool append_if_plain(const char* s, std::size_t n) {
+    if (size + static_cast<std::int64_t>(n) + 16 > cap) grow(n + 16);
+    std::uint8_t* d = p + size;
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i bs = _mm_set1_epi8('\\');
+    do {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i), v);
+      unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)));
+      if (n - i < 16) m &= (1u << (n - i)) - 1;  // bytes past the end do not count
+      if (m) return false;
+      i += 16;
+    } while (i < n);
+#else
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    do {
+      std::uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      std::memcpy(d + i, &w, 8);
+      std::uint64_t x = w ^ (kOnes * '\\');
+      if (n - i < 8) x |= ~std::uint64_t{0} << (8 * (n - i));  // bytes past the end never match
+      if ((x - kOnes) & ~x & kHigh) return false;
+      i += 8;
+    } while (i < n);
+#endif
     size += static_cast<std::int64_t>(n);
+    return true;
   }
   [[gnu::noinline]] void grow(std::size_t n) { reserve(size + static_cast<std::int64_t>(n)); }
   void truncate(std::int64_t n) { size = n; }
@@ -96,6 +119,8 @@ struct Col {
   TypePtr type;
   Cat cat = Cat::kNull;
   bool declared = false;
+  bool zoned = false;                   // timestamp: with a time zone (takes instants)
+  TimeUnit unit = TimeUnit::kSecond;    // timestamp
   int width = 0;  // bytes per fixed-width value
   std::int64_t len = 0, nulls = 0;
   Bytes valid;     // bits; empty until the first null
@@ -104,12 +129,14 @@ struct Col {
   std::vector<std::unique_ptr<Col>> children;
   // struct
   std::vector<std::string> names;
-  std::vector<std::uint8_t> plain;  // name has no byte that JSON escapes: the raw key compares as is
-  // The raw key bytes `name"` as two masked words, for names up to 15 bytes (compared on padded
-  // input without a call to memcmp).
+  // How the raw key of a field compares with a name (padded input, no call to memcmp): a name with a
+  // byte that JSON escapes never does (kEscaped: keys are unescaped and looked up); otherwise the
+  // bytes `name"` as one masked word (kOneWord, names up to 7 bytes), two (kTwoWords, up to 15), or
+  // word by word (kLong).
   struct KeyWords {
+    enum Kind : std::uint8_t { kEscaped, kOneWord, kTwoWords, kLong };
     std::uint64_t w[2] = {0, 0}, m[2] = {0, 0};
-    bool short_name = false;
+    Kind kind = kEscaped;
   };
   std::vector<KeyWords> key_words;
   std::vector<std::uint32_t> seen;
@@ -129,7 +156,11 @@ struct Col {
       case TypeId::kDecimal128: cat = Cat::kDecimal; break;
       case TypeId::kDate32: cat = Cat::kDate; break;
       case TypeId::kTime: cat = Cat::kTime; break;
-      case TypeId::kTimestamp: cat = Cat::kTimestamp; break;
+      case TypeId::kTimestamp:
+        cat = Cat::kTimestamp;
+        unit = d.unit;
+        zoned = !d.timezone.empty();
+        break;
       case TypeId::kDuration: cat = Cat::kDuration; break;
       case TypeId::kString: cat = Cat::kString; break;
       case TypeId::kBinary: cat = Cat::kBinary; break;
@@ -172,7 +203,6 @@ struct Col {
     names.push_back(name);
     bool p = true;
     for (unsigned char ch : name) p &= ch >= 0x20 && ch != '"' && ch != '\\';
-    plain.push_back(p);
     KeyWords kw;
     if (p && name.size() < 16) {
       unsigned char bytes[16] = {0}, mask[16] = {0};
@@ -181,7 +211,9 @@ struct Col {
       std::memset(mask, 0xFF, name.size() + 1);
       std::memcpy(kw.w, bytes, 16);
       std::memcpy(kw.m, mask, 16);
-      kw.short_name = true;
+      kw.kind = name.size() < 8 ? KeyWords::kOneWord : KeyWords::kTwoWords;
+    } else if (p) {
+      kw.kind = KeyWords::kLong;
     }
     key_words.push_back(kw);
     seen.push_back(0);
@@ -251,10 +283,12 @@ struct Col {
     values.push(v);
     set_valid();
   }
-  [[gnu::always_inline]] void push_string_padded(const char* s, std::size_t n) {
-    chars.append_padded(s, n);
+  // A string's raw content from padded input, unless it holds an escape (then nothing, false).
+  [[gnu::always_inline]] bool push_string_if_plain(const char* s, std::size_t n) {
+    if (!chars.append_if_plain(s, n)) return false;
     values.push<std::int64_t>(chars.size);
     set_valid();
+    return true;
   }
   [[gnu::always_inline]] void push_string(const char* s, std::size_t n) {
     chars.append(s, n);
@@ -366,8 +400,11 @@ struct Col {
 
 enum class R : std::uint8_t { kOk, kMismatch, kBad };
 
-std::string_view trim_token(std::string_view t) {
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+[[gnu::always_inline]] inline std::string_view trim_token(std::string_view t) {
+  // Mostly nothing to trim: one compare (JSON's blanks are all below '!').
+  while (!t.empty() && static_cast<unsigned char>(t.back()) <= ' ' &&
+         (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r'))
+    t.remove_suffix(1);
   return t;
 }
 
@@ -400,6 +437,51 @@ void escape_into(std::string& out, std::string_view s) {
     if ((x - kOnes) & ~x & kHigh) return true;
   }
   return false;
+}
+
+// Numbers read from their raw tokens (padded input), for the common short ones, with the results of
+// simdjson's get_int64 and get_double; false for everything else, which simdjson then reads (and
+// validates). Nothing JSON rejects is accepted: no '+', no leading zero, digits after a '.'.
+
+// "-?(0|[1-9][0-9]*)" of at most 8 digits.
+[[gnu::always_inline]] inline bool short_json_int(const char* p, std::size_t n, std::int64_t& out) {
+  const bool neg = n > 0 && p[0] == '-';
+  const std::size_t m = n - neg;
+  std::uint64_t v;
+  if (m == 0 || m > 8 || (p[neg] == '0' && m > 1) || !text::detail::swar_digits(p + neg, m, v)) return false;
+  out = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+  return true;
+}
+
+// "-?(0|[1-9][0-9]*)(\.[0-9]+)?" of at most 8 digits each side and 15 in all, not zero: simdjson's
+// fast path takes the digits as an integer (exact below 2^53) and divides it by the power of ten
+// (exact), one correctly rounded operation; the same here. Zero is left out (the sign of -0).
+[[gnu::always_inline]] inline bool short_json_double(const char* p, std::size_t n, double& out) {
+  static constexpr double kPow10[9] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  static constexpr std::uint64_t kPow10i[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+  const bool neg = n > 0 && p[0] == '-';
+  const char* q = p + neg;
+  const std::size_t m = n - neg;
+  if (m == 0 || m > 17) return false;
+  // The integer part: the digits before the first other byte among the first 8.
+  std::uint64_t w;
+  std::memcpy(&w, q, 8);
+  const std::uint64_t stop = text::detail::non_digit_bytes(w);
+  const std::size_t ip = stop ? static_cast<std::size_t>(__builtin_ctzll(stop)) >> 3 : 8;
+  if (ip == 0 || ip > m || (q[0] == '0' && ip > 1)) return false;
+  std::uint64_t a, b = 0;
+  std::size_t fp = 0;
+  if (ip < m) {
+    fp = m - ip - 1;
+    if (q[ip] != '.' || fp == 0 || fp > 8 || ip + fp > 15 || !text::detail::swar_digits(q + ip + 1, fp, b)) return false;
+  }
+  if (!text::detail::swar_digits(q, ip, a)) return false;
+  const std::uint64_t i = a * kPow10i[fp] + b;
+  if (i == 0) return false;
+  double d = static_cast<double>(i);
+  if (fp) d /= kPow10[fp];
+  out = neg ? -d : d;
+  return true;
 }
 
 // Standard base64 (with or without '=' padding) into out; false on anything else.
@@ -721,15 +803,20 @@ class ChunkParser::Impl {
     else c.push_value(to_half(d));
   }
 
-  // The content of a string token without escapes, or false (not a string, or escaped).
-  [[gnu::always_inline]] static bool plain_string(od::value& v, const char*& p, std::size_t& n) {
+  // The content of a string token as it stands in the input, escapes and all, or false (not a
+  // string).
+  [[gnu::always_inline]] static bool raw_string(od::value& v, const char*& p, std::size_t& n) {
     std::string_view t = v.raw_json_token();
     if (t.empty() || t[0] != '"') return false;
     t = trim_token(t);
     if (t.size() < 2) return false;
     p = t.data() + 1;
     n = t.size() - 2;
-    return !has_backslash(p, n);
+    return true;
+  }
+  // The content of a string token without escapes, or false (not a string, or escaped).
+  [[gnu::always_inline]] static bool plain_string(od::value& v, const char*& p, std::size_t& n) {
+    return raw_string(v, p, n) && !has_backslash(p, n);
   }
 
   // The hot path: scalars of the inferred types, inlined into the field loop (a value passed by
@@ -738,8 +825,11 @@ class ChunkParser::Impl {
     switch (c.cat) {
       case Cat::kInt: {
         std::int64_t x;
-        const error_code e = v.get_int64().get(x);
-        if (e) return slow(v, c, e);
+        const std::string_view t = trim_token(v.raw_json_token());
+        if (!short_json_int(t.data(), t.size(), x)) {
+          const error_code e = v.get_int64().get(x);
+          if (e) return slow(v, c, e);
+        }
         if (c.width == 8) {
           c.push_value(x);
           return R::kOk;
@@ -748,6 +838,11 @@ class ChunkParser::Impl {
       }
       case Cat::kFloat64: {
         double x;
+        const std::string_view t = trim_token(v.raw_json_token());
+        if (short_json_double(t.data(), t.size(), x)) {  // short: not a big integer
+          c.push_value(x);
+          return R::kOk;
+        }
         const error_code e = v.get_double().get(x);
         if (e) return slow(v, c, e);
         if (set.big_integers == BigIntegers::kError && !c.declared) {
@@ -764,10 +859,7 @@ class ChunkParser::Impl {
       case Cat::kString: {
         const char* p;
         std::size_t n;
-        if (plain_string(v, p, n)) {
-          c.push_string_padded(p, n);  // the chunk is padded
-          return R::kOk;
-        }
+        if (raw_string(v, p, n) && c.push_string_if_plain(p, n)) return R::kOk;  // the chunk is padded
         std::string_view s;
         const error_code e = v.get_string().get(s);
         if (e) return slow(v, c, e);
@@ -785,7 +877,9 @@ class ChunkParser::Impl {
         const char* p;
         std::size_t n;
         std::int32_t d;
-        if (plain_string(v, p, n) && text::parse_date_padded(p, n, d)) {
+        // The raw content: a date's text holds no backslash, so one with an escape fails here and
+        // is read unescaped by temporal_miss, as before.
+        if (raw_string(v, p, n) && text::parse_date_padded(p, n, d)) {
           c.push_value(d);
           return R::kOk;
         }
@@ -794,21 +888,20 @@ class ChunkParser::Impl {
       case Cat::kTimestamp: {
         const char* p;
         std::size_t n;
-        if (plain_string(v, p, n) && n >= 10 && n <= 40) {
+        if (raw_string(v, p, n) && n >= 10 && n <= 40) {  // escaped: no timestamp (see kDate)
           // The same reading as inference (ndjson/infer.hpp string_kind): a date first.
           std::int32_t d;
           if (text::parse_date_padded(p, n, d)) {
             std::int64_t ts;  // a date at midnight; the far dates a ns column cannot hold do not fit
-            if (__builtin_mul_overflow(static_cast<std::int64_t>(d), 86400 * units_per_second(c.type->unit), &ts))
+            if (__builtin_mul_overflow(static_cast<std::int64_t>(d), 86400 * units_per_second(c.unit), &ts))
               return not_fit(v, c);
             c.push_value(ts);
             return R::kOk;
           }
           std::int64_t ts;
           text::TzKind tz;
-          const bool zoned = !c.type->timezone.empty();
           // An instant column takes instants; a local one takes local times (declared: both).
-          if (text::parse_timestamp_padded(p, n, c.type->unit, ts, tz) && ((tz != text::TzKind::kNone) == zoned || c.declared)) {
+          if (text::parse_timestamp_padded(p, n, c.unit, ts, tz) && ((tz != text::TzKind::kNone) == c.zoned || c.declared)) {
             c.push_value(ts);
             return R::kOk;
           }
@@ -970,26 +1063,28 @@ class ChunkParser::Impl {
   // The fields of an object into a struct column (the record itself for the root).
   R object(od::object& o, Col& c) {
     if (++depth > set.max_depth) return too_deep();
-    const std::uint32_t stamp = ++c.stamp;
-    if (stamp == 0) {  // wrapped: forget old stamps
-      std::fill(c.seen.begin(), c.seen.end(), 0);
-      c.stamp = 1;
-    }
     const std::size_t nf = c.children.size();
+    // `pos`: the column the next key most likely names (the one after the last key's). While every
+    // key named exactly that column (`ordered`), the columns seen are 0..pos-1, once each, and no
+    // stamps are needed; the first key out of that order stamps them and the stamps take over.
     std::size_t pos = 0, got = 0;
+    bool ordered = true;
     for (auto fr : o) {
       if (auto e = fr.error()) return invalid(e);
       od::field& f = fr.value_unsafe();
       const char* k = f.key().raw();
       std::size_t i = SIZE_MAX;
-      if (pos < nf && c.plain[pos]) {
+      if (pos < nf) {
         const Col::KeyWords& kw = c.key_words[pos];
-        if (kw.short_name) {
-          std::uint64_t a, b;
-          std::memcpy(&a, k, 8);
-          std::memcpy(&b, k + 8, 8);
-          if ((((a & kw.m[0]) ^ kw.w[0]) | ((b & kw.m[1]) ^ kw.w[1])) == 0) i = pos;
-        } else {
+        std::uint64_t k0;
+        std::memcpy(&k0, k, 8);
+        if (kw.kind == Col::KeyWords::kOneWord) {
+          if (((k0 & kw.m[0]) ^ kw.w[0]) == 0) i = pos;
+        } else if (kw.kind == Col::KeyWords::kTwoWords) {
+          std::uint64_t k1;
+          std::memcpy(&k1, k + 8, 8);
+          if ((((k0 & kw.m[0]) ^ kw.w[0]) | ((k1 & kw.m[1]) ^ kw.w[1])) == 0) i = pos;
+        } else if (kw.kind == Col::KeyWords::kLong) {
           // Word by word up to the first difference: a plain name holds no '"', so the input's key
           // differs by its closing quote at the latest, and no word read starts past that quote (the
           // input's padding covers the rest of a word). memcmp may read the whole name's length past
@@ -1025,11 +1120,22 @@ class ChunkParser::Impl {
         }
       }
       Col& child = *c.children[i];
-      if (c.seen[i] == c.stamp) {
-        child.truncate(child.len - 1);  // a repeated key: the last one wins
-      } else {
-        c.seen[i] = c.stamp;
-        ++got;
+      if (!ordered || i != pos) [[unlikely]] {
+        if (ordered) {
+          ordered = false;
+          got = pos;
+          if (++c.stamp == 0) {  // wrapped: forget old stamps
+            std::fill(c.seen.begin(), c.seen.end(), 0);
+            c.stamp = 1;
+          }
+          for (std::size_t j = 0; j < pos; ++j) c.seen[j] = c.stamp;
+        }
+        if (c.seen[i] == c.stamp) {
+          child.truncate(child.len - 1);  // a repeated key: the last one wins
+        } else {
+          c.seen[i] = c.stamp;
+          ++got;
+        }
       }
       if (R r = value(f.value(), child); r != R::kOk) {
         if (&c == root_col && r == R::kBad && bad_column.empty()) bad_column = c.names[i];
@@ -1037,7 +1143,9 @@ class ChunkParser::Impl {
       }
       pos = i + 1;
     }
-    if (got < nf) {
+    if (ordered) {
+      for (std::size_t i = pos; i < nf; ++i) c.children[i]->push_null();
+    } else if (got < nf) {
       for (std::size_t i = 0; i < nf; ++i)
         if (c.seen[i] != c.stamp) c.children[i]->push_null();
     }

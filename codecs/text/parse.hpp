@@ -366,6 +366,22 @@ namespace detail {
 }
 inline unsigned byte_at(std::uint64_t v, int i) noexcept { return static_cast<unsigned>((v >> (8 * i)) & 0xFF); }
 
+// Days since the epoch of a civil date with a four-digit year (0..9999), validated: false for a
+// month outside 1..12 or a day the month does not have. The same values as temporal::days_from_civil
+// in unsigned 32-bit arithmetic (the year moved up by one 400-year era, so nothing is negative) and
+// month tables, without a division that is not by a constant.
+inline constexpr std::uint16_t kMarchDayOfMonth[13] = {0, 306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275};
+inline constexpr std::uint8_t kMaxMonthDays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+[[gnu::always_inline]] inline bool civil_days_4(unsigned year, unsigned month, unsigned day, std::int64_t& days) noexcept {
+  if (month - 1 > 11 || day - 1 >= kMaxMonthDays[month]) return false;
+  if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) [[unlikely]]
+    return false;
+  const unsigned y = year + 400 - (month <= 2);
+  const unsigned d = y * 365 + y / 4 - y / 100 + y / 400 + kMarchDayOfMonth[month] + day - 1;
+  days = static_cast<std::int64_t>(d) - (719468 + 146097);
+  return true;
+}
+
 // "YYYY-MM-DD" at p (10 bytes, padded input) → days since the epoch.
 [[gnu::always_inline]] inline bool date_padded(const char* p, std::int64_t& days) noexcept {
   std::uint64_t a, d;
@@ -376,22 +392,27 @@ inline unsigned byte_at(std::uint64_t v, int i) noexcept { return static_cast<un
   std::memcpy(&b, p + 8, 2);
   const unsigned d8 = static_cast<unsigned>(b & 0xFF) - '0', d9 = static_cast<unsigned>(b >> 8) - '0';
   if (d8 > 9 || d9 > 9) return false;
-  const unsigned year = byte_at(d, 0) * 1000 + byte_at(d, 1) * 100 + byte_at(d, 2) * 10 + byte_at(d, 3);
-  const unsigned month = byte_at(d, 5) * 10 + byte_at(d, 6), day = d8 * 10 + d9;
-  if (month - 1 > 11 || day == 0 || day > temporal::days_in_month(year, month)) return false;
-  days = temporal::days_from_civil(year, month, day);
-  return true;
+  // Adjacent digits in pairs: byte i becomes 10 * digit i + digit i+1 (at most 99, no carries).
+  const std::uint64_t pairs = d * 10 + (d >> 8);
+  const unsigned year = byte_at(pairs, 0) * 100 + byte_at(pairs, 2);
+  return civil_days_4(year, byte_at(pairs, 5), d8 * 10 + d9, days);
 }
 }  // namespace detail
 
 inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept;
 
 // Padded-input variants (read up to 16 bytes past the value) of parse_date and parse_timestamp.
-inline bool parse_date_padded(const char* p, std::size_t n, std::int32_t& out) noexcept {
+namespace detail {
+[[gnu::noinline]] inline bool parse_date_general(const char* p, std::size_t n, std::int32_t& out) noexcept {
+  return parse_date(p, n, out);
+}
+}  // namespace detail
+// Small enough to inline: what is not "YYYY-MM-DD" goes to the general parser out of line.
+[[gnu::always_inline]] inline bool parse_date_padded(const char* p, std::size_t n, std::int32_t& out) noexcept {
   std::int64_t days;
   // Expanded years (rare): a sign, or a fifth year digit. Anything else longer is not a date, and a
   // timestamp must not pay for the general parser here.
-  if (n != 10) return n > 10 && (p[0] == '-' || p[0] == '+' || is_digit(p[4])) && parse_date(p, n, out);
+  if (n != 10) return n > 10 && (p[0] == '-' || p[0] == '+' || is_digit(p[4])) && detail::parse_date_general(p, n, out);
   if (!detail::date_padded(p, days)) return false;
   out = static_cast<std::int32_t>(days);
   return true;
@@ -401,15 +422,19 @@ inline bool parse_date_padded(const char* p, std::size_t n, std::int32_t& out) n
 // "YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|±HH[:MM]|±HHMM| UTC]" → value in `unit` since the epoch. With
 // an offset or Z the result is converted to UTC and `tz` says so; without, it is local time.
 namespace detail {
-// Nanoseconds (non-negative, below a second) in `unit`, by constant divisors (no 64-bit division).
+// Units per second, and nanoseconds (non-negative, below a second) in `unit` as a multiplication and
+// a shift (exact below 2^32: the compilers' own constants for an unsigned division by 10^6 and 10^3).
+// Tables rather than a switch: compilers merge the switch's constant divisions into one 64-bit idiv.
+struct UnitScale {
+  std::int64_t per_second;
+  std::uint64_t mul;
+  unsigned shift;
+};
+inline constexpr UnitScale kUnitScale[4] = {
+    {1, 0, 0}, {1000, 1125899907, 50}, {1000000, 274877907, 38}, {1000000000, 1, 0}};
 [[gnu::always_inline]] inline std::int64_t nanos_in(TimeUnit unit, std::int64_t nanos) noexcept {
-  switch (unit) {
-    case TimeUnit::kSecond: return nanos / 1000000000;
-    case TimeUnit::kMilli: return nanos / 1000000;
-    case TimeUnit::kMicro: return nanos / 1000;
-    case TimeUnit::kNano: return nanos;
-  }
-  return nanos;
+  const UnitScale& u = kUnitScale[static_cast<unsigned>(unit) & 3];
+  return static_cast<std::int64_t>((static_cast<std::uint64_t>(nanos) * u.mul) >> u.shift);
 }
 
 // The common shape "YYYY-MM-DD HH:MM:SS[.f{1,9}]" (or with 'T'), without a zone, in one pass with no
@@ -452,62 +477,113 @@ inline bool timestamp_fast(const char* p, std::size_t n, TimeUnit unit, std::int
 }
 }  // namespace detail
 
-// "YYYY-MM-DD HH:MM:SS[.f{1,9}]" on padded input without per-digit loops; anything else (zones,
-// short forms) goes to parse_timestamp.
-inline bool parse_timestamp_padded(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept {
-  std::int64_t days;
-  std::uint64_t t, hms;
-  if (n >= 19 && (p[10] == ' ' || p[10] == 'T') && detail::date_padded(p, days)) {
-    // A zone right after the time: Z, ±HH, ±HHMM or ±HH:MM (other forms take the general path).
-    std::size_t end = n;
-    std::int64_t offset_s = 0;
-    TzKind zone = TzKind::kNone;
-    const char last = p[n - 1];
-    if (last == 'Z' || last == 'z') {
-      end = n - 1;
+namespace detail {
+// The end of timestamp_swar, from the end of the time (e: past the fraction, if any): the zone
+// (nothing, Z, or an offset), then the value; false for anything else.
+[[gnu::always_inline]] inline bool timestamp_end(const char* p, std::size_t n, std::size_t e, std::int64_t days,
+                                                 unsigned seconds, std::uint64_t frac_ns, TimeUnit unit,
+                                                 std::int64_t& out, TzKind& tz) noexcept {
+  std::int64_t offset_s = 0;
+  TzKind zone = TzKind::kNone;
+  if (e != n) {
+    const std::size_t rest = n - e;
+    const char s0 = p[e];
+    if (rest == 1 && (s0 == 'Z' || s0 == 'z')) {
       zone = TzKind::kOffset;
-    } else if (n >= 22) {
-      std::size_t sign_at = 0;
-      if (n >= 25 && p[n - 3] == ':' && (p[n - 6] == '+' || p[n - 6] == '-')) sign_at = n - 6;
-      else if (n >= 24 && (p[n - 5] == '+' || p[n - 5] == '-')) sign_at = n - 5;
-      else if (p[n - 3] == '+' || p[n - 3] == '-') sign_at = n - 3;
-      if (sign_at >= 19) {
-        unsigned oh = 0, om = 0;
-        const char* q = p + sign_at + 1;
-        if (!detail::two_digits(q, oh)) return parse_timestamp(p, n, unit, out, tz);
-        // ±HH:MM (sign 6 from the end, ':' checked above) or ±HHMM (5 from the end).
-        if (n - sign_at > 3 && !detail::two_digits(q + (n - sign_at == 6 ? 3 : 2), om))
-          return parse_timestamp(p, n, unit, out, tz);
-        if (oh > 23 || om > 59) return false;
-        offset_s = (static_cast<std::int64_t>(oh) * 3600 + om * 60) * (p[sign_at] == '-' ? -1 : 1);
-        end = sign_at;
-        zone = TzKind::kOffset;
-      }
-    }
-    std::memcpy(&t, p + 11, 8);
-    constexpr std::uint64_t kSeps = (0xFFULL << 16) | (0xFFULL << 40);
-    if (end >= 19 && (t & kSeps) == ((0x3AULL << 16) | (0x3AULL << 40)) && detail::swar_digits_with_separators(t, kSeps, hms)) {
-      const unsigned h = detail::byte_at(hms, 0) * 10 + detail::byte_at(hms, 1);
-      const unsigned mi = detail::byte_at(hms, 3) * 10 + detail::byte_at(hms, 4);
-      const unsigned s = detail::byte_at(hms, 6) * 10 + detail::byte_at(hms, 7);
-      std::uint64_t frac = 0;
-      bool ok = h <= 23 && mi <= 59 && s <= 59;
-      if (ok && end > 19) {
-        const std::size_t nd = end - 20;
-        ok = p[19] == '.' && nd >= 1 && nd <= 8 && detail::swar_digits(p + 20, nd, frac);
-        static constexpr std::uint64_t kToNanos[9] = {0, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10};
-        if (ok) frac *= kToNanos[nd];
-      }
-      const std::int64_t per_s = units_per_second(unit);
-      if (ok && !(unit == TimeUnit::kNano && (days > 106750 || days < -106750))) {
-        out = (days * 86400 + h * 3600 + mi * 60 + s - offset_s) * per_s +
-              detail::nanos_in(unit, static_cast<std::int64_t>(frac));
-        tz = zone;
-        return true;
-      }
+    } else if ((s0 == '+' || s0 == '-') && (rest == 3 || rest == 5 || (rest == 6 && p[e + 3] == ':'))) {
+      unsigned oh, om = 0;
+      if (!two_digits(p + e + 1, oh) || (rest > 3 && !two_digits(p + n - 2, om)) || oh > 23 || om > 59) return false;
+      offset_s = (static_cast<std::int64_t>(oh) * 3600 + om * 60) * (s0 == '-' ? -1 : 1);
+      zone = TzKind::kOffset;
+    } else {
+      return false;
     }
   }
+  if (unit == TimeUnit::kNano && (days > 106750 || days < -106750)) return false;  // overflow: the general path
+  out = (days * 86400 + seconds - offset_s) * kUnitScale[static_cast<unsigned>(unit) & 3].per_second +
+        nanos_in(unit, static_cast<std::int64_t>(frac_ns));
+  tz = zone;
+  return true;
+}
+
+// Bit 7 of each byte of v that is not an ASCII digit.
+[[gnu::always_inline]] inline std::uint64_t non_digit_bytes(std::uint64_t v) noexcept {
+  const std::uint64_t t = v ^ 0x3030303030303030ULL;  // a digit's byte is 0..9, its high nibble 0
+  const std::uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL;
+  // Per byte: a high nibble, or a low nibble of 10 or more (which adding 6 carries into the high one).
+  const std::uint64_t nz = (t & hi) | (((t & 0x0F0F0F0F0F0F0F0FULL) + 0x0606060606060606ULL) & hi);
+  // Each byte of nz is 0 or 0x10..0xF0: halved and raised by 0x78, bit 7 says which (no carries).
+  return ((nz >> 1) + 0x7878787878787878ULL) & 0x8080808080808080ULL;
+}
+// Eight digit values (bytes 0..9, the first the most significant) as a number.
+[[gnu::always_inline]] inline std::uint64_t eight_digits(std::uint64_t d) noexcept {
+  d = d * 10 + (d >> 8);
+  return (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+          (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+         32;
+}
+
+// "YYYY-MM-DD( |T)HH:MM:SS[.f{1,8}][Z|z|±HH:MM|±HHMM|±HH]" from padded input (n >= 19; reads p[0, 28)),
+// in 64-bit words: checked and converted a word at a time, the fraction's digits counted and
+// converted without a loop. False for anything else, and for what is valid but unusual (a leap
+// second, 24:00:00, more than 8 fraction digits, nanoseconds far from the epoch, ...): the general
+// parser decides those. Where it returns true its value is the general parser's.
+[[gnu::always_inline]] inline bool timestamp_swar(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out,
+                                                  TzKind& tz) noexcept {
+  constexpr std::uint64_t k0 = 0x3030303030303030ULL, k6 = 0x0606060606060606ULL, kHi = 0xF0F0F0F0F0F0F0F0ULL;
+  std::uint64_t a, b, c, f;
+  std::memcpy(&a, p, 8);       // "YYYY-MM-"
+  std::memcpy(&b, p + 8, 8);   // "DD HH:MM" (or 'T')
+  std::memcpy(&c, p + 16, 8);  // ":SS" and what follows
+  std::memcpy(&f, p + 20, 8);  // the fraction's digits, if any
+  constexpr std::uint64_t kSepA = (0xFFULL << 32) | (0xFFULL << 56), kSepB = (0xFFULL << 16) | (0xFFULL << 40);
+  constexpr std::uint64_t kDigC = 0xFFFFULL << 8;
+  const unsigned dt = byte_at(b, 2);
+  if ((a & kSepA) != (('-' * 1ULL << 32) | ('-' * 1ULL << 56)) || (b & (0xFFULL << 40)) != (':' * 1ULL << 40) ||
+      (c & 0xFF) != ':' || (dt != ' ' && dt != 'T'))
+    return false;
+  // Separators (and the bytes of c past the seconds) become '0', then every byte must be a digit.
+  const std::uint64_t va = ((a & ~kSepA) | (k0 & kSepA)) - k0;
+  const std::uint64_t vb = ((b & ~kSepB) | (k0 & kSepB)) - k0;
+  const std::uint64_t vc = ((c & kDigC) | (k0 & ~kDigC)) - k0;
+  if ((((va + k6) | va) | ((vb + k6) | vb) | ((vc + k6) | vc)) & kHi) return false;
+  // Adjacent digits in pairs: byte i becomes 10 * digit i + digit i+1.
+  const std::uint64_t pa = va * 10 + (va >> 8), pb = vb * 10 + (vb >> 8), pc = vc * 10 + (vc >> 8);
+  const unsigned h = byte_at(pb, 3), mi = byte_at(pb, 6), s = byte_at(pc, 1);
+  std::int64_t days;
+  if (!civil_days_4(byte_at(pa, 0) * 100 + byte_at(pa, 2), byte_at(pa, 5), byte_at(pb, 0), days) || h > 23 ||
+      mi > 59 || s > 59)
+    return false;
+  // The fraction: digits from p[20] up to the first other byte or the end of the value.
+  const bool dot = n > 20 && p[19] == '.';
+  std::uint64_t stop = non_digit_bytes(f);
+  const std::size_t avail = n > 20 ? n - 20 : 0;
+  if (avail < 8) stop |= 0x80ULL << (8 * avail);
+  std::size_t nd = stop ? static_cast<std::size_t>(__builtin_ctzll(stop)) >> 3 : 8;
+  if (nd == 8 && avail > 8 && is_digit(p[28])) return false;  // 9 digits or more
+  // The digits kept, zeros after them: the 8-digit number is the fraction in units of 10 ns.
+  const std::uint64_t keep = (stop ? ((stop & (~stop + 1)) >> 7) - 1 : ~0ULL) & (dot ? ~0ULL : 0);
+  const std::uint64_t frac_ns = eight_digits((f - k0) & keep) * 10;
+  nd = dot ? nd : 0;
+  if (dot && nd == 0) return false;
+  return timestamp_end(p, n, dot ? 20 + nd : 19, days, h * 3600 + mi * 60 + s, frac_ns, unit, out, tz);
+}
+
+}  // namespace detail
+
+namespace detail {
+// The general parser out of line, so that the fast paths' callers stay small.
+[[gnu::noinline]] inline bool parse_timestamp_general(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out,
+                                                      TzKind& tz) noexcept {
   return parse_timestamp(p, n, unit, out, tz);
+}
+}  // namespace detail
+
+// parse_timestamp on padded input (reads up to 16 bytes past the value): the common forms without
+// per-digit loops (detail::timestamp_swar), the rest by the general parser.
+inline bool parse_timestamp_padded(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept {
+  if (n >= 19 && detail::timestamp_swar(p, n, unit, out, tz)) return true;
+  return detail::parse_timestamp_general(p, n, unit, out, tz);
 }
 
 inline bool parse_timestamp(const char* p, std::size_t n, TimeUnit unit, std::int64_t& out, TzKind& tz) noexcept {
