@@ -371,7 +371,9 @@ class ParquetWriter::Impl {
     std::int64_t compressed = 0;
     for (const auto& cc : rg.columns) compressed += cc.meta_data.total_compressed_size;
     rg.__set_total_compressed_size(compressed);
-    rg.__set_ordinal(static_cast<std::int16_t>(std::min<std::size_t>(row_groups_.size(), INT16_MAX)));
+    // The ordinal is an i16: past 32767 row groups it is left out rather than repeated.
+    if (row_groups_.size() <= static_cast<std::size_t>(INT16_MAX))
+      rg.__set_ordinal(static_cast<std::int16_t>(row_groups_.size()));
     row_groups_.push_back(std::move(rg));
     if (background) {
       io_ = std::async(std::launch::async, [this, job]() -> Status {
