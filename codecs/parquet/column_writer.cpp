@@ -1254,6 +1254,7 @@ class ColumnChunkWriter::Impl {
 
  public:
   std::size_t pending_pages() const { return pending_.size(); }
+  std::size_t pending_bytes(std::size_t i) const { return pending_[i].data.size() - pending_[i].start; }
 
   // Compresses pending page i and serializes its header. Pages of one chunk may be compressed on
   // different threads at once.
@@ -1519,6 +1520,7 @@ const std::vector<std::uint8_t>& ColumnChunkWriter::bloom_filter() const { retur
 const std::optional<format::ColumnIndex>& ColumnChunkWriter::column_index() const { return impl_->column_index(); }
 const format::OffsetIndex& ColumnChunkWriter::offset_index() const { return impl_->offset_index(); }
 std::size_t ColumnChunkWriter::pending_pages() const { return impl_->pending_pages(); }
+std::size_t ColumnChunkWriter::pending_bytes(std::size_t i) const { return impl_->pending_bytes(i); }
 Status ColumnChunkWriter::compress_pending(std::size_t i) { return impl_->compress_pending(i); }
 void ColumnChunkWriter::commit_pending() { impl_->commit_pending(); }
 

@@ -48,6 +48,7 @@ class ColumnChunkWriter {
   // the pending_pages() (on any threads, each page once), then commit_pending() appends them to the
   // chunk in order. write() does whatever is left of that itself.
   std::size_t pending_pages() const;
+  std::size_t pending_bytes(std::size_t i) const;  // what compress_pending(i) compresses
   Status compress_pending(std::size_t i);
   void commit_pending();
   // Writes the closed chunk at `file_offset` (where the sink is) and describes it in `chunk`; then

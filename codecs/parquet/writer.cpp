@@ -307,6 +307,11 @@ class ParquetWriter::Impl {
     std::vector<std::pair<std::size_t, std::size_t>> jobs;
     for (std::size_t c = 0; c < writers_.size(); ++c)
       for (std::size_t i = 0; i < writers_[c]->pending_pages(); ++i) jobs.emplace_back(c, i);
+    // Largest pages first: the last jobs to start are the short ones, so the threads end together.
+    if (pool_.parallel())
+      std::stable_sort(jobs.begin(), jobs.end(), [&](const auto& x, const auto& y) {
+        return writers_[x.first]->pending_bytes(x.second) > writers_[y.first]->pending_bytes(y.second);
+      });
     std::vector<Status> results(jobs.size(), ok_status());
     pool_.run(jobs.size(), [&](std::size_t j) { results[j] = writers_[jobs[j].first]->compress_pending(jobs[j].second); });
     for (auto& st : results)
