@@ -1,6 +1,8 @@
 #include "parquet/bloom.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 namespace sluice::parquet {
@@ -36,7 +38,24 @@ std::uint64_t merge(std::uint64_t acc, std::uint64_t v) {
 constexpr std::uint32_t kSalt[8] = {0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU,
                                     0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U};
 
+// The block of a hash, and the bit its key sets in word i of that block.
+inline std::uint64_t block_of(std::uint64_t hash, std::uint64_t blocks) noexcept { return ((hash >> 32) * blocks) >> 32; }
+inline std::uint32_t bit_of(std::uint32_t key, int i) noexcept { return std::uint32_t{1} << ((key * kSalt[i]) >> 27); }
+
 }  // namespace
+
+std::size_t bloom_filter_bytes(std::size_t ndv, double fpp) noexcept {
+  const double bits = -8.0 * static_cast<double>(std::max<std::size_t>(ndv, 1)) / std::log(1 - std::pow(fpp, 1.0 / 8));
+  std::size_t bytes = 32;
+  while (bytes < (std::size_t{128} << 20) && static_cast<double>(bytes) * 8 < bits) bytes *= 2;
+  return bytes;
+}
+
+void bloom_filter_insert(std::uint32_t* words, std::size_t num_words, std::uint64_t hash) noexcept {
+  std::uint32_t* w = words + block_of(hash, num_words / 8) * 8;
+  const auto key = static_cast<std::uint32_t>(hash);
+  for (int i = 0; i < 8; ++i) w[i] |= bit_of(key, i);
+}
 
 std::uint64_t xxhash64(const void* data, std::size_t size, std::uint64_t seed) noexcept {
   const auto* p = static_cast<const std::uint8_t*>(data);
@@ -100,14 +119,10 @@ Result<BloomFilter> BloomFilter::parse(std::span<const std::uint8_t> bytes, std:
 }
 
 bool BloomFilter::might_contain(std::uint64_t hash) const noexcept {
-  const std::uint64_t blocks = words_.size() / 8;
-  const std::uint64_t block = ((hash >> 32) * blocks) >> 32;
+  const std::uint32_t* w = words_.data() + block_of(hash, words_.size() / 8) * 8;
   const auto key = static_cast<std::uint32_t>(hash);
-  const std::uint32_t* w = words_.data() + block * 8;
-  for (int i = 0; i < 8; ++i) {
-    const std::uint32_t mask = std::uint32_t{1} << ((key * kSalt[i]) >> 27);
-    if ((w[i] & mask) == 0) return false;
-  }
+  for (int i = 0; i < 8; ++i)
+    if ((w[i] & bit_of(key, i)) == 0) return false;
   return true;
 }
 

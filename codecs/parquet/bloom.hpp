@@ -14,6 +14,14 @@ namespace sluice::parquet {
 // XXH64 of `data` with `seed` (the spec hashes the PLAIN encoding of a value, seed 0).
 std::uint64_t xxhash64(const void* data, std::size_t size, std::uint64_t seed = 0) noexcept;
 
+// The bitset size (a power of two from 32 bytes to 128 MiB) that holds `ndv` distinct values at the
+// false positive probability `fpp` (the spec's sizing formula).
+std::size_t bloom_filter_bytes(std::size_t ndv, double fpp) noexcept;
+
+// Sets the bits of a value's hash in a bitset of `num_words` 32-bit words (whole 32-byte blocks):
+// the writer's side of BloomFilter::might_contain.
+void bloom_filter_insert(std::uint32_t* words, std::size_t num_words, std::uint64_t hash) noexcept;
+
 class BloomFilter {
  public:
   // A filter from the bytes at bloom_filter_offset: its Thrift header then numBytes of bitset.

@@ -17,6 +17,7 @@
 #include "parquet/bloom.hpp"
 #include "parquet/compression.hpp"
 #include "parquet/encoding/encoding.hpp"
+#include "text/format.hpp"
 
 namespace sluice::parquet {
 namespace {
@@ -307,15 +308,6 @@ class HashSet {
   bool has_zero_ = false;
 };
 
-float half_to_float(std::uint16_t h) {
-  const std::uint32_t sign = (h >> 15) & 1, exp = (h >> 10) & 0x1F, frac = h & 0x3FF;
-  float v;
-  if (exp == 0) v = std::ldexp(static_cast<float>(frac), -24);
-  else if (exp == 31) v = frac ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-  else v = std::ldexp(static_cast<float>(frac | 0x400), static_cast<int>(exp) - 25);
-  return sign ? -v : v;
-}
-
 // Compares two PLAIN values of the same column in its statistics order (NaN never reaches here).
 int compare_values(StatsOrder order, std::string_view a, std::string_view b) {
   auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
@@ -333,7 +325,7 @@ int compare_values(StatsOrder order, std::string_view a, std::string_view b) {
     case StatsOrder::kFloat: return cmp(load(a, float{}), load(b, float{}));
     case StatsOrder::kDouble: return cmp(load(a, double{}), load(b, double{}));
     case StatsOrder::kFloat16:
-      return cmp(half_to_float(load(a, std::uint16_t{})), half_to_float(load(b, std::uint16_t{})));
+      return cmp(text::half_to_double(load(a, std::uint16_t{})), text::half_to_double(load(b, std::uint16_t{})));
     case StatsOrder::kSignedBytes: {
       if (a.empty() || b.empty()) return cmp(a.size(), b.size());
       const auto sa = static_cast<std::int8_t>(a[0]), sb = static_cast<std::int8_t>(b[0]);
@@ -464,16 +456,6 @@ format::Statistics to_thrift(StatsOrder order, const Stats& s, std::int64_t limi
   return t;
 }
 
-// The smallest power of two of bytes (32 bytes to 128 MiB) holding `ndv` values at `fpp`.
-std::size_t bloom_bytes(std::size_t ndv, double fpp) {
-  const double bits = -8.0 * static_cast<double>(std::max<std::size_t>(ndv, 1)) / std::log(1 - std::pow(fpp, 1.0 / 8));
-  std::size_t bytes = 32;
-  while (bytes < (std::size_t{128} << 20) && static_cast<double>(bytes) * 8 < bits) bytes *= 2;
-  return bytes;
-}
-
-constexpr std::uint32_t kSalt[8] = {0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU,
-                                    0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U};
 
 // The first 8 bytes of s as a big-endian number (zero-padded): ordered as the bytes are, so only
 // strings with equal keys need comparing further.
@@ -1400,15 +1382,9 @@ class ColumnChunkWriter::Impl {
   void build_bloom() {
     bloom_.clear();
     if (!leaf_.bloom_filter || leaf_.physical == Type::BOOLEAN || leaf_.conversion == WriteConversion::kNull) return;
-    const std::size_t bytes = bloom_bytes(bloom_hashes_.size(), options_.bloom_filter_fpp);
+    const std::size_t bytes = bloom_filter_bytes(bloom_hashes_.size(), options_.bloom_filter_fpp);
     std::vector<std::uint32_t> words(bytes / 4, 0);
-    const std::uint64_t blocks = bytes / 32;
-    bloom_hashes_.for_each([&](std::uint64_t h) {
-      const std::uint64_t block = ((h >> 32) * blocks) >> 32;
-      const auto key = static_cast<std::uint32_t>(h);
-      std::uint32_t* w = words.data() + block * 8;
-      for (int i = 0; i < 8; ++i) w[i] |= std::uint32_t{1} << ((key * kSalt[i]) >> 27);
-    });
+    bloom_hashes_.for_each([&](std::uint64_t h) { bloom_filter_insert(words.data(), words.size(), h); });
     format::BloomFilterHeader header;
     header.__set_numBytes(static_cast<std::int32_t>(bytes));
     format::BloomFilterAlgorithm alg;
