@@ -309,24 +309,4 @@ void install_signal_cleanup() {
   }
 }
 
-Result<SourcePtr> open_source(const std::string& uri) {
-  if (uri == "-") return open_stdin_source();
-  if (uri.rfind("file://", 0) == 0) return open_local_source(uri.substr(7));
-  const auto scheme = uri.find("://");
-  if (scheme != std::string::npos && uri.find('/') > scheme)
-    return Error(ErrorCode::kNotImplemented, "no store for the scheme '" + uri.substr(0, scheme) + "' yet",
-                 ErrorContext{uri});
-  return open_local_source(uri);
-}
-
-Result<SinkPtr> open_sink(const std::string& uri, const LocalSinkOptions& options) {
-  if (uri == "-") return open_stdout_sink();
-  if (uri.rfind("file://", 0) == 0) return open_local_sink(uri.substr(7), options);
-  const auto scheme = uri.find("://");
-  if (scheme != std::string::npos && uri.find('/') > scheme)
-    return Error(ErrorCode::kNotImplemented, "no store for the scheme '" + uri.substr(0, scheme) + "' yet",
-                 ErrorContext{uri});
-  return open_local_sink(uri, options);
-}
-
 }  // namespace sluice::io

@@ -14,6 +14,8 @@ pkgs=(
   libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev
   libthrift-dev thrift-compiler libboost-dev liblz4-dev libbrotli-dev
   libcurl4-openssl-dev libssl-dev
+  # Object-store peers for the tests: Ceph radosgw (strict S3) and awscli as a second client.
+  radosgw ceph-mon ceph-osd ceph-common awscli curl
 )
 # Node.js and npm may come from elsewhere (a newer npm conflicts with Debian's package): only ask
 # Debian for them where the commands are missing.

@@ -47,8 +47,12 @@ class Args {
         }
         values_[name].push_back(value);
       } else if (a.size() == 2 && a[0] == '-' && a[1] != '-' && a != "-") {
-        // short flags: -n N
+        // short flags: -n N, or a short switch (-l)
         const std::string name(1, a[1]);
+        if (std::find(switches.begin(), switches.end(), name) != switches.end()) {
+          values_[name].push_back("1");
+          continue;
+        }
         if (i + 1 >= argc) throw UsageError("-" + name + " needs a value");
         values_[name].push_back(argv[++i]);
       } else {

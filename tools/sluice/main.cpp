@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <sys/stat.h>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -32,8 +35,14 @@ usage:
   sluice scan IN [--threads N]       decode every value; print {"rows", "columns": [name, type, nulls]}
   sluice inspect FILE.parquet        print a Parquet footer: row groups, column chunks, encodings,
                                      codecs, sizes, statistics
+  sluice ls URI [-l] [-r]            list a prefix of a bucket or container (or a local folder); -l
+                                     with sizes and times, -r everything below instead of one level
+  sluice cp SRC DST                  copy bytes between any two of: local paths, stores, stdin/stdout
+                                     (streaming; DST ending in / or naming a folder keeps SRC's name)
 
-IN and OUT are paths, file:// URIs or - (stdin/stdout). Formats: csv, tsv, ndjson (.ndjson, .jsonl),
+IN and OUT are paths, file:// URIs, - (stdin/stdout), or objects in stores: s3://bucket/key,
+gs://bucket/key, az://container/blob (abfs[s]://container@account.dfs.core.windows.net/blob), and
+http(s):// URLs for reading. Formats: csv, tsv, ndjson (.ndjson, .jsonl),
 json (.json: NDJSON or one array of objects when read; an array of objects when written), parquet
 (.parquet, .pq: read from a file, not a pipe; written to a file or a pipe).
 
@@ -106,6 +115,24 @@ writing NDJSON / JSON:
   --non-finite P           null | error: NaN and infinities (default null, counted on stderr)
   --invalid-utf8 P         replace | error (default replace with U+FFFD)
   --omit-nulls             leave null fields out of their object
+
+stores (every command; credentials from the environment, as the clouds' own tools read them:
+AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE and ~/.aws, AWS_REGION,
+AWS_ENDPOINT_URL(_S3); AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY
+or AZURE_STORAGE_SAS_TOKEN; GOOGLE_APPLICATION_CREDENTIALS or GCS_HMAC_ACCESS_ID/GCS_HMAC_SECRET;
+SLUICE_HTTP_BEARER_TOKEN for http(s)):
+  --endpoint-url URL       S3-compatible (MinIO, Ceph), GCS or Azure endpoint (default: the cloud's)
+  --region R               AWS region (default: from the environment or profile, else us-east-1)
+  --profile NAME           AWS profile (default: AWS_PROFILE, else default)
+  --path-style on|off      S3 path-style addressing (default: on for a custom endpoint)
+  --no-sign-request        anonymous requests (public buckets)
+  --part-size SIZE         upload part / block size, 5MiB..5GiB (default 8MiB, doubling every 1,000
+                           parts unless --equal-parts)
+  --parts-in-flight N      parts uploaded at once (default 4); memory is about SIZE × (N + 1)
+  --read-ahead N           ranged GETs kept in flight ahead of a sequential reader (default 2)
+  --retries N              attempts after the first on connection errors, 408, 429, 5xx (default 5)
+  --connect-timeout SECS   (default 10)
+  --http-header "K: V"     a header for every http(s) request (repeatable)
 
 exit status: 0 success, 1 bad data or a failed operation, 2 usage error
 )";
@@ -534,11 +561,13 @@ parquet::ReadOptions parquet_read_options(const Args& a) {
   return o;
 }
 
+io::IoConfig io_config(const Args& a);
+
 // `whole_schema`: the output needs the final types before the first row (Parquet), so CSV and NDJSON
 // read from a file infer them from all of it unless --infer-rows says otherwise.
 Input open_input(const std::string& uri, const Args& a, bool whole_schema = false) {
   const std::string fmt = format_of(uri, a.get("from"));
-  auto src = check(io::open_source(uri));
+  auto src = check(io::open_source(uri, io_config(a)));
   const bool infer_all = whole_schema && !a.get("infer-rows") && src->supports_random_access();
   Input in;
   if (src->supports_random_access()) in.size = check(src->size());
@@ -772,7 +801,7 @@ int cmd_convert(const Args& a, bool to_stdout) {
   else if (is_json(out_fmt)) (void)ndjson_write_options(a, out_fmt);
   else (void)write_options(a, out_fmt);
   a.reject_unknown();
-  auto sink = check(io::open_sink(out_uri));
+  auto sink = check(io::open_sink(out_uri, {}, io_config(a)));
   Progress progress(in.size);
   try {
     auto writer = open_writer(*sink, a, out_fmt);
@@ -894,9 +923,166 @@ int cmd_scan(const Args& a) {
   return 0;
 }
 
+// ---- stores: the settings every command takes, ls and cp -----------------------------------------
+
+// Store settings from flags (the environment supplies the rest: AWS_*, AZURE_STORAGE_*, GOOGLE_*).
+io::IoConfig io_config(const Args& a) {
+  io::IoConfig c;
+  if (auto v = a.get("endpoint-url")) c.s3.endpoint_url = c.gcs.endpoint_url = c.azure.endpoint_url = *v;
+  if (auto v = a.get("region")) c.s3.region = *v;
+  if (auto v = a.get("profile")) c.s3.profile = *v;
+  if (auto v = a.get("path-style")) c.s3.path_style = on_off(*v, "--path-style");
+  if (a.flag("no-sign-request")) c.s3.anonymous = true;
+  if (auto v = a.get("part-size")) {
+    const auto n = parse_size(*v);
+    if (n < (5 << 20) || n > (std::int64_t{5} << 30)) throw UsageError("--part-size must be between 5MiB and 5GiB");
+    c.transfer.part_size = static_cast<std::size_t>(n);
+  }
+  if (a.flag("equal-parts")) c.transfer.equal_parts = true;
+  if (auto v = a.get("parts-in-flight")) {
+    c.transfer.parts_in_flight = static_cast<int>(parse_int(*v, "--parts-in-flight"));
+    if (c.transfer.parts_in_flight < 1 || c.transfer.parts_in_flight > 64)
+      throw UsageError("--parts-in-flight must be between 1 and 64");
+  }
+  if (auto v = a.get("read-ahead")) c.transfer.read_ahead = static_cast<int>(parse_int(*v, "--read-ahead"));
+  if (auto v = a.get("retries")) {
+    c.http.retry.max_attempts = 1 + static_cast<int>(parse_int(*v, "--retries"));
+    if (c.http.retry.max_attempts < 1 || c.http.retry.max_attempts > 100) throw UsageError("--retries must be between 0 and 99");
+  }
+  if (auto v = a.get("connect-timeout"))
+    c.http.connect_timeout = std::chrono::milliseconds(1000 * parse_int(*v, "--connect-timeout"));
+  for (const auto& h : a.all("http-header")) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) throw UsageError("--http-header wants 'Name: value', got '" + h + "'");
+    std::string value = h.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    c.http_source.headers.emplace_back(h.substr(0, colon), value);
+  }
+  if (const char* t = std::getenv("SLUICE_HTTP_BEARER_TOKEN")) c.http_source.bearer_token = t;
+  c.client = io::http::Client::create(c.http);
+  return c;
+}
+
+std::string iso_time(std::int64_t ms) {
+  if (ms < 0) return std::string(19, ' ');
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+void print_entry(bool long_format, std::uint64_t size, std::int64_t mtime_ms, bool folder, const std::string& name) {
+  if (long_format) {
+    if (folder) std::printf("%14s  %19s  %s\n", "PRE", "", name.c_str());
+    else std::printf("%14llu  %s  %s\n", static_cast<unsigned long long>(size), iso_time(mtime_ms).c_str(), name.c_str());
+  } else {
+    std::printf("%s\n", name.c_str());
+  }
+}
+
+int cmd_ls(const Args& a) {
+  const auto& pos = a.positional();
+  if (pos.size() != 1) throw UsageError("ls takes one URI or path");
+  const bool long_format = a.flag("l") || a.flag("long");
+  const bool recursive = a.flag("r") || a.flag("recursive");
+  auto config = io_config(a);
+  a.reject_unknown();
+  const io::Uri uri = check(io::parse_uri(pos[0]));
+  if (uri.scheme == io::Scheme::kLocal) {
+    namespace fs = std::filesystem;
+    std::vector<fs::directory_entry> entries;
+    std::error_code ec;
+    const fs::path root(uri.path);
+    if (!fs::is_directory(root, ec)) {
+      auto st = fs::status(root, ec);
+      if (ec || !fs::exists(st)) throw DataError{Error(ErrorCode::kNotFound, "no such file or folder", ErrorContext(uri.path))};
+      entries.emplace_back(root);
+    } else if (recursive) {
+      for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (!it->is_directory()) entries.push_back(*it);
+    } else {
+      for (auto it = fs::directory_iterator(root, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) entries.push_back(*it);
+    }
+    if (ec) throw DataError{Error(ErrorCode::kIoError, "cannot list: " + ec.message(), ErrorContext(uri.path))};
+    std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) { return x.path() < y.path(); });
+    for (const auto& e : entries) {
+      const bool folder = e.is_directory();
+      std::uint64_t size = folder ? 0 : static_cast<std::uint64_t>(e.file_size(ec));
+      std::int64_t mtime = -1;
+      struct stat sb {};
+      if (::stat(e.path().c_str(), &sb) == 0) mtime = static_cast<std::int64_t>(sb.st_mtime) * 1000;
+      print_entry(long_format, size, mtime, folder, e.path().string() + (folder ? "/" : ""));
+    }
+    return 0;
+  }
+  if (uri.scheme != io::Scheme::kS3 && uri.scheme != io::Scheme::kGcs && uri.scheme != io::Scheme::kAzure)
+    throw UsageError("ls lists local folders and s3://, gs://, az:// prefixes");
+  auto store = check(io::open_store(uri, config));
+  // "s3://b/dir" lists what is under dir/ when dir is a folder, and the object itself otherwise: the
+  // prefix is the key as typed, cut at '/' after it unless -r.
+  check(store->list(uri.key, recursive, [&](const io::ObjectInfo& o) {
+    print_entry(long_format, o.size, o.mtime_ms, o.is_prefix, uri.with_key(o.key));
+    return ok_status();
+  }));
+  return 0;
+}
+
+// The name cp gives the copy when DST is a folder.
+std::string base_name(const std::string& uri) {
+  std::string s = uri.substr(0, uri.find_first_of("?#"));
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  const auto slash = s.rfind('/');
+  return slash == std::string::npos ? s : s.substr(slash + 1);
+}
+
+int cmd_cp(const Args& a) {
+  const auto& pos = a.positional();
+  if (pos.size() != 2) throw UsageError("cp takes a source and a destination");
+  auto config = io_config(a);
+  a.reject_unknown();
+  std::string dst = pos[1];
+  const io::Uri dst_uri = check(io::parse_uri(dst));
+  bool into_folder = !dst.empty() && dst.back() == '/';
+  if (dst_uri.scheme == io::Scheme::kLocal) {
+    std::error_code ec;
+    into_folder = into_folder || std::filesystem::is_directory(dst_uri.path, ec);
+  } else if (dst_uri.scheme != io::Scheme::kStdio && dst_uri.key.empty()) {
+    into_folder = true;
+  }
+  if (into_folder) {
+    if (pos[0] == "-") throw UsageError("cp from stdin needs a destination file or object, not a folder");
+    if (dst.back() != '/') dst += '/';
+    dst += base_name(pos[0]);
+  }
+  auto src = check(io::open_source(pos[0], config));
+  std::uint64_t total = 0;
+  if (src->supports_random_access()) total = check(src->size());
+  auto sink = check(io::open_sink(dst, {}, config));
+  Progress progress(total);
+  std::vector<std::byte> buf(std::size_t{4} << 20);
+  try {
+    std::uint64_t done = 0;
+    for (;;) {
+      const std::size_t n = check(src->read(buf));
+      if (n == 0) break;
+      check(sink->write({buf.data(), n}));
+      done += n;
+      progress.update(done);
+    }
+    check(sink->finish());
+    progress.clear();
+  } catch (...) {
+    sink->abort();
+    throw;
+  }
+  return 0;
+}
+
 const std::vector<std::string> kSwitches = {"header",        "no-header",       "skip-bad-rows", "no-out-header",
                                             "no-detect-dates", "omit-nulls", "verify-checksums", "page-checksums",
-                                            "help"};
+                                            "help", "l", "r", "long", "recursive", "no-sign-request", "equal-parts"};
 
 int run(int argc, char** argv) {
   if (argc < 2) {
@@ -924,6 +1110,8 @@ int run(int argc, char** argv) {
     if (cmd == "schema") return cmd_schema(a);
     if (cmd == "scan") return cmd_scan(a);
     if (cmd == "inspect") return cmd_inspect(a);
+    if (cmd == "ls") return cmd_ls(a);
+    if (cmd == "cp") return cmd_cp(a);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "sluice: %s\n(see sluice --help)\n", e.what());

@@ -1,0 +1,289 @@
+#include "remote.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sluice::io::remote {
+
+namespace {
+constexpr std::size_t kMinPart = std::size_t{5} << 20;
+constexpr std::size_t kMaxPart = std::size_t{5} << 30;
+constexpr int kMaxParts = 10000;
+// One coalesced GET never spans more than this (then it is split into read_block pieces anyway).
+constexpr std::uint64_t kMaxCoalesced = std::uint64_t{64} << 20;
+}  // namespace
+
+// ---- RangeSource ---------------------------------------------------------------------------------
+
+RangeSource::RangeSource(std::string uri, std::uint64_t size, RangeGetter get, TransferOptions options)
+    : uri_(std::move(uri)), size_(size), get_(std::move(get)), options_(options) {
+  options_.read_block = std::max<std::size_t>(options_.read_block, 64 * 1024);
+  options_.read_ahead = std::max(options_.read_ahead, 0);
+}
+
+RangeSource::~RangeSource() {
+  for (auto& b : ahead_)
+    if (b.pending.valid()) b.pending.wait();  // the transfers write into our buffers
+}
+
+Error RangeSource::short_read(std::uint64_t offset) const {
+  ErrorContext ctx(uri_);
+  ctx.byte_offset = static_cast<std::int64_t>(offset);
+  return Error(ErrorCode::kIoError, "the object changed or ended early while it was read (short ranged GET)", ctx);
+}
+
+Result<std::size_t> RangeSource::read_at(std::uint64_t offset, std::span<std::byte> dst) {
+  if (offset >= size_ || dst.empty()) return std::size_t{0};
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(dst.size(), size_ - offset));
+  const std::size_t block = options_.read_block;
+  std::vector<std::future<Result<std::size_t>>> parts;
+  std::vector<std::size_t> lengths;
+  for (std::size_t done = 0; done < want; done += block) {
+    const std::size_t n = std::min(block, want - done);
+    parts.push_back(get_(offset + done, dst.subspan(done, n)));
+    lengths.push_back(n);
+  }
+  std::optional<Error> first_error;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto r = parts[i].get();
+    if (!r.ok()) {
+      if (!first_error) first_error = std::move(r).error();
+    } else if (*r != lengths[i] && !first_error) {
+      first_error = short_read(offset + i * block + *r);
+    }
+  }
+  if (first_error) return std::move(*first_error);
+  return want;
+}
+
+Result<std::vector<BufferPtr>> RangeSource::read_ranges(std::span<const ByteRange> ranges) {
+  // Sort by offset (keeping the caller's order for the result), merge neighbours closer than the gap.
+  std::vector<std::size_t> order(ranges.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return ranges[a].offset < ranges[b].offset; });
+  struct Merged {
+    std::uint64_t begin, end;
+    BufferPtr buffer;
+    std::future<Result<std::size_t>> pending;  // unused: pieces are below
+  };
+  std::vector<Merged> merged;
+  std::vector<std::size_t> owner(ranges.size());
+  for (std::size_t idx : order) {
+    const auto& r = ranges[idx];
+    if (r.offset > size_ || r.length > size_ - r.offset) return short_read(r.offset);
+    if (!merged.empty() && r.offset <= merged.back().end + options_.coalesce_gap &&
+        std::max(merged.back().end, r.offset + r.length) - merged.back().begin <= kMaxCoalesced) {
+      merged.back().end = std::max(merged.back().end, r.offset + r.length);
+    } else {
+      merged.push_back({r.offset, r.offset + r.length, nullptr, {}});
+    }
+    owner[idx] = merged.size() - 1;
+  }
+  struct Piece {
+    std::future<Result<std::size_t>> done;
+    std::size_t length;
+    std::uint64_t offset;
+  };
+  std::vector<Piece> pieces;
+  for (auto& m : merged) {
+    const std::uint64_t len = m.end - m.begin;
+    m.buffer = Buffer::allocate(static_cast<std::int64_t>(len), false);
+    auto* base = reinterpret_cast<std::byte*>(m.buffer->mutable_data());
+    for (std::uint64_t done = 0; done < len; done += options_.read_block) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.read_block, len - done));
+      pieces.push_back({get_(m.begin + done, {base + done, n}), n, m.begin + done});
+    }
+  }
+  std::optional<Error> first_error;
+  for (auto& p : pieces) {
+    auto r = p.done.get();
+    if (!r.ok()) {
+      if (!first_error) first_error = std::move(r).error();
+    } else if (*r != p.length && !first_error) {
+      first_error = short_read(p.offset + *r);
+    }
+  }
+  if (first_error) return std::move(*first_error);
+  std::vector<BufferPtr> out(ranges.size());
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    const auto& m = merged[owner[i]];
+    out[i] = Buffer::wrap(m.buffer->data() + (ranges[i].offset - m.begin), static_cast<std::int64_t>(ranges[i].length),
+                          m.buffer);
+  }
+  return out;
+}
+
+void RangeSource::fill_read_ahead() {
+  const std::size_t want = static_cast<std::size_t>(options_.read_ahead) + 1;
+  while (ahead_.size() < want && next_fetch_ < size_) {
+    Block b;
+    b.offset = next_fetch_;
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.read_block, size_ - next_fetch_));
+    b.data.resize(n);
+    b.pending = get_(b.offset, {b.data.data(), n});
+    next_fetch_ += n;
+    ahead_.push_back(std::move(b));
+  }
+}
+
+Result<std::size_t> RangeSource::read(std::span<std::byte> dst) {
+  if (pos_ >= size_ || dst.empty()) return std::size_t{0};
+  // A cursor moved by someone else's read_at does not exist: read() owns pos_ alone.
+  if (ahead_.empty() || ahead_.front().offset > pos_) {
+    for (auto& b : ahead_)
+      if (b.pending.valid()) b.pending.wait();
+    ahead_.clear();
+    next_fetch_ = pos_;
+  }
+  fill_read_ahead();
+  Block& b = ahead_.front();
+  if (!b.ready) {
+    auto r = b.pending.get();
+    if (!r.ok()) {
+      ahead_.pop_front();
+      return std::move(r).error();
+    }
+    if (*r != b.data.size()) return short_read(b.offset + *r);
+    b.length = *r;
+    b.ready = true;
+  }
+  const std::size_t skip = static_cast<std::size_t>(pos_ - b.offset);
+  const std::size_t n = std::min(dst.size(), b.length - skip);
+  std::memcpy(dst.data(), b.data.data() + skip, n);
+  pos_ += n;
+  if (pos_ >= b.offset + b.length) {
+    ahead_.pop_front();
+    fill_read_ahead();
+  }
+  return n;
+}
+
+// ---- MultipartSink -------------------------------------------------------------------------------
+
+MultipartSink::MultipartSink(std::string uri, std::unique_ptr<PartUploader> uploader, TransferOptions options)
+    : uri_(std::move(uri)), uploader_(std::move(uploader)), options_(options) {
+  options_.part_size = std::clamp(options_.part_size, kMinPart, kMaxPart);
+  options_.parts_in_flight = std::max(options_.parts_in_flight, 1);
+}
+
+MultipartSink::~MultipartSink() {
+  if (!done_) abort();
+}
+
+std::size_t MultipartSink::part_size(const TransferOptions& options, int number) {
+  const std::size_t base = std::clamp(options.part_size, kMinPart, kMaxPart);
+  if (options.equal_parts) return base;
+  const int doublings = std::min((number - 1) / 1000, 20);
+  return static_cast<std::size_t>(std::min<std::uint64_t>(std::uint64_t{base} << doublings, kMaxPart));
+}
+
+std::vector<std::byte> MultipartSink::take_buffer(std::size_t capacity) {
+  std::vector<std::byte> b;
+  if (!spare_.empty()) {
+    b = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  if (b.size() < capacity) {
+    b.clear();
+    b.shrink_to_fit();
+    b.resize(capacity);
+  }
+  return b;
+}
+
+void MultipartSink::note_buffers() {
+  std::size_t held = current_.size();
+  for (const auto& f : in_flight_) held += f.buffer.size();
+  for (const auto& s : spare_) held += s.size();
+  peak_buffer_bytes_ = std::max(peak_buffer_bytes_, held);
+}
+
+Status MultipartSink::fail(Error error) {
+  abort();
+  return error;
+}
+
+Status MultipartSink::wait_oldest() {
+  InFlight f = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  Status st = f.done.get();
+  spare_.push_back(std::move(f.buffer));
+  return st;
+}
+
+Status MultipartSink::submit_current() {
+  if (next_part_ > kMaxParts) {
+    return Error(ErrorCode::kLimitExceeded,
+                 "the output needs more than 10,000 parts; raise the part size (now " +
+                     std::to_string(options_.part_size >> 20) + " MiB)",
+                 ErrorContext(uri_));
+  }
+  if (!started_) {
+    SLUICE_TRY(uploader_->begin());
+    started_ = true;
+  }
+  while (static_cast<int>(in_flight_.size()) >= options_.parts_in_flight) SLUICE_TRY(wait_oldest());
+  InFlight f;
+  f.buffer = std::move(current_);
+  const std::span<const std::byte> data(f.buffer.data(), current_fill_);
+  f.done = uploader_->upload_part(next_part_++, data);
+  in_flight_.push_back(std::move(f));
+  current_fill_ = 0;
+  current_ = take_buffer(part_size(options_, next_part_));
+  note_buffers();
+  return ok_status();
+}
+
+Status MultipartSink::write(std::span<const std::byte> data) {
+  if (done_) return Error(ErrorCode::kInvalidArgument, "write after finish or abort", ErrorContext(uri_));
+  while (!data.empty()) {
+    if (current_.empty()) {
+      current_ = take_buffer(part_size(options_, next_part_));
+      note_buffers();
+    }
+    const std::size_t n = std::min(data.size(), current_.size() - current_fill_);
+    std::memcpy(current_.data() + current_fill_, data.data(), n);
+    current_fill_ += n;
+    written_ += n;
+    data = data.subspan(n);
+    if (current_fill_ == current_.size()) {
+      Status st = submit_current();
+      if (!st.ok()) return fail(std::move(st).error());
+    }
+  }
+  return ok_status();
+}
+
+Status MultipartSink::finish() {
+  if (done_) return Error(ErrorCode::kInvalidArgument, "finish after finish or abort", ErrorContext(uri_));
+  if (!started_) {
+    Status st = uploader_->put_whole({current_.data(), current_fill_});
+    if (!st.ok()) return fail(std::move(st).error());
+  } else {
+    if (current_fill_ > 0) {
+      Status st = submit_current();
+      if (!st.ok()) return fail(std::move(st).error());
+    }
+    while (!in_flight_.empty()) {
+      Status st = wait_oldest();
+      if (!st.ok()) return fail(std::move(st).error());
+    }
+    Status st = uploader_->complete();
+    if (!st.ok()) return fail(std::move(st).error());
+  }
+  done_ = true;
+  current_ = {};
+  spare_.clear();
+  return ok_status();
+}
+
+void MultipartSink::abort() {
+  if (done_) return;
+  done_ = true;
+  while (!in_flight_.empty()) (void)wait_oldest();  // the transfers read our buffers
+  if (started_) uploader_->abort();
+  current_ = {};
+  spare_.clear();
+}
+
+}  // namespace sluice::io::remote

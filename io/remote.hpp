@@ -1,0 +1,106 @@
+// What every object store shares: a Source over ranged GETs and a Sink over part uploads. A store
+// only says how to fetch one range and how to upload one part; these classes do the splitting,
+// coalescing, read-ahead, buffer pool, part sizing and commit/abort.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <future>
+#include <string>
+
+#include "sluice/io/store.hpp"
+
+namespace sluice::io::remote {
+
+// Fetches [offset, offset + dst.size()) into dst; the result is the bytes received (fewer only at the
+// end of the object). The returned future may complete on another thread.
+using RangeGetter = std::function<std::future<Result<std::size_t>>(std::uint64_t offset, std::span<std::byte> dst)>;
+
+class RangeSource final : public Source {
+ public:
+  RangeSource(std::string uri, std::uint64_t size, RangeGetter get, TransferOptions options);
+  ~RangeSource() override;
+
+  const std::string& path() const override { return uri_; }
+  bool supports_random_access() const override { return true; }
+  Result<std::uint64_t> size() override { return size_; }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
+  Result<std::vector<BufferPtr>> read_ranges(std::span<const ByteRange> ranges) override;
+  Result<std::size_t> read(std::span<std::byte> dst) override;
+
+ private:
+  struct Block {
+    std::uint64_t offset = 0;
+    std::vector<std::byte> data;
+    std::future<Result<std::size_t>> pending;
+    std::size_t length = 0;  // valid bytes once ready
+    bool ready = false;
+  };
+  void fill_read_ahead();
+  Error short_read(std::uint64_t offset) const;
+
+  std::string uri_;
+  std::uint64_t size_;
+  RangeGetter get_;
+  TransferOptions options_;
+  std::uint64_t pos_ = 0;        // sequential cursor
+  std::uint64_t next_fetch_ = 0; // first byte not yet requested by read-ahead
+  std::deque<Block> ahead_;
+};
+
+// How a store uploads: one object in one request, or parts then a commit.
+class PartUploader {
+ public:
+  virtual ~PartUploader() = default;
+  virtual Status put_whole(std::span<const std::byte> data) = 0;
+  virtual Status begin() = 0;
+  // Uploads part `number` (1-based); `data` stays alive and unchanged until the future is ready.
+  virtual std::future<Status> upload_part(int number, std::span<const std::byte> data) = 0;
+  virtual Status complete() = 0;
+  // Best effort: removes what begin() and the parts staged.
+  virtual void abort() = 0;
+};
+
+class MultipartSink final : public Sink {
+ public:
+  MultipartSink(std::string uri, std::unique_ptr<PartUploader> uploader, TransferOptions options);
+  ~MultipartSink() override;
+
+  using Sink::write;
+  const std::string& path() const override { return uri_; }
+  Status write(std::span<const std::byte> data) override;
+  Status finish() override;
+  void abort() override;
+  std::uint64_t bytes_written() const override { return written_; }
+
+  // Part `number`'s size under `options` (tests check the growth and the 5 TiB reach).
+  static std::size_t part_size(const TransferOptions& options, int number);
+  // Bytes of the largest buffers held at once so far (the memory bound's witness in tests).
+  std::size_t peak_buffer_bytes() const { return peak_buffer_bytes_; }
+
+ private:
+  struct InFlight {
+    std::future<Status> done;
+    std::vector<std::byte> buffer;
+  };
+  Status submit_current();
+  Status wait_oldest();
+  Status fail(Error error);
+  std::vector<std::byte> take_buffer(std::size_t capacity);
+  void note_buffers();
+
+  std::string uri_;
+  std::unique_ptr<PartUploader> uploader_;
+  TransferOptions options_;
+  std::vector<std::byte> current_;
+  std::size_t current_fill_ = 0;
+  std::deque<InFlight> in_flight_;
+  std::vector<std::vector<std::byte>> spare_;
+  int next_part_ = 1;
+  bool started_ = false;  // begin() called
+  bool done_ = false;     // finished, aborted or failed
+  std::uint64_t written_ = 0;
+  std::size_t peak_buffer_bytes_ = 0;
+};
+
+}  // namespace sluice::io::remote

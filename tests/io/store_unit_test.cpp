@@ -1,0 +1,162 @@
+// The object-store layer without a server: URIs, XML responses, part sizing, redaction.
+#include <gtest/gtest.h>
+
+#include "remote.hpp"
+#include "s3_internal.hpp"
+#include "sluice/io/http.hpp"
+#include "sluice/io/open.hpp"
+#include "sluice/io/uri.hpp"
+#include "xml.hpp"
+
+namespace sluice::io {
+namespace {
+
+TEST(Uri, Schemes) {
+  auto u = parse_uri("s3://my-bucket/a/b c.csv");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->scheme, Scheme::kS3);
+  EXPECT_EQ(u->bucket, "my-bucket");
+  EXPECT_EQ(u->key, "a/b c.csv");
+  u = parse_uri("gs://bkt");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->scheme, Scheme::kGcs);
+  EXPECT_EQ(u->key, "");
+  u = parse_uri("abfss://data@acct.dfs.core.windows.net/x/y.parquet");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->scheme, Scheme::kAzure);
+  EXPECT_EQ(u->bucket, "data");
+  EXPECT_EQ(u->account, "acct");
+  EXPECT_EQ(u->key, "x/y.parquet");
+  u = parse_uri("az://data/x");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->account, "");
+  u = parse_uri("file:///tmp/x.csv");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->scheme, Scheme::kLocal);
+  EXPECT_EQ(u->path, "/tmp/x.csv");
+  u = parse_uri("relative/x.csv");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->path, "relative/x.csv");
+  u = parse_uri("-");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->scheme, Scheme::kStdio);
+  u = parse_uri("https://example.com/d.parquet?sig=abc");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->scheme, Scheme::kHttp);
+}
+
+TEST(Uri, Errors) {
+  for (const char* bad : {"s3://", "s3:///key", "s3://Upper/k", "s3://ab/k", "ftp://x/y", "az://a--b/k", "file://rel",
+                          "s3://b\x01ucket/k", "https:///x", ""}) {
+    auto u = parse_uri(bad);
+    ASSERT_FALSE(u.ok()) << bad;
+    EXPECT_EQ(u.error().code(), ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST(Http, RedactUrlDropsQueryAndUserInfo) {
+  EXPECT_EQ(http::redact_url("https://h/p/k?X-Amz-Signature=abc&X-Amz-Credential=AKID"), "https://h/p/k");
+  EXPECT_EQ(http::redact_url("https://user:pass@h:9/p#frag"), "https://h:9/p");
+  EXPECT_EQ(http::redact_url("http://h"), "http://h");
+}
+
+TEST(Http, RetryableStatuses) {
+  for (long s : {408, 429, 500, 502, 503, 504}) EXPECT_TRUE(http::is_retryable_status(s)) << s;
+  for (long s : {200, 206, 301, 400, 401, 403, 404, 409, 412, 416, 501}) EXPECT_FALSE(http::is_retryable_status(s)) << s;
+}
+
+TEST(Http, ConnectionRefusedIsRetriedThenNamed) {
+  http::ClientOptions o;
+  o.retry.max_attempts = 3;
+  o.retry.base_delay = std::chrono::milliseconds(1);
+  o.retry.max_delay = std::chrono::milliseconds(5);
+  auto client = http::Client::create(o);
+  http::Request req;
+  req.url = "http://127.0.0.1:1/bucket/key?X-Amz-Signature=secret";
+  auto r = client->send(req, {}, "GetObject");
+  ASSERT_FALSE(r.ok());
+  const std::string text = r.error().to_string();
+  EXPECT_NE(text.find("GetObject GET http://127.0.0.1:1/bucket/key"), std::string::npos) << text;
+  EXPECT_NE(text.find("after 3 attempts"), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+  EXPECT_EQ(client->requests_sent(), 3u);
+  EXPECT_EQ(client->retries(), 2u);
+}
+
+TEST(Xml, ListBucketResult) {
+  auto doc = xml::parse(R"(<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>
+  <Contents><Key>a&amp;b &lt;c&gt; &#x263A;&#65;</Key><Size>12</Size></Contents>
+  <Contents><Key><![CDATA[x<y]]></Key><Size>3</Size></Contents>
+  <!-- comment --><IsTruncated>false</IsTruncated><Empty/></ListBucketResult>)");
+  ASSERT_TRUE(doc.ok()) << doc.error().to_string();
+  EXPECT_EQ(doc->name, "ListBucketResult");
+  auto contents = doc->all("Contents");
+  ASSERT_EQ(contents.size(), 2u);
+  EXPECT_EQ(contents[0]->child_text("Key"), "a&b <c> \xE2\x98\xBA" "A");
+  EXPECT_EQ(contents[1]->child_text("Key"), "x<y");
+  EXPECT_EQ(doc->child_text("IsTruncated"), "false");
+  EXPECT_NE(doc->child("Empty"), nullptr);
+  EXPECT_EQ(doc->child("Missing"), nullptr);
+}
+
+TEST(Xml, MalformedIsAnErrorNeverACrash) {
+  for (const char* bad : {"", "<a>", "<a></b>", "<a>&bogus;</a>", "<a>&#0;</a>", "<a>&#xD800;</a>", "<a x='1></a>",
+                          "text", "<a></a><b></b>", "<a><![CDATA[x</a>", "<a>&#99999999;</a>"}) {
+    auto r = xml::parse(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+  }
+  std::string deep;
+  for (int i = 0; i < 100; ++i) deep += "<a>";
+  auto r = xml::parse(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("deep"), std::string::npos);
+}
+
+TEST(Xml, EscapeRoundTrips) {
+  const std::string s = "a&b<c>\"d'e";
+  auto doc = xml::parse("<x>" + xml::escape(s) + "</x>");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->text, s);
+}
+
+TEST(Multipart, PartSizesGrowToReachFiveTebibytes) {
+  TransferOptions o;
+  EXPECT_EQ(remote::MultipartSink::part_size(o, 1), 8u << 20);
+  EXPECT_EQ(remote::MultipartSink::part_size(o, 1000), 8u << 20);
+  EXPECT_EQ(remote::MultipartSink::part_size(o, 1001), 16u << 20);
+  std::uint64_t total = 0;
+  for (int n = 1; n <= 10000; ++n) {
+    const std::size_t p = remote::MultipartSink::part_size(o, n);
+    EXPECT_LE(p, std::size_t{5} << 30);
+    total += p;
+  }
+  EXPECT_GE(total, std::uint64_t{5} << 40);
+  o.equal_parts = true;
+  EXPECT_EQ(remote::MultipartSink::part_size(o, 9999), 8u << 20);
+  o.part_size = 1 << 20;  // below S3's minimum: raised to 5 MiB
+  EXPECT_EQ(remote::MultipartSink::part_size(o, 1), 5u << 20);
+}
+
+TEST(Dates, StoreFormats) {
+  EXPECT_EQ(s3::parse_iso8601_ms("1970-01-01T00:00:01.500Z"), 1500);
+  EXPECT_EQ(s3::parse_iso8601_ms("2026-11-22T15:42:13.000Z"), 1795362133000);
+  EXPECT_EQ(s3::parse_http_date_ms("Sun, 22 Nov 2026 15:42:13 GMT"), 1795362133000);
+  EXPECT_EQ(s3::parse_iso8601_ms("garbage"), -1);
+  EXPECT_EQ(s3::parse_http_date_ms("Sun, 22 Foo 2026 15:42:13 GMT"), -1);
+}
+
+TEST(Open, HttpIsReadOnlyAndUnknownSchemesAreNamed) {
+  auto sink = open_sink("https://example.com/x.csv?sig=1");
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.error().to_string().find("sig=1"), std::string::npos);
+  auto src = open_source("ftp://host/x");
+  ASSERT_FALSE(src.ok());
+  EXPECT_NE(src.error().to_string().find("unknown scheme"), std::string::npos);
+  auto folder = open_source("s3://bucket/folder/");
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.error().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace sluice::io
