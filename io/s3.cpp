@@ -92,6 +92,32 @@ Error response_error(std::string_view store, std::string_view operation, std::st
   return Error(ec, std::move(text), ErrorContext(std::string(uri)));
 }
 
+Result<ListPage> parse_list_page(std::string_view body) {
+  SLUICE_ASSIGN_OR_RETURN(xml::Element doc, xml::parse(body));
+  if (doc.name != "ListBucketResult")
+    return Error(ErrorCode::kParseError, "expected <ListBucketResult>, got <" + doc.name + ">");
+  ListPage page;
+  for (const auto* c : doc.all("Contents")) {
+    ObjectInfo o;
+    o.key = std::string(c->child_text("Key"));
+    if (o.key.empty()) return Error(ErrorCode::kParseError, "an object without a key in a listing");
+    o.size = std::strtoull(std::string(c->child_text("Size")).c_str(), nullptr, 10);
+    o.mtime_ms = parse_iso8601_ms(c->child_text("LastModified"));
+    o.etag = std::string(c->child_text("ETag"));
+    page.entries.push_back(std::move(o));
+  }
+  for (const auto* c : doc.all("CommonPrefixes")) {
+    ObjectInfo o;
+    o.key = std::string(c->child_text("Prefix"));
+    o.is_prefix = true;
+    page.entries.push_back(std::move(o));
+  }
+  std::sort(page.entries.begin(), page.entries.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  page.truncated = doc.child_text("IsTruncated") == "true";
+  page.next_token = std::string(doc.child_text("NextContinuationToken"));
+  return page;
+}
+
 namespace {
 
 class S3Store;
@@ -199,31 +225,14 @@ class S3Store final : public ObjectStore {
       http::Request req;
       req.url = url("", q);
       SLUICE_ASSIGN_OR_RETURN(auto r, send_ok(std::move(req), "ListObjectsV2", prefix));
-      auto doc = xml::parse(r.body);
-      if (!doc.ok()) {
-        return Error(ErrorCode::kParseError,
-                     ep_.store_name + " ListObjectsV2: " + doc.error().message(),
+      auto page_r = parse_list_page(r.body);
+      if (!page_r.ok()) {
+        return Error(ErrorCode::kParseError, ep_.store_name + " ListObjectsV2: " + page_r.error().message(),
                      ErrorContext(uri_of(prefix)));
       }
-      std::vector<ObjectInfo> entries;
-      for (const auto* c : doc->all("Contents")) {
-        ObjectInfo o;
-        o.key = std::string(c->child_text("Key"));
-        o.size = std::strtoull(std::string(c->child_text("Size")).c_str(), nullptr, 10);
-        o.mtime_ms = parse_iso8601_ms(c->child_text("LastModified"));
-        o.etag = std::string(c->child_text("ETag"));
-        entries.push_back(std::move(o));
-      }
-      for (const auto* c : doc->all("CommonPrefixes")) {
-        ObjectInfo o;
-        o.key = std::string(c->child_text("Prefix"));
-        o.is_prefix = true;
-        entries.push_back(std::move(o));
-      }
-      std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
-      for (const auto& e : entries) SLUICE_TRY(each(e));
-      if (doc->child_text("IsTruncated") != "true") return ok_status();
-      std::string next(doc->child_text("NextContinuationToken"));
+      for (const auto& e : page_r->entries) SLUICE_TRY(each(e));
+      if (!page_r->truncated) return ok_status();
+      std::string next = std::move(page_r->next_token);
       if (next.empty() || next == token || page > 1'000'000) {
         return Error(ErrorCode::kParseError,
                      ep_.store_name + " ListObjectsV2: a truncated listing without a new continuation token",

@@ -44,6 +44,14 @@ Result<TokenSource> gcs_token_source(const GcsConfig& config, std::shared_ptr<ht
 // A store's error response as an Error: status, the store's code and message, the attempts.
 Error response_error(std::string_view store, std::string_view operation, std::string_view uri, const http::Response& r);
 
+// One page of a ListObjectsV2 response: entries (objects and common prefixes) in key order.
+struct ListPage {
+  std::vector<ObjectInfo> entries;
+  bool truncated = false;
+  std::string next_token;
+};
+Result<ListPage> parse_list_page(std::string_view body);
+
 std::int64_t parse_iso8601_ms(std::string_view s);
 std::int64_t parse_http_date_ms(std::string_view s);
 

@@ -17,3 +17,9 @@ target_compile_definitions(io_store_s3_tests PRIVATE SLUICE_RADOSGW_ENV="${SLUIC
 # All radosgw tests share one server: they run one at a time, inside the fixture.
 gtest_discover_tests(io_store_s3_tests DISCOVERY_TIMEOUT 60
   PROPERTIES TIMEOUT 600 FIXTURES_REQUIRED radosgw RESOURCE_LOCK radosgw)
+
+if(SLUICE_BUILD_TOOLS)
+  add_test(NAME store.cli.s3 COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/io/store_cli_test.sh $<TARGET_FILE:sluice>
+           ${SLUICE_RADOSGW_DIR}/env)
+  set_tests_properties(store.cli.s3 PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED radosgw RESOURCE_LOCK radosgw)
+endif()

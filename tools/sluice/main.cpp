@@ -130,6 +130,7 @@ SLUICE_HTTP_BEARER_TOKEN for http(s)):
                            parts unless --equal-parts)
   --parts-in-flight N      parts uploaded at once (default 4); memory is about SIZE × (N + 1)
   --read-ahead N           ranged GETs kept in flight ahead of a sequential reader (default 2)
+  --read-block SIZE        bytes per ranged GET (default 8MiB; larger reads are split into these)
   --retries N              attempts after the first on connection errors, 408, 429, 5xx (default 5)
   --connect-timeout SECS   (default 10)
   --http-header "K: V"     a header for every http(s) request (repeatable)
@@ -944,7 +945,15 @@ io::IoConfig io_config(const Args& a) {
     if (c.transfer.parts_in_flight < 1 || c.transfer.parts_in_flight > 64)
       throw UsageError("--parts-in-flight must be between 1 and 64");
   }
-  if (auto v = a.get("read-ahead")) c.transfer.read_ahead = static_cast<int>(parse_int(*v, "--read-ahead"));
+  if (auto v = a.get("read-ahead")) {
+    c.transfer.read_ahead = static_cast<int>(parse_int(*v, "--read-ahead"));
+    if (c.transfer.read_ahead < 0 || c.transfer.read_ahead > 64) throw UsageError("--read-ahead must be between 0 and 64");
+  }
+  if (auto v = a.get("read-block")) {
+    const auto n = parse_size(*v);
+    if (n < (64 << 10) || n > (std::int64_t{1} << 30)) throw UsageError("--read-block must be between 64KiB and 1GiB");
+    c.transfer.read_block = static_cast<std::size_t>(n);
+  }
   if (auto v = a.get("retries")) {
     c.http.retry.max_attempts = 1 + static_cast<int>(parse_int(*v, "--retries"));
     if (c.http.retry.max_attempts < 1 || c.http.retry.max_attempts > 100) throw UsageError("--retries must be between 0 and 99");

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The CLI against a real radosgw (started by the CTest fixture, tests/io/radosgw.sh), with Debian's
+# awscli as the second client: uploads and downloads byte-identical across part boundaries, both
+# clients reading each other's objects, conversions straight from and to S3, listings, errors that
+# name what failed without a secret, and faults (503 SlowDown, cut connections) through
+# tests/io/fault_proxy.mjs. Exit 77 (skipped) where radosgw is not installed.
+#   store_cli_test.sh SLUICE RADOSGW_ENV_FILE
+set -euo pipefail
+SLUICE=$1
+ENV_FILE=$2
+here=$(cd "$(dirname "$0")" && pwd)
+if grep -q SLUICE_TEST_S3_UNAVAILABLE "$ENV_FILE" 2>/dev/null; then
+  echo "skipped: $(cat "$ENV_FILE")"
+  exit 77
+fi
+# shellcheck disable=SC1090
+source <(sed 's/^/export /' "$ENV_FILE")
+AWS_BIN=/usr/bin/aws
+if [ ! -x "$AWS_BIN" ]; then AWS_BIN=$(command -v aws || true); fi
+if [ -z "$AWS_BIN" ]; then
+  echo "skipped: awscli is not installed (scripts/setup.sh installs it)"
+  exit 77
+fi
+export AWS_ACCESS_KEY_ID=$SLUICE_TEST_S3_KEY AWS_SECRET_ACCESS_KEY=$SLUICE_TEST_S3_SECRET AWS_REGION=us-east-1
+export AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL=$SLUICE_TEST_S3_ENDPOINT
+unset AWS_PROFILE AWS_SESSION_TOKEN
+work=$(mktemp -d)
+proxy_pid=""
+cleanup() {
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# awscli splits uploads into 5 MB parts too, so both sides' multipart paths run.
+printf '[default]\ns3 =\n  multipart_threshold = 5MB\n  multipart_chunksize = 5MB\n' > "$work/aws.conf"
+export AWS_CONFIG_FILE=$work/aws.conf
+aws() { "$AWS_BIN" --endpoint-url "$SLUICE_TEST_S3_ENDPOINT" "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+bucket=cli-$$-$RANDOM
+aws s3 mb "s3://$bucket" >/dev/null
+mib=$((1 << 20))
+
+# ---- byte-identical both ways, across the part boundary ----
+for size in 0 1 $((5 * mib - 1)) $((5 * mib)) $((5 * mib + 1)) $((23 * mib + 7))
+do
+  head -c "$size" /dev/urandom > "$work/f"
+  "$SLUICE" cp "$work/f" "s3://$bucket/up/f$size" --part-size 5MiB
+  aws s3 cp --quiet "s3://$bucket/up/f$size" "$work/back"
+  cmp "$work/f" "$work/back" || fail "sluice → awscli, $size bytes"
+  aws s3 cp --quiet "$work/f" "s3://$bucket/aws/f$size"
+  "$SLUICE" cp "s3://$bucket/aws/f$size" "$work/back2"
+  cmp "$work/f" "$work/back2" || fail "awscli → sluice, $size bytes"
+done
+pass "cp both ways with awscli at 0, 1, 5MiB-1, 5MiB, 5MiB+1, 23MiB+7 bytes"
+
+# ---- streams: stdin to S3, S3 to stdout; into a "folder" keeps the name ----
+head -c $((12 * mib)) /dev/urandom > "$work/s"
+"$SLUICE" cp - "s3://$bucket/stdin.bin" --part-size 5MiB < "$work/s"
+"$SLUICE" cp "s3://$bucket/stdin.bin" - | cmp - "$work/s" || fail "stdin → S3 → stdout"
+"$SLUICE" cp "$work/s" "s3://$bucket/folder/"
+aws s3 cp --quiet "s3://$bucket/folder/s" "$work/s2" && cmp "$work/s" "$work/s2" || fail "cp into a folder"
+pass "stdin/stdout and folders"
+
+# ---- listings ----
+out=$("$SLUICE" ls "s3://$bucket/")
+want=$(printf 's3://%s/aws/\ns3://%s/folder/\ns3://%s/stdin.bin\ns3://%s/up/' "$bucket" "$bucket" "$bucket" "$bucket")
+[ "$out" = "$want" ] || fail "ls: got [$out] want [$want]"
+n=$("$SLUICE" ls -r "s3://$bucket/up/" | wc -l)
+[ "$n" = 6 ] || fail "ls -r up/: $n entries"
+"$SLUICE" ls -l "s3://$bucket/up/f1" | grep -Eq '^ +1  20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}  s3://' || fail "ls -l format"
+pass "ls, ls -r, ls -l"
+
+# ---- conversions straight from and to S3, checked against the same conversion done locally ----
+examples=$here/../../examples
+"$SLUICE" convert "$examples/orders.csv" "s3://$bucket/conv/orders.parquet"
+"$SLUICE" convert "s3://$bucket/conv/orders.parquet" "s3://$bucket/conv/orders.ndjson"
+"$SLUICE" convert "s3://$bucket/conv/orders.ndjson" "$work/orders.csv" --types order_date=date
+"$SLUICE" convert "$examples/orders.csv" "$work/local.parquet"
+"$SLUICE" convert "$work/local.parquet" "$work/local.ndjson"
+"$SLUICE" convert "$work/local.ndjson" "$work/local.csv" --types order_date=date
+cmp "$work/orders.csv" "$work/local.csv" || fail "CSV → S3 Parquet → S3 NDJSON → CSV differs from the local chain"
+aws s3 cp --quiet "s3://$bucket/conv/orders.parquet" "$work/aws.parquet"
+cmp "$work/aws.parquet" "$work/local.parquet" || fail "the Parquet file written to S3 differs from the local one"
+"$SLUICE" head -n 2 "s3://$bucket/conv/orders.parquet" --columns order_id,amount --where "amount > 100" >/dev/null
+"$SLUICE" scan "s3://$bucket/conv/orders.ndjson" | grep -q '"rows": ' || fail "scan from S3"
+"$SLUICE" schema "s3://$bucket/conv/orders.parquet" >/dev/null
+pass "convert/head/scan/schema from and to S3"
+
+# ---- errors: clear, exit 1, never a secret ----
+set +e
+msg=$(AWS_SECRET_ACCESS_KEY=WRONGSECRETxyz "$SLUICE" cat "s3://$bucket/conv/orders.ndjson" 2>&1 >/dev/null); rc=$?
+set -e
+[ $rc = 1 ] || fail "wrong secret: exit $rc"
+echo "$msg" | grep -q "403" || fail "wrong secret: [$msg]"
+echo "$msg" | grep -q "WRONGSECRET" && fail "the secret is in the message: [$msg]"
+set +e
+msg=$("$SLUICE" cat "s3://$bucket/no/such.csv" 2>&1 >/dev/null); rc=$?
+set -e
+[ $rc = 1 ] && echo "$msg" | grep -q "s3://$bucket/no/such.csv" && echo "$msg" | grep -q "404" || fail "missing key: $rc [$msg]"
+set +e
+msg=$("$SLUICE" cp "$work/s" "s3://no-such-bucket-$$/x" 2>&1); rc=$?
+set -e
+[ $rc = 1 ] && echo "$msg" | grep -q "NoSuchBucket" || fail "missing bucket: $rc [$msg]"
+pass "errors: wrong secret, missing key, missing bucket"
+
+# ---- faults: 30% 503 SlowDown and cut connections; byte-identical anyway ----
+start_proxy() {
+  node "$here/fault_proxy.mjs" "$SLUICE_TEST_S3_ENDPOINT" "$@" > "$work/proxy.out" 2> "$work/proxy.err" &
+  proxy_pid=$!
+  for _ in $(seq 1 100); do grep -q '^port ' "$work/proxy.out" 2>/dev/null && break; sleep 0.05; done
+  proxy_port=$(awk '/^port /{print $2}' "$work/proxy.out")
+  [ -n "$proxy_port" ] || fail "the fault proxy did not start"
+}
+stop_proxy() { kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=""; cat "$work/proxy.err"; }
+head -c $((31 * mib + 5)) /dev/urandom > "$work/fault"
+start_proxy 30 10 7
+via=(--endpoint-url "http://127.0.0.1:$proxy_port" --retries 15 --part-size 5MiB)
+for i in 1 2 3; do
+  "$SLUICE" cp "$work/fault" "s3://$bucket/fault.bin" "${via[@]}"
+  "$SLUICE" cp "s3://$bucket/fault.bin" "$work/fault.back" "${via[@]}" --read-ahead 3 --read-block 1MiB
+  cmp "$work/fault" "$work/fault.back" || fail "through faults: download differs"
+done
+stop_proxy
+aws s3 cp --quiet "s3://$bucket/fault.bin" "$work/fault.aws"
+cmp "$work/fault" "$work/fault.aws" || fail "through faults: the object differs"
+pass "cp up and down through 30% 503 SlowDown + 10% cut connections"
+
+# ---- a final failure leaves nothing: no object, no open multipart upload ----
+start_proxy 0 0 1 4   # CreateMultipartUpload and two parts pass, then every PUT fails
+set +e
+msg=$("$SLUICE" cp "$work/fault" "s3://$bucket/failed.bin" --endpoint-url "http://127.0.0.1:$proxy_port" --retries 2 --part-size 5MiB --parts-in-flight 1 2>&1); rc=$?
+set -e
+stop_proxy
+[ $rc = 1 ] && echo "$msg" | grep -q "503" || fail "final failure: exit $rc [$msg]"
+echo "$msg" | grep -q "SlowDown" || fail "final failure names the store's code: [$msg]"
+if aws s3api head-object --bucket "$bucket" --key failed.bin >/dev/null 2>&1; then fail "failed upload is visible"; fi
+uploads=$(aws s3api list-multipart-uploads --bucket "$bucket" --query 'length(Uploads || `[]`)' --output text)
+[ "$uploads" = 0 ] || fail "$uploads multipart uploads left open"
+pass "a failed upload leaves no object and no open multipart upload ($msg)"
+echo "all store CLI checks passed"
