@@ -2,7 +2,7 @@
 // written to a local file with the NDJSON, CSV or Parquet writer, timed, best of N.
 //
 //   sluice_write_bench IN --to ndjson|csv|parquet --out FILE [--reps N] [--types a=int32,b=date,...]
-//                      [Parquet: --compression C[:LEVEL] --threads N --row-group-size SIZE --page-size SIZE
+//                      [--threads N] [Parquet: --compression C[:LEVEL] --row-group-size SIZE --page-size SIZE
 //                       --dictionary on|off --page-version 1|2 --statistics on|off] [--sink file|null]
 //
 // IN is read with the CSV reader (infer_rows = -1, so every batch carries the final schema), for
@@ -10,11 +10,12 @@
 // declares column types of CSV / NDJSON as `sluice --types` does (the comparison declares what DuckDB's
 // table holds). Each timed repetition opens a local sink (a temporary file beside FILE), writes every
 // batch, finishes the writer and the sink (the rename into place included); with --sink null the bytes
-// are counted and dropped instead (the writer alone, no file system). The NDJSON and CSV writers use one
-// thread; the Parquet writer encodes columns on --threads threads. Prints one JSON object:
-//   {"to", "rows", "columns", "seconds", "bytes", "mb_per_s", "times", "load_seconds", "held_bytes", ...}
+// are counted and dropped instead (the writer alone, no file system). --threads N: the NDJSON and CSV
+// writers format row ranges on N threads while the calling thread writes (default 1); the Parquet
+// writer encodes columns on N threads. Prints one JSON object:
+//   {"to", "rows", "columns", "seconds", "bytes", "mb_per_s", "times", "threads", "load_seconds", ...}
 // where bytes is the size of the output and mb_per_s = bytes / 1e6 / best seconds; for Parquet also
-// "compression", "level", "threads", "row_groups", "peak_buffered_bytes" (the writer's most bytes held
+// "compression", "level", "row_groups", "peak_buffered_bytes" (the writer's most bytes held
 // at once) and "input_mb_per_s" (bytes of columns held / 1e6 / best seconds).
 #include <algorithm>
 #include <chrono>
@@ -58,9 +59,10 @@ void check(const Status& s) {
                "  --reps N    timed repetitions, the best is reported (default 3)\n"
                "  --types L   declared column types, as sluice's --types (e.g. k=int32,qty=int32)\n"
                "  --sink S    file (default) | null: count the bytes and drop them (no file is written)\n"
+               "  --threads N NDJSON/CSV: rows formatted on N threads, written in order; Parquet: columns\n"
+               "              encoded in parallel (default 1)\n"
                "Parquet (as sluice convert):\n"
                "  --compression C[:LEVEL]  uncompressed | snappy | gzip | zstd | lz4 | brotli (default snappy)\n"
-               "  --threads N              columns encoded in parallel (default 1)\n"
                "  --row-group-size SIZE    (default 128MiB)     --row-group-rows N  (default: no limit)\n"
                "  --page-size SIZE         (default 1MiB)       --page-version 1|2  (default 1)\n"
                "  --dictionary on|off      (default on)         --statistics on|off (default on)\n");
@@ -202,6 +204,7 @@ struct Written {
 
 struct Config {
   std::string to;
+  int threads = 1;
   parquet::WriteOptions parquet;
   bool null_sink = false;
 };
@@ -221,13 +224,17 @@ Status write_batches(io::Sink& sink, const std::vector<Batch>& batches, const Co
     return ok_status();
   }
   if (to == "csv") {
-    SLUICE_ASSIGN_OR_RETURN(auto writer, csv::CsvWriter::open(sink));
+    csv::WriteOptions o;
+    o.threads = cfg.threads;
+    SLUICE_ASSIGN_OR_RETURN(auto writer, csv::CsvWriter::open(sink, o));
     for (const auto& b : batches) SLUICE_TRY(writer->write(b));
     SLUICE_TRY(writer->finish(batches.empty() ? nullptr : batches.front().schema.get()));
     rows = writer->rows_written();
     return ok_status();
   }
-  SLUICE_ASSIGN_OR_RETURN(auto writer, ndjson::NdjsonWriter::open(sink));
+  ndjson::WriteOptions o;
+  o.threads = cfg.threads;
+  SLUICE_ASSIGN_OR_RETURN(auto writer, ndjson::NdjsonWriter::open(sink, o));
   for (const auto& b : batches) SLUICE_TRY(writer->write(b));
   SLUICE_TRY(writer->finish());
   rows = writer->rows_written();
@@ -283,7 +290,7 @@ int main(int argc, char** argv) {
     else if (a == "--types") types_arg = next();
     else if (a == "--sink") sink_kind = next();
     else if (a == "--compression") parse_compression(next(), cfg.parquet, compression);
-    else if (a == "--threads") cfg.parquet.threads = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--threads") cfg.threads = cfg.parquet.threads = std::max(1, std::atoi(next().c_str()));
     else if (a == "--row-group-size") cfg.parquet.row_group_bytes = parse_size(next());
     else if (a == "--row-group-rows") cfg.parquet.row_group_rows = std::max(0, std::atoi(next().c_str()));
     else if (a == "--page-size") cfg.parquet.page_bytes = parse_size(next());
@@ -331,10 +338,10 @@ int main(int argc, char** argv) {
   if (to == "parquet") {
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  ", \"compression\": %s, \"threads\": %d, \"row_groups\": %d, \"peak_buffered_bytes\": %lld, "
+                  ", \"compression\": %s, \"row_groups\": %d, \"peak_buffered_bytes\": %lld, "
                   "\"input_mb_per_s\": %.1f, \"row_group_bytes\": %lld, \"page_bytes\": %lld, \"dictionary\": %s, "
                   "\"page_version\": %d",
-                  json_escape(compression).c_str(), cfg.parquet.threads, best.row_groups,
+                  json_escape(compression).c_str(), best.row_groups,
                   static_cast<long long>(best.peak_buffered), static_cast<double>(held) / 1e6 / best.seconds,
                   static_cast<long long>(cfg.parquet.row_group_bytes), static_cast<long long>(cfg.parquet.page_bytes),
                   cfg.parquet.dictionary ? "true" : "false", cfg.parquet.page_version);
@@ -342,10 +349,10 @@ int main(int argc, char** argv) {
   }
   std::printf("{\"to\": \"%s\", \"rows\": %lld, \"columns\": %zu, \"seconds\": %.6f, \"bytes\": %llu, "
               "\"mb_per_s\": %.1f, \"times\": [%s], \"reps\": %d, \"batches\": %zu, \"load_seconds\": %.3f, "
-              "\"held_bytes\": %lld, \"sink\": \"%s\"%s, \"schema\": %s}\n",
+              "\"held_bytes\": %lld, \"sink\": \"%s\", \"threads\": %d%s, \"schema\": %s}\n",
               to.c_str(), static_cast<long long>(rows), batches.empty() ? 0 : batches.front().num_columns(),
               best.seconds, static_cast<unsigned long long>(best.bytes),
               static_cast<double>(best.bytes) / 1e6 / best.seconds, t.c_str(), reps, batches.size(), load_seconds,
-              static_cast<long long>(held), sink_kind.c_str(), extra.c_str(), json_escape(schema).c_str());
+              static_cast<long long>(held), sink_kind.c_str(), cfg.threads, extra.c_str(), json_escape(schema).c_str());
   return 0;
 }

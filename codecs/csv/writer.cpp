@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/format_pipeline.hpp"
 #include "ndjson/json_format.hpp"
 #include "text/format.hpp"
 
@@ -29,22 +30,21 @@ struct Column {
   std::unique_ptr<ndjson::detail::JsonValueFormatter> json;
 };
 
-}  // namespace
+// A batch resolved for writing: per column its kind and buffers. Shared by the batch's row ranges
+// on the threaded path.
+struct Plan {
+  Batch batch;  // held: on the threaded path ranges are formatted after write() returned
+  std::vector<Column> cols;
+  std::int64_t first_row = 0;  // rows written before this batch
+};
 
-class CsvWriter::Impl {
- public:
-  io::Sink* sink = nullptr;
+// The options and what was derived from them once; read by every thread.
+struct Dialect {
   WriteOptions opt;
-  std::string buf;
-  ndjson::detail::Out out;
-  bool header_done = false;
-  std::int64_t rows = 0;
-  std::string cell;
   bool special[256] = {};  // bytes that make a text value need quotes
+  const std::string* path = nullptr;
 
   void setup() {
-    out.bind(buf);
-    out.rewind(0);  // the string's size is the room; nothing is written yet
     special[static_cast<unsigned char>(opt.delimiter)] = true;
     if (opt.quote != '\0') special[static_cast<unsigned char>(opt.quote)] = true;
     special[static_cast<unsigned char>('\n')] = special[static_cast<unsigned char>('\r')] = true;
@@ -68,57 +68,14 @@ class CsvWriter::Impl {
     return n;
   }
 
-  Status quoting_error(std::int64_t row, std::size_t col) {
-    ErrorContext ctx{sink->path()};
+  Status quoting_error(std::int64_t row, std::size_t col) const {
+    ErrorContext ctx{*path};
     ctx.row = row;
     ctx.column = static_cast<std::int64_t>(col) + 1;
     return Error(ErrorCode::kInvalidArgument,
                  "a value needs quoting (it holds the delimiter, a quote or a line end, or equals the null "
                  "string) but quoting is 'none'",
                  ctx);
-  }
-
-  Status put(std::string_view v, bool force_quote, std::int64_t row, std::size_t col) {
-    const std::size_t special_at = first_special(v.data(), v.size());
-    bool q = force_quote || special_at < v.size() || v == opt.null_string;
-    if (q && opt.quoting == QuoteStyle::kNone) {
-      if (special_at == v.size() && v != opt.null_string) q = false;
-      else return quoting_error(row, col);
-    }
-    if (!q) {
-      out.put(v.data(), v.size());
-      return ok_status();
-    }
-    char* p = out.reserve(2 * v.size() + 2);
-    *p++ = opt.quote;
-    std::memcpy(p, v.data(), special_at);
-    p += special_at;
-    for (std::size_t i = special_at; i < v.size(); ++i) {
-      if (v[i] == opt.quote) *p++ = v[i];
-      *p++ = v[i];
-    }
-    *p++ = opt.quote;
-    out.commit(p);
-    return ok_status();
-  }
-
-  Status flush_if_full() {
-    if (static_cast<std::int64_t>(out.size()) < opt.buffer_size) return ok_status();
-    Status s = sink->write(out.data(), out.size());
-    out.rewind(0);
-    return s;
-  }
-
-  Status header(const Schema& schema) {
-    header_done = true;
-    if (!opt.header || schema.num_fields() == 0) return ok_status();  // no columns: no line at all
-    for (std::size_t c = 0; c < schema.num_fields(); ++c) {
-      if (c) out.put(opt.delimiter);
-      SLUICE_TRY(put(schema.fields[c].name, opt.quoting == QuoteStyle::kAll || opt.quoting == QuoteStyle::kNonNumeric,
-                     -1, c));
-    }
-    out.put(opt.line_ending.data(), opt.line_ending.size());
-    return ok_status();
   }
 
   static Kind kind_of(const DataType& t) {
@@ -140,20 +97,12 @@ class CsvWriter::Impl {
     }
   }
 
-  template <class T>
-  [[gnu::always_inline]] void put_integer(const Column& col, std::int64_t r) {
-    T v;
-    std::memcpy(&v, col.values + r * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
-    char* p = out.reserve(24);
-    out.commit(std::to_chars(p, p + 24, v).ptr);
-  }
-
-  Status write(const Batch& b) {
-    if (!header_done) SLUICE_TRY(header(*b.schema));
+  void resolve(const Batch& b, std::vector<Column>& cols) const {
     const std::size_t nc = b.num_columns();
     const bool all = opt.quoting == QuoteStyle::kAll;
     const bool non_numeric = opt.quoting == QuoteStyle::kNonNumeric;
-    std::vector<Column> cols(nc);
+    cols.clear();
+    cols.resize(nc);
     for (std::size_t c = 0; c < nc; ++c) {
       Column& col = cols[c];
       const ArrayData& a = *b.columns[c];
@@ -177,10 +126,74 @@ class CsvWriter::Impl {
       }
       if (t.id == TypeId::kNull) col.kind = Kind::kOther;
     }
-    for (std::int64_t r = 0; r < b.num_rows; ++r) {
+  }
+};
+
+// Formats rows into its buffer; one per thread.
+struct Cells {
+  explicit Cells(const Dialect& dialect) : d(dialect) {}
+  const Dialect& d;
+  ndjson::detail::Out out;
+  std::string cell;
+
+  [[gnu::always_inline]] Status put(std::string_view v, bool force_quote, std::int64_t row, std::size_t col) {
+    const WriteOptions& opt = d.opt;
+    const std::size_t special_at = d.first_special(v.data(), v.size());
+    bool q = force_quote || special_at < v.size() || v == opt.null_string;
+    if (q && opt.quoting == QuoteStyle::kNone) {
+      if (special_at == v.size() && v != opt.null_string) q = false;
+      else return d.quoting_error(row, col);
+    }
+    if (!q) {
+      out.put(v.data(), v.size());
+      return ok_status();
+    }
+    char* p = out.reserve(2 * v.size() + 2);
+    *p++ = opt.quote;
+    std::memcpy(p, v.data(), special_at);
+    p += special_at;
+    for (std::size_t i = special_at; i < v.size(); ++i) {
+      if (v[i] == opt.quote) *p++ = v[i];
+      *p++ = v[i];
+    }
+    *p++ = opt.quote;
+    out.commit(p);
+    return ok_status();
+  }
+
+  Status header(const Schema& schema) {
+    const WriteOptions& opt = d.opt;
+    if (!opt.header || schema.num_fields() == 0) return ok_status();  // no columns: no line at all
+    for (std::size_t c = 0; c < schema.num_fields(); ++c) {
+      if (c) out.put(opt.delimiter);
+      SLUICE_TRY(put(schema.fields[c].name, opt.quoting == QuoteStyle::kAll || opt.quoting == QuoteStyle::kNonNumeric,
+                     -1, c));
+    }
+    out.put(opt.line_ending.data(), opt.line_ending.size());
+    return ok_status();
+  }
+
+  template <class T>
+  [[gnu::always_inline]] void put_integer(const Column& col, std::int64_t r) {
+    T v;
+    std::memcpy(&v, col.values + r * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
+    char* p = out.reserve(24);
+    out.commit(std::to_chars(p, p + 24, v).ptr);
+  }
+
+  // Rows [begin, end) of the plan's batch; `after_rows()` runs after every 256th row of the batch and
+  // may fail (the one-thread path flushes there). A value that cannot be written fails with its row
+  // and column, the row left half written (as it always was).
+  template <class AfterRows>
+  [[gnu::always_inline]] Status rows(const Plan& plan, std::int64_t begin, std::int64_t end, AfterRows&& after_rows) {
+    const WriteOptions& opt = d.opt;
+    const char delimiter = opt.delimiter;
+    const std::size_t nc = plan.cols.size();
+    const std::int64_t base = plan.first_row;
+    for (std::int64_t r = begin; r < end; ++r) {
       for (std::size_t c = 0; c < nc; ++c) {
-        if (c) out.put(opt.delimiter);
-        Column& col = cols[c];
+        if (c) out.put(delimiter);
+        const Column& col = plan.cols[c];
         if (col.kind == Kind::kOther ? col.a->is_null(r) : (col.validity && !bit::get(col.validity, col.offset + r))) {
           out.put(opt.null_string.data(), opt.null_string.size());
           continue;
@@ -221,26 +234,112 @@ class CsvWriter::Impl {
           }
           case Kind::kText: {
             const std::int64_t s = col.offsets[r], e = col.offsets[r + 1];
-            SLUICE_TRY(put({col.chars + s, static_cast<std::size_t>(e - s)}, col.force_quote, rows + r, c));
+            SLUICE_TRY(put({col.chars + s, static_cast<std::size_t>(e - s)}, col.force_quote, base + r, c));
             break;
           }
           case Kind::kJson:
             cell.clear();
             col.json->append(cell, r);
-            SLUICE_TRY(put(cell, col.force_quote, rows + r, c));
+            SLUICE_TRY(put(cell, col.force_quote, base + r, c));
             break;
           case Kind::kOther:
             cell.clear();
             text::append_value(cell, *col.a, r);
-            SLUICE_TRY(put(cell, col.force_quote, rows + r, c));
+            SLUICE_TRY(put(cell, col.force_quote, base + r, c));
             break;
         }
       }
       out.put(opt.line_ending.data(), opt.line_ending.size());
-      if ((r & 255) == 255) SLUICE_TRY(flush_if_full());
+      if ((r & 255) == 255) SLUICE_TRY(after_rows());
     }
+    return ok_status();
+  }
+};
+
+}  // namespace
+
+class CsvWriter::Impl {
+ public:
+  using Formatter = pipeline::OrderedFormatter<Plan>;
+
+  io::Sink* sink = nullptr;
+  Dialect d;
+  std::string buf;
+  Cells cells{d};  // the one-thread path's, and the header's
+  Plan plan;       // the one-thread path's, reused batch after batch
+  std::unique_ptr<Formatter> threaded;  // threads > 1
+  bool header_done = false;
+  std::int64_t rows = 0;
+
+  void setup() {
+    d.path = &sink->path();
+    d.setup();
+    cells.out.bind(buf);
+    cells.out.rewind(0);  // the string's size is the room; nothing is written yet
+  }
+
+  Status flush() {
+    if (cells.out.size() == 0) return ok_status();
+    Status s = sink->write(cells.out.data(), cells.out.size());
+    cells.out.rewind(0);
+    return s;
+  }
+
+  Status flush_if_full() {
+    if (static_cast<std::int64_t>(cells.out.size()) < d.opt.buffer_size) return ok_status();
+    return flush();
+  }
+
+  Status header(const Schema& schema) {
+    header_done = true;
+    return cells.header(schema);
+  }
+
+  Status write(const Batch& b) {
+    if (!header_done) SLUICE_TRY(header(*b.schema));
+    if (threaded) return write_threaded(b);
+    plan.first_row = rows;
+    d.resolve(b, plan.cols);
+    SLUICE_TRY(cells.rows(plan, 0, b.num_rows, [&] { return flush_if_full(); }));
     rows += b.num_rows;
     return flush_if_full();
+  }
+
+  Status write_threaded(const Batch& b) {
+    if (threaded->failed_job()) sync_failed();
+    SLUICE_TRY(flush());  // the header, before any range
+    auto p = std::make_shared<Plan>();
+    p->batch = b;
+    p->first_row = rows;
+    d.resolve(b, p->cols);
+    rows += b.num_rows;
+    Status s = threaded->add(std::move(p), b.num_rows);
+    if (threaded->failed_job()) sync_failed();
+    return s;
+  }
+
+  // The row count as the one-thread writer leaves it after a bad value: the rows before its batch.
+  void sync_failed() { rows = threaded->failed_job()->plan->first_row; }
+
+  // One range, on any thread, into the range's own buffer.
+  void format_range(Formatter::Job& job) const {
+    Cells c(d);
+    c.out.bind(job.text);
+    c.out.rewind(0);
+    Status s = c.rows(*job.plan, job.begin, job.end, [] { return ok_status(); });
+    job.size = c.out.size();
+    job.rows_done = job.end - job.begin;
+    if (!s.ok()) job.error = std::move(s).error();
+  }
+
+  Status finish(const Schema* schema_if_empty) {
+    if (threaded) {
+      Status s = threaded->drain();
+      if (threaded->failed_job()) sync_failed();
+      SLUICE_TRY(s);
+    }
+    if (!header_done && schema_if_empty) SLUICE_TRY(header(*schema_if_empty));
+    return flush();
   }
 };
 
@@ -252,23 +351,20 @@ Result<std::unique_ptr<CsvWriter>> CsvWriter::open(io::Sink& sink, WriteOptions 
     return Error(ErrorCode::kInvalidArgument, "the delimiter must differ from the quote and from line ends");
   auto impl = std::make_unique<Impl>();
   impl->sink = &sink;
-  impl->opt = std::move(options);
-  impl->buf.resize(static_cast<std::size_t>(std::max<std::int64_t>(impl->opt.buffer_size, 4096)) + 4096);
+  impl->d.opt = std::move(options);
+  impl->buf.resize(static_cast<std::size_t>(std::max<std::int64_t>(impl->d.opt.buffer_size, 4096)) + 4096);
   impl->setup();
+  if (impl->d.opt.threads > 1) {
+    const Impl* self = impl.get();
+    impl->threaded = std::make_unique<Impl::Formatter>(
+        impl->d.opt.threads, sink, impl->d.opt.buffer_size, [self](Impl::Formatter::Job& job) { self->format_range(job); });
+  }
   return std::unique_ptr<CsvWriter>(new CsvWriter(std::move(impl)));
 }
 
 Status CsvWriter::write(const Batch& batch) { return impl_->write(batch); }
 
-Status CsvWriter::finish(const Schema* schema_if_empty) {
-  if (!impl_->header_done && schema_if_empty) SLUICE_TRY(impl_->header(*schema_if_empty));
-  if (impl_->out.size() > 0) {
-    Status s = impl_->sink->write(impl_->out.data(), impl_->out.size());
-    impl_->out.rewind(0);
-    return s;
-  }
-  return ok_status();
-}
+Status CsvWriter::finish(const Schema* schema_if_empty) { return impl_->finish(schema_if_empty); }
 
 std::int64_t CsvWriter::rows_written() const { return impl_->rows; }
 

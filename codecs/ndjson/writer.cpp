@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/format_pipeline.hpp"
 #include "ndjson/json_format.hpp"
 #include "text/format.hpp"
 
@@ -343,14 +344,84 @@ void append_json_value(std::string& out, const ArrayData& array, std::int64_t i)
   detail::JsonValueFormatter(array).append(out, i);
 }
 
+namespace {
+
+// A batch resolved for writing: its columns' buffers and kinds, its keys' text, and where its rows
+// fall in the output. Shared by the batch's row ranges on the threaded path.
+struct Plan {
+  Batch batch;  // held: on the threaded path ranges are formatted after write() returned
+  std::vector<detail::OutNode> columns;
+  detail::FieldKeys keys;
+  std::int64_t first_row = 0;  // rows written before this batch
+  bool array = false;
+  bool write_nulls = true;
+  const std::string* path = nullptr;
+
+  void resolve(const Batch& b) {
+    const std::size_t nc = b.num_columns();
+    columns.resize(nc);
+    for (std::size_t c = 0; c < nc; ++c) {
+      columns[c] = detail::OutNode{};
+      detail::build(columns[c], *b.columns[c]);
+    }
+    keys.assign(b.schema->fields);
+  }
+};
+
+// Rows [begin, end) of the plan's batch (`b`, the batch itself) into em.out; `after_row()` runs after
+// every row and may fail (the one-thread path flushes there). A value that cannot be written rewinds
+// its row (no half record) and fails with the row and column; `done` counts the rows written whole.
+template <class AfterRow>
+[[gnu::always_inline]] inline Status format_rows(const Plan& p, const Batch& b, detail::Emitter& em, std::int64_t begin,
+                                                 std::int64_t end, std::int64_t& done, AfterRow&& after_row) {
+  const std::size_t nc = p.columns.size();
+  detail::Out& out = em.out;
+  for (std::int64_t r = begin; r < end; ++r) {
+    const std::size_t row_start = out.size();
+    if (p.array) {
+      if (p.first_row + r == 0) out.put('[');
+      else out.put(",\n", 2);
+    }
+    out.put('{');
+    bool first = true;
+    for (std::size_t c = 0; c < nc; ++c) {
+      const detail::OutNode& n = p.columns[c];
+      const bool valid = n.valid(r);
+      if (!valid && !p.write_nulls) continue;
+      p.keys.put(out, c, first);
+      first = false;
+      if (!valid) {
+        em.null();
+      } else if (!em.value(n, r)) {
+        out.rewind(row_start);
+        ErrorContext ctx{*p.path};
+        ctx.row = p.first_row + r;
+        ctx.column = static_cast<std::int64_t>(c) + 1;
+        ctx.column_name = b.schema->fields[c].name;
+        done = r - begin;
+        return Error(ErrorCode::kInvalidArgument, std::move(em.error), std::move(ctx));
+      }
+    }
+    if (p.array) out.put('}');
+    else out.put("}\n", 2);
+    SLUICE_TRY(after_row());
+  }
+  done = end - begin;
+  return ok_status();
+}
+
+}  // namespace
+
 class NdjsonWriter::Impl {
  public:
+  using Formatter = pipeline::OrderedFormatter<Plan>;
+
   io::Sink* sink = nullptr;
   WriteOptions opt;
   std::string buf;
   detail::Emitter em;
-  std::vector<detail::OutNode> columns;
-  detail::FieldKeys keys;
+  Plan plan;  // the one-thread path's, reused batch after batch
+  std::unique_ptr<Formatter> threaded;  // threads > 1
   std::int64_t rows = 0;
   bool finished = false;
 
@@ -361,7 +432,7 @@ class NdjsonWriter::Impl {
     return s;
   }
 
-  Status write(const Batch& b) {
+  Status check(const Batch& b) const {
     if (finished) return Error(ErrorCode::kInvalidArgument, "write after finish", ErrorContext{sink->path()});
     const std::size_t nc = b.num_columns();
     if (!b.schema || b.schema->num_fields() != nc)
@@ -371,56 +442,79 @@ class NdjsonWriter::Impl {
       if (!b.columns[c] || !b.columns[c]->type || b.columns[c]->length < b.num_rows)
         return Error(ErrorCode::kInvalidArgument, "column " + std::to_string(c) + " is shorter than the batch",
                      ErrorContext{sink->path()});
-    columns.resize(nc);
-    for (std::size_t c = 0; c < nc; ++c) {
-      columns[c] = detail::OutNode{};
-      detail::build(columns[c], *b.columns[c]);
-    }
-    keys.assign(b.schema->fields);
-    detail::Out& out = em.out;
-    for (std::int64_t r = 0; r < b.num_rows; ++r) {
-      const std::size_t row_start = out.size();
-      if (opt.array) {
-        if (rows + r == 0) out.put('[');
-        else out.put(",\n", 2);
-      }
-      out.put('{');
-      bool first = true;
-      for (std::size_t c = 0; c < nc; ++c) {
-        const detail::OutNode& n = columns[c];
-        const bool valid = n.valid(r);
-        if (!valid && !opt.write_nulls) continue;
-        keys.put(out, c, first);
-        first = false;
-        if (!valid) {
-          em.null();
-        } else if (!em.value(n, r)) {
-          out.rewind(row_start);  // no half record
-          ErrorContext ctx{sink->path()};
-          ctx.row = rows + r;
-          ctx.column = static_cast<std::int64_t>(c) + 1;
-          ctx.column_name = b.schema->fields[c].name;
-          rows += r;
-          return Error(ErrorCode::kInvalidArgument, std::move(em.error), std::move(ctx));
-        }
-      }
-      if (opt.array) out.put('}');
-      else out.put("}\n", 2);
-      if (static_cast<std::int64_t>(out.size()) >= opt.buffer_size) SLUICE_TRY(flush());
-    }
-    rows += b.num_rows;
     return ok_status();
+  }
+
+  void start_plan(Plan& p) const {
+    p.first_row = rows;
+    p.array = opt.array;
+    p.write_nulls = opt.write_nulls;
+    p.path = &sink->path();
+  }
+
+  Status write(const Batch& b) {
+    SLUICE_TRY(check(b));
+    if (threaded) return write_threaded(b);
+    start_plan(plan);
+    plan.resolve(b);
+    std::int64_t done = 0;
+    Status s = format_rows(plan, b, em, 0, b.num_rows, done, [&]() -> Status {
+      if (static_cast<std::int64_t>(em.out.size()) >= opt.buffer_size) [[unlikely]]
+        return flush();
+      return ok_status();
+    });
+    rows += s.ok() ? b.num_rows : done;
+    return s;
+  }
+
+  Status write_threaded(const Batch& b) {
+    if (threaded->failed_job()) sync_failed();
+    auto p = std::make_shared<Plan>();
+    start_plan(*p);
+    p->batch = b;
+    p->resolve(b);
+    rows += b.num_rows;
+    Status s = threaded->add(std::move(p), b.num_rows);
+    if (threaded->failed_job()) sync_failed();
+    return s;
+  }
+
+  // The row count as the one-thread writer leaves it after a bad value: the rows before it.
+  void sync_failed() {
+    const auto* job = threaded->failed_job();
+    rows = job->plan->first_row + job->begin + job->rows_done;
+  }
+
+  // One range, on any thread: its own buffer and emitter, the writer's options.
+  void format_range(Formatter::Job& job) const {
+    detail::Emitter e;
+    e.nan_as_null = em.nan_as_null;
+    e.replace_utf8 = em.replace_utf8;
+    e.write_nulls = em.write_nulls;
+    e.out.bind(job.text);
+    e.out.rewind(0);
+    Status s = format_rows(*job.plan, job.plan->batch, e, job.begin, job.end, job.rows_done, [] { return ok_status(); });
+    job.size = e.out.size();
+    job.non_finite = e.non_finite;
+    if (!s.ok()) job.error = std::move(s).error();
   }
 
   Status finish() {
     if (finished) return ok_status();
     finished = true;
+    if (threaded) {
+      Status s = threaded->drain();
+      if (threaded->failed_job()) sync_failed();
+      SLUICE_TRY(s);  // an error write() returned already is not returned again (as with one thread)
+    }
     if (opt.array) {
       if (rows == 0) em.out.put("[]\n", 3);
       else em.out.put("]\n", 2);
     }
     return flush();
   }
+
+  std::int64_t non_finite() const { return em.non_finite + (threaded ? threaded->non_finite() : 0); }
 };
 
 NdjsonWriter::NdjsonWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -440,12 +534,17 @@ Result<std::unique_ptr<NdjsonWriter>> NdjsonWriter::open(io::Sink& sink, WriteOp
   impl->em.nan_as_null = impl->opt.non_finite == NonFinite::kNull;
   impl->em.replace_utf8 = impl->opt.invalid_utf8 == InvalidUtf8::kReplace;
   impl->em.write_nulls = impl->opt.write_nulls;
+  if (impl->opt.threads > 1) {
+    Impl* self = impl.get();
+    impl->threaded = std::make_unique<Impl::Formatter>(
+        impl->opt.threads, sink, impl->opt.buffer_size, [self](Impl::Formatter::Job& job) { self->format_range(job); });
+  }
   return std::unique_ptr<NdjsonWriter>(new NdjsonWriter(std::move(impl)));
 }
 
 Status NdjsonWriter::write(const Batch& batch) { return impl_->write(batch); }
 Status NdjsonWriter::finish() { return impl_->finish(); }
 std::int64_t NdjsonWriter::rows_written() const { return impl_->rows; }
-std::int64_t NdjsonWriter::non_finite_count() const { return impl_->em.non_finite; }
+std::int64_t NdjsonWriter::non_finite_count() const { return impl_->non_finite(); }
 
 }  // namespace sluice::ndjson

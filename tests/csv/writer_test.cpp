@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "sluice/core/builder.hpp"
 #include "util.hpp"
 
@@ -136,6 +140,177 @@ TEST(CsvWriter, EmptyInputStillGetsAHeader) {
   ASSERT_TRUE((*w)->finish(schema.get()).ok());
   ASSERT_TRUE(sink.finish().ok());
   EXPECT_EQ(sink.data(), "x,\"y,z\"\n");
+}
+
+// ---- Threads -----------------------------------------------------------------------------------
+
+// n rows from row `from` of every kind the writer formats: integers, doubles, booleans, dates,
+// timestamps, text that needs quotes, nested (JSON text) and decimals (the general path), with nulls.
+Batch wide(std::int64_t from, std::int64_t n) {
+  FixedWidthBuilder<std::int64_t> id(int64());
+  FixedWidthBuilder<std::int32_t> k(int32());
+  FixedWidthBuilder<double> d(float64());
+  BooleanBuilder f;
+  FixedWidthBuilder<std::int32_t> day(date32());
+  FixedWidthBuilder<std::int64_t> ts(timestamp(TimeUnit::kMicro));
+  BinaryBuilder s;
+  ListBuilder l(list(int64()));
+  FixedWidthBuilder<__int128> dec(decimal128(12, 2));
+  for (std::int64_t i = from; i < from + n; ++i) {
+    id.append(i * 7919 - 100000);
+    if (i % 5 == 3) k.append_null();
+    else k.append(static_cast<std::int32_t>(i % 1000 - 500));
+    if (i % 11 == 0) d.append_null();
+    else d.append(static_cast<double>(i) / 7.0);
+    if (i % 7 == 6) f.append_null();
+    else f.append(i % 2 == 0);
+    day.append(static_cast<std::int32_t>(i % 40000 - 20000));
+    if (i % 13 == 1) ts.append_null();
+    else ts.append(i * 1234567891LL);
+    switch (i % 6) {
+      case 0: s.append("plain " + std::to_string(i)); break;
+      case 1: s.append("a,b"); break;
+      case 2: s.append("say \"hi\"\n" + std::to_string(i)); break;
+      case 3: s.append_null(); break;
+      case 4: s.append(""); break;
+      default: s.append(std::string(static_cast<std::size_t>(i % 97), 'x')); break;
+    }
+    if (i % 4 == 0) {
+      l.append_null();
+    } else {
+      for (std::int64_t j = 0; j < i % 4; ++j) l.child_as<FixedWidthBuilder<std::int64_t>>().append(i + j);
+      l.append_valid();
+    }
+    if (i % 9 == 4) dec.append_null();
+    else dec.append(static_cast<__int128>(i) * 12345 - 7);
+  }
+  auto schema = std::make_shared<Schema>();
+  schema->fields = {{"id", int64(), true},       {"k", int32(), true},   {"d", float64(), true},
+                    {"f", boolean(), true},      {"day", date32(), true}, {"ts", timestamp(TimeUnit::kMicro), true},
+                    {"s, text", utf8(), true},   {"l", list(int64()), true}, {"dec", decimal128(12, 2), true}};
+  return Batch{schema,
+               {id.finish(), k.finish(), d.finish(), f.finish(), day.finish(), ts.finish(), s.finish(), l.finish(),
+                dec.finish()},
+               n};
+}
+
+// Batches of many shapes: empty, one row, odd sizes, large, and slices (offsets inside buffers).
+std::vector<Batch> shapes() {
+  std::vector<Batch> out;
+  std::int64_t at = 0;
+  for (std::int64_t n : {0, 1, 17, 1000, 0, 3, 40000, 255, 256, 257, 9000}) {
+    out.push_back(wide(at, n));
+    at += n;
+  }
+  const Batch big = wide(at, 5000);
+  out.push_back(big.slice(3, 2000));
+  out.push_back(big.slice(2003, 1));
+  out.push_back(big.slice(2004, 2996));
+  return out;
+}
+
+struct Outcome {
+  std::string text;
+  std::optional<Error> error;
+  std::int64_t rows = 0;
+};
+
+// Writes the batches until one write() fails (the threaded writer may report a batch's error from a
+// later write() or from finish()), then finishes the writer; what reached the sink.
+Outcome write_threads(const std::vector<Batch>& batches, WriteOptions o, int threads) {
+  o.threads = threads;
+  io::MemorySink sink("t.csv");
+  auto w = CsvWriter::open(sink, o);
+  EXPECT_TRUE(w.ok());
+  Outcome out;
+  for (const auto& b : batches) {
+    Status s = (*w)->write(b);
+    if (!s.ok()) {
+      out.error = s.error();
+      break;
+    }
+  }
+  Status f = (*w)->finish(batches.empty() ? nullptr : batches.front().schema.get());
+  if (!f.ok() && !out.error) out.error = f.error();
+  out.rows = (*w)->rows_written();
+  EXPECT_TRUE(sink.finish().ok());
+  out.text = sink.data();
+  return out;
+}
+
+TEST(CsvWriter, ThreadsWriteTheSameBytes) {
+  const std::vector<Batch> batches = shapes();
+  WriteOptions nn;
+  nn.quoting = QuoteStyle::kNonNumeric;
+  nn.null_string = "NA";
+  nn.line_ending = "\r\n";
+  WriteOptions all;
+  all.quoting = QuoteStyle::kAll;
+  all.delimiter = ';';
+  all.header = false;
+  for (const WriteOptions& base : {WriteOptions{}, nn, all}) {
+    const Outcome one = write_threads(batches, base, 1);
+    ASSERT_FALSE(one.error) << one.error->to_string();
+    EXPECT_EQ(one.rows, 55786);
+    for (int threads : {2, 3, 5}) {
+      for (std::int64_t size : {std::int64_t{1}, std::int64_t{700}, std::int64_t{64 << 10}, std::int64_t{1} << 20}) {
+        WriteOptions o = base;
+        o.buffer_size = size;
+        const Outcome t = write_threads(batches, o, threads);
+        ASSERT_FALSE(t.error) << t.error->to_string();
+        EXPECT_EQ(t.text, one.text) << threads << " threads, buffer " << size;
+        EXPECT_EQ(t.rows, one.rows);
+      }
+    }
+  }
+  // No batches: the header only when a schema is given; nothing at all without.
+  EXPECT_EQ(write_threads({wide(0, 0)}, {}, 2).text, "id,k,d,f,day,ts,\"s, text\",l,dec\n");
+  WriteOptions o;
+  o.threads = 3;
+  io::MemorySink sink;
+  auto w = CsvWriter::open(sink, o);
+  ASSERT_TRUE((*w)->finish().ok());
+  EXPECT_EQ(sink.data(), "");
+}
+
+TEST(CsvWriter, ThreadsReportTheFirstBadValueAsOneThreadDoes) {
+  // Quoting 'none' refuses the first text value that needs quotes; make every batch clean but one.
+  auto clean = [](std::int64_t from, std::int64_t n, std::int64_t bad_at) {
+    FixedWidthBuilder<std::int64_t> x(int64());
+    BinaryBuilder s;
+    for (std::int64_t i = from; i < from + n; ++i) {
+      x.append(i);
+      if (i == bad_at || i == bad_at + 5) s.append("has,comma");
+      else if (i % 3 == 0) s.append_null();
+      else s.append("v" + std::to_string(i));
+    }
+    auto schema = std::make_shared<Schema>();
+    schema->fields = {{"x", int64(), true}, {"s", utf8(), true}};
+    return Batch{schema, {x.finish(), s.finish()}, n};
+  };
+  WriteOptions o;
+  o.quoting = QuoteStyle::kNone;
+  for (std::int64_t bad : {std::int64_t{0}, std::int64_t{1}, std::int64_t{4999}, std::int64_t{5000}, std::int64_t{23456}, std::int64_t{39999}}) {
+    std::vector<Batch> batches;
+    for (std::int64_t at = 0; at < 40000; at += 5000) batches.push_back(clean(at, 5000, bad));
+    const Outcome one = write_threads(batches, o, 1);
+    ASSERT_TRUE(one.error);
+    EXPECT_EQ(one.error->context().row, bad);
+    EXPECT_EQ(one.error->context().column, 2);
+    for (int threads : {2, 4}) {
+      for (std::int64_t size : {std::int64_t{100}, std::int64_t{1} << 20}) {
+        WriteOptions t_opt = o;
+        t_opt.buffer_size = size;
+        const Outcome t = write_threads(batches, t_opt, threads);
+        ASSERT_TRUE(t.error) << bad;
+        EXPECT_EQ(t.error->to_string(), one.error->to_string());
+        EXPECT_EQ(t.error->context().row, bad);
+        EXPECT_EQ(t.rows, one.rows) << bad;
+        // What the sink got: every row before the bad one (and the half row the writer stopped in).
+        EXPECT_EQ(t.text, one.text) << bad << ", " << threads << " threads, buffer " << size;
+      }
+    }
+  }
 }
 
 }  // namespace

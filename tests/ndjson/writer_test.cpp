@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -798,6 +799,241 @@ TEST(NdjsonWriter, FlushesAtBufferSizeWithIdenticalOutput) {
   WriteOptions bad;
   bad.buffer_size = 0;
   EXPECT_FALSE(NdjsonWriter::open(sink, bad).ok());
+}
+
+// ---- Threads -----------------------------------------------------------------------------------
+
+// n rows from row `from`: integers, doubles with NaN and ±Inf, strings with escapes and invalid UTF-8,
+// timestamps, a struct and a list of structs (nested), with nulls at every level.
+Batch mixed(std::int64_t from, std::int64_t n) {
+  I64 x(int64());
+  FixedWidthBuilder<double> d(float64());
+  BinaryBuilder s;
+  FixedWidthBuilder<std::int64_t> ts(timestamp(TimeUnit::kMilli, "UTC"));
+  StructBuilder st(struct_({{"a", int32(), true}, {"b", list(utf8()), true}}));
+  auto& sa = st.child_as<I32>(0);
+  auto& sb = st.child_as<ListBuilder>(1);
+  ListBuilder deep(list(struct_({{"a", list(int64()), true}, {"s", utf8(), true}})));
+  auto& ds = deep.child_as<StructBuilder>();
+  auto& da = ds.child_as<ListBuilder>(0);
+  auto& ds_s = ds.child_as<BinaryBuilder>(1);
+  for (std::int64_t i = from; i < from + n; ++i) {
+    if (i % 10 == 9) x.append_null();
+    else x.append(i * 31 - 1000);
+    switch (i % 8) {
+      case 0: d.append(NAN); break;
+      case 3: d.append(i % 16 == 3 ? INFINITY : -INFINITY); break;
+      case 5: d.append_null(); break;
+      default: d.append(static_cast<double>(i) / 3.0); break;
+    }
+    switch (i % 7) {
+      case 0: s.append("plain"); break;
+      case 1: s.append("tab\tquote\"back\\slash\n"); break;
+      case 2: s.append("bad \xFF\xC0 utf8 " + std::to_string(i)); break;
+      case 3: s.append_null(); break;
+      case 4: s.append("\xE2\x82\xAC euro"); break;
+      default: s.append(std::string(static_cast<std::size_t>(i % 50), 'y')); break;
+    }
+    if (i % 6 == 2) ts.append_null();
+    else ts.append(i * 86400123LL);
+    if (i % 5 == 4) {
+      sa.append_null();
+      sb.append_null();
+      st.append_null();
+    } else {
+      sa.append(static_cast<std::int32_t>(i));
+      for (std::int64_t k = 0; k < i % 3; ++k) sb.child_as<BinaryBuilder>().append(num("e", k));
+      sb.append_valid();
+      st.append_valid();
+    }
+    if (i % 4 == 3) {
+      deep.append_null();
+      continue;
+    }
+    for (std::int64_t k = 0; k < i % 3; ++k) {
+      if ((i + k) % 5 == 0) {
+        da.append_null();
+        ds_s.append_null();
+        ds.append_null();
+        continue;
+      }
+      for (std::int64_t j = 0; j < k; ++j) da.child_as<I64>().append(i + j);
+      da.append_valid();
+      ds_s.append(num("s", i + k));
+      ds.append_valid();
+    }
+    deep.append_valid();
+  }
+  return make_batch({{"x", x.finish()}, {"d", d.finish()}, {"s", s.finish()}, {"ts", ts.finish()},
+                     {"st", st.finish()}, {"deep", deep.finish()}});
+}
+
+// Batches of many shapes: empty, one row, odd sizes, large, and slices (offsets inside buffers).
+std::vector<Batch> shapes() {
+  std::vector<Batch> out;
+  std::int64_t at = 0;
+  for (std::int64_t n : {0, 1, 17, 1000, 0, 3, 30000, 255, 9000}) {
+    out.push_back(mixed(at, n));
+    at += n;
+  }
+  const Batch big = mixed(at, 5000);
+  out.push_back(big.slice(3, 2000));
+  out.push_back(big.slice(2003, 1));
+  out.push_back(big.slice(2004, 2996));
+  return out;
+}
+
+struct Outcome {
+  std::string text;
+  std::optional<Error> error;
+  std::int64_t rows = 0;
+  std::int64_t non_finite = 0;
+};
+
+// Writes the batches until one write() fails (the threaded writer may report a batch's error from a
+// later write() or from finish()), then finishes the writer; what reached the sink.
+Outcome write_threads(const std::vector<Batch>& batches, WriteOptions o, int threads) {
+  o.threads = threads;
+  io::MemorySink sink("t.ndjson");
+  auto w = NdjsonWriter::open(sink, o);
+  EXPECT_TRUE(w.ok());
+  Outcome out;
+  for (const auto& b : batches) {
+    Status s = (*w)->write(b);
+    if (!s.ok()) {
+      out.error = s.error();
+      break;
+    }
+  }
+  Status f = (*w)->finish();
+  if (!f.ok() && !out.error) out.error = f.error();
+  out.rows = (*w)->rows_written();
+  out.non_finite = (*w)->non_finite_count();
+  EXPECT_TRUE(sink.finish().ok());
+  out.text = sink.data();
+  return out;
+}
+
+TEST(NdjsonWriter, ThreadsWriteTheSameBytes) {
+  const std::vector<Batch> batches = shapes();
+  WriteOptions omit;
+  omit.write_nulls = false;
+  WriteOptions array;
+  array.array = true;
+  for (const WriteOptions& base : {WriteOptions{}, omit, array}) {
+    const Outcome one = write_threads(batches, base, 1);
+    ASSERT_FALSE(one.error) << one.error->to_string();
+    EXPECT_EQ(one.rows, 45273);
+    EXPECT_GT(one.non_finite, 10000);
+    for (int threads : {2, 3, 5}) {
+      for (std::int64_t size : {std::int64_t{1}, std::int64_t{700}, std::int64_t{64 << 10}, std::int64_t{1} << 20}) {
+        WriteOptions o = base;
+        o.buffer_size = size;
+        const Outcome t = write_threads(batches, o, threads);
+        ASSERT_FALSE(t.error) << t.error->to_string();
+        EXPECT_EQ(t.text, one.text) << threads << " threads, buffer " << size;
+        EXPECT_EQ(t.rows, one.rows);
+        EXPECT_EQ(t.non_finite, one.non_finite);
+      }
+    }
+  }
+  // Array mode without rows, and with rows only after empty batches (the first row opens the array).
+  WriteOptions o;
+  o.array = true;
+  EXPECT_EQ(write_threads({}, o, 2).text, "[]\n");
+  EXPECT_EQ(write_threads({int_batch(0, 0), int_batch(0, 0)}, o, 3).text, "[]\n");
+  EXPECT_EQ(write_threads({int_batch(0, 0), int_batch(0, 2)}, o, 2).text,
+            "[{\"x\":0,\"s\":\"r0\"},\n{\"x\":1,\"s\":\"r1\"}]\n");
+}
+
+TEST(NdjsonWriter, ThreadsReportTheFirstBadValueAsOneThreadDoes) {
+  // Invalid UTF-8 and non-finite numbers refused: the first bad row of all, its column, the rows
+  // before it written whole, the counts as one thread leaves them.
+  // ±Inf before and after the bad row (counted as null up to it), or none: then the first non-finite
+  // value is the NaN in the row after the bad string.
+  auto batches_with_bad_row = [](std::int64_t bad, bool infinities) {
+    std::vector<Batch> out;
+    for (std::int64_t at = 0; at < 40000; at += 5000) {
+      I64 x(int64());
+      BinaryBuilder s;
+      FixedWidthBuilder<double> d(float64());
+      for (std::int64_t i = at; i < at + 5000; ++i) {
+        x.append(i);
+        s.append(i == bad ? "bad \xFF" : i == bad + 3 ? "\xC0" : "ok");
+        d.append(i == bad + 1 ? NAN : infinities && i % 7 == 0 ? INFINITY : 0.5);
+      }
+      out.push_back(make_batch({{"x", x.finish()}, {"s", s.finish()}, {"d", d.finish()}}));
+    }
+    return out;
+  };
+  for (bool array : {false, true}) {
+    for (std::int64_t bad : {std::int64_t{0}, std::int64_t{1}, std::int64_t{4999}, std::int64_t{5000}, std::int64_t{23456}, std::int64_t{39990}}) {
+      const auto batches = batches_with_bad_row(bad, true);
+      WriteOptions o;
+      o.array = array;
+      o.invalid_utf8 = InvalidUtf8::kError;
+      const Outcome one = write_threads(batches, o, 1);
+      ASSERT_TRUE(one.error);
+      EXPECT_EQ(one.error->context().row, bad);
+      EXPECT_EQ(one.error->context().column_name, "s");
+      EXPECT_EQ(one.rows, bad);
+      // One thread closes the array at finish() after the failed write(); the threaded writer may
+      // report the error from finish() itself, which then writes nothing more.
+      auto same = [&](const std::string& got, const std::string& want) {
+        if (got == want || !array) return got == want;
+        const std::string close = want == "[]\n" ? "[]\n" : "]\n";
+        return want.size() >= close.size() && want.compare(want.size() - close.size(), close.size(), close) == 0 &&
+               got == want.substr(0, want.size() - close.size());
+      };
+      for (int threads : {2, 4}) {
+        for (std::int64_t size : {std::int64_t{100}, std::int64_t{1} << 20}) {
+          WriteOptions t_opt = o;
+          t_opt.buffer_size = size;
+          const Outcome t = write_threads(batches, t_opt, threads);
+          ASSERT_TRUE(t.error) << bad;
+          EXPECT_EQ(t.error->to_string(), one.error->to_string());
+          EXPECT_EQ(t.rows, one.rows) << bad;
+          EXPECT_EQ(t.non_finite, one.non_finite) << bad;
+          EXPECT_TRUE(same(t.text, one.text)) << bad << ", " << threads << " threads, buffer " << size << ": "
+                                              << t.text.size() << " bytes, one thread " << one.text.size();
+        }
+      }
+      // Under NonFinite::kError: the NaN in the row after the bad string.
+      const auto finite = batches_with_bad_row(bad, false);
+      o.non_finite = NonFinite::kError;
+      o.invalid_utf8 = InvalidUtf8::kReplace;
+      const Outcome nf_one = write_threads(finite, o, 1);
+      ASSERT_TRUE(nf_one.error);
+      EXPECT_EQ(nf_one.error->context().row, bad + 1);
+      EXPECT_EQ(nf_one.error->context().column_name, "d");
+      const Outcome nf = write_threads(finite, o, 3);
+      ASSERT_TRUE(nf.error);
+      EXPECT_EQ(nf.error->to_string(), nf_one.error->to_string());
+      EXPECT_EQ(nf.rows, nf_one.rows);
+      EXPECT_TRUE(same(nf.text, nf_one.text)) << bad;
+    }
+  }
+}
+
+// After a failure the threaded writer takes no more batches; finish() after a reported failure
+// succeeds with what was written (as with one thread).
+TEST(NdjsonWriter, ThreadsStopAtTheFirstFailure) {
+  WriteOptions o;
+  o.non_finite = NonFinite::kError;
+  o.threads = 2;
+  io::MemorySink sink("t.ndjson");
+  auto w = NdjsonWriter::open(sink, o);
+  const Batch bad = one(fixed<double>(float64(), {1.0, NAN, 2.0}), "d");
+  Status first = (*w)->write(bad);
+  for (int i = 0; i < 3 && first.ok(); ++i) first = (*w)->write(one(fixed<double>(float64(), {3.0}), "d"));
+  if (first.ok()) first = (*w)->finish();
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().context().row, 1);
+  EXPECT_EQ((*w)->rows_written(), 1);
+  EXPECT_FALSE((*w)->write(one(fixed<double>(float64(), {4.0}), "d")).ok());
+  EXPECT_TRUE((*w)->finish().ok());
+  ASSERT_TRUE(sink.finish().ok());
+  EXPECT_EQ(sink.data(), "{\"d\":1.0}\n");
 }
 
 // ---- append_json_value -------------------------------------------------------------------------

@@ -61,7 +61,8 @@ reading (every format):
                            first, so every batch has the final types (reads a file twice)
   --skip-bad-rows          drop bad rows/records and report them, instead of failing
   --block-size SIZE        bytes parsed per unit of work (default 1MiB for CSV, 512KiB for NDJSON)
-  --threads N              parse threads (default: all cores)
+  --threads N              parse threads, and format threads of the CSV/NDJSON writers (default:
+                           all cores)
 
 reading CSV:
   --delimiter C            field delimiter (default: sniffed among , ; TAB |); "\t" or "tab" for TAB
@@ -259,6 +260,7 @@ ndjson::WriteOptions ndjson_write_options(const Args& a, const std::string& form
     else throw UsageError("--invalid-utf8 is replace or error");
   }
   if (a.flag("omit-nulls")) o.write_nulls = false;
+  o.threads = thread_option(a);
   return o;
 }
 
@@ -305,6 +307,7 @@ csv::WriteOptions write_options(const Args& a, const std::string& format) {
     else if (*v == "crlf") o.line_ending = "\r\n";
     else throw UsageError("--line-ending is lf or crlf");
   }
+  o.threads = thread_option(a);
   return o;
 }
 

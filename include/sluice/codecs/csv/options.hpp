@@ -64,6 +64,11 @@ struct WriteOptions {
   std::string null_string;       // how a null is written (default empty)
   std::string line_ending = "\n";
   std::int64_t buffer_size = 1 << 20;
+  // Formatting threads; the output does not depend on it. Above 1, rows are formatted in ranges of
+  // about buffer_size bytes on the threads while the calling thread writes the finished ones, in
+  // order: write() may return before its batch is written (the batch's buffers are held until then),
+  // and the error of a bad value may be returned by a later write() or by finish() (with its row).
+  int threads = 1;
 };
 
 }  // namespace sluice::csv

@@ -82,6 +82,11 @@ struct WriteOptions {
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kReplace;
   bool write_nulls = true;  // false: null fields are left out of their object
   std::int64_t buffer_size = 1 << 20;
+  // Formatting threads; the output does not depend on it. Above 1, rows are formatted in ranges of
+  // about buffer_size bytes on the threads while the calling thread writes the finished ones, in
+  // order: write() may return before its batch is written (the batch's buffers are held until then),
+  // and the error of a bad value may be returned by a later write() or by finish() (with its row).
+  int threads = 1;
 };
 
 }  // namespace sluice::ndjson
