@@ -31,8 +31,12 @@ using CredentialProviderPtr = std::shared_ptr<CredentialProvider>;
 // Credentials that never change.
 CredentialProviderPtr static_credentials(Credentials credentials, std::string source = "explicit");
 
-// The default chain for `config` (explicit keys first). kNotFound when no link of the chain has
-// credentials, naming every place it looked.
+// The default chain for `config` (explicit keys first). The first configured link answers, and its
+// temporary credentials are fetched once here, so a broken link (a refused role, a failing
+// credential_process) is reported now rather than at the first request; only the instance metadata
+// service is probed and passed over when absent. kNotFound when no link of the chain has
+// credentials, naming every place it looked. `client` (default_client() when null) carries the STS
+// calls; the metadata services get their own short-timeout client.
 Result<CredentialProviderPtr> default_credential_chain(const S3Config& config,
                                                        std::shared_ptr<http::Client> client);
 
