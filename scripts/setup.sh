@@ -14,8 +14,9 @@ pkgs=(
   libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev
   libthrift-dev thrift-compiler libboost-dev liblz4-dev libbrotli-dev
   libcurl4-openssl-dev libssl-dev
-  # Object-store peers for the tests: Ceph radosgw (strict S3) and awscli as a second client.
-  radosgw ceph-mon ceph-osd ceph-common awscli curl
+  # Object-store peers for the tests: Ceph radosgw (strict S3) and awscli as a second client;
+  # azure-cli as the second client of Azure Blob (the server, azurite, comes from npm).
+  radosgw ceph-mon ceph-osd ceph-common awscli curl azure-cli
 )
 # Node.js and npm may come from elsewhere (a newer npm conflicts with Debian's package): only ask
 # Debian for them where the commands are missing.
@@ -31,9 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Test and benchmark peers (DuckDB as the independent oracle), pinned by package-lock.json.
+# Test and benchmark peers (DuckDB as the independent oracle, azurite for Azure Blob), pinned by package-lock.json.
 cd "$here"
-if [ ! -d node_modules/@duckdb/node-api ]; then
+if [ ! -d node_modules/@duckdb/node-api ] || [ ! -d node_modules/azurite ]; then
   # The lock pins what this registry serves (linux-x64 bindings only), which `npm ci` rejects for
   # lacking the other platforms' optional bindings; a plain install honours the pinned versions.
   npm install --no-audit --no-fund --loglevel=error
