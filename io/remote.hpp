@@ -55,6 +55,7 @@ class PartUploader {
   virtual Status put_whole(std::span<const std::byte> data) = 0;
   virtual Status begin() = 0;
   // Uploads part `number` (1-based); `data` stays alive and unchanged until the future is ready.
+  // Called from a thread of its own per part: several calls may run at once.
   virtual std::future<Status> upload_part(int number, std::span<const std::byte> data) = 0;
   virtual Status complete() = 0;
   // Best effort: removes what begin() and the parts staged.

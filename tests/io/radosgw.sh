@@ -3,6 +3,8 @@
 # with the user AKIDTEST / SECRETTEST.
 #   radosgw.sh start DIR   starts it (state in DIR, wiped first), writes DIR/env (SLUICE_TEST_S3_*)
 #   radosgw.sh stop DIR    stops every daemon started from DIR by its PID
+#   radosgw.sh gc DIR      frees the space of deleted objects now (rgw collects it lazily otherwise)
+# SLUICE_RGW_MEMSTORE_GIB sets the in-memory OSD's size (default 6; it holds every object written).
 # Where radosgw is not installed, `start` writes SLUICE_TEST_S3_UNAVAILABLE into DIR/env and exits 0:
 # the tests then skip and say why. The monitor binds the fixed ports 3300 and 6789, so one instance
 # at a time (CTest runs the tests that need it under one fixture, serially).
@@ -23,6 +25,10 @@ stop() {
   done
 }
 
+if [ "$cmd" = gc ]; then
+  radosgw-admin -c "$D/ceph.conf" gc process --include-all >/dev/null 2>&1 || true
+  exit 0
+fi
 if [ "$cmd" = stop ]; then
   stop
   exit 0
@@ -79,7 +85,7 @@ mon_data = $D/mon
 [osd]
 osd_data = $D/osd0
 osd_objectstore = memstore
-memstore_device_bytes = 6442450944
+memstore_device_bytes = $(( ${SLUICE_RGW_MEMSTORE_GIB:-6} << 30 ))
 osd_max_object_size = 134217728
 [client.rgw]
 rgw_frontends = beast endpoint=127.0.0.1:$port

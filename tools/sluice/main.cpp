@@ -130,7 +130,7 @@ SLUICE_HTTP_BEARER_TOKEN for http(s)):
   --part-size SIZE         upload part / block size, 5MiB..5GiB (default 8MiB, doubling every 1,000
                            parts unless --equal-parts)
   --parts-in-flight N      parts uploaded at once (default 4); memory is about SIZE × (N + 1)
-  --read-ahead N           ranged GETs kept in flight ahead of a sequential reader (default 2)
+  --read-ahead N           ranged GETs kept in flight ahead of a sequential reader (default 4)
   --read-block SIZE        bytes per ranged GET (default 8MiB; larger reads are split into these)
   --retries N              attempts after the first on connection errors, 408, 429, 5xx (default 5)
   --connect-timeout SECS   (default 10)

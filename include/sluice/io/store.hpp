@@ -39,7 +39,7 @@ struct TransferOptions {
   // random reads are split into read_block pieces fetched concurrently; ranges closer than
   // coalesce_gap are fetched by one GET.
   std::size_t read_block = std::size_t{8} << 20;
-  int read_ahead = 2;
+  int read_ahead = 4;
   std::uint64_t coalesce_gap = std::uint64_t{1} << 20;
   // Keys asked for per listing page (stores cap it at 1,000 / 5,000).
   int list_page_size = 1000;
