@@ -1,5 +1,7 @@
-// libFuzzer target for what stores send back and what users type: S3 ListObjectsV2 pages (the XML
-// reader under it), store error bodies turned into messages, and URIs. Crashes, hangs, unbounded
+// libFuzzer target for what stores and credential endpoints send back and what users type: S3
+// ListObjectsV2 pages (the XML reader under it), store error bodies turned into messages, URIs, the
+// JSON of credential_process / ECS / IMDS / OAuth2 token endpoints, AWS profile files and
+// credential_process command lines, RFC 3339 expirations. Crashes, hangs, unbounded
 // allocation and undefined behaviour are bugs; errors are not. Checked properties:
 //   - a parsed listing's entries are in key order and every object has a key;
 //   - escape() of any text parses back to the same text inside an element;
@@ -11,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "aws_profile.hpp"
+#include "aws_support.hpp"
 #include "s3_internal.hpp"
 #include "sluice/io/http.hpp"
 #include "sluice/io/uri.hpp"
@@ -31,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace sluice::io;
   if (size == 0) return 0;
   const std::string_view all(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 8) {
     case 0: {  // a listing page
       auto page = s3::parse_list_page(all);
       if (page.ok()) {
@@ -60,7 +64,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       require(doc->text == text, "escaped text does not round-trip");
       break;
     }
-    default: {  // URIs
+    case 4: {  // JSON from credential endpoints
+      (void)cred::parse_json_object(all, "fuzz");
+      (void)aws::detail::parse_process_credentials(all);
+      break;
+    }
+    case 5: {  // profile files
+      (void)aws::detail::parse_ini(all);
+      break;
+    }
+    case 6: {  // credential_process command lines (split, never run)
+      (void)aws::detail::split_command(all);
+      break;
+    }
+    case 7: {
+      (void)cred::parse_rfc3339(all);
+      break;
+    }
+    case 3: {  // URIs
       auto u = parse_uri(all);
       (void)http::redact_url(all);
       if (u.ok() && (u->scheme == Scheme::kS3 || u->scheme == Scheme::kGcs || u->scheme == Scheme::kAzure)) {

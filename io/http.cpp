@@ -135,8 +135,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t nmemb, void* use
   return n;
 }
 
+std::uint64_t body_size(const Request& r) { return r.body_producer ? r.body_length : r.body.size(); }
+
 std::size_t on_read(char* buffer, std::size_t size, std::size_t nitems, void* user) {
   auto* t = static_cast<Transfer*>(user);
+  if (t->attempt.body_producer) {
+    const std::size_t n = t->attempt.body_producer(t->upload_pos, {reinterpret_cast<std::byte*>(buffer), size * nitems});
+    t->upload_pos += n;
+    return n;
+  }
   const auto body = t->attempt.body;
   const std::size_t n = std::min(size * nitems, body.size() - t->upload_pos);
   std::memcpy(buffer, body.data() + t->upload_pos, n);
@@ -146,8 +153,9 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t nitems, void* us
 
 int on_seek(void* user, curl_off_t offset, int origin) {
   auto* t = static_cast<Transfer*>(user);
-  if (origin != SEEK_SET || offset < 0 || static_cast<std::size_t>(offset) > t->attempt.body.size())
+  if (origin != SEEK_SET || offset < 0 || static_cast<std::uint64_t>(offset) > body_size(t->attempt))
     return CURL_SEEKFUNC_CANTSEEK;
+  if (t->attempt.body_producer && offset != 0) return CURL_SEEKFUNC_CANTSEEK;  // it can only start over
   t->upload_pos = static_cast<std::size_t>(offset);
   return CURL_SEEKFUNC_OK;
 }
@@ -317,7 +325,8 @@ class CurlClient final : public Client {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     // A body is sent from the borrowed span; `Expect: 100-continue` would cost a round trip per part.
-    const bool has_body = !a.body.empty();
+    const bool has_body = body_size(a) > 0;
+    const auto wire_size = static_cast<curl_off_t>(body_size(a));
     bool has_content_type = false;
     for (const auto& [name, value] : a.headers) {
       if (iequals(name, "content-type")) has_content_type = true;
@@ -332,16 +341,16 @@ class CurlClient final : public Client {
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (a.method == "PUT") {
       curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(a.body.size()));
+      curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, wire_size);
     } else if (a.method == "POST") {
       curl_easy_setopt(e, CURLOPT_POST, 1L);
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(a.body.size()));
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, wire_size);
       if (!has_content_type) t->header_list = curl_slist_append(t->header_list, "Content-Type:");
     } else {
       curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, a.method.c_str());
       if (has_body) {
         curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(a.body.size()));
+        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, wire_size);
       }
     }
     curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);

@@ -2,6 +2,11 @@
 // ListObjectsV2, PUT, multipart upload, DELETE, each request signed with SigV4 (or a bearer token, or
 // nothing for public buckets).
 #include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <optional>
 #include <cstdlib>
 #include <ctime>
 #include <map>
@@ -166,7 +171,7 @@ class S3Store final : public ObjectStore {
 
   // Sends a request signed for its body (small bodies hashed; large ones UNSIGNED-PAYLOAD).
   std::future<Result<http::Response>> send(http::Request req, std::string operation) {
-    auto signer = auth_.make_signer(req.body);
+    auto signer = auth_.make_signer(req.body, req.method == "PUT");
     if (!signer.ok()) {
       std::promise<Result<http::Response>> p;
       p.set_value(std::move(signer).error());
@@ -358,7 +363,112 @@ void S3Uploader::abort() {
 
 }  // namespace
 
-Result<http::Signer> Auth::make_signer(std::span<const std::byte> body) const {
+namespace {
+
+// aws-chunked: the body as `hex(size);chunk-signature=SIG\r\n DATA \r\n` pieces of kChunk bytes and
+// a final empty one, made while curl sends it. Each attempt signs the request afresh and restarts the
+// chain from that signature.
+class ChunkedBody {
+ public:
+  static constexpr std::size_t kChunk = 64 * 1024;
+
+  ChunkedBody(aws::Credentials creds, aws::SigV4Options opts, std::span<const std::byte> payload)
+      : creds_(std::move(creds)), opts_(std::move(opts)), payload_(payload) {}
+
+  void start(std::string seed) {
+    seed_ = std::move(seed);
+    signer_.reset();
+  }
+
+  std::size_t produce(std::uint64_t produced, std::span<std::byte> out) {
+    if (produced == 0 || !signer_) restart();
+    if (!signer_) return 0;  // cannot happen: the seed was signed with these options
+    std::size_t n = 0;
+    while (n < out.size()) {
+      if (pending_pos_ < pending_.size()) {
+        const std::size_t k = std::min(out.size() - n, pending_.size() - pending_pos_);
+        std::memcpy(out.data() + n, pending_.data() + pending_pos_, k);
+        pending_pos_ += k;
+        n += k;
+        continue;
+      }
+      if (data_pos_ < data_end_) {
+        const std::size_t k = std::min(out.size() - n, data_end_ - data_pos_);
+        std::memcpy(out.data() + n, payload_.data() + data_pos_, k);
+        data_pos_ += k;
+        n += k;
+        if (data_pos_ == data_end_) next("\r\n");
+        continue;
+      }
+      if (done_) break;
+      // The next chunk's header (the final one is empty).
+      const std::size_t begin = data_end_;
+      const std::size_t end = std::min(payload_.size(), begin + kChunk);
+      next(signer_->chunk_header(payload_.subspan(begin, end - begin)));
+      data_pos_ = begin;
+      data_end_ = end;
+      if (begin == end) {
+        pending_ += "\r\n";
+        done_ = true;
+      }
+    }
+    return n;
+  }
+
+ private:
+  void next(std::string s) {
+    pending_ = std::move(s);
+    pending_pos_ = 0;
+  }
+  void restart() {
+    auto s = aws::ChunkSigner::create(seed_, creds_, opts_);
+    if (!s.ok()) return;
+    signer_.emplace(std::move(*s));
+    pending_.clear();
+    pending_pos_ = 0;
+    data_pos_ = data_end_ = 0;
+    done_ = false;
+  }
+
+  aws::Credentials creds_;
+  aws::SigV4Options opts_;
+  std::span<const std::byte> payload_;
+  std::string seed_;
+  std::optional<aws::ChunkSigner> signer_;
+  std::string pending_;
+  std::size_t pending_pos_ = 0, data_pos_ = 0, data_end_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<http::Signer> Auth::streaming_signer(aws::Credentials creds, aws::SigV4Options opts, std::span<const std::byte> body) {
+  opts.payload_hash = std::string(aws::kStreamingPayload);
+  return http::Signer([creds = std::move(creds), opts = std::move(opts), body](http::Request& r) -> Status {
+    aws::SigV4Options o = opts;
+    o.now = std::chrono::system_clock::now();  // the chunk signatures need the request's own time
+    r.headers.emplace_back("Content-Encoding", "aws-chunked");
+    r.headers.emplace_back("x-amz-decoded-content-length", std::to_string(body.size()));
+    aws::SignRequest s{r.method, r.url, r.headers};
+    SLUICE_ASSIGN_OR_RETURN(aws::SigV4Trace trace, aws::sign_trace(s, creds, o));
+    for (auto& [name, value] : trace.headers) {
+      std::erase_if(r.headers, [&](const auto& h) {
+        return h.first.size() == name.size() &&
+               std::equal(h.first.begin(), h.first.end(), name.begin(), [](char a, char b) {
+                 return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+               });
+      });
+      r.headers.emplace_back(name, value);
+    }
+    auto chunked = std::make_shared<ChunkedBody>(creds, o, body);
+    chunked->start(trace.signature);
+    r.body_producer = [chunked](std::uint64_t produced, std::span<std::byte> out) { return chunked->produce(produced, out); };
+    r.body_length = aws::ChunkSigner::encoded_length(body.size(), ChunkedBody::kChunk);
+    return ok_status();
+  });
+}
+
+Result<http::Signer> Auth::make_signer(std::span<const std::byte> body, bool data) const {
   if (bearer) {
     SLUICE_ASSIGN_OR_RETURN(std::string token, bearer());
     return http::Signer([token = std::move(token)](http::Request& r) {
@@ -371,8 +481,12 @@ Result<http::Signer> Auth::make_signer(std::span<const std::byte> body) const {
   aws::SigV4Options opts;
   opts.region = region;
   opts.service = "s3";
-  // Small bodies (XML documents) are hashed; data bodies go UNSIGNED-PAYLOAD with a Content-MD5.
-  if (body.size() <= 64 * 1024) opts.payload_hash = crypto::sha256_hex({reinterpret_cast<const char*>(body.data()), body.size()});
+  using PS = S3Config::PayloadSigning;
+  if (payload_signing == PS::kStreaming && data && !body.empty()) return streaming_signer(std::move(creds), std::move(opts), body);
+  // Small bodies (XML documents) are hashed; data bodies go UNSIGNED-PAYLOAD with a Content-MD5,
+  // unless every body is to be signed.
+  if (body.size() <= 64 * 1024 || payload_signing == PS::kSigned)
+    opts.payload_hash = crypto::sha256_hex({reinterpret_cast<const char*>(body.data()), body.size()});
   return http::Signer([creds = std::move(creds), opts = std::move(opts)](http::Request& r) -> Status {
     aws::SignRequest s{r.method, r.url, std::move(r.headers)};
     Status st = aws::sign_request(s, creds, opts);
@@ -419,6 +533,7 @@ Result<ObjectStorePtr> open_s3_store(const Uri& uri, const IoConfig& config) {
     if (!config.s3.anonymous) {
       SLUICE_ASSIGN_OR_RETURN(auth.credentials, aws::default_credential_chain(config.s3, client));
     }
+    auth.payload_signing = config.s3.payload_signing;
     SLUICE_ASSIGN_OR_RETURN(ep, make_endpoint("S3", "s3", endpoint, path_style, uri.bucket));
   } else {
     auth.region = "auto";

@@ -27,8 +27,13 @@ struct Auth {
   std::string region;
   aws::CredentialProviderPtr credentials;  // SigV4 when set
   TokenSource bearer;                      // else a bearer token when set; else anonymous
+  S3Config::PayloadSigning payload_signing = S3Config::PayloadSigning::kUnsigned;
   // A signer for one request with this body (credentials resolved now, on the caller's thread).
-  Result<http::Signer> make_signer(std::span<const std::byte> body) const;
+  // `data` says the body is object data (PUT Object, UploadPart), which kStreaming sends aws-chunked;
+  // other bodies (XML documents) are always hashed.
+  Result<http::Signer> make_signer(std::span<const std::byte> body, bool data = false) const;
+  static Result<http::Signer> streaming_signer(aws::Credentials creds, aws::SigV4Options opts,
+                                               std::span<const std::byte> body);
 };
 
 Result<Endpoint> make_endpoint(std::string_view store_name, std::string_view scheme_name, std::string url,

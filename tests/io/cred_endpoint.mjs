@@ -126,3 +126,7 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${server.address().port}\n`);
 });
 process.on('SIGTERM', () => process.exit(0));
+// The test holds our stdin: when it goes away, crashed or not, so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();

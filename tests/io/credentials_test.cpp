@@ -1,5 +1,6 @@
 // The AWS credential chain and GCS OAuth2 tokens. HTTP flows run against cred_endpoint.mjs (node), which
 // this process starts on a free port and stops by PID.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -59,17 +60,26 @@ class Endpoint {
   bool start() {
     const std::string node = SLUICE_NODE;
     if (node.empty() || node.ends_with("NOTFOUND")) return false;
-    int out[2];
+    int out[2], in[2];
     if (::pipe(out) != 0) return false;
+    if (::pipe(in) != 0) return false;
+    // stdout: the port; stdin: a pipe we hold, so the endpoint exits when this process dies however
+    // it dies; stderr: not the test's (CTest waits for every holder of its pipes to close them).
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addclose(&fa, out[0]);
+    posix_spawn_file_actions_addclose(&fa, in[1]);
     std::string script = SLUICE_CRED_ENDPOINT;
     char* argv[] = {const_cast<char*>(node.c_str()), const_cast<char*>(script.c_str()), nullptr};
     const int rc = ::posix_spawn(&pid_, node.c_str(), &fa, nullptr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     ::close(out[1]);
+    ::close(in[0]);
+    ::fcntl(in[1], F_SETFD, FD_CLOEXEC);
+    stdin_ = in[1];
     if (rc != 0) {
       ::close(out[0]);
       return false;
@@ -83,6 +93,8 @@ class Endpoint {
     return port_ > 0;
   }
   void stop() {
+    if (stdin_ >= 0) ::close(stdin_);
+    stdin_ = -1;
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       int st;
@@ -118,17 +130,37 @@ class Endpoint {
     auto resp = client_->send(std::move(r), {}, "requests");
     std::vector<Recorded> out;
     if (!resp.ok()) return out;
-    simdjson::dom::parser parser;
+    // On-Demand, field by field (what the library itself uses); the requests are an array of
+    // {"method", "url", "body", "headers": {...}} objects.
+    simdjson::ondemand::parser parser;
     simdjson::padded_string doc(resp->body);
-    simdjson::dom::array arr;
-    if (parser.parse(doc).get(arr)) return out;
-    for (auto e : arr) {
+    simdjson::ondemand::document d;
+    simdjson::ondemand::array arr;
+    if (parser.iterate(doc).get(d) || d.get_array().get(arr)) return out;
+    for (auto item : arr) {
+      simdjson::ondemand::object o;
+      if (item.get_object().get(o)) return out;
       Recorded rec;
-      rec.method = std::string(e["method"].get_string().value());
-      rec.url = std::string(e["url"].get_string().value());
-      rec.body = std::string(e["body"].get_string().value());
-      for (auto h : e["headers"].get_object().value())
-        if (h.value.is_string()) rec.headers.emplace_back(std::string(h.key), std::string(h.value.get_string().value()));
+      for (auto field : o) {
+        std::string_view k;
+        if (field.unescaped_key().get(k)) return out;
+        const std::string key(k);
+        std::string_view v;
+        if (key == "headers") {
+          simdjson::ondemand::object h;
+          if (field.value().get_object().get(h)) return out;
+          for (auto hf : h) {
+            std::string_view hk;
+            if (hf.unescaped_key().get(hk)) return out;
+            const std::string name(hk);
+            if (!hf.value().get_string().get(v)) rec.headers.emplace_back(name, std::string(v));
+          }
+        } else if (!field.value().get_string().get(v)) {
+          if (key == "method") rec.method = std::string(v);
+          else if (key == "url") rec.url = std::string(v);
+          else if (key == "body") rec.body = std::string(v);
+        }
+      }
       out.push_back(std::move(rec));
     }
     return out;
@@ -137,6 +169,7 @@ class Endpoint {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int stdin_ = -1;
   std::shared_ptr<http::Client> client_;
 };
 
@@ -858,12 +891,16 @@ TEST_F(CredentialChain, GcsServiceAccountJwt) {
 
   simdjson::dom::parser parser;
   const std::string header = base64url_decode(jwt.substr(0, d1));
-  simdjson::dom::element h = parser.parse(simdjson::padded_string(header)).value();
+  const simdjson::padded_string header_json(header);
+  simdjson::dom::element h;
+  ASSERT_FALSE(parser.parse(header_json).get(h));
   EXPECT_EQ(std::string(h["alg"].get_string().value()), "RS256");
   EXPECT_EQ(std::string(h["typ"].get_string().value()), "JWT");
   const std::string claims = base64url_decode(jwt.substr(d1 + 1, d2 - d1 - 1));
   simdjson::dom::parser parser2;
-  simdjson::dom::element c = parser2.parse(simdjson::padded_string(claims)).value();
+  const simdjson::padded_string claims_json(claims);
+  simdjson::dom::element c;
+  ASSERT_FALSE(parser2.parse(claims_json).get(c));
   EXPECT_EQ(std::string(c["iss"].get_string().value()), "reader@p.iam.gserviceaccount.com");
   EXPECT_EQ(std::string(c["scope"].get_string().value()), "https://www.googleapis.com/auth/devstorage.read_write");
   EXPECT_EQ(std::string(c["aud"].get_string().value()), token_uri);

@@ -479,3 +479,25 @@ TEST_F(S3Test, ParquetStraightToAndFromS3WithFewRequests) {
 
 }  // namespace
 }  // namespace sluice::io
+
+namespace sluice::io {
+namespace {
+
+TEST_F(S3Test, SignedAndStreamingPayloads) {
+  // radosgw checks x-amz-content-sha256 against the body and every aws-chunked chunk signature.
+  for (auto mode : {S3Config::PayloadSigning::kSigned, S3Config::PayloadSigning::kStreaming}) {
+    config_.s3.payload_signing = mode;
+    for (std::size_t size : {std::size_t{1}, std::size_t{65536}, std::size_t{65537}, std::size_t{200000},
+                             std::size_t{(5 << 20) + 70000}}) {
+      SCOPED_TRACE(std::to_string(static_cast<int>(mode)) + " size " + std::to_string(size));
+      const std::string data = random_bytes(size, size + 99);
+      const std::string key = "payload/" + std::to_string(static_cast<int>(mode)) + "-" + std::to_string(size);
+      put(key, data);
+      EXPECT_TRUE(get_sequential(key) == data);
+    }
+  }
+  EXPECT_EQ(open_uploads(), 0);
+}
+
+}  // namespace
+}  // namespace sluice::io

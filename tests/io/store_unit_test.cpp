@@ -160,3 +160,96 @@ TEST(Open, HttpIsReadOnlyAndUnknownSchemesAreNamed) {
 
 }  // namespace
 }  // namespace sluice::io
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace sluice::io {
+namespace {
+
+// An https server (node) with a self-signed certificate for 127.0.0.1, started and stopped by PID.
+class TlsServer {
+ public:
+  bool start(const std::string& dir) {
+    cert_ = dir + "/cert.pem";
+    const std::string key = dir + "/key.pem";
+    const std::string gen = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert_ +
+                            " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1";
+    if (std::system(gen.c_str()) != 0) return false;
+    const std::string script = dir + "/server.js";
+    FILE* f = std::fopen(script.c_str(), "w");
+    std::fprintf(f,
+                 "const fs=require('fs');require('https').createServer({key:fs.readFileSync('%s'),cert:fs.readFileSync('%s')},"
+                 "(q,r)=>{r.end('hello over tls')}).listen(0,'127.0.0.1',function(){console.log(this.address().port)});",
+                 key.c_str(), cert_.c_str());
+    std::fclose(f);
+    int out[2];
+    if (pipe(out) != 0) return false;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      close(out[0]);
+      const int null_fd = open("/dev/null", O_RDWR);  // not the test's stderr: CTest waits on it
+      dup2(null_fd, 2);
+      dup2(null_fd, 0);
+      execlp("node", "node", script.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    char buf[32] = {0};
+    const ssize_t n = read(out[0], buf, sizeof buf - 1);
+    close(out[0]);
+    port_ = n > 0 ? std::atoi(buf) : 0;
+    return port_ > 0;
+  }
+  ~TlsServer() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/x"; }
+  const std::string& cert() const { return cert_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string cert_;
+};
+
+TEST(Http, TlsIsVerifiedAndTheCaBundleComesFromTheEnvironment) {
+  if (std::system("command -v openssl >/dev/null && command -v node >/dev/null") != 0)
+    GTEST_SKIP() << "openssl or node is not installed";
+  const std::string dir = std::filesystem::temp_directory_path() / ("sluice-tls-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    TlsServer server;
+    ASSERT_TRUE(server.start(dir));
+    http::Request req;
+    req.url = server.url();
+    // Verification is on: a self-signed certificate is refused, once (not a retryable failure).
+    auto strict = http::Client::create();
+    auto r = strict->send(req, {}, "GET");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message().find("certificate"), std::string::npos) << r.error().message();
+    EXPECT_EQ(strict->requests_sent(), 1u);
+    // Trusting it through the environment, as curl and the AWS tools do.
+    setenv("SSL_CERT_FILE", server.cert().c_str(), 1);
+    auto trusting = http::Client::create();
+    unsetenv("SSL_CERT_FILE");
+    r = trusting->send(req, {}, "GET");
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "hello over tls");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sluice::io

@@ -127,6 +127,8 @@ SLUICE_HTTP_BEARER_TOKEN for http(s)):
   --profile NAME           AWS profile (default: AWS_PROFILE, else default)
   --path-style on|off      S3 path-style addressing (default: on for a custom endpoint)
   --no-sign-request        anonymous requests (public buckets)
+  --payload-signing M      unsigned (default: UNSIGNED-PAYLOAD, each part with a Content-MD5) | signed
+                           (each body's SHA-256 signed) | streaming (aws-chunked: every 64 KiB signed)
   --part-size SIZE         upload part / block size, 5MiB..5GiB (default 8MiB, doubling every 1,000
                            parts unless --equal-parts)
   --parts-in-flight N      parts uploaded at once (default 4); memory is about SIZE × (N + 1)
@@ -937,6 +939,12 @@ io::IoConfig io_config(const Args& a) {
   if (auto v = a.get("profile")) c.s3.profile = *v;
   if (auto v = a.get("path-style")) c.s3.path_style = on_off(*v, "--path-style");
   if (a.flag("no-sign-request")) c.s3.anonymous = true;
+  if (auto v = a.get("payload-signing")) {
+    if (*v == "unsigned") c.s3.payload_signing = io::S3Config::PayloadSigning::kUnsigned;
+    else if (*v == "signed") c.s3.payload_signing = io::S3Config::PayloadSigning::kSigned;
+    else if (*v == "streaming") c.s3.payload_signing = io::S3Config::PayloadSigning::kStreaming;
+    else throw UsageError("--payload-signing is unsigned, signed or streaming");
+  }
   if (auto v = a.get("part-size")) {
     const auto n = parse_size(*v);
     if (n < (5 << 20) || n > (std::int64_t{5} << 30)) throw UsageError("--part-size must be between 5MiB and 5GiB");

@@ -38,6 +38,11 @@ struct Request {
   // buffer; more bytes than it holds is an error), else into Response::body, up to max_body_bytes.
   std::span<std::byte> body_into;
   std::size_t max_body_bytes = std::size_t{64} << 20;
+  // A body made while it is sent (aws-chunked signing: each chunk's signature chains from the
+  // attempt's). Set by a Signer; when set it goes on the wire instead of `body`, body_length bytes
+  // long. Called on the loop thread with the bytes this attempt has produced so far (0: start over).
+  std::function<std::size_t(std::uint64_t produced, std::span<std::byte> out)> body_producer;
+  std::uint64_t body_length = 0;
 };
 
 struct Response {

@@ -52,6 +52,11 @@ struct S3Config {
   std::string access_key_id, secret_access_key, session_token;  // explicit credentials
   std::string profile;       // empty: AWS_PROFILE, "default"
   bool anonymous = false;    // unsigned requests (public buckets)
+  // How request bodies are signed: kUnsigned (UNSIGNED-PAYLOAD; data bodies carry a Content-MD5 the
+  // store checks), kSigned (the SHA-256 of each body in the signature), kStreaming (aws-chunked: the
+  // body goes in 64 KiB chunks, each signed, chained from the request's signature).
+  enum class PayloadSigning { kUnsigned, kSigned, kStreaming };
+  PayloadSigning payload_signing = PayloadSigning::kUnsigned;
 };
 
 struct GcsConfig {
