@@ -451,14 +451,15 @@ Result<http::Signer> Auth::streaming_signer(aws::Credentials creds, aws::SigV4Op
     r.headers.emplace_back("x-amz-decoded-content-length", std::to_string(body.size()));
     aws::SignRequest s{r.method, r.url, r.headers};
     SLUICE_ASSIGN_OR_RETURN(aws::SigV4Trace trace, aws::sign_trace(s, creds, o));
-    for (auto& [name, value] : trace.headers) {
+    for (auto& header : trace.headers) {
+      const std::string& name = header.first;  // not a structured binding: clang 14 cannot capture one
       std::erase_if(r.headers, [&](const auto& h) {
         return h.first.size() == name.size() &&
                std::equal(h.first.begin(), h.first.end(), name.begin(), [](char a, char b) {
                  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
                });
       });
-      r.headers.emplace_back(name, value);
+      r.headers.emplace_back(name, header.second);
     }
     auto chunked = std::make_shared<ChunkedBody>(creds, o, body);
     chunked->start(trace.signature);
