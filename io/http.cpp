@@ -283,13 +283,15 @@ class CurlClient final : public Client {
     return curl_easy_init();
   }
 
-  void fail(std::unique_ptr<Transfer> t, Error error) { t->promise.set_value(std::move(error)); }
+  // By reference: an argument built from *t must not see t already moved from (argument order is
+  // unspecified; clang moves first).
+  void fail(const std::unique_ptr<Transfer>& t, Error error) { t->promise.set_value(std::move(error)); }
 
   void start(std::unique_ptr<Transfer> t) {
     t->attempt = t->request;
     if (t->signer) {
       Status st = t->signer(t->attempt);
-      if (!st.ok()) return fail(std::move(t), std::move(st).error());
+      if (!st.ok()) return fail(t, std::move(st).error());
     }
     t->response = Response{};
     t->upload_pos = 0;
@@ -300,7 +302,7 @@ class CurlClient final : public Client {
       t->header_list = nullptr;
     }
     CURL* e = take_easy();
-    if (!e) return fail(std::move(t), Error(ErrorCode::kIoError, t->operation + ": cannot create a curl handle"));
+    if (!e) return fail(t, Error(ErrorCode::kIoError, t->operation + ": cannot create a curl handle"));
     t->easy = e;
     const auto& a = t->attempt;
     curl_easy_setopt(e, CURLOPT_URL, a.url.c_str());
@@ -361,7 +363,7 @@ class CurlClient final : public Client {
     ++sent_;
     if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
       idle_.push_back(e);
-      return fail(std::move(t), Error(ErrorCode::kIoError, t->operation + ": cannot start the transfer"));
+      return fail(t, Error(ErrorCode::kIoError, t->operation + ": cannot start the transfer"));
     }
     active_.emplace(e, std::move(t));
   }
@@ -404,13 +406,13 @@ class CurlClient final : public Client {
       return t->promise.set_value(std::move(t->response));
     }
     if (t->overflow) {
-      return fail(std::move(t), Error(ErrorCode::kIoError,
+      return fail(t, Error(ErrorCode::kIoError,
                                       t->operation + " " + t->request.method + " " + redact_url(t->request.url) +
                                           ": the response is larger than expected"));
     }
     if (is_retryable_curl(code) && more) return retry(std::move(t), false);
     std::string detail = t->errbuf[0] ? std::string(t->errbuf) : std::string(curl_easy_strerror(code));
-    fail(std::move(t), Error(ErrorCode::kIoError, t->operation + " " + t->request.method + " " +
+    fail(t, Error(ErrorCode::kIoError, t->operation + " " + t->request.method + " " +
                                                       redact_url(t->request.url) + ": " + detail + " (after " +
                                                       std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)")));
   }
