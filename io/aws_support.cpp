@@ -99,6 +99,9 @@ std::optional<Clock::time_point> parse_rfc3339(std::string_view s) {
       s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // The clock counts nanoseconds in 64 bits (1677 to 2262): a year outside that is no expiry a
+  // credential endpoint can mean, and would overflow it.
+  if (y < 1970 || y > 2200) return std::nullopt;
   std::size_t i = 19;
   std::int64_t ms = 0;
   if (i < s.size() && s[i] == '.') {

@@ -789,6 +789,7 @@ TEST_F(CredentialChain, Rfc3339) {
   ASSERT_TRUE(b);
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(b->time_since_epoch()).count(), 1716726896500);
   EXPECT_FALSE(parse_rfc3339("2024-05-26 12:34"));
+  EXPECT_FALSE(parse_rfc3339("1013-11-22T16:00:00Z"));  // past what the clock holds: no expiry, never an overflow
   EXPECT_FALSE(parse_rfc3339("2024-05-26T12:34:56"));
   EXPECT_FALSE(parse_rfc3339("2024-05-26T12:34:56Zjunk"));
 }
