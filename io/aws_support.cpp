@@ -1,5 +1,7 @@
 #include "aws_support.hpp"
 
+#include "sluice/core/temporal.hpp"
+
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,15 +73,6 @@ std::string form_encode(std::string_view value) {
 
 namespace {
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
@@ -125,7 +118,7 @@ std::optional<Clock::time_point> parse_rfc3339(std::string_view s) {
   }
   if (i != s.size()) return std::nullopt;
   const std::int64_t secs =
-      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+      temporal::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(secs * 1000 + ms)));
 }
 

@@ -15,6 +15,7 @@
 #include "crypto.hpp"
 #include "remote.hpp"
 #include "s3_internal.hpp"
+#include "sluice/core/temporal.hpp"
 #include "sluice/io/aws_credentials.hpp"
 #include "sluice/io/sigv4.hpp"
 #include "xml.hpp"
@@ -33,14 +34,6 @@ std::string strip_slashes(std::string s) {
   return s;
 }
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 }  // namespace
 
@@ -55,7 +48,7 @@ std::int64_t parse_iso8601_ms(std::string_view s) {
     int scale = 100;
     for (std::size_t i = 20; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, scale /= 10) ms += (s[i] - '0') * scale;
   }
-  return (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
+  return (temporal::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
 }
 
 // "Sun, 22 Nov 2026 15:42:13 GMT" → ms since the epoch; -1 when it is not that shape.
@@ -66,7 +59,7 @@ std::int64_t parse_http_date_ms(std::string_view s) {
   if (std::sscanf(std::string(s).c_str(), "%*3s, %2d %3s %4d %2d:%2d:%2d", &d, mon, &y, &h, &mi, &sec) != 6) return -1;
   for (unsigned m = 0; m < 12; ++m)
     if (std::string_view(mon) == kMonths[m])
-      return (days_from_civil(y, m + 1, static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) * 1000;
+      return (temporal::days_from_civil(y, m + 1, static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) * 1000;
   return -1;
 }
 

@@ -1,5 +1,5 @@
 // AWS SigV4: both conformance suites read in place (botocore's aws4_testsuite and aws-c-auth's v4
-// suite, see /work/shared/testdata/SOURCES.md), AWS's documented S3 examples (GET object, presigned
+// suite, see ../shared/testdata/SOURCES.md), AWS's documented S3 examples (GET object, presigned
 // GET, aws-chunked PUT), and the crypto helpers under them.
 #include <gtest/gtest.h>
 
