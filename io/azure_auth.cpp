@@ -72,29 +72,6 @@ std::string fold_whitespace(std::string_view v) {
 
 }  // namespace
 
-std::string percent_decode(std::string_view s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int h = hex(s[i + 1]), l = hex(s[i + 2]);
-      if (h >= 0 && l >= 0) {
-        out += static_cast<char>(h * 16 + l);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 Result<ConnectionString> parse_connection_string(std::string_view text) {
   ConnectionString cs;
   std::size_t field = 0;

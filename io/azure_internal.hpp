@@ -10,6 +10,7 @@
 
 #include "sluice/io/http.hpp"
 #include "sluice/io/store.hpp"
+#include "sluice/io/uri.hpp"
 
 namespace sluice::io::azure {
 
@@ -92,6 +93,6 @@ struct ListPage {
 Result<ListPage> parse_list_page(std::string_view body);
 
 // Percent-decoding of a query value ('+' stays '+'); malformed escapes are kept as they are.
-std::string percent_decode(std::string_view s);
+using io::percent_decode;  // (sluice/io/uri.hpp)
 
 }  // namespace sluice::io::azure

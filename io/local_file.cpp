@@ -18,31 +18,31 @@ namespace sluice::io {
 namespace {
 
 // Temporary files of unfinished sinks, readable from a signal handler (no locks, no allocation).
-struct TempSlot {
-  std::atomic<int> state{0};  // 0 free, 1 being written, 2 holds a path
-  char path[4096];
-};
-TempSlot g_temp_slots[64];
+// The states apart from the paths: the handler and register_temp() scan 4 KiB of states, and only
+// the path of a slot in use is ever touched (the rest of the 4 MiB table stays unmapped zero pages).
+constexpr int kTempSlots = 1024;
+std::atomic<int> g_temp_state[kTempSlots];  // 0 free, 1 being written, 2 holds a path
+char g_temp_path[kTempSlots][4096];
 
 int register_temp(const std::string& path) {
-  if (path.size() >= sizeof(TempSlot::path)) return -1;
-  for (int i = 0; i < 64; ++i) {
+  if (path.size() >= sizeof g_temp_path[0]) return -1;
+  for (int i = 0; i < kTempSlots; ++i) {
     int expected = 0;
-    if (g_temp_slots[i].state.compare_exchange_strong(expected, 1)) {
-      std::memcpy(g_temp_slots[i].path, path.c_str(), path.size() + 1);
-      g_temp_slots[i].state.store(2);
+    if (g_temp_state[i].compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_temp_path[i], path.c_str(), path.size() + 1);
+      g_temp_state[i].store(2);
       return i;
     }
   }
-  return -1;  // more than 64 open sinks: the extra ones are not cleaned on a signal
+  return -1;  // more open sinks than slots: the extra ones work, but a signal does not remove their files
 }
 void unregister_temp(int slot) {
-  if (slot >= 0) g_temp_slots[slot].state.store(0);
+  if (slot >= 0) g_temp_state[slot].store(0);
 }
 
 extern "C" void remove_temps_and_die(int sig) {
-  for (auto& slot : g_temp_slots)
-    if (slot.state.load() == 2) ::unlink(slot.path);
+  for (int i = 0; i < kTempSlots; ++i)
+    if (g_temp_state[i].load() == 2) ::unlink(g_temp_path[i]);
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }
@@ -130,16 +130,18 @@ Status write_all(int fd, const std::byte* p, std::size_t n, const std::string& p
   return ok_status();
 }
 
+// The buffer starts small (a sink that writes little holds little) and doubles up to buffer_size.
 class BufferedFdSink : public Sink {
  public:
   BufferedFdSink(int fd, std::string path, std::size_t buffer_size)
-      : fd_(fd), path_(std::move(path)), capacity_(buffer_size < 4096 ? 4096 : buffer_size) {
-    buf_.reserve(capacity_);
-  }
+      : fd_(fd), path_(std::move(path)), capacity_(buffer_size < 4096 ? 4096 : buffer_size) {}
   const std::string& path() const override { return path_; }
   std::uint64_t bytes_written() const override { return written_; }
+  std::uint64_t buffered_bytes() const override { return buf_.capacity(); }
   Status write(std::span<const std::byte> data) override {
-    if (state_ != kOpen) return Error(ErrorCode::kInvalidArgument, "write to a closed sink", ErrorContext{path_});
+    if (state_ != kOpen)
+      return Error(ErrorCode::kInvalidArgument, state_ == kStaged ? "write after stage" : "write to a closed sink",
+                   ErrorContext{path_});
     written_ += data.size();
     // Large pieces go straight to the file (after what is buffered): copying them into the buffer
     // first would only add a copy.
@@ -148,16 +150,24 @@ class BufferedFdSink : public Sink {
       return fail_on(write_all(fd_, data.data(), data.size(), path_));
     }
     if (buf_.size() + data.size() <= capacity_) {
-      buf_.insert(buf_.end(), data.begin(), data.end());
+      append(data);
       return ok_status();
     }
     SLUICE_TRY(flush());
     if (data.size() >= capacity_) return fail_on(write_all(fd_, data.data(), data.size(), path_));
-    buf_.insert(buf_.end(), data.begin(), data.end());
+    append(data);
     return ok_status();
   }
 
  protected:
+  void append(std::span<const std::byte> data) {
+    const std::size_t need = buf_.size() + data.size();
+    if (need > buf_.capacity()) {
+      constexpr std::size_t kFirst = 64 << 10;
+      buf_.reserve(std::min(capacity_, std::max({need, 2 * buf_.capacity(), kFirst})));
+    }
+    buf_.insert(buf_.end(), data.begin(), data.end());
+  }
   Status flush() {
     if (buf_.empty()) return ok_status();
     Status s = write_all(fd_, buf_.data(), buf_.size(), path_);
@@ -168,7 +178,7 @@ class BufferedFdSink : public Sink {
     if (!s.ok()) abort();
     return s;
   }
-  enum State { kOpen, kFinished, kAborted };
+  enum State { kOpen, kStaged, kFinished, kAborted };
   int fd_;
   std::string path_;
   std::size_t capacity_;
@@ -184,18 +194,22 @@ class LocalFileSink final : public BufferedFdSink {
     slot_ = register_temp(temp_);
   }
   ~LocalFileSink() override {
-    if (state_ == kOpen) abort();
+    if (state_ == kOpen || state_ == kStaged) abort();
     unregister_temp(slot_);
   }
+  // The temporary file stays (and stays registered for the signal cleanup); the buffer and the file
+  // descriptor go.
+  Status stage() override {
+    if (state_ != kOpen)
+      return Error(ErrorCode::kInvalidArgument, "stage on a staged or closed sink", ErrorContext{path_});
+    SLUICE_TRY(close_temp());
+    state_ = kStaged;
+    return ok_status();
+  }
   Status finish() override {
-    if (state_ != kOpen) return Error(ErrorCode::kInvalidArgument, "finish on a closed sink", ErrorContext{path_});
-    SLUICE_TRY(flush());
-    if (options_.fsync && ::fsync(fd_) != 0) return fail_on(os_error("fsync failed", path_, errno));
-    if (::close(fd_) != 0) {
-      fd_ = -1;
-      return fail_on(os_error("close failed", path_, errno));
-    }
-    fd_ = -1;
+    if (state_ != kOpen && state_ != kStaged)
+      return Error(ErrorCode::kInvalidArgument, "finish on a closed sink", ErrorContext{path_});
+    if (state_ == kOpen) SLUICE_TRY(close_temp());
     if (!options_.overwrite) {
       // link() fails if the target exists, unlike rename(): no window where another file is replaced.
       if (::link(temp_.c_str(), path_.c_str()) != 0) {
@@ -205,8 +219,6 @@ class LocalFileSink final : public BufferedFdSink {
         return os_error("cannot create the output file", path_, err);
       }
       ::unlink(temp_.c_str());
-      unregister_temp(slot_);
-      slot_ = -1;
     } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
       const int err = errno;
       abort();
@@ -218,26 +230,46 @@ class LocalFileSink final : public BufferedFdSink {
     return ok_status();
   }
   void abort() override {
-    if (state_ != kOpen) return;
+    if (state_ != kOpen && state_ != kStaged) return;
     state_ = kAborted;
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+    std::vector<std::byte>().swap(buf_);
     ::unlink(temp_.c_str());
     unregister_temp(slot_);
     slot_ = -1;
   }
 
  private:
+  // Writes the buffer out, fsyncs if asked and closes the temporary file; frees the buffer. Aborts
+  // on a failure.
+  Status close_temp() {
+    SLUICE_TRY(flush());
+    if (options_.fsync && ::fsync(fd_) != 0) return fail_on(os_error("fsync failed", path_, errno));
+    std::vector<std::byte>().swap(buf_);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return fail_on(os_error("close failed", path_, errno));
+    return ok_status();
+  }
+
   std::string temp_;
   LocalSinkOptions options_;
   int slot_ = -1;
 };
 
+// Standard output cannot stage: what is written shows. stage() only ends the writing.
 class StdoutSink final : public BufferedFdSink {
  public:
   StdoutSink() : BufferedFdSink(STDOUT_FILENO, "<stdout>", 1 << 16) {}
   ~StdoutSink() override {
-    if (state_ == kOpen) (void)flush();
+    if (state_ == kOpen || state_ == kStaged) (void)flush();
+  }
+  Status stage() override {
+    if (state_ != kOpen)
+      return Error(ErrorCode::kInvalidArgument, "stage on a staged or closed sink", ErrorContext{path_});
+    state_ = kStaged;
+    return ok_status();
   }
   Status finish() override {
     SLUICE_TRY(flush());

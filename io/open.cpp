@@ -31,9 +31,11 @@ class StoreSink final : public Sink {
   using Sink::write;
   const std::string& path() const override { return inner_->path(); }
   Status write(std::span<const std::byte> data) override { return inner_->write(data); }
+  Status stage() override { return inner_->stage(); }
   Status finish() override { return inner_->finish(); }
   void abort() override { inner_->abort(); }
   std::uint64_t bytes_written() const override { return inner_->bytes_written(); }
+  std::uint64_t buffered_bytes() const override { return inner_->buffered_bytes(); }
 
  private:
   ObjectStorePtr store_;

@@ -9,6 +9,8 @@ namespace {
 constexpr std::size_t kMinPart = std::size_t{5} << 20;
 constexpr std::size_t kMaxPart = std::size_t{5} << 30;
 constexpr int kMaxParts = 10000;
+// The first part's buffer starts this small (or at the first write's size) and doubles.
+constexpr std::size_t kFirstBuffer = std::size_t{64} << 10;
 // One coalesced GET never spans more than this (then it is split into read_block pieces anyway).
 constexpr std::uint64_t kMaxCoalesced = std::uint64_t{64} << 20;
 }  // namespace
@@ -191,11 +193,37 @@ std::vector<std::byte> MultipartSink::take_buffer(std::size_t capacity) {
   return b;
 }
 
+// current_ is full (or absent) and `want` more bytes are coming.
+void MultipartSink::grow_current(std::size_t want) {
+  const std::size_t target = part_size(options_, next_part_);
+  if (current_.empty() && next_part_ > 1) {
+    // Past the first part the output is large: full-size buffers, from the pool when one is free.
+    current_ = take_buffer(target);
+  } else {
+    const std::size_t size = std::min(target, std::max({kFirstBuffer, 2 * current_.size(), current_fill_ + want}));
+    std::vector<std::byte> bigger(size);
+    if (current_fill_ > 0) std::memcpy(bigger.data(), current_.data(), current_fill_);
+    current_ = std::move(bigger);
+  }
+  note_buffers();
+}
+
+void MultipartSink::release_buffers() {
+  std::vector<std::byte>().swap(current_);  // not `current_ = {}`: that keeps the capacity
+  current_fill_ = 0;
+  spare_.clear();
+  spare_.shrink_to_fit();
+}
+
+std::uint64_t MultipartSink::buffered_bytes() const {
+  std::uint64_t held = current_.capacity();
+  for (const auto& f : in_flight_) held += f.buffer.capacity();
+  for (const auto& b : spare_) held += b.capacity();
+  return held;
+}
+
 void MultipartSink::note_buffers() {
-  std::size_t held = current_.size();
-  for (const auto& f : in_flight_) held += f.buffer.size();
-  for (const auto& s : spare_) held += s.size();
-  peak_buffer_bytes_ = std::max(peak_buffer_bytes_, held);
+  peak_buffer_bytes_ = std::max<std::size_t>(peak_buffer_bytes_, static_cast<std::size_t>(buffered_bytes()));
 }
 
 Status MultipartSink::fail(Error error) {
@@ -209,6 +237,11 @@ Status MultipartSink::wait_oldest() {
   Status st = f.done.get();
   spare_.push_back(std::move(f.buffer));
   return st;
+}
+
+Status MultipartSink::wait_all() {
+  while (!in_flight_.empty()) SLUICE_TRY(wait_oldest());
+  return ok_status();
 }
 
 Status MultipartSink::submit_current() {
@@ -225,6 +258,7 @@ Status MultipartSink::submit_current() {
   while (static_cast<int>(in_flight_.size()) >= options_.parts_in_flight) SLUICE_TRY(wait_oldest());
   InFlight f;
   f.buffer = std::move(current_);
+  std::vector<std::byte>().swap(current_);  // the next write takes a buffer
   const std::span<const std::byte> data(f.buffer.data(), current_fill_);
   // The part's checksum (MD5 at ~600 MB/s) and its submission run on their own thread, so the caller
   // fills the next buffer meanwhile; the request itself then waits on the HTTP client's loop.
@@ -233,24 +267,22 @@ Status MultipartSink::submit_current() {
   f.done = std::async(std::launch::async, [uploader, number, data] { return uploader->upload_part(number, data).get(); });
   in_flight_.push_back(std::move(f));
   current_fill_ = 0;
-  current_ = take_buffer(part_size(options_, next_part_));
   note_buffers();
   return ok_status();
 }
 
 Status MultipartSink::write(std::span<const std::byte> data) {
-  if (done_) return Error(ErrorCode::kInvalidArgument, "write after finish or abort", ErrorContext(uri_));
+  if (done_ || staged_)
+    return Error(ErrorCode::kInvalidArgument, staged_ && !done_ ? "write after stage" : "write after finish or abort",
+                 ErrorContext(uri_));
   while (!data.empty()) {
-    if (current_.empty()) {
-      current_ = take_buffer(part_size(options_, next_part_));
-      note_buffers();
-    }
+    if (current_fill_ == current_.size()) grow_current(data.size());
     const std::size_t n = std::min(data.size(), current_.size() - current_fill_);
     std::memcpy(current_.data() + current_fill_, data.data(), n);
     current_fill_ += n;
     written_ += n;
     data = data.subspan(n);
-    if (current_fill_ == current_.size()) {
+    if (current_fill_ == current_.size() && current_fill_ >= part_size(options_, next_part_)) {
       Status st = submit_current();
       if (!st.ok()) return fail(std::move(st).error());
     }
@@ -258,9 +290,28 @@ Status MultipartSink::write(std::span<const std::byte> data) {
   return ok_status();
 }
 
+Status MultipartSink::stage() {
+  if (done_ || staged_)
+    return Error(ErrorCode::kInvalidArgument, "stage after stage, finish or abort", ErrorContext(uri_));
+  // What is buffered goes as the last part; an empty output as one empty part (S3 completes no
+  // upload without a part; an uploader that cannot store an empty part skips it).
+  if (current_fill_ > 0 || next_part_ == 1) {
+    Status st = submit_current();
+    if (!st.ok()) return fail(std::move(st).error());
+  }
+  Status st = wait_all();
+  if (!st.ok()) return fail(std::move(st).error());
+  release_buffers();
+  staged_ = true;
+  return ok_status();
+}
+
 Status MultipartSink::finish() {
   if (done_) return Error(ErrorCode::kInvalidArgument, "finish after finish or abort", ErrorContext(uri_));
-  if (!started_) {
+  if (staged_) {
+    Status st = uploader_->complete();
+    if (!st.ok()) return fail(std::move(st).error());
+  } else if (!started_) {
     Status st = uploader_->put_whole({current_.data(), current_fill_});
     if (!st.ok()) return fail(std::move(st).error());
   } else {
@@ -268,16 +319,13 @@ Status MultipartSink::finish() {
       Status st = submit_current();
       if (!st.ok()) return fail(std::move(st).error());
     }
-    while (!in_flight_.empty()) {
-      Status st = wait_oldest();
-      if (!st.ok()) return fail(std::move(st).error());
-    }
-    Status st = uploader_->complete();
+    Status st = wait_all();
+    if (!st.ok()) return fail(std::move(st).error());
+    st = uploader_->complete();
     if (!st.ok()) return fail(std::move(st).error());
   }
   done_ = true;
-  current_ = {};
-  spare_.clear();
+  release_buffers();
   return ok_status();
 }
 
@@ -286,8 +334,7 @@ void MultipartSink::abort() {
   done_ = true;
   while (!in_flight_.empty()) (void)wait_oldest();  // the transfers read our buffers
   if (started_) uploader_->abort();
-  current_ = {};
-  spare_.clear();
+  release_buffers();
 }
 
 }  // namespace sluice::io::remote

@@ -57,10 +57,19 @@ class PartUploader {
   // Uploads part `number` (1-based); `data` stays alive and unchanged until the future is ready.
   // Called from a thread of its own per part: several calls may run at once.
   virtual std::future<Status> upload_part(int number, std::span<const std::byte> data) = 0;
+  // Commits parts 1..N, all uploaded. Needs only what begin() and the parts left behind (ids, ETags),
+  // never the data again.
   virtual Status complete() = 0;
   // Best effort: removes what begin() and the parts staged.
   virtual void abort() = 0;
 };
+
+// Uploads parts from a pool of buffers, a few in flight. The first buffer starts at 64 KiB (or the
+// first write's size) and doubles up to the part size, so a small output holds little; later parts
+// take full-size buffers from the pool. Without stage(), an output smaller than one part goes up in
+// one put_whole() at finish(). stage() sends what is buffered as the last part (begin() first if
+// needed; an empty output as one empty part), waits for every part and frees every buffer;
+// finish() then only completes, abort() (and destruction) aborts the upload.
 
 class MultipartSink final : public Sink {
  public:
@@ -70,9 +79,12 @@ class MultipartSink final : public Sink {
   using Sink::write;
   const std::string& path() const override { return uri_; }
   Status write(std::span<const std::byte> data) override;
+  Status stage() override;
   Status finish() override;
   void abort() override;
   std::uint64_t bytes_written() const override { return written_; }
+  // The buffers held: the one being filled, the parts in flight and the spare ones.
+  std::uint64_t buffered_bytes() const override;
 
   // Part `number`'s size under `options` (tests check the growth and the 5 TiB reach).
   static std::size_t part_size(const TransferOptions& options, int number);
@@ -86,8 +98,11 @@ class MultipartSink final : public Sink {
   };
   Status submit_current();
   Status wait_oldest();
+  Status wait_all();
   Status fail(Error error);
   std::vector<std::byte> take_buffer(std::size_t capacity);
+  void grow_current(std::size_t want);
+  void release_buffers();
   void note_buffers();
 
   std::string uri_;
@@ -99,6 +114,7 @@ class MultipartSink final : public Sink {
   std::vector<std::vector<std::byte>> spare_;
   int next_part_ = 1;
   bool started_ = false;  // begin() called
+  bool staged_ = false;   // every part uploaded: only complete() or abort() remain
   bool done_ = false;     // finished, aborted or failed
   std::uint64_t written_ = 0;
   std::size_t peak_buffer_bytes_ = 0;

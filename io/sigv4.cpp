@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "crypto.hpp"
+#include "sluice/io/uri.hpp"
 
 namespace sluice::io::aws {
 namespace {
@@ -61,28 +62,6 @@ std::string canonical_value(std::string_view v) {
     if (pending_space) out += ' ';
     pending_space = false;
     out += c;
-  }
-  return out;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX decoded; a '%' not followed by two hex digits stays itself (and is re-encoded as %25).
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
   }
   return out;
 }

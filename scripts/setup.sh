@@ -12,6 +12,8 @@ pkgs=(
   g++ clang clang-14 lld libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev
+  # gzip(1) and zstd(1): the compressed-stream tests read their files and have them read ours.
+  gzip zstd
   libthrift-dev thrift-compiler libboost-dev liblz4-dev libbrotli-dev
   libcurl4-openssl-dev libssl-dev
   # Object-store peers for the tests: Ceph radosgw (strict S3) and awscli as a second client;

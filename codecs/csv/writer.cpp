@@ -367,5 +367,6 @@ Status CsvWriter::write(const Batch& batch) { return impl_->write(batch); }
 Status CsvWriter::finish(const Schema* schema_if_empty) { return impl_->finish(schema_if_empty); }
 
 std::int64_t CsvWriter::rows_written() const { return impl_->rows; }
+std::int64_t CsvWriter::buffered_bytes() const { return static_cast<std::int64_t>(impl_->cells.out.size()); }
 
 }  // namespace sluice::csv

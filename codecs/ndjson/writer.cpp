@@ -545,6 +545,7 @@ Result<std::unique_ptr<NdjsonWriter>> NdjsonWriter::open(io::Sink& sink, WriteOp
 Status NdjsonWriter::write(const Batch& batch) { return impl_->write(batch); }
 Status NdjsonWriter::finish() { return impl_->finish(); }
 std::int64_t NdjsonWriter::rows_written() const { return impl_->rows; }
+std::int64_t NdjsonWriter::buffered_bytes() const { return static_cast<std::int64_t>(impl_->em.out.size()); }
 std::int64_t NdjsonWriter::non_finite_count() const { return impl_->non_finite(); }
 
 }  // namespace sluice::ndjson

@@ -226,6 +226,14 @@ class ParquetWriter::Impl {
     return ok_status();
   }
 
+  // Cuts the row group in progress now (a caller capping memory across many writers), and waits until
+  // its bytes are in the sink, so that what it held is released.
+  Status flush() {
+    SLUICE_TRY(usable());
+    if (group_rows_ > 0) SLUICE_TRY(flush_group());
+    return wait_io();
+  }
+
   Status out_of_memory() { return fail(writer_error(ErrorCode::kLimitExceeded, "out of memory")); }
 
   std::int64_t rows_written() const { return rows_ + group_rows_; }
@@ -434,6 +442,13 @@ Status ParquetWriter::write(const Batch& batch) {
 Status ParquetWriter::finish() {
   try {
     return impl_->finish();
+  } catch (const std::bad_alloc&) {
+    return impl_->out_of_memory();
+  }
+}
+Status ParquetWriter::flush() {
+  try {
+    return impl_->flush();
   } catch (const std::bad_alloc&) {
     return impl_->out_of_memory();
   }

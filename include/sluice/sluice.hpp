@@ -17,3 +17,6 @@
 #include "sluice/codecs/ndjson.hpp"
 #include "sluice/codecs/filter.hpp"
 #include "sluice/codecs/parquet.hpp"
+#include "sluice/codecs/cast.hpp"
+#include "sluice/codecs/compressed_stream.hpp"
+#include "sluice/dataset.hpp"

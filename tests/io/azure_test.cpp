@@ -340,6 +340,105 @@ TEST_F(AzureTest, AbortAndDestructionLeaveNothing) {
   EXPECT_EQ(seen, std::vector<std::string>{"kept.bin"});
 }
 
+// Staging (Sink::stage()): the blocks in the service, uncommitted and unseen, until finish()
+// commits them with one Put Block List.
+TEST_F(AzureTest, StagedBlobsAreInvisibleUntilFinish) {
+  auto s = store();
+  const std::size_t part = config_.transfer.part_size;
+  for (std::size_t size : {std::size_t{10}, std::size_t{0}, 2 * part + 999}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    const std::string data = random_bytes(size, size + 1);
+    const std::string key = "staged/blob-" + std::to_string(size) + ".bin";
+    auto sink = open_sink(uri(key), {}, config_);
+    ASSERT_TRUE(sink.ok()) << sink.error().to_string();
+    for (std::size_t i = 0; i < size; i += 1 << 20)
+      ASSERT_TRUE((*sink)->write(data.data() + i, std::min<std::size_t>(1 << 20, size - i)).ok());
+    if (size == 10) {
+      EXPECT_EQ((*sink)->buffered_bytes(), 64u << 10);
+    }
+    auto st = (*sink)->stage();
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    EXPECT_EQ((*sink)->buffered_bytes(), 0u);
+    auto h = s->head(key);
+    ASSERT_FALSE(h.ok());
+    EXPECT_EQ(h.error().code(), ErrorCode::kNotFound);
+    int listed = 0;
+    ASSERT_TRUE(s->list("staged/", true, [&](const ObjectInfo& o) {
+                   listed += o.key == key;
+                   return ok_status();
+                 }).ok());
+    EXPECT_EQ(listed, 0);
+    const int nblocks = static_cast<int>((size + part - 1) / part);  // an empty blob: no block
+    EXPECT_LE(blocks(key, "committed"), 0);
+    if (nblocks > 0) {
+      EXPECT_EQ(blocks(key, "uncommitted"), nblocks);
+    }
+    auto w = (*sink)->write("x", 1);
+    ASSERT_FALSE(w.ok());
+    EXPECT_EQ(w.error().code(), ErrorCode::kInvalidArgument);
+    st = (*sink)->finish();
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    auto info = s->head(key);
+    ASSERT_TRUE(info.ok()) << info.error().to_string();
+    EXPECT_EQ(info->size, size);
+    EXPECT_EQ(blocks(key, "committed"), nblocks);
+    EXPECT_TRUE(get_sequential(key) == data);
+  }
+}
+
+TEST_F(AzureTest, StagedFinishIsOneRequest) {
+  auto s = store();
+  auto sink = s->open_sink("one/request.bin");
+  ASSERT_TRUE(sink.ok());
+  const std::string data = random_bytes((11 << 20) + 5, 31);
+  ASSERT_TRUE((*sink)->write(data.data(), data.size()).ok());
+  ASSERT_TRUE((*sink)->stage().ok());
+  const std::uint64_t before = s->requests_sent();
+  ASSERT_TRUE((*sink)->finish().ok());
+  EXPECT_EQ(s->requests_sent() - before, 1u);
+  EXPECT_TRUE(get_sequential("one/request.bin") == data);
+}
+
+TEST_F(AzureTest, AbortOrDestructionAfterStageLeavesNothing) {
+  put("kept.bin", "old");
+  const std::string data = random_bytes(12 << 20, 5);
+  for (std::size_t size : {std::size_t{0}, std::size_t{10}, data.size()}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    for (const char* key : {"aborted.bin", "kept.bin"}) {
+      auto sink = open_sink(uri(key), {}, config_);
+      ASSERT_TRUE(sink.ok());
+      if (size) {
+        ASSERT_TRUE((*sink)->write(data.data(), size).ok());
+      }
+      ASSERT_TRUE((*sink)->stage().ok());
+      (*sink)->abort();
+      EXPECT_FALSE((*sink)->finish().ok());
+    }
+    {
+      auto sink = open_sink(uri("dropped.bin"), {}, config_);
+      ASSERT_TRUE(sink.ok());
+      if (size) {
+        ASSERT_TRUE((*sink)->write(data.data(), size).ok());
+      }
+      ASSERT_TRUE((*sink)->stage().ok());
+    }  // destroyed without finish()
+  }
+  auto s = store();
+  for (const char* k : {"aborted.bin", "dropped.bin"}) {
+    auto h = s->head(k);
+    ASSERT_FALSE(h.ok()) << k;
+    EXPECT_EQ(h.error().code(), ErrorCode::kNotFound) << h.error().to_string();
+    EXPECT_LE(blocks(k, "committed"), 0) << k;
+  }
+  EXPECT_EQ(get_sequential("kept.bin"), "old");
+  std::vector<std::string> seen;
+  ASSERT_TRUE(s->list("", true, [&](const ObjectInfo& o) {
+                 seen.push_back(o.key);
+                 return ok_status();
+               }).ok());
+  EXPECT_EQ(seen, std::vector<std::string>{"kept.bin"});
+}
+
 TEST_F(AzureTest, DeleteAndMissingThings) {
   put("gone.txt", "x");
   auto s = store();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "sluice/io/open.hpp"
 
@@ -138,6 +139,116 @@ TEST_F(LocalIo, MemorySinkCommitsOnFinish) {
   EXPECT_EQ(m.data(), "");
   ASSERT_TRUE(m.finish().ok());
   EXPECT_EQ(m.data(), "ab");
+}
+
+TEST_F(LocalIo, StagedSinkPublishesOnlyAtFinish) {
+  for (bool overwrite : {true, false}) {
+    SCOPED_TRACE(overwrite);
+    LocalSinkOptions o;
+    o.overwrite = overwrite;
+    o.fsync = true;
+    const std::string target = path(overwrite ? "over.csv" : "new.csv");
+    auto s = open_local_sink(target, o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->write("hello ", 6).ok());
+    EXPECT_EQ((*s)->buffered_bytes(), 64u << 10);  // a small first buffer, not the 1 MiB one
+    ASSERT_TRUE((*s)->write(std::string(3 << 20, 'x').data(), 3 << 20).ok());
+    ASSERT_TRUE((*s)->write("tail", 4).ok());
+    EXPECT_GT((*s)->buffered_bytes(), 0u);
+    ASSERT_TRUE((*s)->stage().ok());
+    EXPECT_EQ((*s)->buffered_bytes(), 0u);
+    EXPECT_FALSE(fs::exists(target));
+    EXPECT_EQ(entries(), 1u);  // the temporary file, complete, still hidden
+    auto w = (*s)->write("x", 1);
+    ASSERT_FALSE(w.ok());
+    EXPECT_EQ(w.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_FALSE((*s)->stage().ok());
+    ASSERT_TRUE((*s)->finish().ok());
+    EXPECT_EQ(slurp(target), "hello " + std::string(3 << 20, 'x') + "tail");
+    EXPECT_EQ(entries(), 1u);
+    EXPECT_FALSE((*s)->finish().ok());
+    fs::remove(target);
+  }
+}
+
+TEST_F(LocalIo, AbortOrDestructionAfterStageRemovesTheTemporaryFile) {
+  { std::ofstream(path("keep.csv")) << "old"; }
+  {
+    auto s = open_local_sink(path("keep.csv"));
+    ASSERT_TRUE((*s)->write("new data", 8).ok());
+    ASSERT_TRUE((*s)->stage().ok());
+    EXPECT_EQ(entries(), 2u);
+    (*s)->abort();
+    EXPECT_EQ(entries(), 1u);
+    EXPECT_FALSE((*s)->finish().ok());
+  }
+  {
+    auto s = open_local_sink(path("keep.csv"));
+    ASSERT_TRUE((*s)->write("new data", 8).ok());
+    ASSERT_TRUE((*s)->stage().ok());
+  }  // destroyed without finish()
+  EXPECT_EQ(slurp(path("keep.csv")), "old");
+  EXPECT_EQ(entries(), 1u);
+  // overwrite = false: a target that appeared meanwhile wins, and the staged file goes.
+  LocalSinkOptions o;
+  o.overwrite = false;
+  auto s = open_local_sink(path("keep.csv"), o);
+  ASSERT_TRUE((*s)->write("new", 3).ok());
+  ASSERT_TRUE((*s)->stage().ok());
+  Status st = (*s)->finish();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(slurp(path("keep.csv")), "old");
+  EXPECT_EQ(entries(), 1u);
+}
+
+TEST_F(LocalIo, MoreStagedSinksThanSignalCleanupSlots) {
+  // Past the cleanup table's slots a sink is not removed on a signal, and works the same otherwise.
+  // Staged sinks hold no file descriptor: more of them than the descriptor limit may wait at once.
+  const int n = 1100;
+  std::vector<SinkPtr> sinks;
+  std::uint64_t held = 0;
+  for (int i = 0; i < n; ++i) {
+    auto s = open_local_sink(path("f" + std::to_string(i)));
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error().to_string();
+    ASSERT_TRUE((*s)->write(std::to_string(i).data(), std::to_string(i).size()).ok());
+    ASSERT_TRUE((*s)->stage().ok());
+    held += (*s)->buffered_bytes();
+    sinks.push_back(std::move(*s));
+  }
+  EXPECT_EQ(held, 0u);
+  EXPECT_EQ(entries(), static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    if (i % 2) {
+      ASSERT_TRUE(sinks[static_cast<std::size_t>(i)]->finish().ok()) << i;
+    } else {
+      sinks[static_cast<std::size_t>(i)]->abort();
+    }
+  }
+  sinks.clear();
+  EXPECT_EQ(entries(), static_cast<std::size_t>(n / 2));
+  EXPECT_EQ(slurp(path("f1099")), "1099");
+  EXPECT_FALSE(fs::exists(path("f1098")));
+}
+
+TEST_F(LocalIo, MemoryAndStdoutSinksStage) {
+  MemorySink m;
+  ASSERT_TRUE(m.write("ab", 2).ok());
+  EXPECT_EQ(m.buffered_bytes(), 2u);
+  ASSERT_TRUE(m.stage().ok());
+  EXPECT_TRUE(m.staged());
+  EXPECT_EQ(m.buffered_bytes(), 0u);
+  EXPECT_EQ(m.data(), "");
+  EXPECT_FALSE(m.write("c", 1).ok());
+  ASSERT_TRUE(m.finish().ok());
+  EXPECT_EQ(m.data(), "ab");
+  // Standard output cannot stage: stage() only ends the writing.
+  auto out = open_stdout_sink();
+  ASSERT_TRUE(out->stage().ok());
+  auto w = out->write("x", 1);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(out->finish().ok());
 }
 
 }  // namespace

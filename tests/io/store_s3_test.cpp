@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 
@@ -497,6 +498,136 @@ TEST_F(S3Test, SignedAndStreamingPayloads) {
     }
   }
   EXPECT_EQ(open_uploads(), 0);
+}
+
+}  // namespace
+}  // namespace sluice::io
+
+namespace sluice::io {
+namespace {
+
+// Staging (Sink::stage()): every part in the store, nothing visible until finish().
+TEST_F(S3Test, StagedObjectsAreInvisibleUntilFinish) {
+  auto s = store();
+  for (std::size_t size : {std::size_t{10}, std::size_t{0}, std::size_t{20} << 20}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    const std::string data = random_bytes(size, size + 1);
+    const std::string key = "staged/obj-" + std::to_string(size) + ".bin";
+    auto sink = open_sink(uri(key), {}, config_);
+    ASSERT_TRUE(sink.ok()) << sink.error().to_string();
+    for (std::size_t i = 0; i < size; i += 1 << 20)
+      ASSERT_TRUE((*sink)->write(data.data() + i, std::min<std::size_t>(1 << 20, size - i)).ok());
+    if (size == 10) {
+      EXPECT_EQ((*sink)->buffered_bytes(), 64u << 10);
+    }
+    auto st = (*sink)->stage();
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    EXPECT_EQ((*sink)->buffered_bytes(), 0u);
+    auto h = s->head(key);
+    ASSERT_FALSE(h.ok());
+    EXPECT_EQ(h.error().code(), ErrorCode::kNotFound);
+    int listed = 0;
+    ASSERT_TRUE(s->list("staged/", true, [&](const ObjectInfo& o) {
+                   listed += o.key == key;
+                   return ok_status();
+                 }).ok());
+    EXPECT_EQ(listed, 0);
+    EXPECT_EQ(open_uploads(), 1);
+    auto w = (*sink)->write("x", 1);
+    ASSERT_FALSE(w.ok());
+    EXPECT_EQ(w.error().code(), ErrorCode::kInvalidArgument);
+    st = (*sink)->finish();
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    EXPECT_EQ(open_uploads(), 0);
+    auto info = s->head(key);
+    ASSERT_TRUE(info.ok()) << info.error().to_string();
+    EXPECT_EQ(info->size, size);
+    EXPECT_TRUE(get_sequential(key) == data);
+  }
+}
+
+TEST_F(S3Test, StagedFinishIsOneRequest) {
+  auto s = store();
+  auto sink = s->open_sink("one/request.bin");
+  ASSERT_TRUE(sink.ok());
+  const std::string data = random_bytes(11 << 20, 31);
+  ASSERT_TRUE((*sink)->write(data.data(), data.size()).ok());
+  ASSERT_TRUE((*sink)->stage().ok());
+  const std::uint64_t before = s->requests_sent();
+  ASSERT_TRUE((*sink)->finish().ok());
+  EXPECT_EQ(s->requests_sent() - before, 1u);
+  EXPECT_TRUE(get_sequential("one/request.bin") == data);
+}
+
+TEST_F(S3Test, AbortOrDestructionAfterStageLeavesNothing) {
+  for (std::size_t size : {std::size_t{0}, std::size_t{10}, std::size_t{12} << 20}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    const std::string data = random_bytes(size, size + 2);
+    {
+      auto sink = open_sink(uri("aborted.bin"), {}, config_);
+      ASSERT_TRUE(sink.ok());
+      if (size) {
+        ASSERT_TRUE((*sink)->write(data.data(), size).ok());
+      }
+      ASSERT_TRUE((*sink)->stage().ok());
+      EXPECT_EQ(open_uploads(), 1);
+      (*sink)->abort();
+      EXPECT_EQ(open_uploads(), 0);
+      EXPECT_FALSE((*sink)->finish().ok());
+    }
+    {
+      auto sink = open_sink(uri("dropped.bin"), {}, config_);
+      ASSERT_TRUE(sink.ok());
+      if (size) {
+        ASSERT_TRUE((*sink)->write(data.data(), size).ok());
+      }
+      ASSERT_TRUE((*sink)->stage().ok());
+    }  // destroyed without finish()
+    EXPECT_EQ(open_uploads(), 0);
+    auto s = store();
+    for (const char* k : {"aborted.bin", "dropped.bin"}) {
+      auto h = s->head(k);
+      ASSERT_FALSE(h.ok()) << k;
+      EXPECT_EQ(h.error().code(), ErrorCode::kNotFound);
+    }
+  }
+}
+
+TEST_F(S3Test, ManySmallStagedSinksHoldLittleMemory) {
+  // What a partitioned writer does: many outputs open at once, each small, staged, then published.
+  const int n = 40;
+  std::vector<SinkPtr> sinks;
+  std::vector<std::string> datas;
+  std::uint64_t held_open = 0, held_staged = 0;
+  for (int i = 0; i < n; ++i) {
+    auto sink = open_sink(uri("part/year=" + std::to_string(2000 + i) + "/part-0.bin"), {}, config_);
+    ASSERT_TRUE(sink.ok());
+    datas.push_back(random_bytes(10 << 10, static_cast<std::uint64_t>(i) + 100));
+    for (std::size_t j = 0; j < datas.back().size(); j += 1000)
+      ASSERT_TRUE((*sink)->write(datas.back().data() + j, std::min<std::size_t>(1000, datas.back().size() - j)).ok());
+    sinks.push_back(std::move(*sink));
+  }
+  for (auto& sink : sinks) held_open += sink->buffered_bytes();
+  std::cout << "[          ] " << n << " open sinks of 10 KiB hold " << held_open << " bytes ("
+            << held_open / static_cast<std::uint64_t>(n) << " each)\n";
+  EXPECT_LT(held_open / static_cast<std::uint64_t>(n), std::uint64_t{1} << 20);
+  for (auto& sink : sinks) {
+    ASSERT_TRUE(sink->stage().ok());
+    held_staged += sink->buffered_bytes();
+  }
+  EXPECT_EQ(held_staged, 0u);
+  EXPECT_EQ(open_uploads(), n);
+  auto s = store();
+  int visible = 0;
+  ASSERT_TRUE(s->list("part/", true, [&](const ObjectInfo&) {
+                 ++visible;
+                 return ok_status();
+               }).ok());
+  EXPECT_EQ(visible, 0);
+  for (auto& sink : sinks) ASSERT_TRUE(sink->finish().ok());
+  EXPECT_EQ(open_uploads(), 0);
+  for (int i = 0; i < n; i += 13)
+    EXPECT_TRUE(get_sequential("part/year=" + std::to_string(2000 + i) + "/part-0.bin") == datas[static_cast<std::size_t>(i)]);
 }
 
 }  // namespace

@@ -1,5 +1,10 @@
-// The object-store layer without a server: URIs, XML responses, part sizing, redaction.
+// The object-store layer without a server: URIs, XML responses, part sizing and the upload sink
+// (over an uploader that keeps the parts), redaction.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
 
 #include "remote.hpp"
 #include "s3_internal.hpp"
@@ -136,6 +141,159 @@ TEST(Multipart, PartSizesGrowToReachFiveTebibytes) {
   EXPECT_EQ(remote::MultipartSink::part_size(o, 9999), 8u << 20);
   o.part_size = 1 << 20;  // below S3's minimum: raised to 5 MiB
   EXPECT_EQ(remote::MultipartSink::part_size(o, 1), 5u << 20);
+}
+
+// An uploader that keeps what it is given and logs the calls (parts arrive on their own threads).
+struct UploadLog {
+  std::mutex mu;
+  std::vector<std::string> calls;  // begin, put_whole, complete, abort (parts apart: their order varies)
+  std::map<int, std::string> parts;
+  std::string whole;
+  int count(const std::string& call) {
+    std::lock_guard lock(mu);
+    return static_cast<int>(std::count(calls.begin(), calls.end(), call));
+  }
+  std::string assembled() {
+    std::lock_guard lock(mu);
+    std::string out;
+    int expect = 1;
+    for (const auto& [n, data] : parts) {
+      if (n != expect++) return "<part " + std::to_string(expect - 1) + " missing>";
+      out += data;
+    }
+    return out;
+  }
+};
+
+class FakeUploader final : public remote::PartUploader {
+ public:
+  explicit FakeUploader(std::shared_ptr<UploadLog> log) : log_(std::move(log)) {}
+  Status put_whole(std::span<const std::byte> data) override {
+    std::lock_guard lock(log_->mu);
+    log_->calls.push_back("put_whole");
+    log_->whole.assign(reinterpret_cast<const char*>(data.data()), data.size());
+    return ok_status();
+  }
+  Status begin() override { return note("begin"); }
+  std::future<Status> upload_part(int number, std::span<const std::byte> data) override {
+    {
+      std::lock_guard lock(log_->mu);
+      log_->parts[number].assign(reinterpret_cast<const char*>(data.data()), data.size());
+    }
+    std::promise<Status> p;
+    p.set_value(ok_status());
+    return p.get_future();
+  }
+  Status complete() override { return note("complete"); }
+  void abort() override { (void)note("abort"); }
+
+ private:
+  Status note(const char* call) {
+    std::lock_guard lock(log_->mu);
+    log_->calls.push_back(call);
+    return ok_status();
+  }
+  std::shared_ptr<UploadLog> log_;
+};
+
+std::string pattern(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 2654435761u) >> 13);
+  return s;
+}
+
+struct FakeSink {
+  std::shared_ptr<UploadLog> log = std::make_shared<UploadLog>();
+  std::unique_ptr<remote::MultipartSink> sink;
+  explicit FakeSink(std::size_t part_size = 5 << 20) {
+    TransferOptions o;
+    o.part_size = part_size;
+    sink = std::make_unique<remote::MultipartSink>("fake://b/k", std::make_unique<FakeUploader>(log), o);
+  }
+  void write(const std::string& data, std::size_t piece) {
+    for (std::size_t i = 0; i < data.size(); i += piece)
+      ASSERT_TRUE(sink->write(data.data() + i, std::min(piece, data.size() - i)).ok());
+  }
+};
+
+TEST(Multipart, ASmallOutputHoldsASmallBufferAndGoesInOnePut) {
+  FakeSink f;
+  EXPECT_EQ(f.sink->buffered_bytes(), 0u);
+  const std::string data = pattern(10 << 10);
+  f.write(data, 1000);
+  EXPECT_EQ(f.sink->buffered_bytes(), 64u << 10);  // not the 5 MiB part
+  ASSERT_TRUE(f.sink->finish().ok());
+  EXPECT_EQ(f.sink->buffered_bytes(), 0u);
+  EXPECT_EQ(f.log->calls, std::vector<std::string>{"put_whole"});
+  EXPECT_TRUE(f.log->whole == data);
+}
+
+TEST(Multipart, TheFirstBufferDoublesUpToThePartSizeAndLaterOnesAreFullSize) {
+  const std::size_t part = 5 << 20;
+  FakeSink f(part);
+  const std::string data = pattern(4 * part + 123);
+  std::uint64_t last = 0;
+  for (std::size_t i = 0; i < data.size(); i += 100000) {
+    ASSERT_TRUE(f.sink->write(data.data() + i, std::min<std::size_t>(100000, data.size() - i)).ok());
+    const std::uint64_t held = f.sink->buffered_bytes();
+    if (i + 100000 < part) {
+      // While the first part fills: at most twice what was written (and 64 KiB), growing.
+      EXPECT_LE(held, std::max<std::uint64_t>(2 * (i + 100000), 64 << 10)) << i;
+      EXPECT_GE(held, last);
+      last = held;
+    }
+  }
+  EXPECT_LE(f.sink->peak_buffer_bytes(), part * 5);
+  ASSERT_TRUE(f.sink->finish().ok());
+  EXPECT_EQ(f.log->count("begin"), 1);
+  EXPECT_EQ(f.log->count("complete"), 1);
+  EXPECT_EQ(f.log->parts.size(), 5u);
+  EXPECT_EQ(f.log->parts[1].size(), part);
+  EXPECT_TRUE(f.log->assembled() == data);
+  EXPECT_EQ(f.sink->buffered_bytes(), 0u);
+}
+
+TEST(Multipart, StageSendsTheRestAsTheLastPartAndFreesEveryBuffer) {
+  const std::size_t part = 5 << 20;
+  for (std::size_t size : {std::size_t{0}, std::size_t{10}, part, 2 * part + 77}) {
+    SCOPED_TRACE(size);
+    FakeSink f(part);
+    const std::string data = pattern(size);
+    f.write(data, 1 << 20);
+    ASSERT_TRUE(f.sink->stage().ok());
+    EXPECT_EQ(f.sink->buffered_bytes(), 0u);
+    // Always the multipart path, even below a part; an empty output is one empty part.
+    EXPECT_EQ(f.log->calls, std::vector<std::string>{"begin"});
+    EXPECT_EQ(f.log->parts.size(), std::max<std::size_t>(1, (size + part - 1) / part));
+    auto w = f.sink->write("x", 1);
+    ASSERT_FALSE(w.ok());
+    EXPECT_EQ(w.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_FALSE(f.sink->stage().ok());
+    ASSERT_TRUE(f.sink->finish().ok());
+    EXPECT_EQ(f.log->calls, (std::vector<std::string>{"begin", "complete"}));
+    EXPECT_TRUE(f.log->assembled() == data);
+    EXPECT_EQ(f.sink->bytes_written(), size);
+    EXPECT_FALSE(f.sink->finish().ok());
+  }
+}
+
+TEST(Multipart, AbortAndDestructionAfterStageAbortTheUpload) {
+  {
+    FakeSink f;
+    f.write(pattern(100), 100);
+    ASSERT_TRUE(f.sink->stage().ok());
+    f.sink->abort();
+    EXPECT_EQ(f.log->calls, (std::vector<std::string>{"begin", "abort"}));
+    EXPECT_FALSE(f.sink->finish().ok());
+    EXPECT_EQ(f.log->count("complete"), 0);
+  }
+  {
+    FakeSink f;
+    f.write(pattern(7 << 20), 1 << 20);
+    ASSERT_TRUE(f.sink->stage().ok());
+    f.sink.reset();
+    EXPECT_EQ(f.log->calls, (std::vector<std::string>{"begin", "abort"}));
+  }
 }
 
 TEST(Dates, StoreFormats) {

@@ -19,6 +19,7 @@
 #include "sluice/codecs/ndjson.hpp"
 #include "sluice/codecs/parquet/reader.hpp"
 #include "sluice/codecs/parquet/writer.hpp"
+#include "sluice/dataset.hpp"
 #include "sluice/io/open.hpp"
 #include "table.hpp"
 
@@ -161,30 +162,16 @@ char parse_char(const std::string& v, const std::string& what) {
   return v[0];
 }
 
-std::string lower_ext(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  const auto dot = path.find_last_of('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-  std::string e = path.substr(dot + 1);
-  for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
+// The format of IN or OUT: --from / --to ("csv", "ndjson.gz", ...), else the extensions ("x.csv.zst").
+// A forced format without compression still takes it from the extension (--from csv on x.csv.gz).
+dataset::FileFormat format_of(const std::string& path, const std::optional<std::string>& forced) {
+  auto f = forced ? dataset::parse_format(*forced) : dataset::format_of_path(path);
+  if (!f.ok()) throw UsageError(f.error().message() + " for " + path);
+  if (forced && f->compression == codecs::StreamCompression::kNone && f->name != "parquet")
+    f->compression = codecs::stream_compression_from_path(path.substr(0, path.find_first_of("?#")));
+  return *f;
 }
 
-std::string format_of(const std::string& path, const std::optional<std::string>& forced) {
-  std::string f = forced.value_or("");
-  if (f.empty()) {
-    std::string p = path;
-    f = lower_ext(p);
-    if (f.empty() || path == "-") f = "csv";
-  }
-  if (f == "txt") return "csv";
-  if (f == "jsonl" || f == "ldjson") return "ndjson";
-  if (f == "pq") return "parquet";
-  if (f == "csv" || f == "tsv" || f == "ndjson" || f == "json" || f == "parquet") return f;
-  throw UsageError("unknown format '" + f + "' for " + path + " (csv, tsv, ndjson, json and parquet)");
-}
-
-bool is_json(const std::string& format) { return format == "ndjson" || format == "json"; }
 
 std::vector<std::pair<std::string, TypePtr>> declared_types(const Args& a) {
   std::vector<std::pair<std::string, TypePtr>> out;
@@ -348,12 +335,8 @@ class Progress {
 };
 
 // One reader interface over the formats.
-class TableReader {
+class TableReader : public dataset::BatchReader {
  public:
-  virtual ~TableReader() = default;
-  virtual const SchemaPtr& schema() const = 0;
-  virtual Result<std::optional<Batch>> next() = 0;
-  virtual std::uint64_t bytes_read() const = 0;
   virtual void report_bad(const std::string& path) const = 0;
   virtual std::int64_t bad_count() const = 0;
   virtual std::string describe() const = 0;  // the dialect or format found, for `schema`
@@ -524,6 +507,7 @@ class FilteringReader final : public TableReader {
 };
 
 struct Input {
+  std::shared_ptr<io::ObjectStore> store;  // a dataset's store (declared first: it outlives the reader)
   std::unique_ptr<TableReader> reader;
   std::uint64_t size = 0;
 };
@@ -568,149 +552,231 @@ parquet::ReadOptions parquet_read_options(const Args& a) {
 }
 
 io::IoConfig io_config(const Args& a);
+bool on_off(const std::string& v, const std::string& what);
 
-// `whole_schema`: the output needs the final types before the first row (Parquet), so CSV and NDJSON
-// read from a file infer them from all of it unless --infer-rows says otherwise.
-Input open_input(const std::string& uri, const Args& a, bool whole_schema = false) {
-  const std::string fmt = format_of(uri, a.get("from"));
-  auto src = check(io::open_source(uri, io_config(a)));
+// One file as a reader of its format (decompressed first for .gz / .zst), with Parquet's projection
+// and filter pushed down to its column chunks and row groups. `whole_schema`: the output needs the
+// final types before the first row (Parquet), so CSV and NDJSON read from a file infer them from all
+// of it unless --infer-rows says otherwise.
+std::unique_ptr<TableReader> open_file(io::SourcePtr src, const dataset::FileFormat& fmt, const Args& a, bool whole_schema,
+                                       const std::vector<std::string>& parquet_columns,
+                                       const std::shared_ptr<const Predicate>& parquet_filter) {
+  if (fmt.compression != codecs::StreamCompression::kNone) {
+    if (fmt.name == "parquet") throw UsageError("Parquet files are not read through gzip or zstd (" + src->path() + ")");
+    src = check(codecs::decompressing_source(std::move(src), fmt.compression));
+  }
   const bool infer_all = whole_schema && !a.get("infer-rows") && src->supports_random_access();
+  if (fmt.name == "parquet") {
+    auto opts = parquet_read_options(a);
+    opts.columns = parquet_columns;
+    opts.filter = parquet_filter;
+    return std::make_unique<ParquetTableReader>(check(parquet::ParquetReader::open(std::move(src), std::move(opts))));
+  }
+  if (fmt.is_json()) {
+    auto opts = ndjson_read_options(a);
+    if (infer_all) opts.infer_rows = -1;
+    return std::make_unique<NdjsonTableReader>(check(ndjson::NdjsonReader::open(std::move(src), std::move(opts))));
+  }
+  auto opts = read_options(a, fmt.name);
+  if (infer_all) opts.infer_rows = -1;
+  return std::make_unique<CsvTableReader>(check(csv::CsvReader::open(std::move(src), std::move(opts))));
+}
+
+// The filter's columns that --columns leaves out: read too, and dropped again after filtering.
+std::vector<std::string> filter_only_columns(const std::shared_ptr<const Predicate>& where,
+                                             const std::vector<std::string>& cols) {
+  std::vector<std::string> extra;
+  if (!where || cols.empty()) return extra;
+  for (const auto& c : where->columns()) {
+    bool have = false;
+    for (const auto& want : cols) have = have || top_level(want) == c;
+    if (!have) extra.push_back(c);
+  }
+  return extra;
+}
+
+// --where and --columns over a reader: the rows that pass, then the columns asked for (`extra`: the
+// filter's own columns, read only for it).
+void filter_and_project(Input& in, const std::shared_ptr<const Predicate>& where, const std::vector<std::string>& cols,
+                        const std::vector<std::string>& extra, bool validate_now, const std::string& what) {
+  if (where) {
+    // (NDJSON's schema may still gain the column after its inference sample: checked per batch.)
+    if (validate_now) check(where->validate(*in.reader->schema()));
+    in.reader = std::make_unique<FilteringReader>(std::move(in.reader), where);
+  }
+  if (!extra.empty()) {
+    std::vector<std::string> keep;
+    for (const auto& f : in.reader->schema()->fields)
+      if (std::find(extra.begin(), extra.end(), f.name) == extra.end()) keep.push_back(f.name);
+    in.reader = std::make_unique<ProjectingReader>(std::move(in.reader), keep);
+    return;
+  }
+  if (cols.empty() || what == "parquet") return;
+  for (const auto& c : cols)
+    if (c.find('.') != std::string::npos && in.reader->schema()->find(c) < 0)
+      throw UsageError("--columns takes top-level names for " + what + " input ('" + c + "')");
+  (void)check(ProjectingReader::indexes(*in.reader->schema(), cols));
+  in.reader = std::make_unique<ProjectingReader>(std::move(in.reader), cols);
+}
+
+// A file of a dataset: its skipped bad rows are reported when it is done.
+class DatasetFileReader final : public dataset::BatchReader {
+ public:
+  DatasetFileReader(std::unique_ptr<TableReader> r, std::string uri, std::shared_ptr<std::int64_t> bad)
+      : r_(std::move(r)), uri_(std::move(uri)), bad_(std::move(bad)) {}
+  ~DatasetFileReader() override {
+    r_->report_bad(uri_);
+    *bad_ += r_->bad_count();
+  }
+  const SchemaPtr& schema() const override { return r_->schema(); }
+  Result<std::optional<Batch>> next() override { return r_->next(); }
+  std::uint64_t bytes_read() const override { return r_->bytes_read(); }
+
+ private:
+  std::unique_ptr<TableReader> r_;
+  std::string uri_;
+  std::shared_ptr<std::int64_t> bad_;
+};
+
+class DatasetTableReader final : public TableReader {
+ public:
+  DatasetTableReader(std::unique_ptr<dataset::DatasetReader> r, std::shared_ptr<std::int64_t> bad)
+      : r_(std::move(r)), bad_(std::move(bad)) {}
+  const SchemaPtr& schema() const override { return r_->schema(); }
+  Result<std::optional<Batch>> next() override { return r_->next(); }
+  std::uint64_t bytes_read() const override { return r_->bytes_read(); }
+  void report_bad(const std::string&) const override {}  // each file reported its own
+  std::int64_t bad_count() const override { return *bad_; }
+  std::string describe() const override {
+    const auto& d = r_->discovery();
+    std::string s = "dataset: " + std::to_string(d.files.size()) + " file" + (d.files.size() == 1 ? "" : "s");
+    if (r_->files_pruned() > 0) s += " (" + std::to_string(r_->files_pruned()) + " ruled out by their partitions)";
+    if (!d.partition_keys.empty()) {
+      s += ", hive partitions:";
+      for (const auto& k : d.partition_keys) s += " " + k;
+    }
+    return s;
+  }
+  std::string scan_extra() const override {
+    return ", \"files\": " + std::to_string(r_->files_total()) + ", \"files_pruned\": " + std::to_string(r_->files_pruned());
+  }
+
+ private:
+  std::unique_ptr<dataset::DatasetReader> r_;
+  std::shared_ptr<std::int64_t> bad_;
+};
+
+// Whether IN names many files: a glob, a folder (a local directory, or a store prefix ending in '/').
+bool dataset_input(const io::Uri& u) {
+  if (u.scheme == io::Scheme::kLocal) {
+    std::error_code ec;
+    return dataset::has_glob(u.path) || (!u.path.empty() && u.path.back() == '/') ||
+           std::filesystem::is_directory(u.path, ec);
+  }
+  if (u.scheme == io::Scheme::kS3 || u.scheme == io::Scheme::kGcs || u.scheme == io::Scheme::kAzure)
+    return dataset::has_glob(u.key) || u.key.empty() || u.key.back() == '/';
+  return false;
+}
+
+dataset::HivePartitioning hive_option(const Args& a) {
+  auto v = a.get("hive-partitioning");
+  if (!v || *v == "auto") return dataset::HivePartitioning::kAuto;
+  return on_off(*v, "--hive-partitioning") ? dataset::HivePartitioning::kOn : dataset::HivePartitioning::kOff;
+}
+
+Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
+  Input in;
+  const io::Uri u = check(io::parse_uri(uri));
+  if (u.scheme != io::Scheme::kLocal) in.store = check(io::open_store(u, io_config(a)));
+  dataset::DiscoverOptions dopt;
+  dopt.hive = hive_option(a);
+  dopt.partition_types = declared_types(a);
+  auto d = check(dataset::discover(uri, in.store.get(), dopt));
+  for (const auto& f : d.files) in.size += f.size;
+  const auto where = where_option(a);
+  const auto cols = columns_option(a);
+  auto is_key = [&](const std::string& name) {
+    return std::find(d.partition_keys.begin(), d.partition_keys.end(), name) != d.partition_keys.end();
+  };
+  // Pushed down into each Parquet file: the terms and columns that are not partition columns.
+  std::shared_ptr<Predicate> file_filter;
+  if (where) {
+    auto f = std::make_shared<Predicate>();
+    for (const auto& t : where->terms)
+      if (!is_key(t.path.at(0))) f->terms.push_back(t);
+    if (!f->terms.empty()) file_filter = std::move(f);
+  }
+  std::vector<std::string> file_columns;
+  if (!cols.empty()) {
+    for (const auto& c : cols)
+      if (!is_key(top_level(c))) file_columns.push_back(c);
+    if (where)
+      for (const auto& c : where->columns())
+        if (!is_key(c) && std::find(file_columns.begin(), file_columns.end(), c) == file_columns.end())
+          file_columns.push_back(c);
+  }
+  auto bad = std::make_shared<std::int64_t>(0);
+  const auto from = a.get("from");
+  io::ObjectStore* store = in.store.get();
+  dataset::FileOpener opener = [&a, whole_schema, store, from, file_columns, file_filter,
+                                bad](const dataset::DatasetFile& f) -> Result<std::unique_ptr<dataset::BatchReader>> {
+    const dataset::FileFormat fmt = format_of(f.uri, from);
+    auto open = [&]() { return f.key.empty() ? io::open_local_source(f.uri) : store->open_source(f.key); };
+    std::unique_ptr<TableReader> r;
+    try {
+      r = open_file(check(open()), fmt, a, whole_schema, file_columns, file_filter);
+    } catch (const DataError& e) {
+      // A Parquet file without one of the columns pushed down is read whole (the dataset's filter and
+      // projection apply to its rows anyway).
+      if (fmt.name != "parquet" || e.error.code() != ErrorCode::kInvalidArgument || (file_columns.empty() && !file_filter))
+        return e.error;
+      r = open_file(check(open()), fmt, a, whole_schema, {}, nullptr);
+    }
+    return std::unique_ptr<dataset::BatchReader>(std::make_unique<DatasetFileReader>(std::move(r), f.uri, bad));
+  };
+  dataset::DatasetReadOptions ro;
+  ro.union_to_string = a.flag("union-to-string");
+  if (a.flag("filename")) ro.filename_column = "filename";
+  ro.filter = where;
+  in.reader = std::make_unique<DatasetTableReader>(check(dataset::DatasetReader::open(std::move(d), opener, ro)), bad);
+  std::vector<std::string> top_cols;  // the dataset projects top-level columns (each file did the paths)
+  for (const auto& c : cols)
+    if (std::find(top_cols.begin(), top_cols.end(), top_level(c)) == top_cols.end()) top_cols.push_back(top_level(c));
+  filter_and_project(in, where, top_cols, {}, true, "dataset");
+  return in;
+}
+
+Input open_input(const std::string& uri, const Args& a, bool whole_schema = false) {
+  const io::Uri u = check(io::parse_uri(uri));
+  if (dataset_input(u)) return open_dataset(uri, a, whole_schema);
+  const dataset::FileFormat fmt = format_of(uri, a.get("from"));
+  auto opened = io::open_source(uri, io_config(a));
+  if (!opened.ok() && opened.error().code() == ErrorCode::kNotFound &&
+      (u.scheme == io::Scheme::kS3 || u.scheme == io::Scheme::kGcs || u.scheme == io::Scheme::kAzure)) {
+    // A store "folder" named without its slash; when there is none, the object's own error.
+    try {
+      return open_dataset(uri + "/", a, whole_schema);
+    } catch (const DataError& e) {
+      if (e.error.code() != ErrorCode::kNotFound) throw;
+    }
+  }
+  auto src = check(std::move(opened));
   Input in;
   if (src->supports_random_access()) in.size = check(src->size());
   const auto where = where_option(a);
   const auto cols = columns_option(a);
-  if (fmt == "parquet") {
-    auto opts = parquet_read_options(a);
-    opts.filter = where;
-    // The filter's columns are read too, and left out again after filtering.
-    std::vector<std::string> extra;
-    if (where && !cols.empty()) {
-      for (const auto& c : where->columns()) {
-        bool have = false;
-        for (const auto& want : cols) have = have || top_level(want) == c;
-        if (!have) extra.push_back(c);
-      }
-      opts.columns.insert(opts.columns.end(), extra.begin(), extra.end());
-    }
-    in.reader = std::make_unique<ParquetTableReader>(check(parquet::ParquetReader::open(std::move(src), std::move(opts))));
-    if (where) {
-      check(where->validate(*in.reader->schema()));
-      in.reader = std::make_unique<FilteringReader>(std::move(in.reader), where);
-    }
-    if (!extra.empty()) {
-      std::vector<std::string> keep;
-      for (const auto& f : in.reader->schema()->fields)
-        if (std::find(extra.begin(), extra.end(), f.name) == extra.end()) keep.push_back(f.name);
-      in.reader = std::make_unique<ProjectingReader>(std::move(in.reader), keep);
-    }
-    return in;
-  }
-  if (is_json(fmt)) {
-    auto opts = ndjson_read_options(a);
-    if (infer_all) opts.infer_rows = -1;
-    in.reader = std::make_unique<NdjsonTableReader>(check(ndjson::NdjsonReader::open(std::move(src), std::move(opts))));
+  std::vector<std::string> extra;
+  if (fmt.name == "parquet") {
+    extra = filter_only_columns(where, cols);
+    std::vector<std::string> pcols = cols;
+    pcols.insert(pcols.end(), extra.begin(), extra.end());
+    in.reader = open_file(std::move(src), fmt, a, whole_schema, pcols, where);
   } else {
-    auto opts = read_options(a, fmt);
-    if (infer_all) opts.infer_rows = -1;
-    in.reader = std::make_unique<CsvTableReader>(check(csv::CsvReader::open(std::move(src), std::move(opts))));
+    in.reader = open_file(std::move(src), fmt, a, whole_schema, {}, nullptr);
   }
-  if (where) {
-    // (NDJSON's schema may still gain the column after its inference sample: checked per batch.)
-    if (!is_json(fmt)) check(where->validate(*in.reader->schema()));
-    in.reader = std::make_unique<FilteringReader>(std::move(in.reader), where);
-  }
-  if (!cols.empty()) {
-    for (const auto& c : cols)
-      if (c.find('.') != std::string::npos && in.reader->schema()->find(c) < 0)
-        throw UsageError("--columns takes top-level names for " + fmt + " input ('" + c + "')");
-    (void)check(ProjectingReader::indexes(*in.reader->schema(), cols));
-    in.reader = std::make_unique<ProjectingReader>(std::move(in.reader), cols);
-  }
+  filter_and_project(in, where, cols, extra, !fmt.is_json(), fmt.name);
   return in;
 }
-
-// One writer interface over the formats.
-class TableWriter {
- public:
-  virtual ~TableWriter() = default;
-  virtual Status write(const Batch& b) = 0;
-  virtual Status finish(const Schema* schema_if_empty) = 0;
-  virtual void report(const std::string&) const {}
-};
-
-class CsvTableWriter final : public TableWriter {
- public:
-  CsvTableWriter(std::unique_ptr<csv::CsvWriter> w, std::string path) : w_(std::move(w)), path_(std::move(path)) {}
-  Status write(const Batch& b) override {
-    // The header is written once: a column that appears later (NDJSON inferred from a sample) cannot
-    // be added to it.
-    if (!header_) {
-      header_ = b.schema;
-    } else if (b.schema != header_ && b.schema->num_fields() != header_->num_fields()) {
-      ErrorContext ctx(path_);
-      if (b.schema->num_fields() > header_->num_fields()) ctx.column_name = b.schema->fields[header_->num_fields()].name;
-      return Error(ErrorCode::kInvalidArgument,
-                   "the input gained a column after the CSV header was written (--infer-rows all reads the whole "
-                   "input first)",
-                   ctx);
-    }
-    return w_->write(b);
-  }
-  Status finish(const Schema* s) override { return w_->finish(s); }
-
- private:
-  std::unique_ptr<csv::CsvWriter> w_;
-  std::string path_;
-  SchemaPtr header_;
-};
-
-class NdjsonTableWriter final : public TableWriter {
- public:
-  explicit NdjsonTableWriter(std::unique_ptr<ndjson::NdjsonWriter> w) : w_(std::move(w)) {}
-  Status write(const Batch& b) override { return w_->write(b); }
-  Status finish(const Schema*) override { return w_->finish(); }
-  void report(const std::string& path) const override {
-    if (w_->non_finite_count() > 0)
-      std::fprintf(stderr, "sluice: %s: wrote %lld NaN or infinite value%s as null\n", path.c_str(),
-                   static_cast<long long>(w_->non_finite_count()), w_->non_finite_count() == 1 ? "" : "s");
-  }
-
- private:
-  std::unique_ptr<ndjson::NdjsonWriter> w_;
-};
-
-// Parquet needs the schema before the first row: the writer opens on the first batch (or at the end,
-// for an empty input), and a batch whose schema differs (NDJSON widening after its sample) is an error.
-class ParquetTableWriter final : public TableWriter {
- public:
-  ParquetTableWriter(io::Sink& sink, parquet::WriteOptions options) : sink_(sink), options_(std::move(options)) {}
-  Status write(const Batch& b) override {
-    if (!w_) {
-      SLUICE_ASSIGN_OR_RETURN(w_, parquet::ParquetWriter::open(sink_, b.schema, options_));
-      schema_ = b.schema;
-    } else if (b.schema != schema_ && !(*b.schema == *schema_)) {
-      ErrorContext ctx(sink_.path());
-      return Error(ErrorCode::kInvalidArgument,
-                   "the input's types changed after the Parquet schema was fixed (--infer-rows all reads the "
-                   "whole input first)",
-                   ctx);
-    }
-    return w_->write(b);
-  }
-  Status finish(const Schema* s) override {
-    if (!w_) {
-      auto schema = std::make_shared<Schema>(s ? *s : Schema{});
-      SLUICE_ASSIGN_OR_RETURN(w_, parquet::ParquetWriter::open(sink_, std::move(schema), options_));
-    }
-    return w_->finish();
-  }
-
- private:
-  io::Sink& sink_;
-  parquet::WriteOptions options_;
-  std::unique_ptr<parquet::ParquetWriter> w_;
-  SchemaPtr schema_;
-};
 
 bool on_off(const std::string& v, const std::string& what) {
   if (v == "on" || v == "true" || v == "1") return true;
@@ -789,10 +855,116 @@ parquet::WriteOptions parquet_write_options(const Args& a) {
   return o;
 }
 
-std::unique_ptr<TableWriter> open_writer(io::Sink& sink, const Args& a, const std::string& fmt) {
-  if (fmt == "parquet") return std::make_unique<ParquetTableWriter>(sink, parquet_write_options(a));
-  if (is_json(fmt)) return std::make_unique<NdjsonTableWriter>(check(ndjson::NdjsonWriter::open(sink, ndjson_write_options(a, fmt))));
-  return std::make_unique<CsvTableWriter>(check(csv::CsvWriter::open(sink, write_options(a, fmt))), sink.path());
+// The writers' options for OUT's format; for CSV and NDJSON, --compression gzip|zstd[:LEVEL] (or none)
+// compresses the stream (it overrides the extension's choice).
+dataset::FormatWriteOptions write_format_options(const Args& a, dataset::FileFormat& fmt) {
+  dataset::FormatWriteOptions o;
+  if (fmt.name == "parquet") {
+    o.parquet = parquet_write_options(a);
+    return o;
+  }
+  if (fmt.is_json()) o.ndjson = ndjson_write_options(a, fmt.name);
+  else o.csv = write_options(a, fmt.name);
+  o.stream.threads = thread_option(a);
+  if (auto v = a.get("compression")) {
+    std::string name = *v, level;
+    if (auto colon = name.find(':'); colon != std::string::npos) {
+      level = name.substr(colon + 1);
+      name = name.substr(0, colon);
+    }
+    auto c = codecs::parse_stream_compression(name);
+    if (!c.ok()) throw UsageError("--compression for " + fmt.name + " output is gzip, zstd or none, not '" + name + "'");
+    fmt.compression = *c;
+    if (!level.empty()) {
+      const std::int64_t l = parse_int(level, "--compression level");
+      const bool ok = (*c == codecs::StreamCompression::kGzip && l >= 0 && l <= 9) ||
+                      (*c == codecs::StreamCompression::kZstd && l >= -7 && l <= 22);
+      if (!ok) throw UsageError("--compression " + *v + ": no such level for this codec");
+      o.stream.level = static_cast<int>(l);
+    }
+  }
+  return o;
+}
+
+// Whether OUT is a folder of files: --partition-by, a trailing '/', an existing local folder, or a
+// bucket / container itself.
+bool folder_output(const std::string& out, const Args& a) {
+  if (a.get("partition-by")) return true;
+  if (out.empty()) return false;
+  if (out.back() == '/') return true;
+  const io::Uri u = check(io::parse_uri(out));
+  if (u.scheme == io::Scheme::kLocal) {
+    std::error_code ec;
+    return std::filesystem::is_directory(u.path, ec);
+  }
+  return (u.scheme == io::Scheme::kS3 || u.scheme == io::Scheme::kGcs || u.scheme == io::Scheme::kAzure) && u.key.empty();
+}
+
+dataset::DatasetWriteOptions dataset_write_options(const Args& a, const dataset::FileFormat& fmt,
+                                                   const dataset::FormatWriteOptions& fo) {
+  dataset::DatasetWriteOptions o;
+  o.format = fmt;
+  o.format_options = fo;
+  if (auto v = a.get("partition-by"))
+    for (const auto& c : split(*v, ','))
+      if (!c.empty()) o.partition_by.push_back(c);
+  o.keep_partition_columns = a.flag("keep-partition-columns");
+  if (auto v = a.get("mode")) {
+    auto m = dataset::parse_write_mode(*v);
+    if (!m.ok()) throw UsageError(m.error().message());
+    o.mode = *m;
+  }
+  if (auto v = a.get("max-open-files")) {
+    const auto n = parse_int(*v, "--max-open-files");
+    if (n < 1) throw UsageError("--max-open-files must be at least 1");
+    o.max_open_files = static_cast<std::size_t>(n);
+  }
+  if (auto v = a.get("max-memory")) o.max_buffered_bytes = static_cast<std::uint64_t>(parse_size(*v));
+  if (auto v = a.get("max-rows-per-file")) {
+    o.max_rows_per_file = parse_int(*v, "--max-rows-per-file");
+    if (o.max_rows_per_file < 1) throw UsageError("--max-rows-per-file must be at least 1");
+  }
+  if (auto v = a.get("max-file-size")) o.max_bytes_per_file = static_cast<std::uint64_t>(parse_size(*v));
+  return o;
+}
+
+void print_report(const std::string& report) {
+  std::size_t start = 0;
+  while (start < report.size()) {
+    auto end = report.find('\n', start);
+    if (end == std::string::npos) end = report.size();
+    if (end > start) std::fprintf(stderr, "sluice: %s\n", report.substr(start, end - start).c_str());
+    start = end + 1;
+  }
+}
+
+// convert into a folder: part files, partitioned by --partition-by, under the --mode rules.
+int convert_to_folder(const Args& a, const std::string& in_uri, const std::string& out_uri) {
+  auto fmt = format_of("", a.get("to").value_or("parquet"));
+  const auto fo = write_format_options(a, fmt);
+  const auto wo = dataset_write_options(a, fmt, fo);
+  const io::Uri u = check(io::parse_uri(out_uri));
+  std::shared_ptr<io::ObjectStore> store;
+  if (u.scheme != io::Scheme::kLocal) store = check(io::open_store(u, io_config(a)));
+  Input in = open_input(in_uri, a, fmt.name == "parquet");
+  a.reject_unknown();
+  auto writer = check(dataset::DatasetWriter::open(out_uri, wo, store.get()));
+  if (writer->skipped()) {
+    std::fprintf(stderr, "sluice: %s holds data; nothing written (--mode ignore)\n", out_uri.c_str());
+    return 0;
+  }
+  Progress progress(in.size);
+  while (true) {
+    auto b = check(in.reader->next());
+    if (!b) break;
+    check(writer->write(*b));
+    progress.update(in.reader->bytes_read());
+  }
+  check(writer->finish(in.reader->schema().get()));
+  progress.clear();
+  print_report(writer->reports());
+  in.reader->report_bad(in_uri);
+  return 0;
 }
 
 int cmd_convert(const Args& a, bool to_stdout) {
@@ -800,17 +972,43 @@ int cmd_convert(const Args& a, bool to_stdout) {
   if (pos.size() != (to_stdout ? 1u : 2u))
     throw UsageError(to_stdout ? "cat takes one input" : "convert takes an input and an output");
   const std::string out_uri = to_stdout ? "-" : pos[1];
-  const std::string out_fmt = format_of(out_uri, a.get("to"));
-  Input in = open_input(pos[0], a, out_fmt == "parquet");
+  if (!to_stdout && folder_output(out_uri, a)) return convert_to_folder(a, pos[0], out_uri);
+  if (a.get("partition-by")) throw UsageError("cat writes one stream; --partition-by needs a folder to write into");
+  auto out_fmt = format_of(out_uri, a.get("to"));
   // Parse every writer option before anything is created.
-  if (out_fmt == "parquet") (void)parquet_write_options(a);
-  else if (is_json(out_fmt)) (void)ndjson_write_options(a, out_fmt);
-  else (void)write_options(a, out_fmt);
+  const auto fo = write_format_options(a, out_fmt);
+  // One file: replaced (atomically) unless --mode says otherwise.
+  dataset::WriteMode mode = dataset::WriteMode::kOverwrite;
+  if (auto v = a.get("mode")) {
+    auto m = dataset::parse_write_mode(*v);
+    if (!m.ok()) throw UsageError(m.error().message());
+    mode = *m;
+    if (mode == dataset::WriteMode::kAppend)
+      throw UsageError("--mode append adds files to a folder; end OUT with / to write one");
+  }
+  auto config = io_config(a);
+  if (!to_stdout && (mode == dataset::WriteMode::kError || mode == dataset::WriteMode::kIgnore)) {
+    const io::Uri u = check(io::parse_uri(out_uri));
+    std::shared_ptr<io::ObjectStore> store;
+    if (u.scheme != io::Scheme::kLocal && u.scheme != io::Scheme::kStdio) store = check(io::open_store(u, config));
+    if (u.scheme != io::Scheme::kStdio && check(dataset::destination_has_data(u, store.get()))) {
+      if (mode == dataset::WriteMode::kIgnore) {
+        a.reject_unknown();
+        std::fprintf(stderr, "sluice: %s exists; nothing written (--mode ignore)\n", out_uri.c_str());
+        return 0;
+      }
+      throw DataError{Error(ErrorCode::kAlreadyExists, "the output exists (--mode overwrite replaces it)",
+                            ErrorContext(out_uri))};
+    }
+  }
+  Input in = open_input(pos[0], a, out_fmt.name == "parquet");
   a.reject_unknown();
-  auto sink = check(io::open_sink(out_uri, {}, io_config(a)));
+  io::LocalSinkOptions lo;
+  lo.overwrite = mode == dataset::WriteMode::kOverwrite;
+  auto sink = check(io::open_sink(out_uri, lo, config));
   Progress progress(in.size);
   try {
-    auto writer = open_writer(*sink, a, out_fmt);
+    auto writer = check(dataset::open_batch_writer(*sink, out_fmt, fo));
     while (true) {
       auto b = check(in.reader->next());
       if (!b) break;
@@ -820,7 +1018,7 @@ int cmd_convert(const Args& a, bool to_stdout) {
     check(writer->finish(in.reader->schema().get()));
     check(sink->finish());
     progress.clear();
-    writer->report(out_uri);
+    print_report(writer->report());
   } catch (...) {
     sink->abort();
     throw;
@@ -867,8 +1065,8 @@ int cmd_schema(const Args& a) {
 int cmd_inspect(const Args& a) {
   const auto& pos = a.positional();
   if (pos.size() != 1) throw UsageError("inspect takes one Parquet file");
-  const std::string fmt = format_of(pos[0], a.get("from"));
-  if (fmt != "parquet") throw UsageError("inspect reads Parquet footers; " + pos[0] + " is " + fmt);
+  const auto fmt = format_of(pos[0], a.get("from"));
+  if (fmt.name != "parquet") throw UsageError("inspect reads Parquet footers; " + pos[0] + " is " + fmt.name);
   Input in = open_input(pos[0], a);
   a.reject_unknown();
   auto* pq = dynamic_cast<ParquetTableReader*>(in.reader.get());
@@ -1010,6 +1208,25 @@ int cmd_ls(const Args& a) {
   auto config = io_config(a);
   a.reject_unknown();
   const io::Uri uri = check(io::parse_uri(pos[0]));
+  if (dataset::has_glob(uri.scheme == io::Scheme::kLocal ? uri.path : uri.key)) {
+    // The files a glob matches, as every command reads them.
+    std::shared_ptr<io::ObjectStore> store;
+    if (uri.scheme != io::Scheme::kLocal) store = check(io::open_store(uri, config));
+    dataset::DiscoverOptions o;
+    o.hive = dataset::HivePartitioning::kOff;
+    const auto d = check(dataset::discover(pos[0], store.get(), o));
+    for (const auto& f : d.files) {
+      std::int64_t mtime = -1;
+      struct stat sb {};
+      if (f.key.empty() && ::stat(f.uri.c_str(), &sb) == 0) {
+        mtime = static_cast<std::int64_t>(sb.st_mtime) * 1000;
+        print_entry(long_format, static_cast<std::uint64_t>(sb.st_size), mtime, false, f.uri);
+      } else {
+        print_entry(long_format, f.size, mtime, false, f.uri);
+      }
+    }
+    return 0;
+  }
   if (uri.scheme == io::Scheme::kLocal) {
     namespace fs = std::filesystem;
     std::vector<fs::directory_entry> entries;
@@ -1102,7 +1319,8 @@ int cmd_cp(const Args& a) {
 
 const std::vector<std::string> kSwitches = {"header",        "no-header",       "skip-bad-rows", "no-out-header",
                                             "no-detect-dates", "omit-nulls", "verify-checksums", "page-checksums",
-                                            "help", "l", "r", "long", "recursive", "no-sign-request", "equal-parts"};
+                                            "help", "l", "r", "long", "recursive", "no-sign-request", "equal-parts",
+                                            "union-to-string", "filename", "keep-partition-columns"};
 
 int run(int argc, char** argv) {
   if (argc < 2) {

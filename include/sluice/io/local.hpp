@@ -21,11 +21,14 @@ SourcePtr open_stdin_source();
 struct LocalSinkOptions {
   bool overwrite = true;  // false: finish() fails with kAlreadyExists if the target exists
   bool fsync = false;     // flush to stable storage before the rename
-  std::size_t buffer_size = 1 << 20;
+  std::size_t buffer_size = 1 << 20;  // at most; the buffer starts at 64 KiB and doubles as needed
 };
-// Writes to a hidden temporary file in the target's folder, renamed over the target on finish().
+// Writes to a hidden temporary file in the target's folder, renamed over the target on finish()
+// (linked, with overwrite = false). stage() writes the buffer out, fsyncs if asked and closes the
+// file: a staged sink holds no buffer and no file descriptor, only the temporary file's name.
 Result<SinkPtr> open_local_sink(const std::string& path, const LocalSinkOptions& options = {});
-// Standard output (finish() flushes; abort() cannot take back what was written).
+// Standard output (finish() flushes; abort() cannot take back what was written). Standard output
+// cannot stage: stage() only ends the writing, finish() writes what is still buffered.
 SinkPtr open_stdout_sink();
 
 // For programs: on SIGINT, SIGTERM or SIGHUP, remove the temporary files of local sinks that were not
@@ -59,6 +62,8 @@ class MemorySource final : public Source {
   std::uint64_t pos_ = 0;
 };
 
+// Collects the output in memory; data() shows it once finish() committed it. Until stage() the
+// bytes count as buffered (buffered_bytes()); after it, as handed to the destination.
 class MemorySink final : public Sink {
  public:
   explicit MemorySink(std::string name = "<memory>") : name_(std::move(name)) {}
@@ -66,7 +71,14 @@ class MemorySink final : public Sink {
   const std::string& path() const override { return name_; }
   Status write(std::span<const std::byte> data) override {
     if (finished_) return Error(ErrorCode::kInvalidArgument, "write after finish", ErrorContext{name_});
+    if (is_staged_) return Error(ErrorCode::kInvalidArgument, "write after stage", ErrorContext{name_});
     staged_.append(reinterpret_cast<const char*>(data.data()), data.size());
+    return ok_status();
+  }
+  Status stage() override {
+    if (finished_ || is_staged_)
+      return Error(ErrorCode::kInvalidArgument, "stage after finish or stage", ErrorContext{name_});
+    is_staged_ = true;
     return ok_status();
   }
   Status finish() override {
@@ -77,6 +89,8 @@ class MemorySink final : public Sink {
   }
   void abort() override { staged_.clear(); }
   std::uint64_t bytes_written() const override { return staged_.size() + committed_.size(); }
+  std::uint64_t buffered_bytes() const override { return is_staged_ || finished_ ? 0 : staged_.size(); }
+  bool staged() const { return is_staged_; }
   // What finish() committed (empty before).
   const std::string& data() const { return committed_; }
 
@@ -84,6 +98,7 @@ class MemorySink final : public Sink {
   std::string name_;
   std::string staged_, committed_;
   bool finished_ = false;
+  bool is_staged_ = false;
 };
 
 }  // namespace sluice::io

@@ -31,7 +31,8 @@ struct ObjectInfo {
 struct TransferOptions {
   // Uploads: parts start at part_size (at least 5 MiB) and, unless equal_parts, double every 1,000
   // parts, so that 10,000 parts reach S3's 5 TiB object limit. An output smaller than one part goes
-  // up in a single PUT.
+  // up in a single PUT, unless staged (Sink::stage()): then it is a one-part upload. A sink's first
+  // buffer starts at 64 KiB and doubles up to part_size.
   std::size_t part_size = std::size_t{8} << 20;
   bool equal_parts = false;
   int parts_in_flight = 4;

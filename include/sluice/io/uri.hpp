@@ -37,4 +37,7 @@ struct Uri {
 // that cannot be one, a scheme sluice does not know, control characters.
 Result<Uri> parse_uri(std::string_view text);
 
+// %XX sequences decoded; a '%' not followed by two hex digits stays as written, and '+' is not a space.
+std::string percent_decode(std::string_view s);
+
 }  // namespace sluice::io

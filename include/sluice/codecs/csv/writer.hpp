@@ -23,6 +23,8 @@ class CsvWriter {
   // Flushes what is buffered. Writes the header if there was no batch and a schema is known.
   Status finish(const Schema* schema_if_empty = nullptr);
   std::int64_t rows_written() const;
+  // Formatted bytes not yet handed to the sink (the one-thread writer's buffer, up to buffer_size).
+  std::int64_t buffered_bytes() const;
 
   class Impl;
 

@@ -23,6 +23,8 @@ class NdjsonWriter {
   // Flushes what is buffered (and closes the array in array mode).
   Status finish();
   std::int64_t rows_written() const;
+  // Formatted bytes not yet handed to the sink (the one-thread writer's buffer, up to buffer_size).
+  std::int64_t buffered_bytes() const;
   // NaN / ±Inf values written as null under NonFinite::kNull.
   std::int64_t non_finite_count() const;
 

@@ -33,6 +33,9 @@ class ParquetWriter {
   Status write(const Batch& batch);
   // Writes the last row group, the bloom filters and page indexes, and the footer.
   Status finish();
+  // Ends the row group in progress early (if it holds rows) and waits until its bytes are in the sink:
+  // what the writer held for it is released. For callers that cap memory across many open writers.
+  Status flush();
 
   std::int64_t rows_written() const;
   int row_groups_written() const;

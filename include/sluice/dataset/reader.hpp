@@ -1,0 +1,206 @@
+// Many files read as one table: their schemas unified by column name (types widened), hive partition
+// values added as columns, files whose partitions cannot satisfy a filter never opened.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sluice/codecs/cast.hpp"
+#include "sluice/codecs/filter.hpp"
+#include "sluice/dataset/discover.hpp"
+#include "sluice/dataset/format.hpp"
+#include "sluice/io/local.hpp"
+
+namespace sluice::dataset {
+
+// Opens one file of the dataset as a reader (the caller chooses format, options and pushdown).
+using FileOpener = std::function<Result<std::unique_ptr<BatchReader>>(const DatasetFile&)>;
+
+// A FileOpener for local paths and `store`'s objects, the format from --from or each file's extension.
+inline FileOpener default_file_opener(io::ObjectStore* store, FormatReadOptions options,
+                                      std::optional<FileFormat> forced = std::nullopt) {
+  return [store, options = std::move(options), forced](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+    FileFormat format;
+    if (forced) {
+      format = *forced;
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(format, format_of_path(f.uri));
+    }
+    io::SourcePtr src;
+    if (f.key.empty()) {
+      SLUICE_ASSIGN_OR_RETURN(src, io::open_local_source(f.uri));
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(src, store->open_source(f.key));
+    }
+    return open_batch_reader(std::move(src), format, options);
+  };
+}
+
+struct DatasetReadOptions {
+  // Columns that have no common type but text become strings (otherwise that is an error).
+  bool union_to_string = false;
+  // A column holding each row's file (its URI), under this name; empty: none.
+  std::string filename_column;
+  // Files whose partition values rule the filter out are not opened.
+  std::shared_ptr<const Predicate> filter;
+};
+
+class DatasetReader final : public BatchReader {
+ public:
+  // Prunes the files by their partitions, then opens every remaining file once for its schema (Parquet:
+  // the footer; CSV / NDJSON: their inference sample) and unifies them.
+  static Result<std::unique_ptr<DatasetReader>> open(Discovery discovery, FileOpener opener,
+                                                     DatasetReadOptions options = {}) {
+    std::unique_ptr<DatasetReader> r(new DatasetReader(std::move(discovery), std::move(opener), std::move(options)));
+    SLUICE_TRY(r->prepare());
+    return r;
+  }
+
+  const SchemaPtr& schema() const override { return schema_; }
+  std::uint64_t bytes_read() const override { return done_bytes_ + (current_ ? current_->bytes_read() : 0); }
+  std::size_t files_total() const { return d_.files.size(); }
+  std::size_t files_pruned() const { return pruned_; }
+  const Discovery& discovery() const { return d_; }
+  // The file being read (for errors and reports).
+  const DatasetFile* current_file() const { return index_ < files_.size() ? files_[index_] : nullptr; }
+
+  Result<std::optional<Batch>> next() override {
+    while (index_ < files_.size()) {
+      if (!current_) SLUICE_TRY(open_current());
+      SLUICE_ASSIGN_OR_RETURN(auto b, current_->next());
+      if (b) {
+        auto out = conform(*b);
+        if (!out.ok()) {
+          Error e = std::move(out).error();
+          if (e.context().path.empty()) e = Error(e.code(), e.message(), ErrorContext(files_[index_]->uri));
+          return e;
+        }
+        return std::optional<Batch>(std::move(out).value());
+      }
+      done_bytes_ += current_->bytes_read();
+      current_.reset();
+      ++index_;
+    }
+    return std::optional<Batch>();
+  }
+
+ private:
+  DatasetReader(Discovery d, FileOpener opener, DatasetReadOptions options)
+      : d_(std::move(d)), opener_(std::move(opener)), options_(std::move(options)) {}
+
+  Status prepare() {
+    for (const auto& f : d_.files) {
+      bool keep = true;
+      if (options_.filter) {
+        SLUICE_ASSIGN_OR_RETURN(keep, partition_may_match(*options_.filter, d_, f));
+      }
+      if (keep) files_.push_back(&f);
+      else ++pruned_;
+    }
+    auto schema = std::make_shared<Schema>();
+    std::vector<std::string> first_seen;  // the file each column's type came from
+    const UnifyOptions uo{options_.union_to_string};
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      SLUICE_ASSIGN_OR_RETURN(auto reader, opener_(*files_[i]));
+      for (const Field& f : reader->schema()->fields) {
+        if (is_partition(f.name)) continue;  // the folder's value wins
+        const int at = schema->find(f.name);
+        if (at < 0) {
+          schema->fields.push_back(f);
+          schema->fields.back().nullable = true;
+          first_seen.push_back(files_[i]->uri);
+          continue;
+        }
+        Field& g = schema->fields[static_cast<std::size_t>(at)];
+        TypePtr t = unify_types(g.type, f.type, uo);
+        if (!t)
+          return Error(ErrorCode::kInvalidArgument,
+                       "column '" + f.name + "' is " + f.type->to_string() + " here but " + g.type->to_string() +
+                           " in " + first_seen[static_cast<std::size_t>(at)] +
+                           (uo.to_string ? "" : " (--union-to-string reads such columns as strings)"),
+                       ErrorContext(files_[i]->uri));
+        g.type = std::move(t);
+      }
+      if (i == 0) current_ = std::move(reader);  // read first, without opening it again
+    }
+    file_fields_ = schema->fields.size();
+    for (const Field& f : d_.partition_fields) schema->fields.push_back(f);
+    if (!options_.filename_column.empty()) schema->fields.push_back(Field{options_.filename_column, utf8(), false});
+    schema_ = std::move(schema);
+    return ok_status();
+  }
+
+  bool is_partition(const std::string& name) const {
+    return std::find(d_.partition_keys.begin(), d_.partition_keys.end(), name) != d_.partition_keys.end();
+  }
+
+  Status open_current() {
+    SLUICE_ASSIGN_OR_RETURN(current_, opener_(*files_[index_]));
+    return ok_status();
+  }
+
+  // The file's batch in the dataset's schema: columns by name, cast where the types differ, missing
+  // ones null, then the partition values and the file name.
+  Result<Batch> conform(const Batch& b) {
+    const DatasetFile& file = *files_[index_];
+    Batch out;
+    out.schema = schema_;
+    out.num_rows = b.num_rows;
+    for (const Field& f : b.schema->fields)
+      if (!is_partition(f.name) && schema_->find(f.name) < 0)
+        return Error(ErrorCode::kInvalidArgument,
+                     "column '" + f.name + "' appeared after the dataset's schema was fixed (--infer-rows all)",
+                     ErrorContext(file.uri));
+    for (std::size_t c = 0; c < file_fields_; ++c) {
+      const Field& f = schema_->fields[c];
+      const int at = b.schema->find(f.name);
+      if (at < 0) {
+        out.columns.push_back(null_array(f.type, b.num_rows));
+        continue;
+      }
+      SLUICE_ASSIGN_OR_RETURN(auto a, cast_array(b.columns[static_cast<std::size_t>(at)], f.type));
+      out.columns.push_back(std::move(a));
+    }
+    if (constants_for_ != index_ + 1) {
+      constants_.clear();
+      for (std::size_t k = 0; k < d_.partition_fields.size(); ++k) {
+        SLUICE_ASSIGN_OR_RETURN(auto a, partition_value_array(d_.partition_fields[k], file.partition_values[k], file.uri));
+        constants_.push_back(std::move(a));
+      }
+      if (!options_.filename_column.empty()) {
+        BinaryBuilder name(utf8());
+        name.append(file.uri);
+        constants_.push_back(name.finish());
+      }
+      constants_for_ = index_ + 1;
+    }
+    if (!constants_.empty()) {
+      if (static_cast<std::int64_t>(zeros_.size()) < b.num_rows) zeros_.assign(static_cast<std::size_t>(b.num_rows), 0);
+      const std::span<const std::int64_t> idx(zeros_.data(), static_cast<std::size_t>(b.num_rows));
+      for (const auto& c : constants_) {
+        SLUICE_ASSIGN_OR_RETURN(auto a, take(*c, idx));
+        out.columns.push_back(std::move(a));
+      }
+    }
+    return out;
+  }
+
+  Discovery d_;
+  FileOpener opener_;
+  DatasetReadOptions options_;
+  std::vector<const DatasetFile*> files_;
+  std::size_t pruned_ = 0;
+  SchemaPtr schema_;
+  std::size_t file_fields_ = 0;
+  std::size_t index_ = 0;
+  std::unique_ptr<BatchReader> current_;
+  std::uint64_t done_bytes_ = 0;
+  std::vector<ArrayPtr> constants_;
+  std::size_t constants_for_ = 0;
+  std::vector<std::int64_t> zeros_;
+};
+
+}  // namespace sluice::dataset

@@ -1,0 +1,518 @@
+// The dataset layer on local folders: globs, hive partitions (escaping both ways), schema
+// unification and casts, partition pruning, partitioned writes with their caps and write modes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "sluice/codecs/cast.hpp"
+#include "sluice/core/builder.hpp"
+#include "sluice/dataset.hpp"
+
+namespace fs = std::filesystem;
+using namespace sluice;
+using namespace sluice::dataset;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/sluice-dataset-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+ArrayPtr ints(std::vector<std::optional<std::int64_t>> v, TypePtr type = int64()) {
+  FixedWidthBuilder<std::int64_t> b(type);
+  for (auto x : v) x ? b.append(*x) : b.append_null();
+  return b.finish();
+}
+ArrayPtr int32s(std::vector<std::int32_t> v) {
+  FixedWidthBuilder<std::int32_t> b(int32());
+  for (auto x : v) b.append(x);
+  return b.finish();
+}
+ArrayPtr strings(std::vector<std::optional<std::string>> v) {
+  BinaryBuilder b(utf8());
+  for (auto& x : v) x ? b.append(*x) : b.append_null();
+  return b.finish();
+}
+
+Batch make_batch(std::vector<std::pair<std::string, ArrayPtr>> cols) {
+  Batch b;
+  auto s = std::make_shared<Schema>();
+  for (auto& [n, a] : cols) {
+    s->fields.push_back(Field{n, a->type, true});
+    b.columns.push_back(a);
+    b.num_rows = a->length;
+  }
+  b.schema = std::move(s);
+  return b;
+}
+
+// Every row of a reader as text "v1|v2|..." (nulls as \N), sorted.
+std::vector<std::string> rows_of(BatchReader& r) {
+  std::vector<std::string> out;
+  while (true) {
+    auto b = r.next();
+    EXPECT_TRUE(b.ok()) << b.error().to_string();
+    if (!b.ok() || !*b) break;
+    std::vector<ArrayPtr> text;
+    for (auto& c : (*b)->columns) {
+      auto t = cast_array(c, utf8());  // nested columns as "?"
+      text.push_back(t.ok() ? *t : cast_array(null_array(utf8(), c->length), utf8()).value());
+    }
+    for (std::int64_t i = 0; i < (*b)->num_rows; ++i) {
+      std::string row;
+      for (std::size_t c = 0; c < text.size(); ++c) {
+        if (c) row += '|';
+        row += text[c]->is_null(i) ? std::string("\\N") : std::string(text[c]->string_at(i));
+      }
+      out.push_back(row);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::unique_ptr<DatasetReader> open_dataset(const std::string& input, DatasetReadOptions ro = {},
+                                            FormatReadOptions fo = {}, int* opened = nullptr) {
+  auto d = discover(input, nullptr);
+  EXPECT_TRUE(d.ok()) << d.error().to_string();
+  auto opener = default_file_opener(nullptr, fo);
+  FileOpener counting = [opener, opened](const DatasetFile& f) {
+    if (opened) ++*opened;
+    return opener(f);
+  };
+  auto r = DatasetReader::open(std::move(*d), counting, std::move(ro));
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+  return std::move(*r);
+}
+
+std::vector<std::string> files_below(const std::string& dir) {
+  std::vector<std::string> out;
+  for (auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir).generic_string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST(Glob, MatchesSegmentsAndDoubleStar) {
+  EXPECT_TRUE(Glob("a/*.csv").matches("a/x.csv"));
+  EXPECT_FALSE(Glob("a/*.csv").matches("a/b/x.csv"));
+  EXPECT_TRUE(Glob("a/**/*.csv").matches("a/x.csv"));
+  EXPECT_TRUE(Glob("a/**/*.csv").matches("a/b/c/x.csv"));
+  EXPECT_FALSE(Glob("a/**/*.csv").matches("b/x.csv"));
+  EXPECT_TRUE(Glob("a/**").matches("a/b/c"));
+  EXPECT_FALSE(Glob("a/**").matches("a"));
+  EXPECT_TRUE(Glob("d?t[0-9]/[!x]*").matches("dat1/y.json"));
+  EXPECT_FALSE(Glob("d?t[0-9]/[!x]*").matches("dat1/x.json"));
+  EXPECT_TRUE(Glob("a/\\*.csv").matches("a/*.csv"));
+  EXPECT_FALSE(Glob("a/\\*.csv").matches("a/b.csv"));
+  // Hidden and underscore names are not matched by wildcards, only named.
+  EXPECT_FALSE(Glob("a/*").matches("a/.tmp"));
+  EXPECT_FALSE(Glob("a/*").matches("a/_SUCCESS"));
+  EXPECT_FALSE(Glob("a/**/*.csv").matches("a/_temporary/x.csv"));
+  EXPECT_TRUE(Glob("a/_SUCCESS").matches("a/_SUCCESS"));
+  EXPECT_EQ(glob_literal_prefix("in/year=2024/*.csv"), "in/year=2024/");
+  EXPECT_EQ(glob_literal_prefix("in/data_*.csv"), "in/data_");
+  EXPECT_EQ(glob_root("in/data_*.csv"), "in/");
+  EXPECT_EQ(glob_root("*.csv"), "");
+  EXPECT_TRUE(has_glob("a/[ab]"));
+  EXPECT_FALSE(has_glob("a/\\[ab]"));
+}
+
+TEST(Hive, EscapedValuesNeverLeaveTheirFolderAndDecodeBack) {
+  const std::vector<std::optional<std::string>> values = {
+      "..", ".", "a/b", "../../etc", "x=y", "100%", "tab\there", std::string("nul\0x", 5), "\x7f", "\xff\xfe",
+      "é日本", "\xe6\x97", "", " lead", "__HIVE_DEFAULT_PARTITION__", std::nullopt, "a\\b", "a:b*?\"<>|#"};
+  for (const auto& v : values) {
+    const std::string e = escape_partition_value(v ? std::optional<std::string_view>(*v) : std::nullopt);
+    EXPECT_EQ(e.find('/'), std::string::npos) << e;
+    EXPECT_NE(e, ".");
+    EXPECT_NE(e, "..");
+    for (unsigned char c : e) EXPECT_TRUE(c >= 0x20 && c != 0x7f) << e;
+    // The segment parses back to the value.
+    const auto parts = hive_partitions("k=" + e + "/file.csv");
+    ASSERT_EQ(parts.size(), 1u);
+    EXPECT_EQ(parts[0].second, v) << e;
+  }
+  // Random bytes round-trip too.
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string v(rng() % 12, '\0');
+    for (auto& c : v) c = static_cast<char>(rng() & 0xff);
+    const std::string e = escape_partition_value(std::string_view(v));
+    ASSERT_EQ(e.find('/'), std::string::npos);
+    ASSERT_EQ(hive_partitions("k=" + e + "/f")[0].second, std::optional<std::string>(v));
+  }
+}
+
+TEST(Cast, UnifiesAndWidens) {
+  EXPECT_EQ(*unify_types(int32(), int64()), *int64());
+  EXPECT_EQ(*unify_types(uint32(), int8()), *int64());
+  EXPECT_EQ(*unify_types(uint64(), int8()), *float64());
+  EXPECT_EQ(*unify_types(int64(), float32()), *float64());
+  EXPECT_EQ(*unify_types(null_type(), utf8()), *utf8());
+  EXPECT_EQ(*unify_types(decimal128(10, 2), int32()), *decimal128(12, 2));
+  EXPECT_EQ(*unify_types(date32(), timestamp(TimeUnit::kMilli)), *timestamp(TimeUnit::kMilli));
+  EXPECT_EQ(*unify_types(timestamp(TimeUnit::kMilli), timestamp(TimeUnit::kNano)), *timestamp(TimeUnit::kNano));
+  EXPECT_EQ(unify_types(int64(), utf8()), nullptr);
+  EXPECT_EQ(*unify_types(int64(), utf8(), {true}), *utf8());
+  auto s1 = struct_({Field{"a", int32(), true}});
+  auto s2 = struct_({Field{"a", int64(), true}, Field{"b", utf8(), true}});
+  EXPECT_EQ(*unify_types(s1, s2), *struct_({Field{"a", int64(), true}, Field{"b", utf8(), true}}));
+  EXPECT_EQ(*unify_types(list(int32()), list(float64())), *list(float64()));
+
+  auto a = cast_array(int32s({1, -2, 3})->slice(1, 2), int64());
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ((*a)->value<std::int64_t>(0), -2);
+  EXPECT_EQ((*a)->value<std::int64_t>(1), 3);
+  auto d = cast_array(ints({5, std::nullopt}), float64());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ((*d)->value<double>(0), 5.0);
+  EXPECT_TRUE((*d)->is_null(1));
+  // A timestamp that does not fit the finer unit is an error naming the row.
+  FixedWidthBuilder<std::int64_t> ts(timestamp(TimeUnit::kSecond));
+  ts.append(0);
+  ts.append(std::int64_t{1} << 40);
+  auto t = cast_array(ts.finish(), timestamp(TimeUnit::kNano));
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message().find("row 1"), std::string::npos) << t.error().message();
+  // A struct gains the other file's field as nulls.
+  StructBuilder sb(s1);
+  static_cast<FixedWidthBuilder<std::int32_t>&>(sb.child(0)).append(7);
+  sb.append_valid();
+  auto st = cast_array(sb.finish(), unify_types(s1, s2));
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ((*st)->children[0]->value<std::int64_t>(0), 7);
+  EXPECT_TRUE((*st)->children[1]->is_null(0));
+  EXPECT_TRUE((*st)->validate().ok());
+}
+
+TEST(Discover, FoldersGlobsAndPartitionTypes) {
+  TempDir t;
+  write_file(t / "in/year=2024/month=01/day=2024-01-05/a.csv", "x\n1\n");
+  write_file(t / "in/year=2024/month=02/day=2024-02-05/b.csv", "x\n2\n");
+  write_file(t / "in/year=2023/month=12/day=__HIVE_DEFAULT_PARTITION__/c.csv", "x\n3\n");
+  write_file(t / "in/_SUCCESS", "");
+  write_file(t / "in/.hidden/d.csv", "x\n4\n");
+  write_file(t / "in/year=2023/.e.csv.sluice-tmp-1", "x\n5\n");
+  auto d = discover(t / "in", nullptr);
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  ASSERT_EQ(d->files.size(), 3u);
+  EXPECT_EQ(d->files[0].relative, "year=2023/month=12/day=__HIVE_DEFAULT_PARTITION__/c.csv");
+  ASSERT_EQ(d->partition_keys, (std::vector<std::string>{"year", "month", "day"}));
+  EXPECT_EQ(*d->partition_fields[0].type, *int64());
+  EXPECT_EQ(*d->partition_fields[1].type, *int64());
+  EXPECT_EQ(*d->partition_fields[2].type, *date32());
+  EXPECT_FALSE(d->files[0].partition_values[2].has_value());
+
+  auto g = discover(t / "in/year=2024/**/*.csv", nullptr);
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->files.size(), 2u);
+  auto none = discover(t / "in/*.parquet", nullptr);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), ErrorCode::kNotFound);
+
+  DiscoverOptions off;
+  off.hive = HivePartitioning::kOff;
+  EXPECT_TRUE(discover(t / "in", nullptr, off)->partition_keys.empty());
+  DiscoverOptions typed;
+  typed.partition_types = {{"month", utf8()}};
+  EXPECT_EQ(*discover(t / "in", nullptr, typed)->partition_fields[1].type, *utf8());
+}
+
+TEST(DatasetReader, UnifiesSchemasAndAddsPartitionsAndFileNames) {
+  TempDir t;
+  write_file(t / "in/k=a/1.csv", "x,y\n1,p\n2,q\n");
+  write_file(t / "in/k=b/2.csv", "x,z\n2.5,true\n");
+  write_file(t / "in/k=c/3.ndjson", "{\"x\": 7, \"w\": {\"s\": 1}}\n");
+  DatasetReadOptions ro;
+  ro.filename_column = "filename";
+  auto r = open_dataset(t / "in", ro);
+  ASSERT_TRUE(r);
+  std::vector<std::string> names;
+  for (auto& f : r->schema()->fields) names.push_back(f.name + ":" + f.type->to_string());
+  EXPECT_EQ(names, (std::vector<std::string>{"x:float64", "y:string", "z:bool", "w:struct<s: int64>", "k:string",
+                                             "filename:string"}));
+  const auto rows = rows_of(*r);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0], "1|p|\\N|\\N|a|" + (t / "in/k=a/1.csv"));
+  EXPECT_EQ(rows[1], "2.5|\\N|true|\\N|b|" + (t / "in/k=b/2.csv"));
+  EXPECT_EQ(rows[3], "7|\\N|\\N|\\N|c|" + (t / "in/k=c/3.ndjson"));
+}
+
+TEST(DatasetReader, DisagreeingFilesNameTheFile) {
+  TempDir t;
+  write_file(t / "in/1.csv", "x\n1\n");
+  write_file(t / "in/2.csv", "x\nabc\n");
+  auto d = discover(t / "in", nullptr);
+  ASSERT_TRUE(d.ok());
+  auto r = DatasetReader::open(std::move(*d), default_file_opener(nullptr, {}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().context().path, t / "in/2.csv");
+  EXPECT_NE(r.error().message().find("column 'x' is string here but int64 in " + (t / "in/1.csv")), std::string::npos)
+      << r.error().message();
+  DatasetReadOptions ro;
+  ro.union_to_string = true;
+  auto ok = open_dataset(t / "in", ro);
+  EXPECT_EQ(rows_of(*ok), (std::vector<std::string>{"1", "abc"}));
+}
+
+TEST(DatasetReader, PartitionFilterSkipsFilesWithoutOpeningThem) {
+  TempDir t;
+  for (int y = 2020; y < 2025; ++y)
+    for (int m = 1; m <= 3; ++m)
+      write_file(t / ("in/year=" + std::to_string(y) + "/month=" + std::to_string(m) + "/f.csv"),
+                 "v\n" + std::to_string(y * 100 + m) + "\n");
+  DatasetReadOptions ro;
+  ro.filter = std::make_shared<Predicate>(*Predicate::parse("year >= 2023 and month in (1, 3) and v > 0"));
+  int opened = 0;
+  auto r = open_dataset(t / "in", ro, {}, &opened);
+  EXPECT_EQ(r->files_pruned(), 11u);
+  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"202301|2023|1", "202303|2023|3", "202401|2024|1",
+                                                    "202403|2024|3"}));
+  // Each remaining file is opened twice (schema, then rows) except the first, read at once.
+  EXPECT_EQ(opened, 4 + 3);
+}
+
+namespace {
+
+DatasetWriteOptions csv_options() {
+  DatasetWriteOptions o;
+  o.format = FileFormat{"csv"};
+  return o;
+}
+
+Batch sample(int rows, int partitions) {
+  std::vector<std::optional<std::int64_t>> id, part;
+  std::vector<std::optional<std::string>> name;
+  for (int i = 0; i < rows; ++i) {
+    id.push_back(i);
+    part.push_back(i % partitions);
+    name.push_back("n" + std::to_string(i));
+  }
+  return make_batch({{"id", ints(id)}, {"p", ints(part)}, {"name", strings(name)}});
+}
+
+}  // namespace
+
+TEST(DatasetWriter, PartitionedWriteReadsBackExactly) {
+  TempDir t;
+  auto o = csv_options();
+  o.partition_by = {"p"};
+  auto w = DatasetWriter::open(t / "out", o);
+  ASSERT_TRUE(w.ok()) << w.error().to_string();
+  const Batch b = sample(1000, 7);
+  ASSERT_TRUE((*w)->write(b.slice(0, 500)).ok());
+  ASSERT_TRUE((*w)->write(b.slice(500, 500)).ok());
+  // Nothing visible before finish (the files are in a staging folder beside it).
+  EXPECT_FALSE(fs::exists(t / "out"));
+  ASSERT_TRUE((*w)->finish(nullptr).ok());
+  const auto files = files_below(t / "out");
+  ASSERT_EQ(files.size(), 7u);
+  EXPECT_EQ(files[0].rfind("p=0/part-", 0), 0u) << files[0];
+  // No staging folder is left beside it.
+  for (auto& e : fs::directory_iterator(t.path())) EXPECT_EQ(e.path().filename(), "out");
+  auto r = open_dataset(t / "out");
+  const auto rows = rows_of(*r);
+  ASSERT_EQ(rows.size(), 1000u);
+  std::set<std::string> expect;
+  for (int i = 0; i < 1000; ++i) expect.insert(std::to_string(i) + "|n" + std::to_string(i) + "|" + std::to_string(i % 7));
+  EXPECT_EQ(std::set<std::string>(rows.begin(), rows.end()), expect);
+}
+
+TEST(DatasetWriter, HostileValuesStayInsideTheOutput) {
+  TempDir t;
+  const std::vector<std::optional<std::string>> v = {"..", "../../escape", "/abs", ".", "a\nb", std::string("\0z", 2),
+                                                     "\xff", std::nullopt, "", "ok"};
+  std::vector<std::optional<std::int64_t>> ids;
+  for (std::size_t i = 0; i < v.size(); ++i) ids.push_back(static_cast<std::int64_t>(i));
+  auto o = csv_options();
+  o.partition_by = {"v"};
+  auto w = DatasetWriter::open(t / "d/out", o);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->write(make_batch({{"id", ints(ids)}, {"v", strings(v)}})).ok());
+  ASSERT_TRUE((*w)->finish(nullptr).ok());
+  // Everything written is below out/, each value one folder deep.
+  for (auto& e : fs::recursive_directory_iterator(t / "d"))
+    if (e.is_regular_file()) {
+      const auto rel = fs::relative(e.path(), t / "d/out").generic_string();
+      EXPECT_EQ(std::count(rel.begin(), rel.end(), '/'), 1) << rel;
+    }
+  EXPECT_EQ(files_below(t / "d").size(), v.size());
+  DiscoverOptions typed;
+  typed.partition_types = {{"v", utf8()}};
+  auto d = discover(t / "d/out", nullptr, typed);
+  ASSERT_TRUE(d.ok());
+  auto r = DatasetReader::open(std::move(*d), default_file_opener(nullptr, {}));
+  ASSERT_TRUE(r.ok());
+  std::map<std::int64_t, std::optional<std::string>> got;
+  while (auto b = (*r)->next()) {
+    ASSERT_TRUE(b.ok());
+    if (!*b) break;
+    const auto& bb = **b;
+    for (std::int64_t i = 0; i < bb.num_rows; ++i) {
+      const auto& vc = *bb.columns[1];
+      got[bb.columns[0]->value<std::int64_t>(i)] = vc.is_null(i) ? std::nullopt : std::optional<std::string>(vc.string_at(i));
+    }
+  }
+  ASSERT_EQ(got.size(), v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) EXPECT_EQ(got[static_cast<std::int64_t>(i)], v[i]) << i;
+}
+
+TEST(DatasetWriter, ModesErrorOverwriteAppendIgnore) {
+  TempDir t;
+  const std::string out = t / "out";
+  auto write = [&](WriteMode m, int rows) {
+    auto o = csv_options();
+    o.mode = m;
+    auto w = DatasetWriter::open(out, o);
+    if (!w.ok()) return w.error().code();
+    if ((*w)->skipped()) return ErrorCode::kCancelled;
+    EXPECT_TRUE((*w)->write(sample(rows, 1)).ok());
+    EXPECT_TRUE((*w)->finish(nullptr).ok());
+    return ErrorCode::kInternal;  // "written"
+  };
+  auto count = [&] { return rows_of(*open_dataset(out)).size(); };
+  EXPECT_EQ(write(WriteMode::kError, 3), ErrorCode::kInternal);
+  EXPECT_EQ(count(), 3u);
+  EXPECT_EQ(write(WriteMode::kError, 4), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(write(WriteMode::kIgnore, 4), ErrorCode::kCancelled);
+  EXPECT_EQ(count(), 3u);
+  EXPECT_EQ(write(WriteMode::kAppend, 4), ErrorCode::kInternal);
+  EXPECT_EQ(count(), 7u);
+  EXPECT_EQ(files_below(out).size(), 2u);
+  EXPECT_EQ(write(WriteMode::kOverwrite, 5), ErrorCode::kInternal);
+  EXPECT_EQ(count(), 5u);
+  EXPECT_EQ(files_below(out).size(), 1u);
+  // An empty folder is no data.
+  fs::remove_all(out);
+  fs::create_directories(out);
+  EXPECT_EQ(write(WriteMode::kError, 2), ErrorCode::kInternal);
+  EXPECT_EQ(count(), 2u);
+}
+
+TEST(DatasetWriter, AFailedOverwriteLeavesTheOldDataAndNoStaging) {
+  TempDir t;
+  const std::string out = t / "out";
+  write_file(out + "/old.csv", "id\n1\n");
+  for (WriteMode m : {WriteMode::kOverwrite, WriteMode::kAppend}) {
+    auto o = csv_options();
+    o.mode = m;
+    o.partition_by = {"p"};
+    o.max_open_files = 2;  // files are completed (and in append mode published) before the failure
+    auto w = DatasetWriter::open(out, o);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->write(sample(100, 10)).ok());
+    // A batch without the partition column fails the write.
+    Status st = (*w)->write(make_batch({{"id", ints({1})}}));
+    ASSERT_FALSE(st.ok());
+    w->reset();
+    EXPECT_EQ(files_below(out), (std::vector<std::string>{"old.csv"}));
+    std::vector<std::string> beside;
+    for (auto& e : fs::directory_iterator(t.path())) beside.push_back(e.path().filename());
+    EXPECT_EQ(beside, (std::vector<std::string>{"out"}));
+  }
+}
+
+TEST(DatasetWriter, RotatesFilesAtRowAndByteLimits) {
+  TempDir t;
+  auto o = csv_options();
+  o.max_rows_per_file = 300;
+  auto w = DatasetWriter::open(t / "rows", o);
+  ASSERT_TRUE((*w)->write(sample(1000, 1)).ok());
+  ASSERT_TRUE((*w)->finish(nullptr).ok());
+  EXPECT_EQ(files_below(t / "rows").size(), 4u);
+  EXPECT_EQ(rows_of(*open_dataset(t / "rows")).size(), 1000u);
+
+  o = csv_options();
+  o.max_bytes_per_file = 2000;
+  auto w2 = DatasetWriter::open(t / "bytes", o);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE((*w2)->write(sample(100, 1)).ok());
+  ASSERT_TRUE((*w2)->finish(nullptr).ok());
+  const auto files = files_below(t / "bytes");
+  EXPECT_GT(files.size(), 5u);
+  for (auto& f : files) EXPECT_LT(fs::file_size(t / ("bytes/" + f)), 2000u + 3000u);
+  EXPECT_EQ(rows_of(*open_dataset(t / "bytes")).size(), 2000u);
+}
+
+// 10,000 partitions under small caps: memory stays under the cap, open files under theirs, and every
+// row arrives.
+TEST(DatasetWriter, TenThousandPartitionsStayUnderTheCaps) {
+  TempDir t;
+  DatasetWriteOptions o;
+  o.format = FileFormat{"parquet"};
+  o.partition_by = {"p"};
+  o.max_open_files = 256;
+  o.max_buffered_bytes = 8 << 20;
+  auto w = DatasetWriter::open(t / "out", o);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->write(sample(50000, 10000)).ok());
+  ASSERT_TRUE((*w)->finish(nullptr).ok());
+  EXPECT_LE((*w)->peak_buffered_bytes(), o.max_buffered_bytes + (4u << 20));
+  std::size_t folders = 0;
+  for (auto& e : fs::directory_iterator(t / "out")) folders += e.is_directory();
+  EXPECT_EQ(folders, 10000u);
+  auto r = open_dataset(t / "out");
+  EXPECT_EQ(rows_of(*r).size(), 50000u);
+}
+
+TEST(DatasetWriter, EmptyInputWritesOneFileWithTheSchema) {
+  TempDir t;
+  DatasetWriteOptions o;
+  o.format = FileFormat{"parquet"};
+  auto w = DatasetWriter::open(t / "out", o);
+  const Batch b = sample(1, 1);
+  ASSERT_TRUE((*w)->finish(b.schema.get()).ok());
+  ASSERT_EQ(files_below(t / "out").size(), 1u);
+  auto r = open_dataset(t / "out");
+  EXPECT_EQ(r->schema()->fields.size(), 3u);
+  EXPECT_TRUE(rows_of(*r).empty());
+}
+
+TEST(Format, ExtensionsAndCompressedStreams) {
+  auto f = format_of_path("s3://b/x/data.CSV.GZ?versionId=1");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->name, "csv");
+  EXPECT_EQ(f->compression, StreamCompression::kGzip);
+  EXPECT_EQ(format_of_path("a.jsonl.zst")->name, "ndjson");
+  EXPECT_EQ(format_of_path("noext")->name, "csv");
+  EXPECT_FALSE(format_of_path("a.xlsx").ok());
+  EXPECT_FALSE(parse_format("parquet.gz").ok());
+  TempDir t;
+  for (const char* fmt : {"csv.gz", "ndjson.zst", "tsv.gz"}) {
+    DatasetWriteOptions o;
+    o.format = *parse_format(fmt);
+    o.max_rows_per_file = 400;
+    auto w = DatasetWriter::open(t / fmt, o);
+    ASSERT_TRUE((*w)->write(sample(1000, 3)).ok());
+    ASSERT_TRUE((*w)->finish(nullptr).ok());
+    const auto files = files_below(t / fmt);
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_NE(files[0].find(std::string(".") + fmt), std::string::npos) << files[0];
+    EXPECT_EQ(rows_of(*open_dataset(t / fmt)).size(), 1000u) << fmt;
+  }
+}
