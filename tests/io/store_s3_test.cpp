@@ -9,6 +9,8 @@
 #include <random>
 
 #include "remote.hpp"
+#include "sluice/core/builder.hpp"
+#include "sluice/dataset.hpp"
 #include "sluice/io/open.hpp"
 #include "sluice/io/sigv4.hpp"
 #include "sluice/io/store.hpp"
@@ -628,6 +630,130 @@ TEST_F(S3Test, ManySmallStagedSinksHoldLittleMemory) {
   EXPECT_EQ(open_uploads(), 0);
   for (int i = 0; i < n; i += 13)
     EXPECT_TRUE(get_sequential("part/year=" + std::to_string(2000 + i) + "/part-0.bin") == datas[static_cast<std::size_t>(i)]);
+}
+
+// ---- datasets on a store: partitioned writes, write modes, pruned reads --------------------------
+
+Batch partitioned_sample(int rows, int parts, std::int64_t base) {
+  FixedWidthBuilder<std::int64_t> id(int64()), p(int64());
+  BinaryBuilder name(utf8());
+  for (int i = 0; i < rows; ++i) {
+    id.append(base + i);
+    p.append(i % parts);
+    name.append("n" + std::to_string(base + i));
+  }
+  Batch b;
+  auto schema = std::make_shared<Schema>();
+  schema->fields = {Field{"id", int64(), true}, Field{"p", int64(), true}, Field{"name", utf8(), true}};
+  b.schema = std::move(schema);
+  b.columns = {id.finish(), p.finish(), name.finish()};
+  b.num_rows = rows;
+  return b;
+}
+
+// The ids a dataset holds, in order; the store's request count around the read.
+std::vector<std::int64_t> dataset_ids(ObjectStore& store, const std::string& input, std::shared_ptr<const Predicate> filter,
+                                      std::uint64_t* requests = nullptr, std::size_t* pruned = nullptr) {
+  const std::uint64_t before = store.requests_sent();
+  auto d = dataset::discover(input, &store);
+  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().to_string());
+  if (!d.ok()) return {};
+  dataset::DatasetReadOptions ro;
+  ro.filter = filter;
+  auto r = dataset::DatasetReader::open(std::move(*d), dataset::default_file_opener(&store, {}), ro);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
+  if (!r.ok()) return {};
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto b = (*r)->next();
+    EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().to_string());
+    if (!b.ok() || !*b) break;
+    if (filter) {
+      auto kept = filter->filter(**b);
+      EXPECT_TRUE(kept.ok());
+      **b = std::move(*kept);
+    }
+    for (std::int64_t i = 0; i < (*b)->num_rows; ++i) ids.push_back((*b)->columns[0]->value<std::int64_t>(i));
+  }
+  std::sort(ids.begin(), ids.end());
+  if (requests) *requests = store.requests_sent() - before;
+  if (pruned) *pruned = (*r)->files_pruned();
+  return ids;
+}
+
+std::vector<std::int64_t> iota_ids(std::int64_t from, std::int64_t n) {
+  std::vector<std::int64_t> v(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = from + i;
+  return v;
+}
+
+TEST_F(S3Test, DatasetPartitionedWriteIsInvisibleUntilFinishAndReadsBack) {
+  auto s = store();
+  dataset::DatasetWriteOptions o;
+  o.partition_by = {"p"};
+  o.max_open_files = 4;  // most files are closed (staged) before the end
+  auto w = dataset::DatasetWriter::open(uri("out/"), o, s.get());
+  ASSERT_TRUE(w.ok()) << w.error().to_string();
+  ASSERT_TRUE((*w)->write(partitioned_sample(1000, 10, 0)).ok());
+  int visible = 0;
+  ASSERT_TRUE(s->list("out/", true, [&](const ObjectInfo&) { ++visible; return ok_status(); }).ok());
+  EXPECT_EQ(visible, 0) << "a file of an unfinished write is visible";
+  EXPECT_GT(open_uploads(), 0);
+  ASSERT_TRUE((*w)->finish(nullptr).ok());
+  EXPECT_EQ(open_uploads(), 0);
+  EXPECT_EQ(dataset_ids(*s, uri("out/"), nullptr), iota_ids(0, 1000));
+
+  // Pruning: a filter on the partition column opens one file of ten; count the requests.
+  std::uint64_t all_requests = 0, pruned_requests = 0;
+  std::size_t pruned = 0;
+  (void)dataset_ids(*s, uri("out/"), nullptr, &all_requests);
+  auto filter = std::make_shared<Predicate>(*Predicate::parse("p = 3"));
+  const auto ids = dataset_ids(*s, uri("out/"), filter, &pruned_requests, &pruned);
+  EXPECT_EQ(ids.size(), 100u);
+  EXPECT_EQ(pruned, 9u);
+  std::cout << "[          ] reading 10 partitions: " << all_requests << " requests; with p = 3: " << pruned_requests
+            << "\n";
+  // One listing, then one file's requests (a tenth of the ten files' and the listing's).
+  EXPECT_LE(pruned_requests, 1 + (all_requests - 1) / 10);
+  // A glob lists under its literal prefix only and matches the rest.
+  EXPECT_EQ(dataset_ids(*s, uri("out/p=[1-3]/*.parquet"), nullptr).size(), 300u);
+}
+
+TEST_F(S3Test, DatasetWriteModesOnAStore) {
+  auto s = store();
+  auto write = [&](dataset::WriteMode mode, std::int64_t base, bool fail_halfway = false) -> Status {
+    dataset::DatasetWriteOptions o;
+    o.partition_by = {"p"};
+    o.mode = mode;
+    o.max_open_files = 2;
+    SLUICE_ASSIGN_OR_RETURN(auto w, dataset::DatasetWriter::open(uri("data/"), o, s.get()));
+    if (w->skipped()) return Error(ErrorCode::kCancelled, "skipped");
+    SLUICE_TRY(w->write(partitioned_sample(100, 5, base)));
+    if (fail_halfway) {
+      Batch bad = partitioned_sample(1, 1, 0);
+      auto one = std::make_shared<Schema>();
+      one->fields = {Field{"id", int64(), true}};
+      bad.schema = std::move(one);
+      bad.columns.resize(1);
+      return w->write(bad);  // no partition column: the write fails and aborts
+    }
+    return w->finish(nullptr);
+  };
+  ASSERT_TRUE(write(dataset::WriteMode::kError, 0).ok());
+  EXPECT_EQ(write(dataset::WriteMode::kError, 100).error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(write(dataset::WriteMode::kIgnore, 100).error().code(), ErrorCode::kCancelled);
+  ASSERT_TRUE(write(dataset::WriteMode::kAppend, 100).ok());
+  EXPECT_EQ(dataset_ids(*s, uri("data/"), nullptr), iota_ids(0, 200));
+  // A failed overwrite and a failed append leave the data as it was, and no upload open.
+  EXPECT_FALSE(write(dataset::WriteMode::kOverwrite, 500, true).ok());
+  EXPECT_FALSE(write(dataset::WriteMode::kAppend, 500, true).ok());
+  EXPECT_EQ(dataset_ids(*s, uri("data/"), nullptr), iota_ids(0, 200));
+  EXPECT_EQ(open_uploads(), 0);
+  ASSERT_TRUE(write(dataset::WriteMode::kOverwrite, 1000).ok());
+  EXPECT_EQ(dataset_ids(*s, uri("data/"), nullptr), iota_ids(1000, 100));
+  int objects = 0;
+  ASSERT_TRUE(s->list("data/", true, [&](const ObjectInfo&) { ++objects; return ok_status(); }).ok());
+  EXPECT_EQ(objects, 5);
 }
 
 }  // namespace
