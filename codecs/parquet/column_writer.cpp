@@ -133,6 +133,7 @@ class PageList {
     return ok_status();
   }
   // Empties the list; its buffers become spares, up to `keep` bytes of them.
+  void drop_spares() { std::vector<ByteBuf>().swap(spare_); }
   void clear(std::int64_t keep) {
     std::int64_t kept = 0;
     for (const auto& b : spare_) kept += static_cast<std::int64_t>(b.capacity());
@@ -162,16 +163,22 @@ Status compress_into(Codec codec, std::span<const std::uint8_t> in, ByteBuf& out
   return ok_status();
 }
 
+// Dictionaries start small: a writer may hold many column chunks at once (one file per partition).
+constexpr std::size_t kInitialSlots = 64;
+
 // Open-addressing hash of 64-bit keys to dense indexes in insertion order.
 class FixedDict {
  public:
-  FixedDict() { rehash(1024); }
+  FixedDict() { rehash(kInitialSlots); }
   std::size_t size() const { return values_.size(); }
   const std::vector<std::uint64_t>& values() const { return values_; }
+  // Emptied, its memory given back (a dictionary can grow large; the next chunk starts small).
   void clear() {
-    values_.clear();
-    rehash(1024);
+    std::vector<std::uint64_t>().swap(values_);
+    std::vector<std::int32_t>().swap(slots_);
+    rehash(kInitialSlots);
   }
+  std::size_t memory() const { return slots_.capacity() * 4 + values_.capacity() * 8; }
   std::uint32_t insert(std::uint64_t key) {
     std::size_t s = slot_of(key);
     while (true) {
@@ -210,15 +217,20 @@ class FixedDict {
 // Byte strings to dense indexes; the strings are kept in an arena.
 class BinaryDict {
  public:
-  BinaryDict() { rehash(1024); }
+  BinaryDict() { rehash(kInitialSlots); }
   std::size_t size() const { return lens_.size(); }
   std::size_t arena_bytes() const { return arena_.size(); }
   void clear() {
-    arena_.clear();
-    starts_.clear();
-    lens_.clear();
-    hashes_.clear();
-    rehash(1024);
+    std::vector<std::uint8_t>().swap(arena_);
+    std::vector<std::size_t>().swap(starts_);
+    std::vector<std::uint32_t>().swap(lens_);
+    std::vector<std::uint64_t>().swap(hashes_);
+    std::vector<std::int32_t>().swap(slots_);
+    rehash(kInitialSlots);
+  }
+  std::size_t memory() const {
+    return arena_.capacity() + starts_.capacity() * 8 + lens_.capacity() * 4 + hashes_.capacity() * 8 +
+           slots_.capacity() * 4;
   }
   std::uint32_t insert(const std::uint8_t* p, std::uint32_t n, std::uint64_t h) {
     std::size_t s = static_cast<std::size_t>(h) & mask_;
@@ -266,10 +278,11 @@ class HashSet {
  public:
   std::size_t size() const { return count_; }
   void clear() {
-    slots_.clear();
+    std::vector<std::uint64_t>().swap(slots_);
     count_ = 0;
     has_zero_ = false;
   }
+  std::size_t memory() const { return slots_.capacity() * 8; }
   void insert(std::uint64_t h) {
     if (h == 0) {
       count_ += !has_zero_;
@@ -698,8 +711,24 @@ class ColumnChunkWriter::Impl {
     for (const auto& p : spare_pages_) pending += static_cast<std::int64_t>(p.data.capacity() + p.out.capacity());
     return pending + pages_.held() + static_cast<std::int64_t>(page_values_.capacity() + scratch_.capacity() + page_indices_.capacity() * 4 +
                                      page_def_.capacity() * 2 + page_rep_.capacity() * 2 + page_bools_.capacity() +
-                                     dict_page_.capacity() + body_.capacity() + compressed_.capacity()) +
-           dict_bytes();
+                                     dict_page_.capacity() + body_.capacity() + compressed_.capacity() +
+                                     fixed_dict_.memory() + binary_dict_.memory() + bloom_hashes_.memory());
+  }
+
+  // Between row groups: every buffer kept for reuse is freed (a caller holding many writers).
+  void release_memory() {
+    pages_.drop_spares();
+    std::vector<PendingPage>().swap(spare_pages_);
+    std::vector<std::uint8_t>().swap(body_);
+    std::vector<std::uint8_t>().swap(compressed_);
+    std::vector<std::uint8_t>().swap(joined_);
+    std::vector<std::uint8_t>().swap(page_bools_);
+    std::vector<std::uint32_t>().swap(page_indices_);
+    std::vector<std::int16_t>().swap(page_def_);
+    std::vector<std::int16_t>().swap(page_rep_);
+    page_values_.release();
+    page_values_.resize(kGap);
+    scratch_.release();
   }
 
   const std::vector<std::uint8_t>& bloom() const { return bloom_; }
@@ -1492,6 +1521,7 @@ Status ColumnChunkWriter::take(std::int64_t file_offset, format::ColumnChunk& ch
 }
 std::int64_t ColumnChunkWriter::data_bytes() const { return impl_->data_bytes(); }
 std::int64_t ColumnChunkWriter::held_bytes() const { return impl_->held_bytes(); }
+void ColumnChunkWriter::release_memory() { impl_->release_memory(); }
 const std::vector<std::uint8_t>& ColumnChunkWriter::bloom_filter() const { return impl_->bloom(); }
 const std::optional<format::ColumnIndex>& ColumnChunkWriter::column_index() const { return impl_->column_index(); }
 const format::OffsetIndex& ColumnChunkWriter::offset_index() const { return impl_->offset_index(); }

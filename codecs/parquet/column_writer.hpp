@@ -61,6 +61,9 @@ class ColumnChunkWriter {
   std::int64_t data_bytes() const;
   // Bytes held: encoded pages, the page being built, the dictionary.
   std::int64_t held_bytes() const;
+  // Between row groups (after close()): frees the buffers kept for reuse, so held_bytes() drops to
+  // about the dictionary's.
+  void release_memory();
 
   // After write(): the bloom filter (header and bitset), empty when there is none.
   const std::vector<std::uint8_t>& bloom_filter() const;

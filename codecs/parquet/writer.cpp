@@ -231,7 +231,9 @@ class ParquetWriter::Impl {
   Status flush() {
     SLUICE_TRY(usable());
     if (group_rows_ > 0) SLUICE_TRY(flush_group());
-    return wait_io();
+    SLUICE_TRY(wait_io());
+    for (auto& w : writers_) w->release_memory();
+    return ok_status();
   }
 
   Status out_of_memory() { return fail(writer_error(ErrorCode::kLimitExceeded, "out of memory")); }
@@ -239,7 +241,7 @@ class ParquetWriter::Impl {
   std::int64_t rows_written() const { return rows_ + group_rows_; }
   int row_groups_written() const { return static_cast<int>(row_groups_.size()); }
   std::int64_t buffered_bytes() const {
-    std::int64_t n = 0;
+    std::int64_t n = metadata_bytes_;
     for (const auto& w : writers_) n += w->held_bytes();
     return n;
   }
@@ -397,6 +399,11 @@ class ParquetWriter::Impl {
         return ok_status();
       });
     }
+    // What the footer will need of this row group stays until finish(): its page indexes, and about
+    // 200 bytes of metadata per column chunk (statistics included).
+    for (const auto& b : cis) metadata_bytes_ += static_cast<std::int64_t>(b.capacity());
+    for (const auto& b : ois) metadata_bytes_ += static_cast<std::int64_t>(b.capacity());
+    metadata_bytes_ += 200 * static_cast<std::int64_t>(writers_.size());
     column_indexes_.push_back(std::move(cis));
     offset_indexes_.push_back(std::move(ois));
     rows_ += group_rows_;
@@ -414,6 +421,7 @@ class ParquetWriter::Impl {
   std::vector<LeafLevels> levels_;
   std::vector<format::RowGroup> row_groups_;
   std::vector<std::vector<std::string>> column_indexes_, offset_indexes_;
+  std::int64_t metadata_bytes_ = 0;  // held for the footer (counted in buffered_bytes)
   std::int64_t pos_ = 0, rows_ = 0, group_rows_ = 0, peak_ = 0;
   Status failed_ = ok_status();
   bool finished_ = false;

@@ -36,8 +36,9 @@ usage:
   sluice scan IN [--threads N]       decode every value; print {"rows", "columns": [name, type, nulls]}
   sluice inspect FILE.parquet        print a Parquet footer: row groups, column chunks, encodings,
                                      codecs, sizes, statistics
-  sluice ls URI [-l] [-r]            list a prefix of a bucket or container (or a local folder); -l
-                                     with sizes and times, -r everything below instead of one level
+  sluice ls URI [-l] [-r]            list a prefix of a bucket or container (or a local folder), or
+                                     the files a glob matches; -l with sizes and times, -r
+                                     everything below instead of one level
   sluice cp SRC DST                  copy bytes between any two of: local paths, stores, stdin/stdout
                                      (streaming; DST ending in / or naming a folder keeps SRC's name)
 
@@ -45,7 +46,35 @@ IN and OUT are paths, file:// URIs, - (stdin/stdout), or objects in stores: s3:/
 gs://bucket/key, az://container/blob (abfs[s]://container@account.dfs.core.windows.net/blob), and
 http(s):// URLs for reading. Formats: csv, tsv, ndjson (.ndjson, .jsonl),
 json (.json: NDJSON or one array of objects when read; an array of objects when written), parquet
-(.parquet, .pq: read from a file, not a pipe; written to a file or a pipe).
+(.parquet, .pq: read from a file, not a pipe; written to a file or a pipe). CSV, TSV and NDJSON may
+be gzip or zstd streams (.csv.gz, .ndjson.zst, ...; --from/--to csv.gz).
+
+many files (every command that reads):
+  IN may be a folder (a local directory, or a store prefix ending in /) or a glob: * and ? within a
+  name, [abc], and ** for any depth ('s3://bucket/in/**/*.csv'; quote it). Names starting with . or
+  _ are skipped. The files are read in path order as one table: columns by name, types widened
+  (int32 → int64 → double ...), or an error naming the first file that disagrees. key=value folders
+  are hive partitions: columns typed int64, double, date or string (or by --types), values
+  %-decoded, __HIVE_DEFAULT_PARTITION__ null. A --where on partition columns skips files unopened.
+  --hive-partitioning M    auto | on | off (default auto: on when the paths have key=value folders)
+  --union-to-string        columns without a common type are read as strings instead of an error
+  --filename               add a column `filename`: each row's file
+
+writing many files (convert, when OUT ends with /, is a folder, or --partition-by is given):
+  OUT/part-<id>-<n>.<ext>, or OUT/key=value/.../part-<id>-<n>.<ext> by --partition-by.
+  --to FORMAT              the files' format (default parquet)
+  --partition-by a,b       hive folders by these columns' values (escaped: no value can leave OUT)
+  --keep-partition-columns also write the partition columns into the files
+  --mode M                 error (default: fail if OUT holds data) | overwrite (replace it, once the
+                           new files are complete) | append (new files beside the old) | ignore (do
+                           nothing if OUT holds data). Nothing half-written is ever visible: a killed
+                           or failed run leaves OUT as it was (append: only complete files). For one
+                           output file, --mode error and ignore apply too (default: replace it).
+  --max-open-files N       files open at once (default 1000); the least recently used is closed
+  --max-memory SIZE        memory the open files may hold together (default 512MiB): past it the
+                           largest Parquet row group is written early, or a file is closed
+  --max-rows-per-file N    start a new file after N rows
+  --max-file-size SIZE     start a new file once one reaches SIZE
 
 reading (every format):
   --from FORMAT            csv | tsv | ndjson | jsonl | json | parquet (default: from the extension,
@@ -112,6 +141,10 @@ writing Parquet:
   --page-checksums         a CRC32 in every page header
   (reading CSV or NDJSON from a file for Parquet infers the types from the whole file, unless
   --infer-rows is given: Parquet needs them before the first row)
+
+writing CSV or NDJSON compressed:
+  --compression C[:LEVEL]  gzip (LEVEL 0-9, default 6) | zstd (LEVEL -7..22, default 3) | none; also from
+                           the extension (.gz, .zst)
 
 writing NDJSON / JSON:
   --non-finite P           null | error: NaN and infinities (default null, counted on stderr)

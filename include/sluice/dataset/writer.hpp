@@ -182,7 +182,8 @@ class DatasetWriter {
     io::SinkPtr sink;
     std::unique_ptr<BatchWriter> writer;
     std::int64_t rows = 0;
-    std::uint64_t accounted = 0;  // its part of total_ when last looked at
+    std::uint64_t accounted = 0;     // its part of total_ when last looked at (writer and sink)
+    std::uint64_t writer_bytes = 0;  // the writer's share of it
     std::list<std::string>::iterator lru;
   };
 
@@ -393,7 +394,8 @@ class DatasetWriter {
       if (ec) return Error(ErrorCode::kIoError, "cannot create the folder: " + ec.message(), ErrorContext(base_ + folder));
       io::LocalSinkOptions lo;
       lo.overwrite = false;
-      lo.buffer_size = std::size_t{64} << 10;
+      // Many files open at once: small buffers (the Parquet writer hands over whole pages anyway).
+      lo.buffer_size = o_.partition_by.empty() ? std::size_t{1} << 20 : std::size_t{16} << 10;
       SLUICE_ASSIGN_OR_RETURN(f->sink, io::open_local_sink(base_ + name, lo));
     } else {
       SLUICE_ASSIGN_OR_RETURN(f->sink, store_->open_sink(base_ + name));
@@ -432,23 +434,28 @@ class DatasetWriter {
 
   // Brings total_ up to date with what `f` holds now.
   void account(OpenFile& f) {
-    const std::uint64_t now = f.writer->buffered_bytes() + f.sink->buffered_bytes();
+    f.writer_bytes = f.writer->buffered_bytes();
+    const std::uint64_t now = f.writer_bytes + f.sink->buffered_bytes();
     total_ += now - f.accounted;
     f.accounted = now;
     peak_buffered_ = std::max(peak_buffered_, total_);
   }
 
   // Keeps the open files' memory under the cap: the writer holding the most gives its row group up
-  // early; when no writer holds enough to matter, the least recently used file is closed.
+  // early (and its buffers); when that does not bring it under a fair share, or no writer holds
+  // enough to matter, the least recently used file is closed.
   Status enforce_memory() {
     while (total_ > o_.max_buffered_bytes && !open_.empty()) {
       OpenFile* largest = nullptr;
       for (auto& [k, f] : open_)
-        if (!largest || f->writer->buffered_bytes() > largest->writer->buffered_bytes()) largest = f.get();
-      const std::uint64_t floor = std::max<std::uint64_t>(64 << 10, o_.max_buffered_bytes / (4 * open_.size()));
-      if (largest && largest->writer->buffered_bytes() >= floor) {
+        if (!largest || f->writer_bytes > largest->writer_bytes) largest = f.get();
+      const std::uint64_t share = std::max<std::uint64_t>(64 << 10, o_.max_buffered_bytes / (4 * open_.size()));
+      const std::uint64_t before = largest->writer_bytes;
+      if (before >= share) {
         SLUICE_TRY(largest->writer->flush());
         account(*largest);
+        if (largest->writer_bytes <= before / 2) continue;  // it gave most of it up
+        SLUICE_TRY(close(largest->folder));
       } else {
         SLUICE_TRY(close(lru_.front()));
       }

@@ -39,7 +39,8 @@ class ParquetWriter {
 
   std::int64_t rows_written() const;
   int row_groups_written() const;
-  // Bytes held for the row group in progress (encoded pages and pages being built).
+  // Bytes held: the row group in progress (encoded pages, pages being built, dictionaries) and what
+  // the footer will need of the row groups written (their page indexes and chunk metadata).
   std::int64_t buffered_bytes() const;
   // The most bytes ever held at once.
   std::int64_t peak_buffered_bytes() const;
