@@ -6,6 +6,7 @@
 
 #include <fnmatch.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +84,10 @@ class Glob {
 
   bool matches(std::string_view path) const {
     const auto parts = split_segments(path);
-    return match_from(0, parts, 0);
+    // Whether segments_[p..] match parts[i..], each (p, i) decided once: several ** cannot make the
+    // search exponential.
+    std::vector<std::int8_t> memo((segments_.size() + 1) * (parts.size() + 1), -1);
+    return match_from(0, parts, 0, memo);
   }
 
  private:
@@ -92,31 +96,32 @@ class Glob {
   static bool segment_matches(const std::string& pat, std::string_view seg) {
     if (!has_glob(pat)) return glob_literal_prefix(pat) == seg;
     if (hidden(seg)) return false;
+    // fnmatch reads C strings: no name holds a NUL byte, and no pattern that holds one matches.
+    if (pat.find('\0') != std::string::npos || seg.find('\0') != std::string_view::npos) return false;
     const std::string s(seg);
     return ::fnmatch(pat.c_str(), s.c_str(), FNM_PATHNAME) == 0;
   }
 
-  bool match_from(std::size_t p, const std::vector<std::string_view>& parts, std::size_t i) const {
-    while (p < segments_.size()) {
-      if (segments_[p] == "**") {
-        // Collapse consecutive ** and try every number of segments.
-        while (p + 1 < segments_.size() && segments_[p + 1] == "**") ++p;
-        if (p + 1 == segments_.size()) {
-          for (std::size_t k = i; k < parts.size(); ++k)
-            if (hidden(parts[k])) return false;
-          return i < parts.size();
-        }
-        for (std::size_t k = i; k <= parts.size(); ++k) {
-          if (match_from(p + 1, parts, k)) return true;
-          if (k < parts.size() && hidden(parts[k])) return false;
-        }
-        return false;
-      }
-      if (i >= parts.size() || !segment_matches(segments_[p], parts[i])) return false;
-      ++p;
-      ++i;
+  bool match_from(std::size_t p, const std::vector<std::string_view>& parts, std::size_t i,
+                  std::vector<std::int8_t>& memo) const {
+    std::int8_t& known = memo[p * (parts.size() + 1) + i];
+    if (known >= 0) return known != 0;
+    bool result = false;
+    if (p == segments_.size()) {
+      result = i == parts.size();
+    } else if (segments_[p] == "**" && p + 1 == segments_.size()) {
+      // A final **: one segment or more, none hidden.
+      result = i < parts.size();
+      for (std::size_t k = i; k < parts.size(); ++k) result = result && !hidden(parts[k]);
+    } else if (segments_[p] == "**") {
+      // Zero segments, or one more (not a hidden one) and still inside the **.
+      result = match_from(p + 1, parts, i, memo) ||
+               (i < parts.size() && !hidden(parts[i]) && match_from(p, parts, i + 1, memo));
+    } else {
+      result = i < parts.size() && segment_matches(segments_[p], parts[i]) && match_from(p + 1, parts, i + 1, memo);
     }
-    return i == parts.size();
+    known = result ? 1 : 0;
+    return result;
   }
 
   std::string pattern_;
