@@ -31,7 +31,7 @@ const USAGE = `usage: node bench/compare/partition_compare.mjs [options]
 const die = makeDie('partition_compare');
 // --max-memory caps what the open files hold (row groups, pages, dictionaries, page indexes, sink
 // buffers). On top of it: the Parquet reader's row groups in flight (~100 MiB at 2 threads here), the
-// writers' small fixed state and the allocator's slack. Measured: RSS ≈ cap + 200-220 MiB, flat in rows.
+// writers' small fixed state and the allocator's slack. Measured: RSS ≈ the writers' peak + 170-220 MiB.
 const SLACK_MIB = 256;
 
 function parseArgs(argv) {
