@@ -640,7 +640,7 @@ Batch partitioned_sample(int rows, int parts, std::int64_t base) {
   for (int i = 0; i < rows; ++i) {
     id.append(base + i);
     p.append(i % parts);
-    name.append("n" + std::to_string(base + i));
+    name.append(std::string("n").append(std::to_string(base + i)));  // (not "n" + ...: a gcc 12 -Wrestrict false positive)
   }
   Batch b;
   auto schema = std::make_shared<Schema>();

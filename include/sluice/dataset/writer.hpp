@@ -31,6 +31,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sluice/codecs/cast.hpp"
@@ -427,6 +428,7 @@ class DatasetWriter {
     } else {
       SLUICE_TRY(f->sink->stage());
       staged_.push_back(std::move(f->sink));
+      written_.insert(f->target);
     }
     ++files_written_;
     return ok_status();
@@ -478,7 +480,8 @@ class DatasetWriter {
       return ok_status();
     }
     if (mode_is(WriteMode::kOverwrite))
-      for (const auto& k : old_keys_) SLUICE_TRY(store_->remove(k));
+      for (const auto& k : old_keys_)
+        if (!written_.count(k)) SLUICE_TRY(store_->remove(k));  // (run ids could clash, however rarely)
     return ok_status();
   }
 
@@ -530,6 +533,7 @@ class DatasetWriter {
   std::list<std::string> lru_;
   std::vector<io::SinkPtr> staged_;
   std::vector<std::string> published_;
+  std::unordered_set<std::string> written_;  // keys staged in a store
   std::vector<int> part_cols_;
   std::vector<std::string> escaped_names_;
   SchemaPtr resolved_for_, data_schema_, schema_;  // schema_: the files' schema, once known
