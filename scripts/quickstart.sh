@@ -22,3 +22,8 @@ echo; echo "\$ sluice inspect examples/orders.parquet | head -n 8"; "$sluice" in
 echo; echo "\$ sluice convert examples/orders.csv build/orders.parquet --compression zstd"
 "$sluice" convert examples/orders.csv build/orders.parquet --compression zstd
 echo; echo "\$ sluice head build/orders.parquet -n 3 --where \"paid = true\""; "$sluice" head build/orders.parquet -n 3 --where "paid = true"
+echo; echo "\$ sluice convert examples/orders.csv build/orders_by_paid/ --partition-by paid --to csv.gz --mode overwrite"
+"$sluice" convert examples/orders.csv build/orders_by_paid/ --partition-by paid --to csv.gz --mode overwrite
+"$sluice" ls -r build/orders_by_paid/
+echo; echo "\$ sluice scan 'build/orders_by_paid/**/*.csv.gz' --where \"paid = true\""
+"$sluice" scan 'build/orders_by_paid/**/*.csv.gz' --where "paid = true"

@@ -213,17 +213,18 @@ TEST(Cast, UnifiesAndWidens) {
 
 TEST(Discover, FoldersGlobsAndPartitionTypes) {
   TempDir t;
-  write_file(t / "in/year=2024/month=01/day=2024-01-05/a.csv", "x\n1\n");
-  write_file(t / "in/year=2024/month=02/day=2024-02-05/b.csv", "x\n2\n");
-  write_file(t / "in/year=2023/month=12/day=__HIVE_DEFAULT_PARTITION__/c.csv", "x\n3\n");
+  write_file(t / "in/year=2024/month=01/day=2024-01-05/ok=true/a.csv", "x\n1\n");
+  write_file(t / "in/year=2024/month=02/day=2024-02-05/ok=false/b.csv", "x\n2\n");
+  write_file(t / "in/year=2023/month=12/day=__HIVE_DEFAULT_PARTITION__/ok=true/c.csv", "x\n3\n");
   write_file(t / "in/_SUCCESS", "");
   write_file(t / "in/.hidden/d.csv", "x\n4\n");
   write_file(t / "in/year=2023/.e.csv.sluice-tmp-1", "x\n5\n");
   auto d = discover(t / "in", nullptr);
   ASSERT_TRUE(d.ok()) << d.error().to_string();
   ASSERT_EQ(d->files.size(), 3u);
-  EXPECT_EQ(d->files[0].relative, "year=2023/month=12/day=__HIVE_DEFAULT_PARTITION__/c.csv");
-  ASSERT_EQ(d->partition_keys, (std::vector<std::string>{"year", "month", "day"}));
+  EXPECT_EQ(d->files[0].relative, "year=2023/month=12/day=__HIVE_DEFAULT_PARTITION__/ok=true/c.csv");
+  ASSERT_EQ(d->partition_keys, (std::vector<std::string>{"year", "month", "day", "ok"}));
+  EXPECT_EQ(*d->partition_fields[3].type, *boolean());
   EXPECT_EQ(*d->partition_fields[0].type, *int64());
   EXPECT_EQ(*d->partition_fields[1].type, *int64());
   EXPECT_EQ(*d->partition_fields[2].type, *date32());

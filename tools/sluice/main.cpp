@@ -54,7 +54,7 @@ many files (every command that reads):
   name, [abc], and ** for any depth ('s3://bucket/in/**/*.csv'; quote it). Names starting with . or
   _ are skipped. The files are read in path order as one table: columns by name, types widened
   (int32 → int64 → double ...), or an error naming the first file that disagrees. key=value folders
-  are hive partitions: columns typed int64, double, date or string (or by --types), values
+  are hive partitions: columns typed int64, double, date, bool or string (or by --types), values
   %-decoded, __HIVE_DEFAULT_PARTITION__ null. A --where on partition columns skips files unopened.
   --hive-partitioning M    auto | on | off (default auto: on when the paths have key=value folders)
   --union-to-string        columns without a common type are read as strings instead of an error

@@ -39,7 +39,7 @@ enum class HivePartitioning { kAuto, kOn, kOff };
 
 struct DiscoverOptions {
   HivePartitioning hive = HivePartitioning::kAuto;
-  // Declared types of partition columns (others are inferred: int64, float64, date, else string).
+  // Declared types of partition columns (others are inferred: int64, float64, date, bool, else string).
   std::vector<std::pair<std::string, TypePtr>> partition_types;
 };
 
@@ -199,7 +199,7 @@ inline Result<Discovery> discover(const std::string& input, io::ObjectStore* sto
       for (const auto& [name, t] : options.partition_types)
         if (name == d.partition_keys[k]) type = t;
       if (!type) {
-        bool ints = true, doubles = true, dates = true;
+        bool ints = true, doubles = true, dates = true, bools = true;
         for (const auto& f : d.files) {
           const auto& v = f.partition_values[k];
           if (!v || v->empty()) continue;
@@ -207,8 +207,9 @@ inline Result<Discovery> discover(const std::string& input, io::ObjectStore* sto
           ints = ints && detail::parse_int64(*v, i64);
           doubles = doubles && detail::parse_double(*v);
           dates = dates && detail::parse_date(*v);
+          bools = bools && (*v == "true" || *v == "false");
         }
-        type = ints ? int64() : doubles ? float64() : dates ? date32() : utf8();
+        type = ints ? int64() : doubles ? float64() : dates ? date32() : bools ? boolean() : utf8();
       }
       d.partition_fields.push_back(Field{d.partition_keys[k], type, true});
     }
