@@ -971,6 +971,19 @@ void print_report(const std::string& report) {
   }
 }
 
+// Every batch of IN into `writer` (a file's or a folder's), with a progress bar, then its finish().
+template <class Writer>
+void write_all(Input& in, Writer& writer) {
+  Progress progress(in.size);
+  while (true) {
+    auto b = check(in.reader->next());
+    if (!b) break;
+    check(writer.write(*b));
+    progress.update(in.reader->bytes_read());
+  }
+  check(writer.finish(in.reader->schema().get()));
+}
+
 // convert into a folder: part files, partitioned by --partition-by, under the --mode rules.
 int convert_to_folder(const Args& a, const std::string& in_uri, const std::string& out_uri) {
   auto fmt = format_of("", a.get("to").value_or("parquet"));
@@ -986,15 +999,7 @@ int convert_to_folder(const Args& a, const std::string& in_uri, const std::strin
     std::fprintf(stderr, "sluice: %s holds data; nothing written (--mode ignore)\n", out_uri.c_str());
     return 0;
   }
-  Progress progress(in.size);
-  while (true) {
-    auto b = check(in.reader->next());
-    if (!b) break;
-    check(writer->write(*b));
-    progress.update(in.reader->bytes_read());
-  }
-  check(writer->finish(in.reader->schema().get()));
-  progress.clear();
+  write_all(in, *writer);
   print_report(writer->reports());
   in.reader->report_bad(in_uri);
   return 0;
@@ -1039,18 +1044,10 @@ int cmd_convert(const Args& a, bool to_stdout) {
   io::LocalSinkOptions lo;
   lo.overwrite = mode == dataset::WriteMode::kOverwrite;
   auto sink = check(io::open_sink(out_uri, lo, config));
-  Progress progress(in.size);
   try {
     auto writer = check(dataset::open_batch_writer(*sink, out_fmt, fo));
-    while (true) {
-      auto b = check(in.reader->next());
-      if (!b) break;
-      check(writer->write(*b));
-      progress.update(in.reader->bytes_read());
-    }
-    check(writer->finish(in.reader->schema().get()));
+    write_all(in, *writer);
     check(sink->finish());
-    progress.clear();
     print_report(writer->report());
   } catch (...) {
     sink->abort();

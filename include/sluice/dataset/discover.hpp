@@ -4,7 +4,6 @@
 #pragma once
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -76,25 +75,23 @@ inline Status list_local(const std::string& root, const std::function<void(const
   return ok_status();
 }
 
-inline bool parse_int64(std::string_view s, std::int64_t& out) {
-  if (s.empty() || s[0] == '+') return false;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+// A partition value as a constant of `type`, exact (no fraction, integers in range), or an error:
+// the filter's coerce(), so that inference and conversion agree.
+inline Result<Constant> partition_constant(const std::string& value, const DataType& type, const std::string& key) {
+  Literal lit;
+  lit.kind = type.is_numeric() ? Literal::Kind::kNumber : Literal::Kind::kString;
+  lit.text = value;
+  if (type.id == TypeId::kBool && (value == "true" || value == "false")) {
+    lit.kind = Literal::Kind::kBool;
+    lit.boolean = value == "true";
+  }
+  auto c = coerce(lit, type, key);
+  if (c.ok() && (c->fraction || (type.is_integer() && c->kind != Constant::Kind::kInt64)))
+    return Error(ErrorCode::kInvalidArgument, "out of range or not exact");
+  return c;
 }
-inline bool parse_double(std::string_view s) {
-  double d = 0;
-  if (s.empty() || s[0] == '+') return false;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), d);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-inline bool parse_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (s[i] < '0' || s[i] > '9') return false;
-  const int m = (s[5] - '0') * 10 + (s[6] - '0');
-  const int d = (s[8] - '0') * 10 + (s[9] - '0');
-  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
+
+inline bool converts(const std::string& value, const TypePtr& type) { return partition_constant(value, *type, "").ok(); }
 
 }  // namespace detail
 
@@ -203,10 +200,9 @@ inline Result<Discovery> discover(const std::string& input, io::ObjectStore* sto
         for (const auto& f : d.files) {
           const auto& v = f.partition_values[k];
           if (!v || v->empty()) continue;
-          std::int64_t i64 = 0;
-          ints = ints && detail::parse_int64(*v, i64);
-          doubles = doubles && detail::parse_double(*v);
-          dates = dates && detail::parse_date(*v);
+          ints = ints && detail::converts(*v, int64());
+          doubles = doubles && detail::converts(*v, float64());
+          dates = dates && detail::converts(*v, date32());
           bools = bools && (*v == "true" || *v == "false");
         }
         type = ints ? int64() : doubles ? float64() : dates ? date32() : bools ? boolean() : utf8();
@@ -231,16 +227,8 @@ inline Result<ArrayPtr> partition_value_array(const Field& field, const std::opt
     static_cast<BinaryBuilder&>(*builder).append(*value);
     return builder->finish();
   }
-  Literal lit;
-  lit.kind = (t.is_numeric()) ? Literal::Kind::kNumber : Literal::Kind::kString;
-  lit.text = *value;
-  if (t.id == TypeId::kBool) {
-    lit.kind = Literal::Kind::kBool;
-    if (*value == "true") lit.boolean = true;
-    else if (*value != "false") lit.kind = Literal::Kind::kString;
-  }
-  auto c = coerce(lit, t, field.name);
-  if (!c.ok() || c->fraction)
+  auto c = detail::partition_constant(*value, t, field.name);
+  if (!c.ok())
     return Error(ErrorCode::kInvalidArgument,
                  "partition " + field.name + "=" + *value + " is not a " + t.to_string(), ErrorContext(file));
   switch (t.id) {
@@ -261,9 +249,6 @@ inline Result<ArrayPtr> partition_value_array(const Field& field, const std::opt
                        " (int8..int64, float32/64, bool, date, timestamp, string)",
                    ErrorContext(file));
   }
-  if (c->kind == Constant::Kind::kUInt64 || (t.is_integer() && c->kind != Constant::Kind::kInt64))
-    return Error(ErrorCode::kInvalidArgument, "partition " + field.name + "=" + *value + " is out of range",
-                 ErrorContext(file));
   return builder->finish();
 }
 
