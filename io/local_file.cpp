@@ -147,14 +147,14 @@ class BufferedFdSink : public Sink {
     // first would only add a copy.
     if (data.size() >= std::min<std::size_t>(capacity_, 64 << 10)) {
       SLUICE_TRY(flush());
-      return fail_on(write_all(fd_, data.data(), data.size(), path_));
+      return fail_on(write_out(data.data(), data.size()));
     }
     if (buf_.size() + data.size() <= capacity_) {
       append(data);
       return ok_status();
     }
     SLUICE_TRY(flush());
-    if (data.size() >= capacity_) return fail_on(write_all(fd_, data.data(), data.size(), path_));
+    if (data.size() >= capacity_) return fail_on(write_out(data.data(), data.size()));
     append(data);
     return ok_status();
   }
@@ -170,7 +170,7 @@ class BufferedFdSink : public Sink {
   }
   Status flush() {
     if (buf_.empty()) return ok_status();
-    Status s = write_all(fd_, buf_.data(), buf_.size(), path_);
+    Status s = write_out(buf_.data(), buf_.size());
     buf_.clear();
     return fail_on(std::move(s));
   }
@@ -178,7 +178,37 @@ class BufferedFdSink : public Sink {
     if (!s.ok()) abort();
     return s;
   }
+  // Regular files are allocated ahead of the writes once they pass kPreallocFrom: writing into
+  // ext4's delayed allocation costs more than the write itself (731 MB in 1 MiB writes: 0.13-0.9 s
+  // against 0.08 s preallocated, on this project's machines). FALLOC_FL_KEEP_SIZE leaves the size
+  // alone; trim_preallocation() gives back what the file did not use. Where the file system cannot
+  // (EOPNOTSUPP) or is full, it stops trying and write(2) reports what there is to report.
+  static constexpr std::uint64_t kPreallocFrom = 4 << 20;
+  Status write_out(const std::byte* p, std::size_t n) {
+    if (prealloc_ && file_end_ + n > allocated_ && file_end_ + n > kPreallocFrom) {
+      const std::uint64_t step = std::clamp<std::uint64_t>(allocated_ / 4, 8 << 20, 64 << 20);
+      const std::uint64_t from = std::max(allocated_, file_end_);
+      const std::uint64_t len = std::max<std::uint64_t>(step, file_end_ + n - from);
+      if (::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(from), static_cast<off_t>(len)) == 0)
+        allocated_ = from + len;
+      else
+        prealloc_ = false;
+    }
+    SLUICE_TRY(write_all(fd_, p, n, path_));
+    file_end_ += n;
+    return ok_status();
+  }
+  // Frees the blocks allocated past the end (a truncate to the same size does, on ext4 and xfs).
+  Status trim_preallocation() {
+    if (allocated_ <= file_end_) return ok_status();
+    allocated_ = 0;
+    if (::ftruncate(fd_, static_cast<off_t>(file_end_)) != 0) return os_error("ftruncate failed", path_, errno);
+    return ok_status();
+  }
   enum State { kOpen, kStaged, kFinished, kAborted };
+  bool prealloc_ = false;
+  std::uint64_t file_end_ = 0;   // bytes written to the file
+  std::uint64_t allocated_ = 0;  // bytes preallocated from the start of the file
   int fd_;
   std::string path_;
   std::size_t capacity_;
@@ -191,6 +221,7 @@ class LocalFileSink final : public BufferedFdSink {
  public:
   LocalFileSink(int fd, std::string target, std::string temp, LocalSinkOptions options)
       : BufferedFdSink(fd, std::move(target), options.buffer_size), temp_(std::move(temp)), options_(options) {
+    prealloc_ = true;
     slot_ = register_temp(temp_);
   }
   ~LocalFileSink() override {
@@ -245,6 +276,7 @@ class LocalFileSink final : public BufferedFdSink {
   // on a failure.
   Status close_temp() {
     SLUICE_TRY(flush());
+    SLUICE_TRY(fail_on(trim_preallocation()));
     if (options_.fsync && ::fsync(fd_) != 0) return fail_on(os_error("fsync failed", path_, errno));
     std::vector<std::byte>().swap(buf_);
     const int fd = fd_;

@@ -133,6 +133,43 @@ TEST_F(LocalIo, FilesOver4GiB) {
   ASSERT_EQ(*(*s)->read_at((5ULL << 30) - 2, buf), 2u);
 }
 
+// Large outputs are allocated ahead of the writes; what was allocated past the end is given back
+// when the file is closed (finish or stage), so no output keeps blocks it does not use.
+TEST_F(LocalIo, PreallocationIsTrimmedAtTheEnd) {
+  for (bool stage : {false, true}) {
+    SCOPED_TRACE(stage);
+    const std::string target = path("big.ndjson");
+    auto s = open_local_sink(target);
+    ASSERT_TRUE(s.ok());
+    std::string piece(300 << 10, 'y');
+    std::string expect;
+    for (int i = 0; i < 70; ++i) {  // ~20.5 MiB, in pieces below and above the buffer's size
+      piece[0] = static_cast<char>('a' + i % 26);
+      const std::size_t n = i % 3 == 0 ? piece.size() : 1000 + i;
+      ASSERT_TRUE((*s)->write(piece.data(), n).ok());
+      expect.append(piece, 0, n);
+    }
+    // While writing, the temporary file holds more blocks than bytes where the file system can
+    // preallocate (ext4, xfs, tmpfs); never fewer than its bytes once flushed.
+    std::string temp;
+    for (const auto& e : fs::directory_iterator(dir_)) temp = e.path().string();
+    struct stat st {};
+    ASSERT_EQ(::stat(temp.c_str(), &st), 0);
+    const bool preallocated =
+        static_cast<std::uint64_t>(st.st_blocks) * 512 > expect.size() + (1 << 20);
+    if (stage) {
+      ASSERT_TRUE((*s)->stage().ok());
+    }
+    ASSERT_TRUE((*s)->finish().ok());
+    EXPECT_EQ(slurp(target), expect);
+    ASSERT_EQ(::stat(target.c_str(), &st), 0);
+    EXPECT_EQ(static_cast<std::size_t>(st.st_size), expect.size());
+    EXPECT_LT(static_cast<std::uint64_t>(st.st_blocks) * 512, expect.size() + (64 << 10))
+        << "preallocated blocks left past the end (preallocated while writing: " << preallocated << ")";
+    fs::remove(target);
+  }
+}
+
 TEST_F(LocalIo, MemorySinkCommitsOnFinish) {
   MemorySink m;
   ASSERT_TRUE(m.write("ab", 2).ok());
