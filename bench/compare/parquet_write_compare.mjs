@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO, SLUICE_TYPES, DUCK_COLUMNS, makeDie, parseOptions, openDuck, ensureCsv, warm, fmt, median,
+  REPO, SLUICE_TYPES, DUCK_COLUMNS, makeDie, parseOptions, openDuck, ensureCsv, warm, settleOutput, fmt, median,
   printTable, machine, warnIfBusy, runProgram, finish,
 } from './common.mjs';
 
@@ -129,6 +129,7 @@ async function main() {
       if (c.error) continue;
       const f = outFile(c);
       let seconds;
+      settleOutput(f);
       try {
         if (c.engine === 'sluice') {
           warm(file);
