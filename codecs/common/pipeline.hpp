@@ -127,7 +127,13 @@ class OrderedWork {
   // Jobs pushed and not yet taken; keep about two per thread in flight so no thread waits for the
   // consumer to take an earlier one.
   std::int64_t in_flight() const { return pushed_ - taken_; }
-  std::int64_t limit() const { return workers_.empty() ? 1 : 2 * static_cast<std::int64_t>(workers_.size() + 1) + 1; }
+  std::int64_t limit() const {
+    if (workers_.empty()) return 1;
+    const std::int64_t natural = 2 * static_cast<std::int64_t>(workers_.size() + 1) + 1;
+    return max_in_flight_ > 0 ? std::min(max_in_flight_, natural) : natural;
+  }
+  // Fewer jobs in flight than limit() would keep (their results' memory is what matters); 0: limit().
+  void set_max_in_flight(std::int64_t n) { max_in_flight_ = n; }
 
   // `done`: the job needs no processing (e.g. it only carries an error to surface in order).
   void push(std::shared_ptr<Job> job, bool done = false) {
@@ -204,6 +210,7 @@ class OrderedWork {
   std::deque<std::int64_t> queue_;
   std::map<std::int64_t, Entry> results_;
   std::int64_t pushed_ = 0, taken_ = 0;
+  std::int64_t max_in_flight_ = 0;
   bool stopping_ = false;
 };
 

@@ -189,6 +189,7 @@ class ParquetReader::Impl {
     if (groups_.size() > 1 && largest <= kWholeGroupBytes) {
       rg_work_ = std::make_unique<pipeline::OrderedWork<RowGroupJob>>(
           threads, [this](RowGroupJob& job, int) { decode_row_group(job); });
+      if (options_.row_groups_ahead > 0) rg_work_->set_max_in_flight(options_.row_groups_ahead);
     } else if (fields_.size() > 1) {
       field_work_ = std::make_unique<pipeline::OrderedWork<FieldJob>>(threads, [this](FieldJob& job, int) { run(job); });
     }

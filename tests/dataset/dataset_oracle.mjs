@@ -97,6 +97,20 @@ if (run(['convert', at('src.parquet'), at('out_csv/'), '--partition-by', 'month'
     `read_csv(${sq(at('out_csv/*/*.csv.gz'))}, hive_partitioning = false, all_varchar = true, allow_quoted_nulls = false)`);
 }
 
+// 2b. --max-memory caps the whole process: a cap the process alone nearly fills still writes every
+// row (the files kept to an eighth of it) and says the cap is too small; a roomy one says nothing.
+for (const [cap, warns] of [['24MiB', true], ['1GiB', false]]) {
+  const out = at(`out_cap_${cap}/`);
+  const r = spawnSync(sluice, ['convert', at('src.parquet'), out, '--partition-by', 'cat', '--max-memory', cap],
+                      { encoding: 'utf8' });
+  if (r.status !== 0) { fail(`--max-memory ${cap}`, `exited ${r.status}: ${r.stderr}`); continue; }
+  const said = /--max-memory \d+ MiB is too small|above --max-memory/.test(r.stderr);
+  if (said !== warns) fail(`--max-memory ${cap}`, `stderr ${warns ? 'should' : 'should not'} name the cap: ${JSON.stringify(r.stderr)}`);
+  else pass(`--max-memory ${cap}: ${warns ? 'too small, said so' : 'nothing said'}`);
+  await same(`DuckDB reads sluice partition_by cat under --max-memory ${cap}`,
+    `read_parquet(${sq(out + '**/*.parquet')}, hive_partitioning = true)`);
+}
+
 // 3. DuckDB writes partitioned Parquet; sluice reads the folder.
 await rows(`COPY src TO ${sq(at('duck_pq'))} (FORMAT parquet, PARTITION_BY (year, cat))`);
 if (run(['convert', at('duck_pq'), at('back.parquet')], 'read DuckDB partitions')) {

@@ -481,6 +481,37 @@ TEST(DatasetWriter, TenThousandPartitionsStayUnderTheCaps) {
   EXPECT_EQ(rows_of(*r).size(), 50000u);
 }
 
+// MemoryCap::kProcess: the files get what the rest of the process leaves under the cap. Here the
+// rest holds a block of 24 MiB (touched) besides the test's own memory, so a 48 MiB cap leaves the
+// files only the floor (an eighth), which the writer says; with kWriters the same files fill far more.
+TEST(DatasetWriter, ProcessCapLeavesTheFilesWhatTheRestDoesNotHold) {
+  if (!sluice::heap_in_use() || !sluice::resident_bytes()) GTEST_SKIP() << "no allocator statistics here";
+  TempDir t;
+  std::vector<char> held(24u << 20, 1);
+  auto run = [&](MemoryCap cap, const std::string& name) {
+    DatasetWriteOptions o;
+    o.format = FileFormat{"parquet"};
+    o.format_options.parquet.dictionary = false;
+    o.partition_by = {"p"};
+    o.max_buffered_bytes = 48u << 20;
+    o.memory_cap = cap;
+    auto w = DatasetWriter::open(t / name, o);
+    EXPECT_TRUE(w.ok());
+    for (int i = 0; i < 16; ++i) EXPECT_TRUE((*w)->write(sample(50000, 4)).ok());
+    EXPECT_TRUE((*w)->finish(nullptr).ok());
+    EXPECT_EQ(rows_of(*open_dataset(t / name)).size(), 800000u);
+    return std::move(*w);
+  };
+  auto process = run(MemoryCap::kProcess, "process");
+  EXPECT_LE(process->peak_buffered_bytes(), (6u << 20) + (1u << 20));
+  EXPECT_GE(process->peak_other_bytes(), held.size());
+  EXPECT_NE(process->reports().find("--max-memory 48 MiB is too small"), std::string::npos) << process->reports();
+  auto writers = run(MemoryCap::kWriters, "writers");
+  EXPECT_GT(writers->peak_buffered_bytes(), 10u << 20);
+  EXPECT_EQ(writers->peak_other_bytes(), 0u);
+  EXPECT_EQ(held[12345], 1);
+}
+
 TEST(DatasetWriter, EmptyInputWritesOneFileWithTheSchema) {
   TempDir t;
   DatasetWriteOptions o;

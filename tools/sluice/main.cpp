@@ -71,8 +71,9 @@ writing many files (convert, when OUT ends with /, is a folder, or --partition-b
                            or failed run leaves OUT as it was (append: only complete files). For one
                            output file, --mode error and ignore apply too (default: replace it).
   --max-open-files N       files open at once (default 1000); the least recently used is closed
-  --max-memory SIZE        memory the open files may hold together (default 512MiB): past it the
-                           largest Parquet row group is written early, or a file is closed
+  --max-memory SIZE        memory of the whole process (reading included): the open files get what
+                           the rest leaves, and past it the largest Parquet row group is written
+                           early, or a file is closed (without it: the open files hold 512MiB at most)
   --max-rows-per-file N    start a new file after N rows
   --max-file-size SIZE     start a new file once one reaches SIZE
 
@@ -571,6 +572,8 @@ parquet::ReadOptions parquet_read_options(const Args& a) {
   parquet::ReadOptions o;
   o.columns = columns_option(a);
   o.threads = thread_option(a);
+  // Under a memory cap, row groups are decoded one per thread ahead, not two.
+  if (a.has("max-memory")) o.row_groups_ahead = o.threads;
   o.verify_checksums = a.flag("verify-checksums");
   if (auto v = a.get("int96-unit")) {
     if (*v == "us") o.int96_unit = TimeUnit::kMicro;
@@ -952,7 +955,10 @@ dataset::DatasetWriteOptions dataset_write_options(const Args& a, const dataset:
     if (n < 1) throw UsageError("--max-open-files must be at least 1");
     o.max_open_files = static_cast<std::size_t>(n);
   }
-  if (auto v = a.get("max-memory")) o.max_buffered_bytes = static_cast<std::uint64_t>(parse_size(*v));
+  if (auto v = a.get("max-memory")) {
+    o.max_buffered_bytes = static_cast<std::uint64_t>(parse_size(*v));
+    o.memory_cap = dataset::MemoryCap::kProcess;
+  }
   if (auto v = a.get("max-rows-per-file")) {
     o.max_rows_per_file = parse_int(*v, "--max-rows-per-file");
     if (o.max_rows_per_file < 1) throw UsageError("--max-rows-per-file must be at least 1");

@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -36,6 +37,7 @@
 
 #include "sluice/codecs/cast.hpp"
 #include "sluice/codecs/filter.hpp"
+#include "sluice/core/memory.hpp"
 #include "sluice/dataset/format.hpp"
 #include "sluice/dataset/hive.hpp"
 #include "sluice/io/local.hpp"
@@ -45,6 +47,18 @@
 namespace sluice::dataset {
 
 enum class WriteMode { kError, kOverwrite, kAppend, kIgnore };
+
+// What DatasetWriteOptions::max_buffered_bytes caps.
+enum class MemoryCap {
+  // The open files' writers and sinks: the bytes they report holding.
+  kWriters,
+  // The whole process: the allocator's bytes in use (readers, writers, everything) plus what was
+  // resident but not allocated when the writer opened (the program, its libraries, stacks). Before each
+  // batch the writers' share is set to what the rest of the process leaves under the cap (at least an
+  // eighth of it); the files then keep under that share as under kWriters. Where the allocator cannot
+  // report its use (not glibc), kWriters.
+  kProcess,
+};
 
 inline Result<WriteMode> parse_write_mode(std::string_view s) {
   if (s == "error" || s == "error_if_exists") return WriteMode::kError;
@@ -61,9 +75,11 @@ struct DatasetWriteOptions {
   bool keep_partition_columns = false;  // also write the partition columns into the files
   WriteMode mode = WriteMode::kError;
   std::size_t max_open_files = 1000;  // (local files: also kept under the process's open file limit)
-  // Memory held by the open files' writers and sinks together; past it, the largest writer gives up its
-  // row group early (Parquet), or the least recently used file is closed.
+  // Memory held by the open files' writers and sinks together (or by the process: memory_cap); past
+  // it, the largest writer gives up its row group early (Parquet), or the least recently used file is
+  // closed.
   std::uint64_t max_buffered_bytes = std::uint64_t{512} << 20;
+  MemoryCap memory_cap = MemoryCap::kWriters;
   std::int64_t max_rows_per_file = 0;    // 0: no limit
   std::uint64_t max_bytes_per_file = 0;  // 0: no limit (checked after each write, so files end a little past it)
   // When no row is written and nothing is partitioned: one empty file with the schema (so that readers
@@ -172,6 +188,9 @@ class DatasetWriter {
 
   std::int64_t files_written() const { return files_written_; }
   std::uint64_t peak_buffered_bytes() const { return peak_buffered_; }
+  // kProcess: the most the rest of the process held (all but the open files' writers and sinks, with
+  // the margin set_budget() keeps), as measured before a batch; 0 otherwise.
+  std::uint64_t peak_other_bytes() const { return peak_other_; }
   std::int64_t rows_written() const { return rows_; }
   // Notes from the writers for the user ("wrote 2 NaN values as null"), one per line.
   const std::string& reports() const { return reports_; }
@@ -211,6 +230,13 @@ class DatasetWriter {
 
   Status prepare(const std::string& dest) {
     dest_ = dest;
+    budget_ = o_.max_buffered_bytes;
+    if (o_.memory_cap == MemoryCap::kProcess) {
+      const auto heap = heap_in_use();
+      const auto resident = resident_bytes();
+      process_cap_ = heap && resident;
+      if (process_cap_) resident_baseline_ = *resident > *heap ? *resident - *heap : 0;
+    }
     SLUICE_ASSIGN_OR_RETURN(const bool has_data, destination_has_data(uri_, store_));
     if (has_data && mode_is(WriteMode::kError))
       return Error(ErrorCode::kAlreadyExists,
@@ -274,6 +300,7 @@ class DatasetWriter {
 
   Status write_batch(const Batch& batch) {
     rows_ += batch.num_rows;
+    set_budget();
     if (o_.partition_by.empty()) {
       return write_rows("", batch);
     }
@@ -443,15 +470,67 @@ class DatasetWriter {
     peak_buffered_ = std::max(peak_buffered_, total_);
   }
 
-  // Keeps the open files' memory under the cap: the writer holding the most gives its row group up
-  // early (and its buffers); when that does not bring it under a fair share, or no writer holds
+  // The open files' share of the cap. kProcess: what the rest of the process holds (the allocator's
+  // bytes in use and the resident baseline, less what the open files account for) is taken off the
+  // cap, and a margin for what rises and falls between two measures: reading the next batch (a row
+  // group's pages and columns at once), its partition keys and parts, the allocator's free memory.
+  // The margin is 32 MiB (the free memory the allocator keeps in a heap of many small buffers,
+  // ~30 MiB with 1,000 open Parquet files, which malloc_trim cannot give back) plus the largest such
+  // rise seen, or a sixteenth of the cap if that is more. A rise: the resident peak (VmHWM) went up
+  // since the last measure above both that measure's resident set and this one's. The files keep at
+  // least an eighth of the cap. Measured at most every 20 ms (a measure walks the allocator's free lists); free memory the
+  // allocator keeps past a thirty-second of the cap is given back to the kernel first.
+  static constexpr std::uint64_t kMinMargin = std::uint64_t{32} << 20;
+  void set_budget() {
+    if (!process_cap_) {
+      budget_ = o_.max_buffered_bytes;
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (measured_ && now - last_measure_ < std::chrono::milliseconds(20)) return;
+    measured_ = true;
+    last_measure_ = now;
+    const std::uint64_t cap = o_.max_buffered_bytes;
+    auto heap = heap_in_use();
+    auto resident = resident_bytes();
+    if (!heap || !resident) {
+      budget_ = cap;
+      return;
+    }
+    if (*resident > *heap + resident_baseline_ + cap / 32 && release_free_memory()) {
+      heap = heap_in_use();
+      resident = resident_bytes();
+      if (!heap || !resident) return;
+    }
+    if (const auto peak = peak_resident_bytes(); peak && *peak > last_peak_) {
+      const std::uint64_t level = std::max(last_resident_, *resident);
+      if (*peak > level) rise_ = std::max(rise_, *peak - level);
+      last_peak_ = *peak;
+    }
+    last_resident_ = *resident;
+    const std::uint64_t used = *heap + resident_baseline_;
+    const std::uint64_t other = (used > total_ ? used - total_ : 0) + std::max(cap / 16, kMinMargin + rise_);
+    peak_other_ = std::max(peak_other_, other);
+    const std::uint64_t floor = cap / 8;
+    budget_ = cap > other + floor ? cap - other : floor;
+    if (budget_ == floor && !cap_too_small_) {
+      cap_too_small_ = true;
+      reports_ += "--max-memory " + std::to_string(cap >> 20) + " MiB is too small: the rest of the process held " +
+                  std::to_string(other >> 20) +
+                  " MiB of it (reading, and the open files' state outside their buffers); the files kept to " +
+                  std::to_string(floor >> 20) + " MiB, so the process may pass the cap\n";
+    }
+  }
+
+  // Keeps the open files' memory under their share: the writer holding the most gives its row group
+  // up early (and its buffers); when that does not bring it under a fair share, or no writer holds
   // enough to matter, the least recently used file is closed.
   Status enforce_memory() {
-    while (total_ > o_.max_buffered_bytes && !open_.empty()) {
+    while (total_ > budget_ && !open_.empty()) {
       OpenFile* largest = nullptr;
       for (auto& [k, f] : open_)
         if (!largest || f->writer_bytes > largest->writer_bytes) largest = f.get();
-      const std::uint64_t share = std::max<std::uint64_t>(64 << 10, o_.max_buffered_bytes / (4 * open_.size()));
+      const std::uint64_t share = std::max<std::uint64_t>(64 << 10, budget_ / (4 * open_.size()));
       const std::uint64_t before = largest->writer_bytes;
       if (before >= share) {
         SLUICE_TRY(largest->writer->flush());
@@ -466,6 +545,14 @@ class DatasetWriter {
   }
 
   Status commit(const Schema* schema_if_empty) {
+    if (process_cap_) {
+      // Said when the cap was not kept (the resident peak of the whole run so far).
+      const auto peak = peak_resident_bytes();
+      if (peak && *peak > o_.max_buffered_bytes && !cap_too_small_)
+        reports_ += "the process peaked at " + std::to_string(*peak >> 20) + " MiB, above --max-memory " +
+                    std::to_string(o_.max_buffered_bytes >> 20) + " MiB (what the rest of the process held: " +
+                    std::to_string(peak_other_ >> 20) + " MiB at most)\n";
+    }
     while (!lru_.empty()) SLUICE_TRY(close(lru_.front()));
     if (files_written_ == 0 && o_.partition_by.empty() && o_.write_empty_file) {
       if (!schema_ && schema_if_empty) schema_ = std::make_shared<Schema>(*schema_if_empty);
@@ -540,6 +627,12 @@ class DatasetWriter {
   std::size_t next_file_ = 0;
   std::int64_t files_written_ = 0, rows_ = 0;
   std::uint64_t total_ = 0, peak_buffered_ = 0;
+  // The memory cap: the files' share of it now; kProcess: the resident bytes that are not the
+  // allocator's (measured at open), the most the rest of the process held.
+  std::uint64_t budget_ = 0, resident_baseline_ = 0, peak_other_ = 0;
+  std::uint64_t last_peak_ = 0, last_resident_ = 0, rise_ = 0;
+  bool process_cap_ = false, cap_too_small_ = false, measured_ = false;
+  std::chrono::steady_clock::time_point last_measure_;
   std::string reports_;
 };
 

@@ -30,6 +30,9 @@ struct ReadOptions {
 
   std::int64_t batch_rows = 1 << 16;  // most rows in one Batch
   int threads = 1;                    // decode threads; the output does not depend on it
+  // With threads > 1, row groups (up to 64 MiB decoded each) are decoded whole ahead of the caller,
+  // about two per thread; this many at most bounds that memory (0: no bound but that).
+  int row_groups_ahead = 0;
   bool verify_checksums = false;      // check page CRCs where the writer stored them (error when wrong)
   // INT96 timestamps (Impala, Spark): microseconds by default, as Spark and DuckDB read them, so that
   // every date Spark can write reads back; nanoseconds on request (a value out of the int64 range is
