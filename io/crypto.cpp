@@ -3,8 +3,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace sluice::io::crypto {
 namespace {
@@ -99,6 +101,78 @@ Digest256 hmac_sha256(std::string_view key, std::string_view data) {
 std::string md5_base64(std::string_view bytes) {
   const auto d = digest<16>(EVP_md5(), bytes.data(), bytes.size(), "md5");
   return base64_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+namespace {
+
+// Slicing by 8 over the reflected Castagnoli polynomial.
+struct Crc32cTables {
+  std::uint32_t t[8][256];
+  Crc32cTables() {
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1u)));
+      t[0][i] = c;
+    }
+    for (std::uint32_t i = 0; i < 256; ++i)
+      for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xff];
+  }
+};
+
+std::uint32_t crc32c_portable(const unsigned char* p, std::size_t n, std::uint32_t c) {
+  static const Crc32cTables tables;
+  const auto& t = tables.t;
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+    w ^= c;
+    c = t[7][w & 0xff] ^ t[6][(w >> 8) & 0xff] ^ t[5][(w >> 16) & 0xff] ^ t[4][(w >> 24) & 0xff] ^
+        t[3][(w >> 32) & 0xff] ^ t[2][(w >> 40) & 0xff] ^ t[1][(w >> 48) & 0xff] ^ t[0][w >> 56];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = (c >> 8) ^ t[0][(c ^ *p++) & 0xff];
+  return c;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char* p, std::size_t n, std::uint32_t c) {
+  std::uint64_t c64 = c;
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    c64 = __builtin_ia32_crc32di(c64, w);
+    p += 8;
+    n -= 8;
+  }
+  c = static_cast<std::uint32_t>(c64);
+  while (n--) c = __builtin_ia32_crc32qi(c, *p++);
+  return c;
+}
+const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
+#endif
+
+}  // namespace
+
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::uint32_t c = ~crc;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (kHasSse42) return ~crc32c_sse42(p, bytes.size(), c);
+#endif
+  return ~crc32c_portable(p, bytes.size(), c);
+}
+
+std::uint32_t detail::crc32c_tables(std::string_view bytes, std::uint32_t crc) {
+  return ~crc32c_portable(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), ~crc);
+}
+
+std::string crc32c_base64(std::string_view bytes) {
+  const std::uint32_t c = crc32c(bytes);
+  const char be[4] = {static_cast<char>(c >> 24), static_cast<char>(c >> 16), static_cast<char>(c >> 8),
+                      static_cast<char>(c)};
+  return base64_encode(std::string_view(be, 4));
 }
 
 std::string hex_lower(std::span<const std::uint8_t> bytes) {

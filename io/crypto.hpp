@@ -47,6 +47,15 @@ Digest256 hmac_sha256(std::span<const std::uint8_t> key, std::string_view data);
 // Base64 of the MD5 of bytes: the value of a Content-MD5 header.
 std::string md5_base64(std::string_view bytes);
 
+// CRC-32C (Castagnoli, as iSCSI and S3's flexible checksums use it), continuing from `crc` (0 to
+// start). SSE4.2's crc32 instruction where the CPU has it (~8 GB/s), else tables (~1 GB/s).
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc = 0);
+// Base64 of the CRC-32C's four bytes, most significant first: the value of x-amz-checksum-crc32c.
+std::string crc32c_base64(std::string_view bytes);
+namespace detail {
+std::uint32_t crc32c_tables(std::string_view bytes, std::uint32_t crc = 0);  // the portable path (tests)
+}
+
 std::string hex_lower(std::span<const std::uint8_t> bytes);
 std::string hex_lower(std::string_view bytes);
 

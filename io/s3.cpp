@@ -135,6 +135,7 @@ class S3Uploader final : public remote::PartUploader {
   std::string upload_id_;
   std::mutex mu_;
   std::map<int, std::string> etags_;
+  std::map<int, std::string> crcs_;  // kCrc32c: each part's x-amz-checksum-crc32c, for Complete
 };
 
 class S3Store final : public ObjectStore {
@@ -267,6 +268,18 @@ class S3Store final : public ObjectStore {
   std::uint64_t requests_sent() const override { return client_->requests_sent(); }
 
   const Endpoint& endpoint() const { return ep_; }
+  S3Config::Checksum checksum() const { return auth_.checksum; }
+  // The body's checksum header; returns the CRC-32C's base64 (kCrc32c), else "".
+  std::string add_checksum(http::Request& req, std::span<const std::byte> data) const {
+    const std::string_view bytes(reinterpret_cast<const char*>(data.data()), data.size());
+    if (auth_.checksum == S3Config::Checksum::kMd5) {
+      req.headers.emplace_back("Content-MD5", crypto::md5_base64(bytes));
+      return {};
+    }
+    std::string crc = crypto::crc32c_base64(bytes);
+    req.headers.emplace_back("x-amz-checksum-crc32c", crc);
+    return crc;
+  }
 
  private:
   Endpoint ep_;
@@ -281,7 +294,7 @@ Status S3Uploader::put_whole(std::span<const std::byte> data) {
   req.method = "PUT";
   req.url = store_.url(key_);
   req.body = data;
-  req.headers.emplace_back("Content-MD5", crypto::md5_base64({reinterpret_cast<const char*>(data.data()), data.size()}));
+  store_.add_checksum(req, data);
   SLUICE_ASSIGN_OR_RETURN(auto r, store_.send_ok(std::move(req), "PutObject", key_));
   (void)r;
   return ok_status();
@@ -291,6 +304,7 @@ Status S3Uploader::begin() {
   http::Request req;
   req.method = "POST";
   req.url = store_.url(key_, "uploads=");
+  if (store_.checksum() == S3Config::Checksum::kCrc32c) req.headers.emplace_back("x-amz-checksum-algorithm", "CRC32C");
   SLUICE_ASSIGN_OR_RETURN(auto r, store_.send_ok(std::move(req), "CreateMultipartUpload", key_));
   auto doc = xml::parse(r.body);
   if (doc.ok()) upload_id_ = std::string(doc->child_text("UploadId"));
@@ -305,17 +319,24 @@ std::future<Status> S3Uploader::upload_part(int number, std::span<const std::byt
   req.method = "PUT";
   req.url = store_.url(key_, "partNumber=" + std::to_string(number) + "&uploadId=" + aws::uri_encode(upload_id_, true));
   req.body = data;
-  req.headers.emplace_back("Content-MD5", crypto::md5_base64({reinterpret_cast<const char*>(data.data()), data.size()}));
+  std::string crc = store_.add_checksum(req, data);
   auto fut = store_.send(std::move(req), "UploadPart");
-  return std::async(std::launch::deferred, [this, number, f = std::move(fut)]() mutable -> Status {
+  return std::async(std::launch::deferred, [this, number, crc = std::move(crc), f = std::move(fut)]() mutable -> Status {
     auto r = f.get();
     if (!r.ok()) return std::move(r).error();
     if (!r->ok()) return response_error(store_.endpoint().store_name, "UploadPart " + std::to_string(number), store_.uri_of(key_), *r);
     auto etag = r->header("etag");
     if (!etag) return Error(ErrorCode::kIoError, store_.endpoint().store_name + " UploadPart " + std::to_string(number) + ": no ETag in the response",
                    ErrorContext(store_.uri_of(key_)));
+    // A store that checked the CRC-32C echoes it; one that echoes another value got other bytes.
+    if (auto echoed = r->header("x-amz-checksum-crc32c"); echoed && !crc.empty() && *echoed != crc)
+      return Error(ErrorCode::kIoError,
+                   store_.endpoint().store_name + " UploadPart " + std::to_string(number) + ": the store's CRC-32C " +
+                       std::string(*echoed) + " is not the part's " + crc,
+                   ErrorContext(store_.uri_of(key_)));
     std::lock_guard lock(mu_);
     etags_[number] = std::string(*etag);
+    if (!crc.empty()) crcs_[number] = std::move(crc);
     return ok_status();
   });
 }
@@ -324,8 +345,11 @@ Status S3Uploader::complete() {
   std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   {
     std::lock_guard lock(mu_);
-    for (const auto& [n, etag] : etags_)
-      body += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" + xml::escape(etag) + "</ETag></Part>";
+    for (const auto& [n, etag] : etags_) {
+      body += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" + xml::escape(etag) + "</ETag>";
+      if (auto c = crcs_.find(n); c != crcs_.end()) body += "<ChecksumCRC32C>" + c->second + "</ChecksumCRC32C>";
+      body += "</Part>";
+    }
   }
   body += "</CompleteMultipartUpload>";
   http::Request req;
@@ -477,7 +501,7 @@ Result<http::Signer> Auth::make_signer(std::span<const std::byte> body, bool dat
   opts.service = "s3";
   using PS = S3Config::PayloadSigning;
   if (payload_signing == PS::kStreaming && data && !body.empty()) return streaming_signer(std::move(creds), std::move(opts), body);
-  // Small bodies (XML documents) are hashed; data bodies go UNSIGNED-PAYLOAD with a Content-MD5,
+  // Small bodies (XML documents) are hashed; data bodies go UNSIGNED-PAYLOAD with their checksum,
   // unless every body is to be signed.
   if (body.size() <= 64 * 1024 || payload_signing == PS::kSigned)
     opts.payload_hash = crypto::sha256_hex({reinterpret_cast<const char*>(body.data()), body.size()});
@@ -528,6 +552,7 @@ Result<ObjectStorePtr> open_s3_store(const Uri& uri, const IoConfig& config) {
       SLUICE_ASSIGN_OR_RETURN(auth.credentials, aws::default_credential_chain(config.s3, client));
     }
     auth.payload_signing = config.s3.payload_signing;
+    auth.checksum = config.s3.checksum;
     SLUICE_ASSIGN_OR_RETURN(ep, make_endpoint("S3", "s3", endpoint, path_style, uri.bucket));
   } else {
     auth.region = "auto";

@@ -28,6 +28,7 @@ struct Auth {
   aws::CredentialProviderPtr credentials;  // SigV4 when set
   TokenSource bearer;                      // else a bearer token when set; else anonymous
   S3Config::PayloadSigning payload_signing = S3Config::PayloadSigning::kUnsigned;
+  S3Config::Checksum checksum = S3Config::Checksum::kMd5;
   // A signer for one request with this body (credentials resolved now, on the caller's thread).
   // `data` says the body is object data (PUT Object, UploadPart), which kStreaming sends aws-chunked;
   // other bodies (XML documents) are always hashed.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -609,6 +610,39 @@ TEST(Crypto, Md5AndHex) {
   EXPECT_EQ(crypto::md5_base64(""), "1B2M2Y8AsgTpgAmY7PhCfg==");
   EXPECT_EQ(crypto::md5_base64("The quick brown fox jumps over the lazy dog"), "nhB9nTcrtoJr2B01QqQZ1g==");
   EXPECT_EQ(crypto::hex_lower(std::string_view("\x00\x7f\xff", 3)), "007fff");
+}
+
+// RFC 3720 appendix B.4, the check value of "123456789", continuation, and the tables against the
+// instruction on odd lengths and alignments.
+TEST(Crypto, Crc32c) {
+  const std::string zeros(32, '\0'), ones(32, '\xff');
+  std::string up, down;
+  for (int i = 0; i < 32; ++i) {
+    up += static_cast<char>(i);
+    down += static_cast<char>(31 - i);
+  }
+  for (auto f : {+[](std::string_view s) { return crypto::crc32c(s); },
+                 +[](std::string_view s) { return crypto::detail::crc32c_tables(s); }}) {
+    EXPECT_EQ(f(zeros), 0x8A9136AAu);
+    EXPECT_EQ(f(ones), 0x62A8AB43u);
+    EXPECT_EQ(f(up), 0x46DD794Eu);
+    EXPECT_EQ(f(down), 0x113FDB5Cu);
+    EXPECT_EQ(f("123456789"), 0xE3069283u);
+    EXPECT_EQ(f(""), 0u);
+  }
+  std::mt19937 rng(7);
+  std::string data(100000, '\0');
+  for (auto& c : data) c = static_cast<char>(rng());
+  for (std::size_t start : {0, 1, 3, 7}) {
+    for (std::size_t len : {0, 1, 7, 8, 9, 63, 4097, 99990}) {
+      const std::string_view s(data.data() + start, len);
+      const std::uint32_t hw = crypto::crc32c(s);
+      EXPECT_EQ(hw, crypto::detail::crc32c_tables(s)) << start << " " << len;
+      const std::size_t cut = len / 3;
+      EXPECT_EQ(crypto::crc32c(s.substr(cut), crypto::crc32c(s.substr(0, cut))), hw);
+    }
+  }
+  EXPECT_EQ(crypto::crc32c_base64("123456789"), "4waSgw==");  // E3 06 92 83
 }
 
 TEST(Crypto, Base64) {

@@ -162,8 +162,11 @@ SLUICE_HTTP_BEARER_TOKEN for http(s)):
   --profile NAME           AWS profile (default: AWS_PROFILE, else default)
   --path-style on|off      S3 path-style addressing (default: on for a custom endpoint)
   --no-sign-request        anonymous requests (public buckets)
-  --payload-signing M      unsigned (default: UNSIGNED-PAYLOAD, each part with a Content-MD5) | signed
+  --payload-signing M      unsigned (default: UNSIGNED-PAYLOAD, each part with its checksum) | signed
                            (each body's SHA-256 signed) | streaming (aws-chunked: every 64 KiB signed)
+  --checksum crc32c|md5    what each S3 upload body carries for the store to check (default crc32c:
+                           x-amz-checksum-crc32c, as AWS SDKs send; md5: Content-MD5, which stores
+                           older than flexible checksums, such as Ceph 16, check too; GCS: always md5)
   --part-size SIZE         upload part / block size, 5MiB..5GiB (default 8MiB, doubling every 1,000
                            parts unless --equal-parts)
   --parts-in-flight N      parts uploaded at once (default 4); memory is about SIZE × (N + 1)
@@ -1178,6 +1181,11 @@ io::IoConfig io_config(const Args& a) {
     else if (*v == "signed") c.s3.payload_signing = io::S3Config::PayloadSigning::kSigned;
     else if (*v == "streaming") c.s3.payload_signing = io::S3Config::PayloadSigning::kStreaming;
     else throw UsageError("--payload-signing is unsigned, signed or streaming");
+  }
+  if (auto v = a.get("checksum")) {
+    if (*v == "crc32c") c.s3.checksum = io::S3Config::Checksum::kCrc32c;
+    else if (*v == "md5") c.s3.checksum = io::S3Config::Checksum::kMd5;
+    else throw UsageError("--checksum is crc32c or md5");
   }
   if (auto v = a.get("part-size")) {
     const auto n = parse_size(*v);
