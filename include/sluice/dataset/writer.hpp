@@ -236,6 +236,8 @@ class DatasetWriter {
       const auto resident = resident_bytes();
       process_cap_ = heap && resident;
       if (process_cap_) resident_baseline_ = *resident > *heap ? *resident - *heap : 0;
+      // Peaks from before this writer are not its own (a rise, or a peak past the cap).
+      last_peak_ = start_peak_ = peak_resident_bytes().value_or(0);
     }
     SLUICE_ASSIGN_OR_RETURN(const bool has_data, destination_has_data(uri_, store_));
     if (has_data && mode_is(WriteMode::kError))
@@ -478,8 +480,8 @@ class DatasetWriter {
   // ~30 MiB with 1,000 open Parquet files, which malloc_trim cannot give back) plus the largest such
   // rise seen, or a sixteenth of the cap if that is more. A rise: the resident peak (VmHWM) went up
   // since the last measure above both that measure's resident set and this one's. The files keep at
-  // least an eighth of the cap. Measured at most every 20 ms (a measure walks the allocator's free lists); free memory the
-  // allocator keeps past a thirty-second of the cap is given back to the kernel first.
+  // least an eighth of the cap. Measured at most every 20 ms (a measure walks the allocator's free
+  // lists); free memory the allocator keeps past a thirty-second of the cap is given back first.
   static constexpr std::uint64_t kMinMargin = std::uint64_t{32} << 20;
   void set_budget() {
     if (!process_cap_) {
@@ -548,7 +550,7 @@ class DatasetWriter {
     if (process_cap_) {
       // Said when the cap was not kept (the resident peak of the whole run so far).
       const auto peak = peak_resident_bytes();
-      if (peak && *peak > o_.max_buffered_bytes && !cap_too_small_)
+      if (peak && *peak > start_peak_ && *peak > o_.max_buffered_bytes && !cap_too_small_)
         reports_ += "the process peaked at " + std::to_string(*peak >> 20) + " MiB, above --max-memory " +
                     std::to_string(o_.max_buffered_bytes >> 20) + " MiB (what the rest of the process held: " +
                     std::to_string(peak_other_ >> 20) + " MiB at most)\n";
@@ -630,7 +632,7 @@ class DatasetWriter {
   // The memory cap: the files' share of it now; kProcess: the resident bytes that are not the
   // allocator's (measured at open), the most the rest of the process held.
   std::uint64_t budget_ = 0, resident_baseline_ = 0, peak_other_ = 0;
-  std::uint64_t last_peak_ = 0, last_resident_ = 0, rise_ = 0;
+  std::uint64_t last_peak_ = 0, start_peak_ = 0, last_resident_ = 0, rise_ = 0;
   bool process_cap_ = false, cap_too_small_ = false, measured_ = false;
   std::chrono::steady_clock::time_point last_measure_;
   std::string reports_;
