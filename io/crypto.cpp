@@ -150,7 +150,12 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char
   while (n--) c = __builtin_ia32_crc32qi(c, *p++);
   return c;
 }
-const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
+// (__builtin_cpu_init first, as the CSV tokenizer's dispatch does: this runs during static
+// initialisation, possibly before libgcc's own constructor.)
+const bool kHasSse42 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("sse4.2");
+}();
 #endif
 
 }  // namespace

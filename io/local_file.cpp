@@ -133,8 +133,9 @@ Status write_all(int fd, const std::byte* p, std::size_t n, const std::string& p
 // The buffer starts small (a sink that writes little holds little) and doubles up to buffer_size.
 class BufferedFdSink : public Sink {
  public:
-  BufferedFdSink(int fd, std::string path, std::size_t buffer_size)
-      : fd_(fd), path_(std::move(path)), capacity_(buffer_size < 4096 ? 4096 : buffer_size) {}
+  // `preallocate`: a regular file, allocated ahead of large writes (see write_out).
+  BufferedFdSink(int fd, std::string path, std::size_t buffer_size, bool preallocate)
+      : prealloc_(preallocate), fd_(fd), path_(std::move(path)), capacity_(buffer_size < 4096 ? 4096 : buffer_size) {}
   const std::string& path() const override { return path_; }
   std::uint64_t bytes_written() const override { return written_; }
   std::uint64_t buffered_bytes() const override { return buf_.capacity(); }
@@ -220,8 +221,7 @@ class BufferedFdSink : public Sink {
 class LocalFileSink final : public BufferedFdSink {
  public:
   LocalFileSink(int fd, std::string target, std::string temp, LocalSinkOptions options)
-      : BufferedFdSink(fd, std::move(target), options.buffer_size), temp_(std::move(temp)), options_(options) {
-    prealloc_ = true;
+      : BufferedFdSink(fd, std::move(target), options.buffer_size, true), temp_(std::move(temp)), options_(options) {
     slot_ = register_temp(temp_);
   }
   ~LocalFileSink() override {
@@ -293,7 +293,7 @@ class LocalFileSink final : public BufferedFdSink {
 // Standard output cannot stage: what is written shows. stage() only ends the writing.
 class StdoutSink final : public BufferedFdSink {
  public:
-  StdoutSink() : BufferedFdSink(STDOUT_FILENO, "<stdout>", 1 << 16) {}
+  StdoutSink() : BufferedFdSink(STDOUT_FILENO, "<stdout>", 1 << 16, false) {}
   ~StdoutSink() override {
     if (state_ == kOpen || state_ == kStaged) (void)flush();
   }

@@ -495,14 +495,13 @@ class DatasetWriter {
     const std::uint64_t cap = o_.max_buffered_bytes;
     auto heap = heap_in_use();
     auto resident = resident_bytes();
+    if (heap && resident && *resident > *heap + resident_baseline_ + cap / 32 && release_free_memory()) {
+      heap = heap_in_use();
+      resident = resident_bytes();
+    }
     if (!heap || !resident) {
       budget_ = cap;
       return;
-    }
-    if (*resident > *heap + resident_baseline_ + cap / 32 && release_free_memory()) {
-      heap = heap_in_use();
-      resident = resident_bytes();
-      if (!heap || !resident) return;
     }
     if (const auto peak = peak_resident_bytes(); peak && *peak > last_peak_) {
       const std::uint64_t level = std::max(last_resident_, *resident);
