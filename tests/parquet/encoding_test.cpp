@@ -755,6 +755,65 @@ TEST(ParquetDictionary, Binary) {
   EXPECT_EQ(r.error().code(), sluice::ErrorCode::kLimitExceeded);
 }
 
+// Dictionaries whose values all have one short length take the packed gather: every width it
+// handles, a width it does not (5), mixed lengths, RLE and bit-packed runs, batches that end inside
+// runs, nulls' empties between gathers, and an index out of range.
+TEST(ParquetDictionary, BinaryUniformWidths) {
+  std::mt19937_64 rng(17);
+  for (const std::size_t width : {1u, 2u, 3u, 4u, 5u, 8u, 16u, 0u}) {
+    SCOPED_TRACE("width " + std::to_string(width));
+    std::vector<std::string> strings;
+    for (int v = 0; v < 40; ++v) {
+      const std::size_t len = width == 0 ? 1 + rng() % 6 : width;  // 0: mixed lengths
+      std::string s;
+      for (std::size_t i = 0; i < len; ++i) s.push_back(static_cast<char>('a' + (v + 3 * i) % 26));
+      strings.push_back(s);
+    }
+    const auto views = views_of(strings);
+    Bytes page;
+    pq::encode_plain_byte_arrays(views.data(), views.size(), page);
+    auto keeper = std::make_shared<Bytes>(page);
+    pq::BinaryDictionary dict;
+    ASSERT_TRUE(dict.decode_plain(keeper->data(), keeper->size(), strings.size(), keeper).ok());
+    std::vector<std::uint32_t> idx(9000);
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      idx[i] = static_cast<std::uint32_t>(i % 700 < 300 ? 7 : rng() % strings.size());  // runs and noise
+    Bytes enc = {6};
+    pq::encode_rle_bit_packed(idx.data(), idx.size(), 6, enc);
+    pq::RleBitPackedDecoder d;
+    ASSERT_TRUE(pq::reset_dictionary_indices(d, enc.data(), enc.size()).ok());
+    pq::BinaryOut out;
+    std::vector<std::string> want;
+    std::size_t at = 0;
+    for (const std::size_t batch : {1u, 31u, 4096u, 4097u, 100u, 675u}) {  // 9,000: bit-packed runs pad their ends
+      auto got = dict.gather(d, out, batch);
+      ASSERT_TRUE(got.ok()) << got.error().to_string();
+      ASSERT_EQ(*got, batch);
+      for (std::size_t i = 0; i < *got; ++i) want.push_back(strings[idx[at + i]]);
+      at += *got;
+      ASSERT_TRUE(out.append_empty(2).ok());
+      want.insert(want.end(), 2, std::string());
+    }
+    ASSERT_EQ(at, idx.size());
+    ASSERT_EQ(strings_of(out), want);
+    // Index 40 of a 40-value dictionary, in a bit-packed run after good values.
+    std::vector<std::uint32_t> bad(64, 3);
+    bad[50] = 40;
+    Bytes bad_enc = {6};
+    pq::encode_rle_bit_packed(bad.data(), bad.size(), 6, bad_enc);
+    ASSERT_TRUE(pq::reset_dictionary_indices(d, bad_enc.data(), bad_enc.size()).ok());
+    pq::BinaryOut out2;
+    EXPECT_TRUE(is_parse_error(dict.gather(d, out2, 64)));
+    // A long run meets the output limit instead of allocating it.
+    const Bytes run = {0, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F};  // width 0: 2^31 - 1 times index 0
+    ASSERT_TRUE(pq::reset_dictionary_indices(d, run.data(), run.size()).ok());
+    pq::BinaryOut limited(1 << 16);
+    auto r = dict.gather(d, limited, std::size_t{1} << 31);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), sluice::ErrorCode::kLimitExceeded);
+  }
+}
+
 // ---------------------------------------------------------------- DELTA_BINARY_PACKED
 
 namespace {

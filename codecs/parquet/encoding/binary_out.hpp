@@ -27,7 +27,7 @@ class BinaryOut {
   };
 
   static constexpr std::int64_t kDefaultMaxBytes = std::int64_t{1} << 32;
-  static constexpr std::size_t kSlack = 32;
+  static constexpr std::size_t kSlack = 64;
 
   explicit BinaryOut(std::int64_t max_bytes = kDefaultMaxBytes) : max_bytes_(max_bytes) {}
   BinaryOut(const BinaryOut&) = delete;
@@ -114,6 +114,16 @@ class BinaryOut {
   void commit_unchecked(std::size_t n) noexcept {
     size_ += static_cast<std::int64_t>(n);
     offs_[++length_] = size_;
+  }
+
+  // `count` values of `width` bytes each, already written at tail() (after reserve()).
+  void commit_uniform_unchecked(std::size_t count, std::size_t width) noexcept {
+    std::int64_t* o = offs_ + length_ + 1;
+    const auto w = static_cast<std::int64_t>(width);
+    std::int64_t at = size_;
+    for (std::size_t i = 0; i < count; ++i) o[i] = (at += w);
+    size_ = at;
+    length_ += static_cast<std::int64_t>(count);
   }
 
   Status append(const std::uint8_t* p, std::size_t n) {

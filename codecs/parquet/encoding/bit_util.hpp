@@ -207,6 +207,19 @@ inline void fill_bits(std::uint8_t* dst, std::int64_t offset, std::int64_t n, bo
   }
 }
 
+// Set bits of a 64-bit word. std::popcount is a call into libgcc on the baseline x86-64 this is
+// built for (no POPCNT instruction assumed); the SWAR sum is a dozen inline operations.
+inline int popcount64(std::uint64_t x) noexcept {
+#if defined(__POPCNT__) || !(defined(__x86_64__) || defined(__i386__))
+  return std::popcount(x);
+#else
+  x -= (x >> 1) & 0x5555555555555555ULL;
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
 // Number of set bits among `n` bits of `bits` from bit `offset` (e.g. the non-null count of a batch).
 inline std::int64_t count_set_bits(const std::uint8_t* bits, std::int64_t offset, std::int64_t n) noexcept {
   std::int64_t count = 0;
@@ -217,8 +230,8 @@ inline std::int64_t count_set_bits(const std::uint8_t* bits, std::int64_t offset
   }
   const std::uint8_t* p = bits + (offset >> 3);
   std::int64_t whole = n >> 3;
-  for (; whole >= 8; whole -= 8, p += 8) count += std::popcount(detail::load_le<std::uint64_t>(p));
-  for (; whole > 0; --whole, ++p) count += std::popcount(static_cast<unsigned>(*p));
+  for (; whole >= 8; whole -= 8, p += 8) count += popcount64(detail::load_le<std::uint64_t>(p));
+  for (; whole > 0; --whole, ++p) count += popcount64(*p);
   offset += (n >> 3) << 3;
   n &= 7;
   for (std::int64_t i = 0; i < n; ++i) count += (bits[(offset + i) >> 3] >> ((offset + i) & 7)) & 1;

@@ -167,7 +167,7 @@ class DeltaByteArrayDecoder {
         total += static_cast<std::int64_t>(len);
       }
       SLUICE_TRY(out.reserve(static_cast<std::int64_t>(got), total));
-      // Short prefixes and suffixes move as fixed 32-byte copies where 32 bytes may be read (the
+      // Short prefixes and suffixes move as fixed kSlack-byte copies where that much may be read (the
       // output reserves that much slack, so the writes stay inside it too).
       constexpr std::size_t kShort = BinaryOut::kSlack;
       const std::uint8_t* prev = prev_off < 0 ? last_.data() : out.data() + prev_off;
@@ -177,7 +177,7 @@ class DeltaByteArrayDecoder {
         const ByteArrayView& sfx = suffix[i];
         std::uint8_t* dst = out.tail();
         if (p <= kShort && prev_readable >= kShort) {
-          std::uint8_t tmp[kShort];  // prev's 32 bytes may run into dst: read them all before writing
+          std::uint8_t tmp[kShort];  // prev's kShort bytes may run into dst: read them all before writing
           std::memcpy(tmp, prev, kShort);
           std::memcpy(dst, tmp, kShort);
         } else if (p != 0) {

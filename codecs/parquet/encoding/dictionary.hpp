@@ -2,6 +2,7 @@
 // (RLE/bit-packed hybrid, see reset_dictionary_indices) into values, every index range-checked.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -116,6 +117,7 @@ class BinaryDictionary {
     }
     keeper_ = std::move(keeper);
     page_end_ = data + size;
+    pack_uniform();
     return ok_status();
   }
 
@@ -126,6 +128,15 @@ class BinaryDictionary {
   // Reads up to n indices and appends their values to out; returns how many. Index out of range:
   // kParseError; output past out's limit: kLimitExceeded.
   Result<std::size_t> gather(RleBitPackedDecoder& indices, BinaryOut& out, std::size_t n) const {
+    switch (uniform_width_) {
+      case 1: return gather_uniform<1>(indices, out, n);
+      case 2: return gather_uniform<2>(indices, out, n);
+      case 3: return gather_uniform<3>(indices, out, n);
+      case 4: return gather_uniform<4>(indices, out, n);
+      case 8: return gather_uniform<8>(indices, out, n);
+      case 16: return gather_uniform<16>(indices, out, n);
+      default: break;
+    }
     constexpr std::size_t kChunk = 512;
     std::uint32_t idx[kChunk];
     const std::uint32_t dict_size = size();
@@ -147,9 +158,46 @@ class BinaryDictionary {
   }
 
  private:
+  // Codes, flags, ISO currencies: a dictionary whose values all have one short length is gathered
+  // like a fixed-width one (values packed side by side, offsets by arithmetic) instead of value by
+  // value through the views.
+  void pack_uniform() {
+    uniform_width_ = 0;
+    packed_.clear();
+    if (views_.empty()) return;
+    const std::size_t w = views_[0].size;
+    if (w == 0 || w > 16 || (w > 4 && w != 8 && w != 16)) return;
+    for (const ByteArrayView& v : views_) {
+      if (v.size != w) return;
+    }
+    packed_.resize(views_.size() * w);
+    for (std::size_t i = 0; i < views_.size(); ++i) std::memcpy(packed_.data() + i * w, views_[i].data, w);
+    uniform_width_ = w;
+  }
+
+  template <std::size_t W>
+  Result<std::size_t> gather_uniform(RleBitPackedDecoder& indices, BinaryOut& out, std::size_t n) const {
+    using V = detail::RawBytes<W>;
+    constexpr std::size_t kChunk = 4096;
+    std::size_t done = 0;
+    while (done < n) {
+      const std::size_t want = std::min(n - done, kChunk);
+      SLUICE_TRY(out.reserve(static_cast<std::int64_t>(want), static_cast<std::int64_t>(want * W)));
+      SLUICE_ASSIGN_OR_RETURN(const std::size_t got,
+                              indices.gather(reinterpret_cast<const V*>(packed_.data()), size(),
+                                             reinterpret_cast<V*>(out.tail()), want));
+      out.commit_uniform_unchecked(got, W);
+      done += got;
+      if (got < want) break;
+    }
+    return done;
+  }
+
   std::vector<ByteArrayView> views_;
   std::shared_ptr<const void> keeper_;
   const std::uint8_t* page_end_ = nullptr;  // values may be read up to here (short copies)
+  std::vector<std::uint8_t> packed_;        // uniform_width_ bytes per value, when all have that width
+  std::size_t uniform_width_ = 0;
 };
 
 }  // namespace sluice::parquet
