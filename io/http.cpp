@@ -2,9 +2,16 @@
 // each attempt is signed on the loop thread just before it starts, finished transfers either complete
 // their promise or wait on a timer for their next attempt. Easy handles are kept and reused; the multi
 // handle's connection cache keeps connections alive between requests.
+//
+// libcurl is opened with dlopen on a client's first request, not linked: its dependencies (TLS,
+// Kerberos, LDAP, SSH, HTTP/2, IDN, ... some 25 libraries) cost ~3 ms of loading on every start of the
+// CLI, and most runs read local files only. The headers still give the types and constants; without
+// curl's type-checking macros a call through a function pointer compiles like a call to the function.
 #include "sluice/io/http.hpp"
 
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +22,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 namespace sluice::io::http {
@@ -60,6 +68,89 @@ std::string env_or_empty(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
+// The libcurl functions the client calls, bound by curl(). When the library or one of its functions is
+// missing, `error` says so and nothing may be called: every request fails with it.
+struct CurlApi {
+  decltype(&curl_global_init) global_init = nullptr;
+  decltype(&curl_easy_init) easy_init = nullptr;
+  decltype(&curl_easy_reset) easy_reset = nullptr;
+  decltype(&curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&curl_slist_append) slist_append = nullptr;
+  decltype(&curl_slist_free_all) slist_free_all = nullptr;
+  decltype(&curl_multi_init) multi_init = nullptr;
+  decltype(&curl_multi_cleanup) multi_cleanup = nullptr;
+  decltype(&curl_multi_setopt) multi_setopt = nullptr;
+  decltype(&curl_multi_add_handle) multi_add_handle = nullptr;
+  decltype(&curl_multi_remove_handle) multi_remove_handle = nullptr;
+  decltype(&curl_multi_perform) multi_perform = nullptr;
+  decltype(&curl_multi_info_read) multi_info_read = nullptr;
+  decltype(&curl_multi_timeout) multi_timeout = nullptr;
+  decltype(&curl_multi_poll) multi_poll = nullptr;
+  decltype(&curl_multi_wakeup) multi_wakeup = nullptr;
+  std::string error;
+};
+
+std::string dl_error() {
+  const char* e = dlerror();
+  return e ? e : "unknown error";
+}
+
+// SLUICE_LIBCURL names the library to open instead (a libcurl outside the loader's path; tests make the
+// load fail with it). Otherwise libcurl.so.4, the ABI the headers describe, then libcurl.so, the name a
+// development package alone installs.
+CurlApi load_curl() {
+  const char* chosen = std::getenv("SLUICE_LIBCURL");
+  const std::string name = chosen && *chosen ? chosen : "libcurl.so.4";
+  auto failed = [&](const std::string& why) {
+    CurlApi api;
+    api.error = "libcurl (" + name + ") could not be loaded: " + why;
+    return api;
+  };
+  void* lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const std::string why = dl_error();
+    if (chosen && *chosen) return failed(why);
+    lib = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return failed(why);
+  }
+  CurlApi api;
+  auto bind = [lib](auto& fn, const char* symbol) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, symbol));
+    return fn != nullptr;
+  };
+  const bool bound =
+      bind(api.global_init, "curl_global_init") && bind(api.easy_init, "curl_easy_init") &&
+      bind(api.easy_reset, "curl_easy_reset") && bind(api.easy_cleanup, "curl_easy_cleanup") &&
+      bind(api.easy_setopt, "curl_easy_setopt") && bind(api.easy_getinfo, "curl_easy_getinfo") &&
+      bind(api.easy_strerror, "curl_easy_strerror") && bind(api.slist_append, "curl_slist_append") &&
+      bind(api.slist_free_all, "curl_slist_free_all") && bind(api.multi_init, "curl_multi_init") &&
+      bind(api.multi_cleanup, "curl_multi_cleanup") && bind(api.multi_setopt, "curl_multi_setopt") &&
+      bind(api.multi_add_handle, "curl_multi_add_handle") &&
+      bind(api.multi_remove_handle, "curl_multi_remove_handle") &&
+      bind(api.multi_perform, "curl_multi_perform") && bind(api.multi_info_read, "curl_multi_info_read") &&
+      bind(api.multi_timeout, "curl_multi_timeout") && bind(api.multi_poll, "curl_multi_poll") &&
+      bind(api.multi_wakeup, "curl_multi_wakeup");
+  if (!bound) {  // an older libcurl (curl_multi_poll is 7.66, curl_multi_wakeup 7.68) or not libcurl at all
+    const std::string why = dl_error();
+    dlclose(lib);
+    return failed(why);
+  }
+  // Before any other call, and once: curl_global_init is not thread-safe (curl() serialises this).
+  if (const CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK)
+    return failed(std::string("curl_global_init: ") + api.easy_strerror(code));
+  return api;
+}
+
+// Loaded on first use, then kept. Never destroyed: a client in static storage (default_client()) is
+// destroyed at exit after this would be, and still calls into libcurl.
+const CurlApi& curl() {
+  static const CurlApi* api = new CurlApi(load_curl());
+  return *api;
+}
+
 // Error bodies (XML or JSON from a store) are kept up to this size, never more.
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 
@@ -79,13 +170,13 @@ struct Transfer {
   std::chrono::steady_clock::time_point due;
 
   ~Transfer() {
-    if (header_list) curl_slist_free_all(header_list);
+    if (header_list) curl().slist_free_all(header_list);
   }
 };
 
 long response_status(Transfer* t) {
   long status = 0;
-  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  curl().easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
   return status;
 }
 
@@ -163,19 +254,12 @@ int on_seek(void* user, curl_off_t offset, int origin) {
 class CurlClient final : public Client {
  public:
   explicit CurlClient(ClientOptions options) : Client(std::move(options)) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     if (options_.ca_bundle.empty()) {
       for (const char* name : {"SSL_CERT_FILE", "CURL_CA_BUNDLE", "AWS_CA_BUNDLE"}) {
         options_.ca_bundle = env_or_empty(name);
         if (!options_.ca_bundle.empty()) break;
       }
     }
-    multi_ = curl_multi_init();
-    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_connections);
-    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_connections);
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options_.max_connections);
-    loop_ = std::thread([this] { run(); });
   }
 
   ~CurlClient() override {
@@ -183,10 +267,11 @@ class CurlClient final : public Client {
       std::lock_guard lock(mu_);
       stop_ = true;
     }
-    curl_multi_wakeup(multi_);
+    if (!multi_) return;  // never sent a request: no loop, and libcurl may not even be loaded
+    curl().multi_wakeup(multi_);
     loop_.join();
-    for (CURL* e : idle_) curl_easy_cleanup(e);
-    curl_multi_cleanup(multi_);
+    for (CURL* e : idle_) curl().easy_cleanup(e);
+    curl().multi_cleanup(multi_);
   }
 
   std::future<Result<Response>> send_async(Request request, Signer signer, std::string operation) override {
@@ -201,9 +286,16 @@ class CurlClient final : public Client {
         t->promise.set_value(Error(ErrorCode::kCancelled, "HTTP client is shutting down"));
         return future;
       }
+      if (!multi_) {
+        if (std::string why = start_loop(); !why.empty()) {
+          t->promise.set_value(Error(ErrorCode::kIoError, t->operation + " " + t->request.method + " " +
+                                                              redact_url(t->request.url) + ": " + why));
+          return future;
+        }
+      }
       incoming_.push_back(std::move(t));
     }
-    curl_multi_wakeup(multi_);
+    curl().multi_wakeup(multi_);
     return future;
   }
 
@@ -238,9 +330,9 @@ class CurlClient final : public Client {
         }
       }
       int running = 0;
-      curl_multi_perform(multi_, &running);
+      curl().multi_perform(multi_, &running);
       int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+      while (CURLMsg* msg = curl().multi_info_read(multi_, &left)) {
         if (msg->msg == CURLMSG_DONE) finish(msg->easy_handle, msg->data.result);
       }
       int timeout_ms = 1000;
@@ -251,11 +343,27 @@ class CurlClient final : public Client {
       }
       if (!active_.empty()) {
         long curl_timeout = -1;
-        curl_multi_timeout(multi_, &curl_timeout);
+        curl().multi_timeout(multi_, &curl_timeout);
         if (curl_timeout >= 0) timeout_ms = std::min(timeout_ms, static_cast<int>(curl_timeout));
       }
-      curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
+      curl().multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
     }
+  }
+
+  // On the first request, under mu_: the CLI makes a client on every run, most never send anything, and
+  // those load no libcurl and start no thread. Returns why it cannot, or empty; on failure multi_ stays
+  // null, so every request fails alike.
+  std::string start_loop() {
+    const CurlApi& api = curl();
+    if (!api.error.empty()) return api.error;
+    CURLM* multi = api.multi_init();
+    if (!multi) return "cannot create a curl multi handle";
+    api.multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_connections);
+    api.multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_connections);
+    api.multi_setopt(multi, CURLMOPT_MAXCONNECTS, options_.max_connections);
+    multi_ = multi;
+    loop_ = std::thread([this] { run(); });
+    return {};
   }
 
   void cancel_all(std::vector<std::unique_ptr<Transfer>>& fresh) {
@@ -266,8 +374,8 @@ class CurlClient final : public Client {
     for (auto& t : waiting_) cancel(*t);
     waiting_.clear();
     for (auto& [easy, t] : active_) {
-      curl_multi_remove_handle(multi_, easy);
-      curl_easy_cleanup(easy);
+      curl().multi_remove_handle(multi_, easy);
+      curl().easy_cleanup(easy);
       cancel(*t);
     }
     active_.clear();
@@ -277,10 +385,10 @@ class CurlClient final : public Client {
     if (!idle_.empty()) {
       CURL* e = idle_.back();
       idle_.pop_back();
-      curl_easy_reset(e);
+      curl().easy_reset(e);
       return e;
     }
-    return curl_easy_init();
+    return curl().easy_init();
   }
 
   // By reference: an argument built from *t must not see t already moved from (argument order is
@@ -298,34 +406,34 @@ class CurlClient final : public Client {
     t->overflow = false;
     t->errbuf[0] = 0;
     if (t->header_list) {
-      curl_slist_free_all(t->header_list);
+      curl().slist_free_all(t->header_list);
       t->header_list = nullptr;
     }
     CURL* e = take_easy();
     if (!e) return fail(t, Error(ErrorCode::kIoError, t->operation + ": cannot create a curl handle"));
     t->easy = e;
     const auto& a = t->attempt;
-    curl_easy_setopt(e, CURLOPT_URL, a.url.c_str());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+    curl().easy_setopt(e, CURLOPT_URL, a.url.c_str());
+    curl().easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl().easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl().easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl().easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl().easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl().easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl().easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
     const long idle_s = std::max<long>(1, static_cast<long>(options_.idle_timeout.count() / 1000));
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, idle_s);
+    curl().easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl().easy_setopt(e, CURLOPT_LOW_SPEED_TIME, idle_s);
     if (options_.request_timeout.count() > 0)
-      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-    if (!options_.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_bundle.c_str());
-    curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+      curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+    curl().easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+    curl().easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+    if (!options_.ca_bundle.empty()) curl().easy_setopt(e, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    curl().easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl().easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl().easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     // A body is sent from the borrowed span; `Expect: 100-continue` would cost a round trip per part.
     const bool has_body = body_size(a) > 0;
     const auto wire_size = static_cast<curl_off_t>(body_size(a));
@@ -334,34 +442,34 @@ class CurlClient final : public Client {
       if (iequals(name, "content-type")) has_content_type = true;
       std::string line = name + ": " + value;
       if (value.empty()) line = name + ";";  // curl's way of sending a header with an empty value
-      t->header_list = curl_slist_append(t->header_list, line.c_str());
+      t->header_list = curl().slist_append(t->header_list, line.c_str());
     }
-    t->header_list = curl_slist_append(t->header_list, "Expect:");
+    t->header_list = curl().slist_append(t->header_list, "Expect:");
     if (a.method == "GET") {
-      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+      curl().easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else if (a.method == "HEAD") {
-      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+      curl().easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (a.method == "PUT") {
-      curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, wire_size);
+      curl().easy_setopt(e, CURLOPT_UPLOAD, 1L);
+      curl().easy_setopt(e, CURLOPT_INFILESIZE_LARGE, wire_size);
     } else if (a.method == "POST") {
-      curl_easy_setopt(e, CURLOPT_POST, 1L);
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, wire_size);
-      if (!has_content_type) t->header_list = curl_slist_append(t->header_list, "Content-Type:");
+      curl().easy_setopt(e, CURLOPT_POST, 1L);
+      curl().easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, wire_size);
+      if (!has_content_type) t->header_list = curl().slist_append(t->header_list, "Content-Type:");
     } else {
-      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, a.method.c_str());
+      curl().easy_setopt(e, CURLOPT_CUSTOMREQUEST, a.method.c_str());
       if (has_body) {
-        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, wire_size);
+        curl().easy_setopt(e, CURLOPT_UPLOAD, 1L);
+        curl().easy_setopt(e, CURLOPT_INFILESIZE_LARGE, wire_size);
       }
     }
-    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(e, CURLOPT_READDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-    curl_easy_setopt(e, CURLOPT_SEEKDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+    curl().easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+    curl().easy_setopt(e, CURLOPT_READDATA, t.get());
+    curl().easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+    curl().easy_setopt(e, CURLOPT_SEEKDATA, t.get());
+    curl().easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
     ++sent_;
-    if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+    if (curl().multi_add_handle(multi_, e) != CURLM_OK) {
       idle_.push_back(e);
       return fail(t, Error(ErrorCode::kIoError, t->operation + ": cannot start the transfer"));
     }
@@ -387,10 +495,10 @@ class CurlClient final : public Client {
   }
 
   void finish(CURL* easy, CURLcode code) {
-    curl_multi_remove_handle(multi_, easy);
+    curl().multi_remove_handle(multi_, easy);
     auto it = active_.find(easy);
     if (it == active_.end()) {
-      curl_easy_cleanup(easy);
+      curl().easy_cleanup(easy);
       return;
     }
     auto t = std::move(it->second);
@@ -401,7 +509,7 @@ class CurlClient final : public Client {
     t->response.attempts = attempts;
     const bool more = attempts < options_.retry.max_attempts;
     if (code == CURLE_OK) {
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t->response.status);
+      curl().easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t->response.status);
       if (is_retryable_status(t->response.status) && more) return retry(std::move(t), true);
       return t->promise.set_value(std::move(t->response));
     }
@@ -411,7 +519,7 @@ class CurlClient final : public Client {
                                           ": the response is larger than expected"));
     }
     if (is_retryable_curl(code) && more) return retry(std::move(t), false);
-    std::string detail = t->errbuf[0] ? std::string(t->errbuf) : std::string(curl_easy_strerror(code));
+    std::string detail = t->errbuf[0] ? std::string(t->errbuf) : std::string(curl().easy_strerror(code));
     fail(t, Error(ErrorCode::kIoError, t->operation + " " + t->request.method + " " +
                                                       redact_url(t->request.url) + ": " + detail + " (after " +
                                                       std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)")));
