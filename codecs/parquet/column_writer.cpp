@@ -586,8 +586,12 @@ class ColumnChunkWriter::Impl {
 
   // Writes the chunk to `sink`, or (sink null) hands its bytes to `out` for writing later.
   Status write(io::Sink* sink, std::int64_t file_offset, format::ColumnChunk& cc, ChunkBytes* out) {
-    for (std::size_t i = 0; i < pending_.size(); ++i) SLUICE_TRY(compress_pending(i));
-    commit_pending();
+    // Whatever the caller left: the detached pages first (they are older), then the rest.
+    for (int round = 0; round < 2; ++round) {
+      for (std::size_t i = 0; i < detached_.size(); ++i) SLUICE_TRY(compress_detached(i));
+      commit_detached();
+      detach_pages();
+    }
     const std::int64_t dict_size = static_cast<std::int64_t>(dict_page_.size());
     const std::int64_t pages_size = pages_.size();
     if (sink) {
@@ -708,6 +712,7 @@ class ColumnChunkWriter::Impl {
   std::int64_t held_bytes() const {
     std::int64_t pending = 0;
     for (const auto& p : pending_) pending += static_cast<std::int64_t>(p.data.capacity() + p.out.capacity());
+    for (const auto& p : detached_) pending += static_cast<std::int64_t>(p.data.capacity() + p.out.capacity());
     for (const auto& p : spare_pages_) pending += static_cast<std::int64_t>(p.data.capacity() + p.out.capacity());
     return pending + pages_.held() + static_cast<std::int64_t>(page_values_.capacity() + scratch_.capacity() + page_indices_.capacity() * 4 +
                                      page_def_.capacity() * 2 + page_rep_.capacity() * 2 + page_bools_.capacity() +
@@ -1178,8 +1183,9 @@ class ColumnChunkWriter::Impl {
     } else {
       SLUICE_TRY(encode_values(encoding));
     }
-    // The page waits in pending_ for compression (which may run on another thread, page by page) and
-    // for commit_pending(), which appends it to the chunk in order.
+    // The page waits in pending_ until detach_pages() hands it to compression (which may run on
+    // another thread, page by page, while later pages are encoded) and commit_detached() appends it
+    // to the chunk in order.
     PendingPage pg = take_pending();
     if (in_gap_buffer) {
       std::swap(pg.data, page_values_);  // the values stay where they are; page_values_ gets a spare
@@ -1264,13 +1270,24 @@ class ColumnChunkWriter::Impl {
   }
 
  public:
-  std::size_t pending_pages() const { return pending_.size(); }
-  std::size_t pending_bytes(std::size_t i) const { return pending_[i].data.size() - pending_[i].start; }
+  // The pages encoded since the last call become the detached ones (those committed before).
+  void detach_pages() {
+    if (!detached_.empty() || pending_.empty()) return;
+    std::swap(detached_, pending_);
+  }
+  std::int64_t pending_bytes() const {
+    std::int64_t n = 0;
+    for (const auto& p : pending_) n += static_cast<std::int64_t>(p.data.size() - p.start);
+    return n;
+  }
+  std::size_t detached_pages() const { return detached_.size(); }
+  std::size_t detached_bytes(std::size_t i) const { return detached_[i].data.size() - detached_[i].start; }
 
-  // Compresses pending page i and serializes its header. Pages of one chunk may be compressed on
-  // different threads at once.
-  Status compress_pending(std::size_t i) {
-    PendingPage& pg = pending_[i];
+  // Compresses detached page i and serializes its header. Pages of one chunk may be compressed on
+  // different threads at once, and while append() encodes more pages: a detached page is touched by
+  // nothing else until commit_detached().
+  Status compress_detached(std::size_t i) {
+    PendingPage& pg = detached_[i];
     const std::span<const std::uint8_t> in(pg.data.data() + pg.start, pg.data.size() - pg.start);
     std::span<const std::uint8_t> payload = in;
     if (leaf_.codec != Codec::UNCOMPRESSED) {
@@ -1290,9 +1307,9 @@ class ColumnChunkWriter::Impl {
     return ok_status();
   }
 
-  // Appends the compressed pending pages to the chunk, in order.
-  void commit_pending() {
-    for (auto& pg : pending_) {
+  // Appends the compressed detached pages to the chunk, in order.
+  void commit_detached() {
+    for (auto& pg : detached_) {
       const bool compressed = leaf_.codec != Codec::UNCOMPRESSED;
       const std::size_t payload_size = compressed ? pg.out.size() : pg.data.size() - pg.start;
       format::PageLocation& loc = locations_[committed_++];
@@ -1318,7 +1335,7 @@ class ColumnChunkWriter::Impl {
         spare_pages_.push_back(std::move(pg));
       }
     }
-    pending_.clear();
+    detached_.clear();
   }
 
  private:
@@ -1493,7 +1510,8 @@ class ColumnChunkWriter::Impl {
   Stats chunk_stats_;
   std::int64_t chunk_levels_ = 0, chunk_rows_ = 0, uncompressed_bytes_ = 0, header_bytes_ = 0, dict_uncompressed_ = 0;
 
-  std::vector<PendingPage> pending_;
+  std::vector<PendingPage> pending_;   // encoded, waiting for detach_pages()
+  std::vector<PendingPage> detached_;  // being compressed, waiting for commit_detached()
   std::vector<PendingPage> spare_pages_;
   std::size_t committed_ = 0;  // locations_ entries already given their offsets
   std::int64_t chunk_values_ = 0, chunk_value_bytes_ = 0;
@@ -1525,9 +1543,11 @@ void ColumnChunkWriter::release_memory() { impl_->release_memory(); }
 const std::vector<std::uint8_t>& ColumnChunkWriter::bloom_filter() const { return impl_->bloom(); }
 const std::optional<format::ColumnIndex>& ColumnChunkWriter::column_index() const { return impl_->column_index(); }
 const format::OffsetIndex& ColumnChunkWriter::offset_index() const { return impl_->offset_index(); }
-std::size_t ColumnChunkWriter::pending_pages() const { return impl_->pending_pages(); }
-std::size_t ColumnChunkWriter::pending_bytes(std::size_t i) const { return impl_->pending_bytes(i); }
-Status ColumnChunkWriter::compress_pending(std::size_t i) { return impl_->compress_pending(i); }
-void ColumnChunkWriter::commit_pending() { impl_->commit_pending(); }
+void ColumnChunkWriter::detach_pages() { impl_->detach_pages(); }
+std::int64_t ColumnChunkWriter::pending_bytes() const { return impl_->pending_bytes(); }
+std::size_t ColumnChunkWriter::detached_pages() const { return impl_->detached_pages(); }
+std::size_t ColumnChunkWriter::detached_bytes(std::size_t i) const { return impl_->detached_bytes(i); }
+Status ColumnChunkWriter::compress_detached(std::size_t i) { return impl_->compress_detached(i); }
+void ColumnChunkWriter::commit_detached() { impl_->commit_detached(); }
 
 }  // namespace sluice::parquet

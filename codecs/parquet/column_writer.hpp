@@ -44,13 +44,17 @@ class ColumnChunkWriter {
   // Ends the chunk: the last page, the dictionary page, the bloom filter.
   Status close();
 
-  // Pages are encoded by append() and close() but compressed apart: compress_pending(i) for each of
-  // the pending_pages() (on any threads, each page once), then commit_pending() appends them to the
-  // chunk in order. write() does whatever is left of that itself.
-  std::size_t pending_pages() const;
-  std::size_t pending_bytes(std::size_t i) const;  // what compress_pending(i) compresses
-  Status compress_pending(std::size_t i);
-  void commit_pending();
+  // Pages are encoded by append() and close() but compressed apart, so that compression can run
+  // while later pages are encoded: detach_pages() sets the pages encoded so far aside (when the last
+  // ones set aside are committed), compress_detached(i) compresses each of the detached_pages() (on
+  // any threads, each page once, also while append() runs), and commit_detached() appends them to
+  // the chunk in order. write() does whatever is left of that itself.
+  void detach_pages();
+  std::int64_t pending_bytes() const;  // of the pages not yet detached
+  std::size_t detached_pages() const;
+  std::size_t detached_bytes(std::size_t i) const;  // what compress_detached(i) compresses
+  Status compress_detached(std::size_t i);
+  void commit_detached();
   // Writes the closed chunk at `file_offset` (where the sink is) and describes it in `chunk`; then
   // bloom_filter() and the page index are ready, and the writer is empty for the next row group.
   Status write(io::Sink& sink, std::int64_t file_offset, format::ColumnChunk& chunk);

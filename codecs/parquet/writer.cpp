@@ -27,6 +27,7 @@ namespace sluice::parquet {
 namespace {
 
 constexpr std::int64_t kStepRows = 1 << 16;  // rows encoded per step (between row-group size checks)
+constexpr std::int64_t kDetachBytesPerThread = std::int64_t{4} << 20;  // pages compressed per step, per thread
 
 // Runs n tasks on the calling thread and `threads - 1` workers; returns when all are done.
 class TaskPool {
@@ -273,12 +274,17 @@ class ParquetWriter::Impl {
     return ok_status();
   }
 
-  // One step of rows into every column's pages; the row group flushed when full.
+  // One step of rows into every column's pages; the row group flushed when full. The pages the step
+  // before encoded are compressed meanwhile, as tasks of the same run: a column much larger than the
+  // others (a text column) then no longer leaves the other threads waiting, at its encoding or at
+  // the compression of its pages.
   Status encode(const Batch& part) {
-    std::vector<Status> results(schema_->fields.size(), ok_status());
+    const std::size_t fields = schema_->fields.size();
+    const auto jobs = detached_jobs();
+    std::vector<Status> results(fields + jobs.size(), ok_status());
     // The heaviest columns first (by their data so far), so that no thread is left with a big one at
     // the end of the step while the others wait.
-    std::vector<std::size_t> order(schema_->fields.size());
+    std::vector<std::size_t> order(fields);
     for (std::size_t f = 0; f < order.size(); ++f) order[f] = f;
     if (pool_.parallel()) {
       std::vector<std::int64_t> weight(order.size(), 0);
@@ -286,7 +292,12 @@ class ParquetWriter::Impl {
         for (const LeafPath& p : paths_[f]) weight[f] += writers_[static_cast<std::size_t>(p.leaf)]->data_bytes();
       std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return weight[x] > weight[y]; });
     }
-    pool_.run(schema_->fields.size(), [&](std::size_t task) {
+    pool_.run(fields + jobs.size(), [&](std::size_t task) {
+      if (task >= fields) {
+        const auto [c, i] = jobs[task - fields];
+        results[task] = writers_[c]->compress_detached(i);
+        return;
+      }
       const std::size_t f = order[task];
       for (const LeafPath& p : paths_[f]) {
         const auto leaf = static_cast<std::size_t>(p.leaf);
@@ -294,14 +305,20 @@ class ParquetWriter::Impl {
         Status st = shred(p, ws_.leaves[leaf], *part.columns[f], rows_ + group_rows_, lv);
         if (st.ok()) st = writers_[leaf]->append(lv, rows_ + group_rows_);
         if (!st.ok()) {
-          results[f] = std::move(st);
+          results[task] = std::move(st);
           return;
         }
       }
     });
     for (auto& st : results)
       if (!st.ok()) return fail(std::move(st).error());
-    SLUICE_TRY(compress_pages());
+    commit_detached();
+    // With threads to share them, pages are set aside for compression some MiB at a time: a step
+    // holding one or two pages to compress leaves a thread waiting at its end for the other's page.
+    std::int64_t pending = 0;
+    for (const auto& w : writers_) pending += w->pending_bytes();
+    if (!pool_.parallel() || pending >= kDetachBytesPerThread * options_.threads)
+      for (auto& w : writers_) w->detach_pages();
     group_rows_ += part.num_rows;
     std::int64_t bytes = 0;
     for (const auto& w : writers_) bytes += w->data_bytes();
@@ -311,22 +328,35 @@ class ParquetWriter::Impl {
     return ok_status();
   }
 
-  // Compresses the pages the columns encoded, all pages of all columns spread over the threads (a
-  // column much larger than the others does not hold the rest up), and appends them in order.
-  Status compress_pages() {
+  // The detached pages of every column as (column, page), largest first where threads share them:
+  // the last jobs to start are the short ones, so the threads end together.
+  std::vector<std::pair<std::size_t, std::size_t>> detached_jobs() const {
     std::vector<std::pair<std::size_t, std::size_t>> jobs;
     for (std::size_t c = 0; c < writers_.size(); ++c)
-      for (std::size_t i = 0; i < writers_[c]->pending_pages(); ++i) jobs.emplace_back(c, i);
-    // Largest pages first: the last jobs to start are the short ones, so the threads end together.
+      for (std::size_t i = 0; i < writers_[c]->detached_pages(); ++i) jobs.emplace_back(c, i);
     if (pool_.parallel())
       std::stable_sort(jobs.begin(), jobs.end(), [&](const auto& x, const auto& y) {
-        return writers_[x.first]->pending_bytes(x.second) > writers_[y.first]->pending_bytes(y.second);
+        return writers_[x.first]->detached_bytes(x.second) > writers_[y.first]->detached_bytes(y.second);
       });
-    std::vector<Status> results(jobs.size(), ok_status());
-    pool_.run(jobs.size(), [&](std::size_t j) { results[j] = writers_[jobs[j].first]->compress_pending(jobs[j].second); });
-    for (auto& st : results)
-      if (!st.ok()) return fail(std::move(st).error());
-    pool_.run(writers_.size(), [&](std::size_t c) { writers_[c]->commit_pending(); });
+    return jobs;
+  }
+
+  void commit_detached() {
+    pool_.run(writers_.size(), [&](std::size_t c) { writers_[c]->commit_detached(); });
+  }
+
+  // Compresses and appends every page encoded so far, all pages of all columns spread over the
+  // threads: the detached ones, then the rest.
+  Status compress_pages() {
+    for (int round = 0; round < 2; ++round) {
+      const auto jobs = detached_jobs();
+      std::vector<Status> results(jobs.size(), ok_status());
+      pool_.run(jobs.size(), [&](std::size_t j) { results[j] = writers_[jobs[j].first]->compress_detached(jobs[j].second); });
+      for (auto& st : results)
+        if (!st.ok()) return fail(std::move(st).error());
+      commit_detached();
+      for (auto& w : writers_) w->detach_pages();
+    }
     return ok_status();
   }
 
