@@ -312,7 +312,7 @@ class ParquetWriter::Impl {
     });
     for (auto& st : results)
       if (!st.ok()) return fail(std::move(st).error());
-    commit_detached();
+    if (!jobs.empty()) commit_detached();  // (a run of its own: not for nothing)
     // With threads to share them, pages are set aside for compression some MiB at a time: a step
     // holding one or two pages to compress leaves a thread waiting at its end for the other's page.
     std::int64_t pending = 0;
@@ -354,7 +354,7 @@ class ParquetWriter::Impl {
       pool_.run(jobs.size(), [&](std::size_t j) { results[j] = writers_[jobs[j].first]->compress_detached(jobs[j].second); });
       for (auto& st : results)
         if (!st.ok()) return fail(std::move(st).error());
-      commit_detached();
+      if (!jobs.empty()) commit_detached();
       for (auto& w : writers_) w->detach_pages();
     }
     return ok_status();
