@@ -121,17 +121,31 @@ void RangeSource::fill_read_ahead() {
     Block b;
     b.offset = next_fetch_;
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.read_block, size_ - next_fetch_));
-    b.data.resize(n);
-    b.pending = get_(b.offset, {b.data.data(), n});
+    // Buffers of blocks read are reused, and none is zeroed: the GET writes every byte it counts.
+    if (!spare_.empty() && spare_.back().second >= n) {
+      b.data = std::move(spare_.back().first);
+      b.capacity = spare_.back().second;
+      spare_.pop_back();
+    } else {
+      b.data.reset(new std::byte[n]);
+      b.capacity = n;
+    }
+    b.pending = get_(b.offset, {b.data.get(), n});
     next_fetch_ += n;
     ahead_.push_back(std::move(b));
   }
 }
 
-Result<std::size_t> RangeSource::read(std::span<std::byte> dst) {
-  if (pos_ >= size_ || dst.empty()) return std::size_t{0};
+Result<RangeSource::Block*> RangeSource::current_block() {
+  // A block read to its end (by a view still in use until this call) makes room for the next.
+  if (!ahead_.empty() && ahead_.front().ready && pos_ >= ahead_.front().offset + ahead_.front().length) {
+    Block& done = ahead_.front();
+    if (spare_.size() < 2) spare_.emplace_back(std::move(done.data), done.capacity);
+    ahead_.pop_front();
+  }
+  if (pos_ >= size_) return static_cast<Block*>(nullptr);
   // A cursor moved by someone else's read_at does not exist: read() owns pos_ alone.
-  if (ahead_.empty() || ahead_.front().offset > pos_) {
+  if (ahead_.empty() || ahead_.front().offset > pos_ || pos_ >= ahead_.front().offset + ahead_.front().capacity) {
     for (auto& b : ahead_)
       if (b.pending.valid()) b.pending.wait();
     ahead_.clear();
@@ -145,19 +159,33 @@ Result<std::size_t> RangeSource::read(std::span<std::byte> dst) {
       ahead_.pop_front();
       return std::move(r).error();
     }
-    if (*r != b.data.size()) return short_read(b.offset + *r);
+    const std::size_t asked = static_cast<std::size_t>(std::min<std::uint64_t>(options_.read_block, size_ - b.offset));
+    if (*r != asked) return short_read(b.offset + *r);
     b.length = *r;
     b.ready = true;
   }
-  const std::size_t skip = static_cast<std::size_t>(pos_ - b.offset);
-  const std::size_t n = std::min(dst.size(), b.length - skip);
-  std::memcpy(dst.data(), b.data.data() + skip, n);
+  return &b;
+}
+
+Result<std::size_t> RangeSource::read(std::span<std::byte> dst) {
+  if (dst.empty()) return std::size_t{0};
+  SLUICE_ASSIGN_OR_RETURN(Block * b, current_block());
+  if (b == nullptr) return std::size_t{0};
+  const std::size_t skip = static_cast<std::size_t>(pos_ - b->offset);
+  const std::size_t n = std::min(dst.size(), b->length - skip);
+  std::memcpy(dst.data(), b->data.get() + skip, n);
   pos_ += n;
-  if (pos_ >= b.offset + b.length) {
-    ahead_.pop_front();
-    fill_read_ahead();
-  }
   return n;
+}
+
+Result<std::span<const std::byte>> RangeSource::read_view(std::size_t max_bytes) {
+  if (max_bytes == 0) return std::span<const std::byte>();
+  SLUICE_ASSIGN_OR_RETURN(Block * b, current_block());
+  if (b == nullptr) return std::span<const std::byte>();
+  const std::size_t skip = static_cast<std::size_t>(pos_ - b->offset);
+  const std::size_t n = std::min(max_bytes, b->length - skip);
+  pos_ += n;
+  return std::span<const std::byte>(b->data.get() + skip, n);
 }
 
 // ---- MultipartSink -------------------------------------------------------------------------------

@@ -6,7 +6,10 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sluice/io/store.hpp"
 
@@ -27,16 +30,21 @@ class RangeSource final : public Source {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
   Result<std::vector<BufferPtr>> read_ranges(std::span<const ByteRange> ranges) override;
   Result<std::size_t> read(std::span<std::byte> dst) override;
+  bool reads_views() const override { return true; }
+  Result<std::span<const std::byte>> read_view(std::size_t max_bytes) override;
 
  private:
   struct Block {
     std::uint64_t offset = 0;
-    std::vector<std::byte> data;
+    std::unique_ptr<std::byte[]> data;  // uninitialised: the GET fills it
+    std::size_t capacity = 0;
     std::future<Result<std::size_t>> pending;
     std::size_t length = 0;  // valid bytes once ready
     bool ready = false;
   };
   void fill_read_ahead();
+  // The block at the cursor, received (read-ahead topped up); null at the end.
+  Result<Block*> current_block();
   Error short_read(std::uint64_t offset) const;
 
   std::string uri_;
@@ -46,6 +54,7 @@ class RangeSource final : public Source {
   std::uint64_t pos_ = 0;        // sequential cursor
   std::uint64_t next_fetch_ = 0; // first byte not yet requested by read-ahead
   std::deque<Block> ahead_;
+  std::vector<std::pair<std::unique_ptr<std::byte[]>, std::size_t>> spare_;  // buffers of blocks read
 };
 
 // How a store uploads: one object in one request, or parts then a commit.

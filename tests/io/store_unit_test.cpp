@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <future>
 #include <map>
 #include <mutex>
 
@@ -141,6 +144,76 @@ TEST(Multipart, PartSizesGrowToReachFiveTebibytes) {
   EXPECT_EQ(remote::MultipartSink::part_size(o, 9999), 8u << 20);
   o.part_size = 1 << 20;  // below S3's minimum: raised to 5 MiB
   EXPECT_EQ(remote::MultipartSink::part_size(o, 1), 5u << 20);
+}
+
+// Sequential reads over ranged GETs of an object in memory (the GETs complete on threads of their
+// own, as the HTTP client's do): read() and read_view() share one cursor across read-ahead blocks,
+// views stay valid until the next call, and a GET that comes back short is an error naming where.
+TEST(RangeSource, ReadsAndViewsShareTheCursorAcrossBlocks) {
+  std::string object(300000 + 17, '\0');
+  for (std::size_t i = 0; i < object.size(); ++i) object[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+  std::atomic<int> gets{0};
+  std::uint64_t cut_at = UINT64_MAX;  // GETs of ranges past this return short
+  auto getter = [&](std::uint64_t offset, std::span<std::byte> dst) {
+    ++gets;
+    return std::async(std::launch::async, [&, offset, dst]() -> Result<std::size_t> {
+      const std::uint64_t end = std::min<std::uint64_t>({offset + dst.size(), object.size(), std::max(cut_at, offset)});
+      std::memcpy(dst.data(), object.data() + offset, static_cast<std::size_t>(end - offset));
+      return static_cast<std::size_t>(end - offset);
+    });
+  };
+  TransferOptions o;
+  o.read_block = 64 * 1024;
+  o.read_ahead = 2;
+  remote::RangeSource src("s3://b/k", object.size(), getter, o);
+  ASSERT_TRUE(src.reads_views());
+  std::string got;
+  std::vector<std::span<const std::byte>> views;
+  std::vector<std::string> copies;
+  std::vector<std::byte> buf(40000);
+  for (int i = 0;; ++i) {
+    if (i % 3 == 2) {
+      auto n = src.read(buf);
+      ASSERT_TRUE(n.ok()) << n.error().to_string();
+      if (*n == 0) break;
+      got.append(reinterpret_cast<const char*>(buf.data()), *n);
+    } else {
+      // The previous view is still intact when the next call is made (its block is reused only after).
+      if (!views.empty()) {
+        ASSERT_EQ(std::string(reinterpret_cast<const char*>(views.back().data()), views.back().size()), copies.back());
+      }
+      auto v = src.read_view(i % 2 ? 50000 : 7);
+      ASSERT_TRUE(v.ok()) << v.error().to_string();
+      if (v->empty()) break;
+      views.push_back(*v);
+      copies.emplace_back(reinterpret_cast<const char*>(v->data()), v->size());
+      EXPECT_LE(v->size(), i % 2 ? 50000u : 7u);
+      got.append(copies.back());
+    }
+  }
+  EXPECT_EQ(got, object);
+  EXPECT_EQ(gets.load(), 5);  // ceil(300017 / 65536): every block fetched once
+  auto end = src.read_view(100);
+  ASSERT_TRUE(end.ok());
+  EXPECT_TRUE(end->empty());
+
+  cut_at = 100000;  // the object "ends early": the block holding byte 100000 comes back short
+  remote::RangeSource shorter("s3://b/k", object.size(), getter, o);
+  std::uint64_t read = 0;
+  Status failed = ok_status();
+  for (;;) {
+    auto v = shorter.read_view(1 << 20);
+    if (!v.ok()) {
+      failed = Status(std::move(v).error());
+      break;
+    }
+    ASSERT_FALSE(v->empty()) << "ended without an error";
+    read += v->size();
+  }
+  EXPECT_EQ(read, 65536u);
+  EXPECT_EQ(failed.error().code(), ErrorCode::kIoError);
+  EXPECT_NE(failed.error().to_string().find("changed or ended early"), std::string::npos) << failed.error().to_string();
+  EXPECT_NE(failed.error().to_string().find("100000"), std::string::npos) << failed.error().to_string();
 }
 
 // An uploader that keeps what it is given and logs the calls (parts arrive on their own threads).

@@ -54,6 +54,16 @@ class Source {
   // Sequential: reads up to dst.size() bytes from the current position, 0 at the end. Works on every
   // source; on a random-access one it advances a cursor independent of read_at.
   virtual Result<std::size_t> read(std::span<std::byte> dst) = 0;
+
+  // Sequential without a copy, where the source holds the bytes already (a remote source's read-ahead
+  // blocks): a view of at most max_bytes from the current position, valid until the next call on
+  // this source; empty at the end. Only where reads_views() says so (kNotImplemented elsewhere);
+  // read() and read_view() share the cursor.
+  virtual bool reads_views() const { return false; }
+  virtual Result<std::span<const std::byte>> read_view(std::size_t max_bytes) {
+    (void)max_bytes;
+    return Error(ErrorCode::kNotImplemented, "this source lends no views; use read()", ErrorContext(path()));
+  }
 };
 
 using SourcePtr = std::unique_ptr<Source>;
