@@ -130,6 +130,7 @@ void RangeSource::fill_read_ahead() {
       b.data.reset(new std::byte[n]);
       b.capacity = n;
     }
+    b.size = n;
     b.pending = get_(b.offset, {b.data.get(), n});
     next_fetch_ += n;
     ahead_.push_back(std::move(b));
@@ -138,14 +139,14 @@ void RangeSource::fill_read_ahead() {
 
 Result<RangeSource::Block*> RangeSource::current_block() {
   // A block read to its end (by a view still in use until this call) makes room for the next.
-  if (!ahead_.empty() && ahead_.front().ready && pos_ >= ahead_.front().offset + ahead_.front().length) {
+  if (!ahead_.empty() && ahead_.front().ready && pos_ >= ahead_.front().offset + ahead_.front().size) {
     Block& done = ahead_.front();
     if (spare_.size() < 2) spare_.emplace_back(std::move(done.data), done.capacity);
     ahead_.pop_front();
   }
   if (pos_ >= size_) return static_cast<Block*>(nullptr);
   // A cursor moved by someone else's read_at does not exist: read() owns pos_ alone.
-  if (ahead_.empty() || ahead_.front().offset > pos_ || pos_ >= ahead_.front().offset + ahead_.front().capacity) {
+  if (ahead_.empty() || ahead_.front().offset > pos_ || pos_ >= ahead_.front().offset + ahead_.front().size) {
     for (auto& b : ahead_)
       if (b.pending.valid()) b.pending.wait();
     ahead_.clear();
@@ -159,23 +160,10 @@ Result<RangeSource::Block*> RangeSource::current_block() {
       ahead_.pop_front();
       return std::move(r).error();
     }
-    const std::size_t asked = static_cast<std::size_t>(std::min<std::uint64_t>(options_.read_block, size_ - b.offset));
-    if (*r != asked) return short_read(b.offset + *r);
-    b.length = *r;
+    if (*r != b.size) return short_read(b.offset + *r);
     b.ready = true;
   }
   return &b;
-}
-
-Result<std::size_t> RangeSource::read(std::span<std::byte> dst) {
-  if (dst.empty()) return std::size_t{0};
-  SLUICE_ASSIGN_OR_RETURN(Block * b, current_block());
-  if (b == nullptr) return std::size_t{0};
-  const std::size_t skip = static_cast<std::size_t>(pos_ - b->offset);
-  const std::size_t n = std::min(dst.size(), b->length - skip);
-  std::memcpy(dst.data(), b->data.get() + skip, n);
-  pos_ += n;
-  return n;
 }
 
 Result<std::span<const std::byte>> RangeSource::read_view(std::size_t max_bytes) {
@@ -183,9 +171,15 @@ Result<std::span<const std::byte>> RangeSource::read_view(std::size_t max_bytes)
   SLUICE_ASSIGN_OR_RETURN(Block * b, current_block());
   if (b == nullptr) return std::span<const std::byte>();
   const std::size_t skip = static_cast<std::size_t>(pos_ - b->offset);
-  const std::size_t n = std::min(max_bytes, b->length - skip);
+  const std::size_t n = std::min(max_bytes, b->size - skip);
   pos_ += n;
   return std::span<const std::byte>(b->data.get() + skip, n);
+}
+
+Result<std::size_t> RangeSource::read(std::span<std::byte> dst) {
+  SLUICE_ASSIGN_OR_RETURN(const auto view, read_view(dst.size()));
+  if (!view.empty()) std::memcpy(dst.data(), view.data(), view.size());
+  return view.size();
 }
 
 // ---- MultipartSink -------------------------------------------------------------------------------

@@ -36,10 +36,10 @@ class RangeSource final : public Source {
  private:
   struct Block {
     std::uint64_t offset = 0;
+    std::size_t size = 0;                // bytes asked for (all of them arrive, or it is an error)
     std::unique_ptr<std::byte[]> data;  // uninitialised: the GET fills it
     std::size_t capacity = 0;
     std::future<Result<std::size_t>> pending;
-    std::size_t length = 0;  // valid bytes once ready
     bool ready = false;
   };
   void fill_read_ahead();
