@@ -68,6 +68,9 @@ bool scalar(const DataType& t) { return !t.is_nested(); }
 TypePtr unify_types(const TypePtr& a, const TypePtr& b, const UnifyOptions& options) {
   if (!a || !b) return nullptr;
   if (*a == *b) return a;
+  // A UUID beside plain 16-byte binary, JSON beside a string: the storage types, unified.
+  if (a->extension != b->extension)
+    return unify_types(with_extension(a, Extension::kNone), with_extension(b, Extension::kNone), options);
   if (a->id == TypeId::kNull) return b;
   if (b->id == TypeId::kNull) return a;
   const DataType& x = *a;
@@ -278,6 +281,19 @@ Result<ArrayPtr> cast_array(const ArrayPtr& array, const TypePtr& to) {
   const DataType& from = *a.type;
   if (from == *to) return array;
   if (from.id == TypeId::kNull) return null_array(to, a.length);
+  if (from.extension != to->extension) {
+    // Where only the meaning differs (a UUID to its 16 bytes, JSON to a string): the same buffers.
+    const auto relabel = [&](TypePtr t) {
+      auto out = std::make_shared<ArrayData>(a);
+      out->type = std::move(t);
+      return out;
+    };
+    const TypePtr from_storage = with_extension(a.type, Extension::kNone);
+    if (*from_storage == *with_extension(to, Extension::kNone)) return ArrayPtr(relabel(to));
+    // A UUID cast to a string is its text (text::append_value knows it); else the storage is cast.
+    if (from.extension != Extension::kNone && !(from.extension == Extension::kUuid && to->id == TypeId::kString))
+      return cast_array(relabel(from_storage), to);
+  }
   const auto unsupported = [&] {
     return invalid("cast from " + from.to_string() + " to " + to->to_string() + " is not supported");
   };

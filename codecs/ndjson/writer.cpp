@@ -20,7 +20,7 @@ enum class OutKind : std::uint8_t {
   kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64,
   kFloat16, kFloat32, kFloat64, kDecimal,
   kDate, kTime32, kTime64, kTimestamp, kTimestampUtc, kDuration,
-  kString, kBinary, kFixedBinary,
+  kString, kBinary, kFixedBinary, kUuid,
   kList, kStruct,
   kMapObject,   // map<string, V>: {"k": v, ...}
   kMapEntries,  // any other key type: [{"key": k, "value": v}, ...]
@@ -89,7 +89,7 @@ void build(OutNode& n, const ArrayData& a) {
       n.bytes = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
       break;
     case TypeId::kFixedSizeBinary:
-      n.kind = OutKind::kFixedBinary;
+      n.kind = t.extension == Extension::kUuid ? OutKind::kUuid : OutKind::kFixedBinary;
       n.width = t.byte_width;
       n.bytes = a.buffers.at(1) ? reinterpret_cast<const char*>(a.buffers[1]->data()) + a.offset * t.byte_width : "";
       break;
@@ -223,6 +223,14 @@ class Emitter {
       case OutKind::kFixedBinary:
         write_base64(out, n.bytes + i * n.width, static_cast<std::size_t>(n.width));
         return true;
+      case OutKind::kUuid: {
+        char* p = out.reserve(40);
+        *p++ = '"';
+        p = text::format_uuid(p, {n.bytes + i * n.width, static_cast<std::size_t>(n.width)});
+        *p++ = '"';
+        out.commit(p);
+        return true;
+      }
       case OutKind::kList:
       case OutKind::kStruct:
       case OutKind::kMapObject:

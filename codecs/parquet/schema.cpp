@@ -110,15 +110,20 @@ Result<LeafType> leaf_type(const SchemaElement& e, const std::string& dotted, co
     case Type::DOUBLE: return LeafType{float64()};
     case Type::BYTE_ARRAY: {
       if (decimal_ok) return LeafType{decimal128(precision, scale), Conversion::kDecimalByteArray};
-      const bool text = (lt && (lt->__isset.STRING || lt->__isset.ENUM || lt->__isset.JSON)) ||
-                        has_converted(e, ConvertedType::UTF8) || has_converted(e, ConvertedType::ENUM) ||
-                        has_converted(e, ConvertedType::JSON);
-      return LeafType{text ? utf8() : binary(), Conversion::kByteArray, false};
+      const bool json = (lt && lt->__isset.JSON) || has_converted(e, ConvertedType::JSON);
+      const bool enum_ = (lt && lt->__isset.ENUM) || has_converted(e, ConvertedType::ENUM);
+      const bool text = json || enum_ || (lt && lt->__isset.STRING) || has_converted(e, ConvertedType::UTF8);
+      if (text)
+        return LeafType{json ? json_type() : enum_ ? with_extension(utf8(), Extension::kEnum) : utf8(),
+                        Conversion::kByteArray, false};
+      const bool bson = (lt && lt->__isset.BSON) || has_converted(e, ConvertedType::BSON);
+      return LeafType{bson ? with_extension(binary(), Extension::kBson) : binary(), Conversion::kByteArray, false};
     }
     case Type::FIXED_LEN_BYTE_ARRAY: {
       if (e.type_length < 0) return schema_error(dotted, "FIXED_LEN_BYTE_ARRAY with a negative length");
       if (decimal_ok) return LeafType{decimal128(precision, scale), Conversion::kDecimalFixed};
       if (lt && lt->__isset.FLOAT16 && e.type_length == 2) return LeafType{float16(), Conversion::kFixed};
+      if (lt && lt->__isset.UUID && e.type_length == 16) return LeafType{uuid_type(), Conversion::kFixed, false};
       return LeafType{fixed_size_binary(e.type_length), Conversion::kFixed, false};
     }
   }

@@ -286,6 +286,14 @@ struct Builder {
     LogicalType lt;
     switch (a) {
       case Annotation::kDefault:
+        // The column's own meaning, where the reader (or whoever made the buffer) gave it one.
+        switch (leaf.type->extension) {
+          case Extension::kNone: break;
+          case Extension::kUuid: return annotate(leaf, Annotation::kUuid, e);
+          case Extension::kJson: return annotate(leaf, Annotation::kJson, e);
+          case Extension::kEnum: return annotate(leaf, Annotation::kEnum, e);
+          case Extension::kBson: return annotate(leaf, Annotation::kBson, e);
+        }
         if (id == TypeId::kString) {
           lt.__set_STRING(format::StringType());
           e.__set_logicalType(lt);

@@ -1137,5 +1137,47 @@ TEST(ArrowCMalformed, EmptyArraysMayHaveNullBuffers) {
   EXPECT_LE(rf.value()->buffers[1]->capacity(), 64);
 }
 
+TEST(ArrowCExtension, UuidAndJsonTravelAsCanonicalExtensionTypes) {
+  auto schema = std::make_shared<Schema>();
+  schema->fields = {Field{"u", uuid_type(), true}, Field{"j", json_type(), false},
+                    Field{"l", list(uuid_type()), true},
+                    Field{"e", with_extension(utf8(), Extension::kEnum), true}};
+  ArrowSchema out;
+  ASSERT_TRUE(export_schema(*schema, &out).ok());
+  ASSERT_EQ(out.n_children, 4);
+  auto field_metadata = [](const ArrowSchema* s) {
+    return s->metadata ? detail::cdata::parse_metadata(s->metadata).value()
+                       : std::vector<std::pair<std::string, std::string>>{};
+  };
+  using KV = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_STREQ(out.children[0]->format, "w:16");
+  EXPECT_EQ(field_metadata(out.children[0]), (KV{{"ARROW:extension:name", "arrow.uuid"}, {"ARROW:extension:metadata", ""}}));
+  EXPECT_STREQ(out.children[1]->format, "U");
+  EXPECT_EQ(field_metadata(out.children[1]), (KV{{"ARROW:extension:name", "arrow.json"}, {"ARROW:extension:metadata", ""}}));
+  EXPECT_EQ(field_metadata(out.children[2]->children[0]).at(0).second, "arrow.uuid");
+  EXPECT_EQ(out.children[3]->metadata, nullptr);  // no canonical Arrow extension: the storage type
+  auto back = import_schema(&out);
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  ASSERT_EQ((*back)->fields.size(), 4u);
+  EXPECT_EQ(*(*back)->fields[0].type, *uuid_type());
+  EXPECT_EQ(*(*back)->fields[1].type, *json_type());
+  EXPECT_EQ(*(*back)->fields[2].type, *list(uuid_type()));
+  EXPECT_EQ(*(*back)->fields[3].type, *utf8());
+}
+
+TEST(ArrowCExtension, ExtensionOnTheWrongStorageImportsAsTheStorage) {
+  // arrow.uuid over a 4-byte binary is not a UUID sluice knows: the storage type, no error.
+  const std::string md = detail::cdata::encode_metadata({{"ARROW:extension:name", "arrow.uuid"}}).value();
+  ArrowSchema s{};
+  s.format = "w:4";
+  s.name = "x";
+  s.metadata = md.data();
+  s.flags = ARROW_FLAG_NULLABLE;
+  s.release = [](ArrowSchema* p) { p->release = nullptr; };
+  auto f = import_field(&s);
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  EXPECT_EQ(*f->type, *fixed_size_binary(4));
+}
+
 }  // namespace
 }  // namespace sluice

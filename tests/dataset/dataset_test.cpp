@@ -211,6 +211,37 @@ TEST(Cast, UnifiesAndWidens) {
   EXPECT_TRUE((*st)->validate().ok());
 }
 
+TEST(Cast, ExtensionsUnifyToTheirStorage) {
+  // A file with a UUID column beside one with plain 16-byte binary: the bytes; JSON beside text: text.
+  EXPECT_EQ(*unify_types(uuid_type(), uuid_type()), *uuid_type());
+  EXPECT_EQ(*unify_types(uuid_type(), fixed_size_binary(16)), *fixed_size_binary(16));
+  EXPECT_EQ(*unify_types(json_type(), utf8()), *utf8());
+  EXPECT_EQ(*unify_types(utf8(), json_type()), *utf8());
+  EXPECT_EQ(*unify_types(list(json_type()), list(utf8())), *list(utf8()));
+  EXPECT_EQ(unify_types(uuid_type(), utf8()), nullptr);
+  EXPECT_EQ(*unify_types(uuid_type(), utf8(), {true}), *utf8());
+
+  FixedSizeBinaryBuilder fb(uuid_type());
+  fb.append(std::string_view("\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95\x0e", 16));
+  fb.append_null();
+  const ArrayPtr u = fb.finish();
+  // To the storage type: the same buffers, relabelled.
+  auto bytes = cast_array(u, fixed_size_binary(16));
+  ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
+  EXPECT_EQ(*(*bytes)->type, *fixed_size_binary(16));
+  EXPECT_EQ((*bytes)->buffers[1], u->buffers[1]);
+  EXPECT_TRUE((*bytes)->is_null(1));
+  // To a string: the UUID's text.
+  auto text = cast_array(u, utf8());
+  ASSERT_TRUE(text.ok()) << text.error().to_string();
+  EXPECT_EQ((*text)->string_at(0), "0f8fad5b-d9cb-469f-a165-70867728950e");
+  EXPECT_TRUE((*text)->is_null(1));
+  // And back: plain bytes become a UUID without a copy.
+  auto again = cast_array(*bytes, uuid_type());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*(*again)->type, *uuid_type());
+}
+
 TEST(Discover, FoldersGlobsAndPartitionTypes) {
   TempDir t;
   write_file(t / "in/year=2024/month=01/day=2024-01-05/ok=true/a.csv", "x\n1\n");

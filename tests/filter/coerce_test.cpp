@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "text/format.hpp"
 #include "util.hpp"
 
 namespace sluice::filter_test {
@@ -224,6 +225,28 @@ TEST(FilterCoerce, BoolsStringsBinary) {
   EXPECT_NE(e.message().find("5"), std::string::npos) << e.message();
   EXPECT_NE(e.message().find("string"), std::string::npos) << e.message();
   bad(lit_bool(true), binary());
+}
+
+TEST(FilterCoerce, UuidsAreTheirSixteenBytes) {
+  const std::string want("\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95\x0e", 16);
+  for (const char* text : {"0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E",
+                           "0f8fad5bd9cb469fa16570867728950e", "{0f8fad5b-d9cb-469f-a165-70867728950e}"}) {
+    const Constant c = ok(str(text), uuid_type());
+    EXPECT_EQ(c.kind, K::kBytes);
+    EXPECT_EQ(c.bytes, want) << text;
+  }
+  for (const char* text : {"", "0f8fad5b-d9cb-469f-a165-70867728950", "0f8fad5b-d9cb-469f-a165-70867728950e0",
+                           "0f8fad5bd-9cb-469f-a165-70867728950e", "0f8fad5b-d9cb-469f-a165-70867728950g",
+                           "0f8fad5bd9cb469fa16570867728950", "{0f8fad5b-d9cb-469f-a165-70867728950e"}) {
+    const Error e = bad(str(text), uuid_type());
+    EXPECT_NE(e.message().find("UUID"), std::string::npos) << e.message();
+  }
+  bad(num("5"), uuid_type());
+  // The text a UUID prints as is the text that parses back.
+  char buf[40];
+  EXPECT_EQ(std::string(buf, text::format_uuid(buf, want)), "0f8fad5b-d9cb-469f-a165-70867728950e");
+  // Plain 16-byte binary keeps comparing the literal's bytes.
+  EXPECT_EQ(ok(str("0f8fad5bd9cb469fa16570867728950e"), fixed_size_binary(16)).bytes, "0f8fad5bd9cb469fa16570867728950e");
 }
 
 TEST(FilterCoerce, NestedAndNull) {

@@ -9,8 +9,8 @@
 // back with the column types DuckDB itself gives the Parquet file; the two tables must hold the same
 // multiset of rows (`EXCEPT ALL` both ways, and equal counts). Where NDJSON cannot carry a DuckDB type
 // as DuckDB reads it back, the comparison says so per column: BLOB (sluice writes base64, compared
-// with DuckDB's to_base64), UUID (a 16-byte binary to sluice: compared as base64 of the bytes), NaN
-// and infinities (sluice writes null: compared as null). Files where sluice and DuckDB knowingly
+// with DuckDB's to_base64), NaN and infinities (sluice writes null: compared as null). A UUID needs no
+// such care: sluice reads it as its uuid type and writes the canonical text, which DuckDB reads as UUID. Files where sluice and DuckDB knowingly
 // disagree are listed in KNOWN with the reason; nothing is skipped silently.
 //
 // usage: node tests/oracle/parquet_oracle.mjs path/to/sluice [testdata dir]
@@ -144,8 +144,7 @@ function columnPlan(name, type) {
     return { p: `map_entries(${c})`, jtype: `STRUCT("key" ${m[1]}, "value" ${m[2]})[]`, j: c };
   if (/MAP\((?!VARCHAR)/.test(type) || /DECIMAL/.test(type) && /[\[{(]/.test(type.replace(/DECIMAL\(\d+,\d+\)/g, '')))
     return { p: c, jtype: null, j: c };
-  if (type === 'UUID')
-    return { p: `to_base64(unhex(replace(${c}::VARCHAR, '-', '')))`, jtype: 'VARCHAR', j: c, why: 'UUID as base64 of its 16 bytes' };
+  // A UUID is sluice's uuid type (the Parquet UUID annotation), its text canonical: read back as UUID.
   if (type === 'FLOAT' || type === 'DOUBLE')
     return { p: `CASE WHEN isnan(${c}) OR isinf(${c}) THEN NULL ELSE ${c} END`, jtype: type, j: c };
   if (containsBlobLike(type) && /[\[{(]/.test(type)) {

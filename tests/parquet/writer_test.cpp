@@ -736,14 +736,37 @@ TEST(ParquetWriterTypes, Annotations) {
                col("e", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kEnum; }),
                col("u", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kUuid; }),
                col("bs", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kBson; })};
-  std::string file;
-  EXPECT_TRUE(round_trips(schema, {b}, o, &file));
-  const auto md = footer_of(file);
+  // They read back as what they annotate: the same values, the types with their extension.
+  const std::vector<Extension> exts = {Extension::kJson, Extension::kEnum, Extension::kUuid, Extension::kBson};
+  std::vector<Field> ext_fields = schema->fields;
+  Batch eb = b;
+  for (std::size_t i = 0; i < exts.size(); ++i) {
+    ext_fields[i].type = with_extension(ext_fields[i].type, exts[i]);
+    ASSERT_NE(ext_fields[i].type, nullptr);
+    auto relabelled = std::make_shared<ArrayData>(*b.columns[i]);
+    relabelled->type = ext_fields[i].type;
+    eb.columns[i] = relabelled;
+  }
+  const auto ext_schema = make_schema(ext_fields);
+  eb.schema = ext_schema;
+  EXPECT_EQ(ext_schema->to_string(), "j: json\ne: enum\nu: uuid\nbs: bson\n");
+  auto file = write_file(schema, {b}, o);
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  auto read = read_file(*file, {});
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_TRUE(same_table(*ext_schema, {eb}, *read));
+  // A buffer whose types carry the extensions writes the annotations without being told, and the
+  // file is the one the options wrote.
+  std::string ext_file;
+  EXPECT_TRUE(round_trips(ext_schema, {eb}, {}, &ext_file));
+  EXPECT_EQ(ext_file, *file);
+  const auto md = footer_of(ext_file);
   ASSERT_EQ(md.schema.size(), 5u);
   EXPECT_TRUE(md.schema[1].logicalType.__isset.JSON);
   EXPECT_TRUE(md.schema[2].logicalType.__isset.ENUM);
   EXPECT_TRUE(md.schema[3].logicalType.__isset.UUID);
   EXPECT_TRUE(md.schema[4].logicalType.__isset.BSON);
+  EXPECT_EQ(md.schema[1].converted_type, fmt::ConvertedType::JSON);
   // Annotations on the wrong types.
   for (auto [path, a] : std::vector<std::pair<std::string, pq::Annotation>>{
            {"bs", pq::Annotation::kJson}, {"u", pq::Annotation::kEnum}, {"j", pq::Annotation::kUuid}, {"j", pq::Annotation::kBson}}) {

@@ -13,8 +13,10 @@
 // or later through the imported buffers) whether the import succeeds or fails. Imported buffers are
 // foreign memory: not padded past size() (capacity() == size()), possibly not 64-byte aligned.
 // Not supported (kNotImplemented): dictionaries, date64, intervals, views, fixed-size lists, unions,
-// run-end encoding, decimals other than 128-bit. Field-level metadata is ignored, so an extension
-// type imports as its storage type; schema-level metadata round-trips.
+// run-end encoding, decimals other than 128-bit. Field-level metadata is ignored except the canonical
+// extension types sluice has (ARROW:extension:name arrow.uuid on fixed_size_binary[16], arrow.json on
+// string), which export and import as such; any other extension type imports as its storage type.
+// Schema-level metadata round-trips.
 //
 // Two places copy a little: a struct sliced at a non-zero offset exports a re-based copy of its
 // validity bitmap (sluice slices struct children eagerly, Arrow applies the parent's offset to its
@@ -243,7 +245,14 @@ inline Status fill_schema(const Field& field, ArrowSchema* out, const std::strin
     priv->child_ptrs[i] = &priv->children[i];
     SLUICE_TRY(fill_schema(t.children[i], &priv->children[i], nullptr, depth + 1));
   }
-  if (metadata != nullptr) priv->metadata = *metadata;
+  if (metadata != nullptr) {
+    priv->metadata = *metadata;
+  } else if (const char* ext = t.extension == Extension::kUuid ? "arrow.uuid"
+                               : t.extension == Extension::kJson ? "arrow.json"
+                                                                 : nullptr) {
+    SLUICE_ASSIGN_OR_RETURN(priv->metadata,
+                            encode_metadata({{"ARROW:extension:name", ext}, {"ARROW:extension:metadata", ""}}));
+  }
   out->format = priv->format.c_str();
   out->name = priv->name.c_str();
   out->metadata = priv->metadata.empty() ? nullptr : priv->metadata.data();
@@ -539,6 +548,16 @@ inline Result<Field> parse_field(const ArrowSchema* s, Layout* layout, int depth
       return Error(e.code(), e.message() + where);
     }
     if (s->n_children != 0) return bad("format '" + std::string(f) + "' takes no children" + where);
+    if (s->metadata != nullptr) {
+      // The canonical extensions sluice knows; other field metadata (or malformed) is ignored.
+      auto md = parse_metadata(s->metadata);
+      if (md.ok())
+        for (const auto& [k, v] : *md) {
+          if (k != "ARROW:extension:name") continue;
+          const Extension e = v == "arrow.uuid" ? Extension::kUuid : v == "arrow.json" ? Extension::kJson : Extension::kNone;
+          if (TypePtr x = with_extension(field.type, e)) field.type = std::move(x);
+        }
+    }
     return field;
   }
 

@@ -34,6 +34,17 @@ enum class TypeId : std::uint8_t {
 
 enum class TimeUnit : std::uint8_t { kSecond, kMilli, kMicro, kNano };
 
+// A meaning laid over a storage type, as Parquet's logical annotations and Arrow's canonical extension
+// types have it, kept from reader to writer so that a UUID or JSON column stays one. Values and
+// buffers are the storage type's; only printing and the annotations written depend on it.
+enum class Extension : std::uint8_t {
+  kNone,
+  kUuid,  // on fixed_size_binary[16]: big-endian bytes, printed 8-4-4-4-12 (Parquet UUID, arrow.uuid)
+  kJson,  // on string: JSON text (Parquet JSON, arrow.json)
+  kEnum,  // on string: one of a small set of values (Parquet ENUM)
+  kBson,  // on binary: a BSON document (Parquet BSON)
+};
+
 inline constexpr std::int64_t units_per_second(TimeUnit u) noexcept {
   switch (u) {
     case TimeUnit::kSecond: return 1;
@@ -63,12 +74,13 @@ struct DataType {
   std::int32_t scale = 0;             // decimal
   std::int32_t byte_width = 0;        // fixed_size_binary
   bool keys_sorted = false;           // map
+  Extension extension = Extension::kNone;
   std::vector<Field> children;        // list: 1, struct: n, map: 1 ("entries" struct)
 
   bool operator==(const DataType& o) const {
     return id == o.id && unit == o.unit && timezone == o.timezone && precision == o.precision &&
            scale == o.scale && byte_width == o.byte_width && keys_sorted == o.keys_sorted &&
-           children == o.children;
+           extension == o.extension && children == o.children;
   }
 
   bool is_integer() const { return id >= TypeId::kInt8 && id <= TypeId::kUInt64; }
@@ -166,6 +178,38 @@ inline TypePtr fixed_size_binary(std::int32_t width) {
   t->byte_width = width;
   return t;
 }
+// `storage` with an extension over it (kNone: the storage type as it is, without one); nullptr where
+// the extension does not apply to that storage (UUID on anything but fixed_size_binary[16], JSON or
+// ENUM on anything but string, BSON on anything but binary).
+inline TypePtr with_extension(const TypePtr& storage, Extension e) {
+  if (!storage) return nullptr;
+  if (storage->extension == e) return storage;
+  const DataType& s = *storage;
+  switch (e) {
+    case Extension::kNone: break;
+    case Extension::kUuid:
+      if (s.id != TypeId::kFixedSizeBinary || s.byte_width != 16) return nullptr;
+      break;
+    case Extension::kJson: case Extension::kEnum:
+      if (s.id != TypeId::kString) return nullptr;
+      break;
+    case Extension::kBson:
+      if (s.id != TypeId::kBinary) return nullptr;
+      break;
+  }
+  auto t = std::make_shared<DataType>(s);
+  t->extension = e;
+  return t;
+}
+inline TypePtr uuid_type() {
+  static const TypePtr t = with_extension(fixed_size_binary(16), Extension::kUuid);
+  return t;
+}
+inline TypePtr json_type() {
+  static const TypePtr t = with_extension(utf8(), Extension::kJson);
+  return t;
+}
+
 inline TypePtr list(Field item) {
   auto t = std::make_shared<DataType>();
   t->id = TypeId::kList;
@@ -199,6 +243,13 @@ inline std::string_view unit_name(TimeUnit u) {
 }
 
 inline std::string DataType::to_string() const {
+  switch (extension) {
+    case Extension::kNone: break;
+    case Extension::kUuid: return "uuid";
+    case Extension::kJson: return "json";
+    case Extension::kEnum: return "enum";
+    case Extension::kBson: return "bson";
+  }
   switch (id) {
     case TypeId::kNull: return "null";
     case TypeId::kBool: return "bool";
