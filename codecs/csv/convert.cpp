@@ -313,7 +313,8 @@ std::unique_ptr<ColumnConverter> fixed(std::size_t col, const TypePtr& type, std
 
 bool csv_supports(const DataType& t) {
   switch (t.id) {
-    case TypeId::kList: case TypeId::kStruct: case TypeId::kMap: case TypeId::kFixedSizeBinary:
+    case TypeId::kFixedSizeBinary: return t.extension == Extension::kUuid;  // from its text
+    case TypeId::kList: case TypeId::kStruct: case TypeId::kMap:
     case TypeId::kFloat16: case TypeId::kDuration:
       return false;
     default:
@@ -377,6 +378,16 @@ std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& 
     case TypeId::kString:
     case TypeId::kBinary:
       return std::make_unique<StringConverter>(col, type, bad, expected);
+    case TypeId::kFixedSizeBinary: {
+      if (type->extension != Extension::kUuid) return nullptr;
+      struct Uuid16 {
+        char bytes[16];
+      };
+      static_assert(sizeof(Uuid16) == 16);
+      return fixed<Uuid16>(col, type, bad, expected, [](const char* p, std::size_t n, Uuid16& v) {
+        return text::parse_uuid({p, n}, v.bytes);
+      });
+    }
     default:
       return nullptr;
   }

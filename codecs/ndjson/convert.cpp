@@ -120,6 +120,8 @@ struct Col {
   Cat cat = Cat::kNull;
   bool declared = false;
   bool zoned = false;                   // timestamp: with a time zone (takes instants)
+  bool json = false;                    // string: a JSON column (any value, kept as its JSON text)
+  bool uuid = false;                    // fixed_size_binary[16]: a UUID (from its text, not base64)
   TimeUnit unit = TimeUnit::kSecond;    // timestamp
   int width = 0;  // bytes per fixed-width value
   std::int64_t len = 0, nulls = 0;
@@ -162,9 +164,15 @@ struct Col {
         zoned = !d.timezone.empty();
         break;
       case TypeId::kDuration: cat = Cat::kDuration; break;
-      case TypeId::kString: cat = Cat::kString; break;
+      case TypeId::kString:
+        cat = Cat::kString;
+        json = d.extension == Extension::kJson;
+        break;
       case TypeId::kBinary: cat = Cat::kBinary; break;
-      case TypeId::kFixedSizeBinary: cat = Cat::kFixedBinary; break;
+      case TypeId::kFixedSizeBinary:
+        cat = Cat::kFixedBinary;
+        uuid = d.extension == Extension::kUuid;
+        break;
       case TypeId::kList: cat = Cat::kList; break;
       case TypeId::kStruct: cat = Cat::kStruct; break;
       case TypeId::kMap: cat = Cat::kMap; break;
@@ -698,6 +706,20 @@ class ChunkParser::Impl {
     return declared_other(v, c, t);
   }
 
+  // A JSON column keeps each value as its JSON text (DuckDB's JSON type): a string quoted, objects
+  // and arrays whole (written out again by emit: validated, depth counted); null is null.
+  R json_text(od::value& v, Col& c) {
+    bool is_null = false;
+    if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+      c.push_null();
+      return R::kOk;
+    }
+    emit_buf.clear();
+    if (R r = emit(v, emit_buf); r != R::kOk) return r;
+    c.push_string(emit_buf.data(), emit_buf.size());
+    return R::kOk;
+  }
+
   R not_fit(od::value& v, Col& c) {
     std::string text(trim_token(v.raw_json_token()).substr(0, 64));
     return bad("value " + text + " does not fit the declared type " + c.type->to_string(), ErrorCode::kTypeError);
@@ -857,6 +879,8 @@ class ChunkParser::Impl {
         return R::kOk;
       }
       case Cat::kString: {
+        if (c.json) [[unlikely]]
+          return json_text(v, c);
         const char* p;
         std::size_t n;
         if (raw_string(v, p, n) && c.push_string_if_plain(p, n)) return R::kOk;  // the chunk is padded
@@ -1018,6 +1042,13 @@ class ChunkParser::Impl {
         std::string_view s;
         const error_code e = v.get_string().get(s);
         if (e) return slow(v, c, e);
+        if (c.uuid) {  // a UUID is its 8-4-4-4-12 text
+          char b[16];
+          if (!text::parse_uuid(s, b)) return not_fit(v, c);
+          c.values.append(b, 16);
+          c.set_valid();
+          return R::kOk;
+        }
         // Binary values are base64 text in JSON (as the writer writes them, and Spark).
         if (!base64_decode(s, scratch)) return not_fit(v, c);
         if (c.cat == Cat::kBinary) {

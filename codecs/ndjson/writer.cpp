@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstring>
 #include <string_view>
+#include <memory>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "common/format_pipeline.hpp"
 #include "ndjson/json_format.hpp"
@@ -20,7 +23,7 @@ enum class OutKind : std::uint8_t {
   kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64,
   kFloat16, kFloat32, kFloat64, kDecimal,
   kDate, kTime32, kTime64, kTimestamp, kTimestampUtc, kDuration,
-  kString, kBinary, kFixedBinary, kUuid,
+  kString, kJson, kBinary, kFixedBinary, kUuid,
   kList, kStruct,
   kMapObject,   // map<string, V>: {"k": v, ...}
   kMapEntries,  // any other key type: [{"key": k, "value": v}, ...]
@@ -84,7 +87,9 @@ void build(OutNode& n, const ArrayData& a) {
     case TypeId::kDuration: fixed(OutKind::kDuration); break;
     case TypeId::kString:
     case TypeId::kBinary:
-      n.kind = t.id == TypeId::kString ? OutKind::kString : OutKind::kBinary;
+      n.kind = t.id == TypeId::kBinary ? OutKind::kBinary
+               : t.extension == Extension::kJson ? OutKind::kJson
+                                                  : OutKind::kString;
       n.offsets = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
       n.bytes = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
       break;
@@ -137,6 +142,7 @@ class Emitter {
   bool write_nulls = true;
   std::int64_t non_finite = 0;
   std::string error;
+  std::unique_ptr<simdjson::dom::parser> validator;  // JSON columns only
 
   void null() { out.put("null", 4); }
 
@@ -217,6 +223,7 @@ class Emitter {
         return true;
       }
       case OutKind::kString: return string(n, i);
+      case OutKind::kJson: return json_text(n, i);
       case OutKind::kBinary:
         write_base64(out, n.bytes + n.offsets[i], static_cast<std::size_t>(n.offsets[i + 1] - n.offsets[i]));
         return true;
@@ -322,6 +329,22 @@ class Emitter {
     error = std::string("the ") + n.type->to_string() + " value " + (std::isnan(v) ? "NaN" : v < 0 ? "-Infinity" : "Infinity") +
             " has no JSON number (non-finite values are refused: NonFinite::kError, --non-finite error)";
     return false;
+  }
+
+  // A JSON column's value goes out as the JSON it holds when it is one valid JSON value (line breaks,
+  // whitespace between its tokens, become spaces: one record per line); other text as a string, so
+  // the output stays JSON whatever the column holds.
+  [[gnu::noinline]] bool json_text(const OutNode& n, std::int64_t i) {
+    const std::int64_t b = n.offsets[i];
+    const auto len = static_cast<std::size_t>(n.offsets[i + 1] - b);
+    const char* p = n.bytes + b;
+    if (!validator) validator = std::make_unique<simdjson::dom::parser>();
+    simdjson::dom::element parsed;
+    if (len == 0 || validator->parse(p, len, true).get(parsed) != simdjson::SUCCESS) return string(n, i);
+    char* d = out.reserve(len);
+    for (std::size_t k = 0; k < len; ++k) d[k] = (p[k] == '\n' || p[k] == '\r') ? ' ' : p[k];
+    out.commit(d + len);
+    return true;
   }
 
   bool string(const OutNode& n, std::int64_t i) {

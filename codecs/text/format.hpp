@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -103,31 +102,6 @@ inline char* format_uuid(char* out, std::string_view bytes) {
     const auto b = static_cast<unsigned char>(bytes[k]);
     *out++ = kHex[b >> 4];
     *out++ = kHex[b & 15];
-  }
-  return out;
-}
-
-// The 16 bytes of a UUID's text: 32 hex digits (either case), bare or as 8-4-4-4-12, optionally in
-// braces (the forms DuckDB and PostgreSQL accept). nullopt for anything else.
-inline std::optional<std::string> parse_uuid(std::string_view t) {
-  if (t.size() >= 2 && t.front() == '{' && t.back() == '}') t = t.substr(1, t.size() - 2);
-  const bool hyphens = t.size() == 36;
-  if (!hyphens && t.size() != 32) return std::nullopt;
-  std::string out(16, '\0');
-  std::size_t pos = 0;
-  for (std::size_t k = 0; k < 16; ++k) {
-    if (hyphens && (k == 4 || k == 6 || k == 8 || k == 10)) {
-      if (t[pos] != '-') return std::nullopt;
-      ++pos;
-    }
-    int v = 0;
-    for (int h = 0; h < 2; ++h) {
-      const char ch = t[pos++];
-      const int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-      if (d < 0) return std::nullopt;
-      v = v * 16 + d;
-    }
-    out[k] = static_cast<char>(v);
   }
   return out;
 }

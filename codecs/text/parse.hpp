@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "sluice/core/temporal.hpp"
@@ -679,6 +681,35 @@ inline bool parse_decimal(const char* p, std::size_t n, int precision, int scale
   if (v >= limit) return false;
   out = neg ? -v : v;
   return true;
+}
+
+// The 16 bytes of a UUID's text into out[0..16): 32 hex digits (either case), bare or as
+// 8-4-4-4-12, optionally in braces (the forms DuckDB and PostgreSQL accept). False for anything else.
+inline bool parse_uuid(std::string_view t, char* out) {
+  if (t.size() >= 2 && t.front() == '{' && t.back() == '}') t = t.substr(1, t.size() - 2);
+  const bool hyphens = t.size() == 36;
+  if (!hyphens && t.size() != 32) return false;
+  std::size_t pos = 0;
+  for (std::size_t k = 0; k < 16; ++k) {
+    if (hyphens && (k == 4 || k == 6 || k == 8 || k == 10)) {
+      if (t[pos] != '-') return false;
+      ++pos;
+    }
+    int v = 0;
+    for (int h = 0; h < 2; ++h) {
+      const char ch = t[pos++];
+      const int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    out[k] = static_cast<char>(v);
+  }
+  return true;
+}
+inline std::optional<std::string> parse_uuid(std::string_view t) {
+  std::string out(16, '\0');
+  if (!parse_uuid(t, out.data())) return std::nullopt;
+  return out;
 }
 
 }  // namespace sluice::text

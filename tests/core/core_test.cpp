@@ -796,7 +796,7 @@ TEST(Types, ParseTypeNameReadsEveryNonNestedToString) {
       timestamp(TimeUnit::kSecond), timestamp(TimeUnit::kMilli), timestamp(TimeUnit::kMicro),
       timestamp(TimeUnit::kNano), timestamp(TimeUnit::kMicro, "UTC"), timestamp(TimeUnit::kNano, "UTC"),
       timestamp(TimeUnit::kMilli, "America/New_York"), duration(TimeUnit::kSecond), duration(TimeUnit::kNano),
-      utf8(), binary(), fixed_size_binary(1), fixed_size_binary(16)};
+      utf8(), binary(), fixed_size_binary(1), fixed_size_binary(16), uuid_type(), json_type()};
   for (const auto& t : types) {
     auto back = parse_type_name(t->to_string());
     ASSERT_NE(back, nullptr) << t->to_string();

@@ -127,6 +127,32 @@ TEST(CsvReader, DeclaredTypes) {
   EXPECT_FALSE(read_string("a\n1\n", o).ok());
 }
 
+TEST(CsvReader, DeclaredUuidAndJson) {
+  ReadOptions o;
+  o.column_types = {{"u", uuid_type()}, {"j", json_type()}};
+  auto r = read_string(
+      "u,j\n0f8fad5b-d9cb-469f-a165-70867728950e,\"{\"\"a\"\": 1}\"\n,\n"
+      "0F8FAD5BD9CB469FA16570867728950F,[1]\n{00000000-0000-0000-0000-000000000001},x\n",
+      o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(types_of(*(*r)[0].schema), "u:uuid,j:json");
+  const auto& u = (*r)[0].column(0);
+  EXPECT_EQ(u.fixed_binary_at(0), std::string_view("\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95\x0e", 16));
+  EXPECT_TRUE(u.is_null(1));
+  // Written back as text: the canonical form, lowercase with hyphens; the JSON column as it came.
+  EXPECT_EQ(render(*r),
+            "u,j\n0f8fad5b-d9cb-469f-a165-70867728950e,\"{\"\"a\"\": 1}\"\n,\n"
+            "0f8fad5b-d9cb-469f-a165-70867728950f,[1]\n00000000-0000-0000-0000-000000000001,x\n");
+  for (const char* bad : {"0f8fad5b-d9cb-469f-a165-70867728950", "0f8fad5b+d9cb-469f-a165-70867728950e",
+                          "0f8fad5bd9cb469fa16570867728950g", "x"}) {
+    auto e = read_string(std::string("u,j\n") + bad + ",1\n", o);
+    ASSERT_FALSE(e.ok()) << bad;
+    EXPECT_EQ(e.error().code(), ErrorCode::kTypeError);
+    EXPECT_EQ(e.error().context().column_name, "u");
+    EXPECT_NE(e.error().message().find("not a valid uuid"), std::string::npos) << e.error().to_string();
+  }
+}
+
 TEST(CsvReader, DeclaredTypeMismatchIsAnErrorWithLineAndColumn) {
   ReadOptions o;
   o.column_types = {{"n", int64()}};

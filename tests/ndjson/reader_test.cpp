@@ -256,6 +256,37 @@ TEST(NdjsonReader, DeclaredTypesOverrideAndNeverWiden) {
   EXPECT_NE(wrong.error().message().find("int32"), std::string::npos);
 }
 
+TEST(NdjsonReader, DeclaredJsonKeepsEachValuesTextAndUuidReadsItsText) {
+  ReadOptions o;
+  o.column_types = {{"j", json_type()}, {"u", uuid_type()}};
+  auto r = read("{\"j\": {\"a\": [1, 2.5e3, \"x\"]}, \"u\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"}\n"
+                "{\"j\": \"t\\u00e9\\n\", \"u\": null}\n"
+                "{\"j\": null}\n"
+                "{\"j\": [true, null], \"u\": \"{0F8FAD5B-D9CB-469F-A165-70867728950F}\"}\n"
+                "{\"j\": -12}\n",
+                o);
+  ASSERT_OK(r);
+  EXPECT_EQ(types_of(*r->back().schema), "j:json,u:uuid");
+  const Batch& b = r->back();
+  const ArrayData& j = *b.columns[0];
+  // JSON text: objects and arrays whole (written compactly), a string with its quotes, null is null.
+  EXPECT_EQ(j.string_at(0), "{\"a\":[1,2.5e3,\"x\"]}");
+  EXPECT_EQ(j.string_at(1), "\"t\u00e9\\u000a\"");  // re-escaped by the emitter
+  EXPECT_TRUE(j.is_null(2));
+  EXPECT_EQ(j.string_at(3), "[true,null]");
+  EXPECT_EQ(j.string_at(4), "-12");
+  const ArrayData& u = *b.columns[1];
+  EXPECT_EQ(u.fixed_binary_at(0), std::string_view("\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95\x0e", 16));
+  EXPECT_TRUE(u.is_null(1) && u.is_null(2));
+  EXPECT_EQ(static_cast<unsigned char>(u.fixed_binary_at(3)[15]), 0x0fu);
+  for (const char* bad : {"{\"u\": \"0f8fad5b\"}\n", "{\"u\": 5}\n", "{\"u\": \"AAAAAAAAAAAAAAAAAAAAAA==\"}\n"}) {
+    auto e = read(bad, o);
+    ASSERT_FALSE(e.ok()) << bad;
+    EXPECT_EQ(e.error().code(), ErrorCode::kTypeError) << bad;
+    EXPECT_EQ(e.error().context().column_name, "u") << bad;
+  }
+}
+
 TEST(NdjsonReader, CompleteSchemaAndUnknownFields) {
   ReadOptions o;
   o.schema = std::make_shared<Schema>(Schema{{Field{"b", utf8(), true}, Field{"a", int64(), true}}, {}});

@@ -497,6 +497,20 @@ TEST(NdjsonWriter, BinaryIsBase64) {
   EXPECT_EQ(values_of(one(fb.finish())), (V{"\"+/+/AA==\"", "null", "\"YWJjZA==\""}));
 }
 
+TEST(NdjsonWriter, UuidIsItsTextAndJsonIsEmbedded) {
+  FixedSizeBinaryBuilder fb(uuid_type());
+  fb.append(std::string_view("\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95\x0e", 16));
+  fb.append_null();
+  EXPECT_EQ(values_of(one(fb.finish())), (V{"\"0f8fad5b-d9cb-469f-a165-70867728950e\"", "null"}));
+  // A JSON column's valid values go out as JSON (line breaks between tokens as spaces: one record
+  // per line); text that is not one JSON value goes out as a string, so every line stays JSON.
+  EXPECT_EQ(values_of(one(strings({"{\"a\": [1, 2]}", "\"s\"", "12", "null", "[1,\n2]\r\n", "not json", "{\"a\":", "",
+                                    "1 2", "\"\\n\""},
+                                   json_type()))),
+            (V{"{\"a\": [1, 2]}", "\"s\"", "12", "null", "[1, 2]  ", "\"not json\"", "\"{\\\"a\\\":\"", "\"\"",
+               "\"1 2\"", "\"\\n\""}));
+}
+
 // ---- Nested ------------------------------------------------------------------------------------
 
 // list<struct<a: list<int64>, s: string>>, with nulls and empties at every level.

@@ -729,6 +729,7 @@ function sluiceType(t) {
     UTINYINT: 'uint8', USMALLINT: 'uint16', UINTEGER: 'uint32', UBIGINT: 'uint64', FLOAT: 'float32', DOUBLE: 'float64',
     DATE: 'date', TIME: 'time', TIMESTAMP: 'timestamp', TIMESTAMP_MS: 'timestamp[ms]', TIMESTAMP_S: 'timestamp[s]',
     TIMESTAMP_NS: 'timestamp[ns]', 'TIMESTAMP WITH TIME ZONE': 'timestamptz', VARCHAR: 'string',
+    UUID: 'uuid', JSON: 'json',
   }[t] ?? null;
 }
 
@@ -745,15 +746,15 @@ const TEXT_SOURCES = [
     rules: {
       // DuckDB's CSV holds a BLOB as escaped text (\\x00...): sluice reads text; cast back to BLOB.
       bl: { out: '{}::BLOB', why: 'CSV carries a BLOB as DuckDB\'s escaped text: read back as a string, cast to BLOB' },
-      // A UUID is text in CSV: sluice keeps a string.
-      uu: { out: 'TRY_CAST({} AS UUID)', why: 'CSV carries a UUID as text: a string to sluice, cast to UUID' },
+      // A UUID is text in CSV: a string to sluice unless declared (--types uu=uuid).
+      uu: { out: 'TRY_CAST({} AS UUID)', why: 'CSV carries a UUID as text: inferred as a string, cast to UUID' },
     },
   },
   {
     name: 'ndjson',
     // NaN and infinities are not JSON (DuckDB would write tokens no JSON reader takes): left out.
-    table: `SELECT id, i32, u64, CASE WHEN isfinite(f64) THEN f64 END AS f64, dec18, d, ts, ts_ns, tstz, s, s_long
-            FROM src_scalars`,
+    table: `SELECT id, i32, u64, CASE WHEN isfinite(f64) THEN f64 END AS f64, dec18, d, ts, ts_ns, tstz, s, s_long,
+            uu, js FROM src_scalars`,
     // No map: a JSON object is a struct to sluice's NDJSON reader (its fields the union of the keys),
     // so a map does not come back as a map (the Parquet → Parquet cases cover maps).
     nestedTable: `SELECT id, li, ls, lli, list_transform(ld, x -> CASE WHEN isfinite(x) THEN x END) AS ld, st, lst, sl, deep
@@ -793,7 +794,8 @@ async function textLeg(ts, tableSql, tag) {
       const cc = ident(c.name);
       if (!o) return { name: c.name, error: 'missing' };
       let s = cc, oe = cc, why = null;
-      if (rule) {
+      // (A rule is for a type the text does not carry: not for one declared and read as it is.)
+      if (rule && o.type !== c.type) {
         oe = rule.out.replaceAll('{}', cc);
         why = rule.why;
       } else if (o.type !== c.type && typeChange(c.type)?.[0] === o.type) {
@@ -818,6 +820,12 @@ async function textLeg(ts, tableSql, tag) {
       if (hasFloat(c.type)) {
         s = `${s}::VARCHAR`;
         oe = `(${oe})::VARCHAR`;
+      }
+      // JSON compares as text in DuckDB: both sides minified by json() (sluice's NDJSON reader
+      // writes a declared JSON column's values compactly; inferred, an object is a struct).
+      if (c.type === 'JSON') {
+        s = `json(${s})`;
+        oe = `json(${oe})`;
       }
       return { name: c.name, type: c.type, outType: o.type, s, o: oe, why };
     });

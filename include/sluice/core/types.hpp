@@ -291,9 +291,9 @@ inline std::string DataType::to_string() const {
   return "?";
 }
 
-// Parses the names to_string() prints for non-nested types, plus common aliases used on the command
-// line: "int"/"integer"/"bigint", "double"/"float", "varchar"/"text", "bool"/"boolean", "date",
-// "timestamp", "timestamptz". Returns nullptr if unknown.
+// Parses the names to_string() prints for non-nested types (of the extensions: "uuid" and "json"),
+// plus common aliases used on the command line: "int"/"integer"/"bigint", "double"/"float",
+// "varchar"/"text", "bool"/"boolean", "date", "timestamp", "timestamptz". Returns nullptr if unknown.
 TypePtr parse_type_name(std::string_view name);
 
 struct Schema {
@@ -343,6 +343,8 @@ inline TypePtr parse_type_name(std::string_view n) {
   if (s == "time" || s == "time[us]") return time_type(TimeUnit::kMicro);
   if (s == "null") return null_type();
   if (s == "float16" || s == "halffloat") return float16();
+  if (s == "uuid") return uuid_type();
+  if (s == "json") return json_type();
   // The bracketed names to_string() prints: time[u], duration[u], timestamp[u, tz=Zone] (the zone
   // keeps the case it was given), fixed_size_binary[N].
   auto inside = [&](std::string_view prefix) -> std::optional<std::string_view> {
