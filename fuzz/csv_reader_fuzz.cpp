@@ -44,7 +44,7 @@ struct Outcome {
 }
 
 sluice::TypePtr pick_type(std::uint8_t k) {
-  switch (k % 8) {
+  switch (k % 10) {
     case 0: return sluice::int64();
     case 1: return sluice::float64();
     case 2: return sluice::utf8();
@@ -52,6 +52,8 @@ sluice::TypePtr pick_type(std::uint8_t k) {
     case 4: return sluice::date32();
     case 5: return sluice::timestamp(sluice::TimeUnit::kMicro);
     case 6: return sluice::int8();
+    case 7: return sluice::uuid_type();
+    case 8: return sluice::json_type();
     default: return sluice::decimal128(9, 2);
   }
 }

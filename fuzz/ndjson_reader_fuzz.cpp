@@ -89,6 +89,15 @@ constexpr std::size_t kMaxExpanded = 256 << 10;
 // Declared types: the ones inference makes, narrower and wider ones, nested ones.
 sluice::TypePtr pick_type(unsigned k) {
   using namespace sluice;
+  if (k >= 32) {  // the extension types, when o[5] asks for them
+    switch (k - 32) {
+      case 0: return uuid_type();
+      case 1: return json_type();
+      case 2: return list(json_type());
+      case 3: return struct_({Field{"u", uuid_type(), true}, Field{"j", json_type(), true}});
+      default: k -= 32;
+    }
+  }
   switch (k % 32) {
     case 0: return int64();
     case 1: return float64();
@@ -175,7 +184,7 @@ nd::ReadOptions make_options(const std::uint8_t* o) {
   // o[2], o[3]: declared types, for names that may or may not exist.
   static const char* const kNames[] = {"a", "b", "c", "s"};
   for (int k = 2; k <= 3; ++k)
-    if (o[k] & 1) opt.column_types.emplace_back(kNames[(o[k] >> 1) & 3], pick_type(o[k] >> 3));
+    if (o[k] & 1) opt.column_types.emplace_back(kNames[(o[k] >> 1) & 3], pick_type((o[k] >> 3) + ((o[5] & 0x10) ? 32u : 0u)));
 
   // o[5]: a small limit.
   switch ((o[5] >> 2) & 3) {
