@@ -92,7 +92,9 @@ async function writeDuckFiles() {
       CASE WHEN i % 12 = 0 THEN NULL ELSE MAP {('k' || (i % 3)): i, 'other': CASE WHEN i % 2 = 0 THEN NULL ELSE -i END} END AS mp,
       [{'a': i, 'b': [i::VARCHAR]}, NULL] AS lst,
       ('00000000-0000-0000-0000-' || printf('%012d', i))::UUID AS uu,
-      ['A', 'B', 'C'][i % 3 + 1]::ENUM('A', 'B', 'C') AS en
+      ['A', 'B', 'C'][i % 3 + 1]::ENUM('A', 'B', 'C') AS en,
+      CASE i % 7 WHEN 0 THEN NULL WHEN 1 THEN '"text ' || i || '"' WHEN 2 THEN '[1, 2.5, null]'
+        ELSE '{"k": ' || i || ', "nested": {"l": [true, "x"]}}' END::JSON AS js
     FROM range(0, 5000) r(i)`);
   const files = [];
   const variants = [
@@ -145,6 +147,9 @@ function columnPlan(name, type) {
   if (/MAP\((?!VARCHAR)/.test(type) || /DECIMAL/.test(type) && /[\[{(]/.test(type.replace(/DECIMAL\(\d+,\d+\)/g, '')))
     return { p: c, jtype: null, j: c };
   // A UUID is sluice's uuid type (the Parquet UUID annotation), its text canonical: read back as UUID.
+  // JSON: sluice's NDJSON embeds each value as JSON; DuckDB compares JSON as text, so both sides are
+  // minified by json().
+  if (type === 'JSON') return { p: `json(${c})`, jtype: 'JSON', j: `json(${c})`, why: 'JSON compared minified' };
   if (type === 'FLOAT' || type === 'DOUBLE')
     return { p: `CASE WHEN isnan(${c}) OR isinf(${c}) THEN NULL ELSE ${c} END`, jtype: type, j: c };
   if (containsBlobLike(type) && /[\[{(]/.test(type)) {
