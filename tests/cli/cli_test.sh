@@ -341,6 +341,10 @@ run head people.csv -n -1
 check_err "head -n -1: exit 2" 2 "-n"
 run cat people.csv --types id=integer128
 check_err "unknown type in --types: exit 2" 2 "integer128"
+run convert people.csv one.parquet --max-memory 64MiB
+check_err "--max-memory with one output file: exit 2, says it is for many files" 2 "--max-memory is for writing many files"
+run scan people.csv --max-rows-per-file 10
+check_err "--max-rows-per-file on scan: exit 2, says it is for many files" 2 "--max-rows-per-file is for writing many files"
 run convert people.csv out.parquet --compression zstd:99
 check_err "parquet: no such zstd level: exit 2" 2 "--compression"
 if [[ -e out.parquet ]]; then fail "bad parquet option: no file" "out.parquet exists"; else pass "bad parquet option: no file"; fi
