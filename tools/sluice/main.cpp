@@ -1016,12 +1016,12 @@ int convert_to_folder(const Args& a, const std::string& in_uri, const std::strin
 
 // The options of writing many files, given where one stream is written or nothing is: a usage error
 // that says so, not "unknown option" for an option --help lists.
-void reject_folder_options(const Args& a, const char* command) {
+void reject_folder_options(const Args& a, const char* what_this_writes) {
   for (const char* name : {"max-memory", "max-open-files", "max-rows-per-file", "max-file-size",
                            "keep-partition-columns"})
     if (a.has(name))
       throw UsageError(std::string("--") + name + " is for writing many files (OUT a folder: end it with /, or " +
-                       "--partition-by); " + command + " writes one");
+                       "--partition-by); " + what_this_writes);
 }
 
 int cmd_convert(const Args& a, bool to_stdout) {
@@ -1031,7 +1031,7 @@ int cmd_convert(const Args& a, bool to_stdout) {
   const std::string out_uri = to_stdout ? "-" : pos[1];
   if (!to_stdout && folder_output(out_uri, a)) return convert_to_folder(a, pos[0], out_uri);
   if (a.get("partition-by")) throw UsageError("cat writes one stream; --partition-by needs a folder to write into");
-  reject_folder_options(a, to_stdout ? "cat" : "convert to one file");
+  reject_folder_options(a, to_stdout ? "cat writes one stream" : "this convert writes one file");
   auto out_fmt = format_of(out_uri, a.get("to"));
   // Parse every writer option before anything is created.
   const auto fo = write_format_options(a, out_fmt);
@@ -1080,7 +1080,7 @@ int cmd_convert(const Args& a, bool to_stdout) {
 int cmd_head(const Args& a) {
   const auto& pos = a.positional();
   if (pos.size() != 1) throw UsageError("head takes one input");
-  reject_folder_options(a, "head");
+  reject_folder_options(a, "head writes no files");
   std::int64_t n = 10;
   if (auto v = a.get("n")) n = parse_int(*v, "-n");
   if (auto v = a.get("rows")) n = parse_int(*v, "--rows");
@@ -1105,7 +1105,7 @@ int cmd_head(const Args& a) {
 int cmd_schema(const Args& a) {
   const auto& pos = a.positional();
   if (pos.size() != 1) throw UsageError("schema takes one input");
-  reject_folder_options(a, "schema");
+  reject_folder_options(a, "schema writes no files");
   Input in = open_input(pos[0], a);
   a.reject_unknown();
   for (const auto& f : in.reader->schema()->fields) std::cout << f.name << ": " << f.type->to_string() << "\n";
@@ -1148,7 +1148,7 @@ std::string json_string(std::string_view s) {
 int cmd_scan(const Args& a) {
   const auto& pos = a.positional();
   if (pos.size() != 1) throw UsageError("scan takes one input");
-  reject_folder_options(a, "scan");
+  reject_folder_options(a, "scan writes no files");
   Input in = open_input(pos[0], a);
   a.reject_unknown();
   Progress progress(in.size);
