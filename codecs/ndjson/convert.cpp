@@ -706,20 +706,6 @@ class ChunkParser::Impl {
     return declared_other(v, c, t);
   }
 
-  // A JSON column keeps each value as its JSON text (DuckDB's JSON type): a string quoted, objects
-  // and arrays whole (written out again by emit: validated, depth counted); null is null.
-  R json_text(od::value& v, Col& c) {
-    bool is_null = false;
-    if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
-      c.push_null();
-      return R::kOk;
-    }
-    emit_buf.clear();
-    if (R r = emit(v, emit_buf); r != R::kOk) return r;
-    c.push_string(emit_buf.data(), emit_buf.size());
-    return R::kOk;
-  }
-
   R not_fit(od::value& v, Col& c) {
     std::string text(trim_token(v.raw_json_token()).substr(0, 64));
     return bad("value " + text + " does not fit the declared type " + c.type->to_string(), ErrorCode::kTypeError);
@@ -879,8 +865,10 @@ class ChunkParser::Impl {
         return R::kOk;
       }
       case Cat::kString: {
+        // A JSON column keeps every value as its JSON text (DuckDB's JSON type: a string quoted,
+        // objects and arrays whole, null null): what slow() does with a string column's non-strings.
         if (c.json) [[unlikely]]
-          return json_text(v, c);
+          return slow(v, c, simdjson::SUCCESS);
         const char* p;
         std::size_t n;
         if (raw_string(v, p, n) && c.push_string_if_plain(p, n)) return R::kOk;  // the chunk is padded
