@@ -57,7 +57,7 @@ std::string md5_of(std::span<const std::byte> data) {
   return crypto::md5_base64({reinterpret_cast<const char*>(data.data()), data.size()});
 }
 
-class AzureStore final : public ObjectStore {
+class AzureStore final : public remote::RangedStore<AzureStore> {
  public:
   AzureStore(Uri uri, Settings settings, std::shared_ptr<http::Client> client, TransferOptions transfer)
       : uri_(std::move(uri)), settings_(std::move(settings)), client_(std::move(client)), transfer_(transfer),
@@ -104,16 +104,20 @@ class AzureStore final : public ObjectStore {
     return info;
   }
 
-  std::future<Result<std::size_t>> get_range(std::string key, std::uint64_t offset, std::span<std::byte> dst) {
+  // listed >= 0: the size the object was opened with, checked against each response.
+  std::future<Result<std::size_t>> get_range(std::string key, std::uint64_t offset, std::span<std::byte> dst,
+                                             std::int64_t listed = -1) {
     auto req = request("GET", url(key));
     req.headers.emplace_back("x-ms-range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + dst.size() - 1));
     req.body_into = dst;
     auto fut = send(std::move(req), "GetBlob");
-    return std::async(std::launch::deferred, [this, key = std::move(key), f = std::move(fut)]() mutable -> Result<std::size_t> {
+    return std::async(std::launch::deferred, [this, key = std::move(key), f = std::move(fut), listed]() mutable -> Result<std::size_t> {
       auto r = f.get();
       if (!r.ok()) return std::move(r).error();
       if (r->status == 416) return std::size_t{0};  // InvalidRange: at or past the end
       if (!r->ok()) return response_error("GetBlob", uri_of(key), *r);
+      if (listed >= 0)
+        SLUICE_TRY(remote::check_listed_size(r->header("content-range"), static_cast<std::uint64_t>(listed), uri_of(key)));
       return r->body_bytes;
     });
   }
@@ -138,13 +142,7 @@ class AzureStore final : public ObjectStore {
     }
   }
 
-  Result<SourcePtr> open_source(std::string_view key) override {
-    SLUICE_ASSIGN_OR_RETURN(auto info, head(key));
-    std::string k(key);
-    return SourcePtr(std::make_unique<remote::RangeSource>(
-        uri_of(key), info.size,
-        [this, k](std::uint64_t offset, std::span<std::byte> dst) { return get_range(k, offset, dst); }, transfer_));
-  }
+  const TransferOptions& transfer_options() const { return transfer_; }
 
   Result<SinkPtr> open_sink(std::string_view key) override {
     if (key.empty() || key.back() == '/')

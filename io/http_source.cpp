@@ -23,16 +23,6 @@ struct HttpTarget {
   }
 };
 
-// "bytes 0-0/12345" → 12345; -1 when absent or unknown ("*").
-std::int64_t total_from_content_range(std::string_view v) {
-  const auto slash = v.rfind('/');
-  if (slash == std::string_view::npos || slash + 1 >= v.size() || v[slash + 1] == '*') return -1;
-  char* end = nullptr;
-  const std::string s(v.substr(slash + 1));
-  const long long n = std::strtoll(s.c_str(), &end, 10);
-  return (end && *end == 0 && n >= 0) ? n : -1;
-}
-
 }  // namespace
 
 Result<SourcePtr> open_http_source(const std::string& url, const IoConfig& config) {
@@ -63,7 +53,7 @@ Result<SourcePtr> open_http_source(const std::string& url, const IoConfig& confi
     if (g.status == 416) {
       size = 0;
     } else if (g.status == 206) {
-      if (auto cr = g.header("content-range")) size = total_from_content_range(*cr);
+      if (auto cr = g.header("content-range")) size = remote::total_from_content_range(*cr);
     } else if (!g.ok()) {
       return s3::response_error("HTTP", "GET", target->shown, g);
     }

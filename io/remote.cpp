@@ -1,6 +1,7 @@
 #include "remote.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace sluice::io::remote {
@@ -14,6 +15,25 @@ constexpr std::size_t kFirstBuffer = std::size_t{64} << 10;
 // One coalesced GET never spans more than this (then it is split into read_block pieces anyway).
 constexpr std::uint64_t kMaxCoalesced = std::uint64_t{64} << 20;
 }  // namespace
+
+std::int64_t total_from_content_range(std::string_view v) {
+  const auto slash = v.rfind('/');
+  if (slash == std::string_view::npos || slash + 1 >= v.size() || v[slash + 1] == '*') return -1;
+  char* end = nullptr;
+  const std::string s(v.substr(slash + 1));
+  const long long n = std::strtoll(s.c_str(), &end, 10);
+  return (end && *end == 0 && n >= 0) ? n : -1;
+}
+
+Status check_listed_size(std::optional<std::string_view> content_range, std::uint64_t listed, const std::string& uri) {
+  if (!content_range) return ok_status();
+  const std::int64_t total = total_from_content_range(*content_range);
+  if (total < 0 || static_cast<std::uint64_t>(total) == listed) return ok_status();
+  return Error(ErrorCode::kIoError,
+               "the object changed while it was read: it has " + std::to_string(total) + " bytes, the listing said " +
+                   std::to_string(listed),
+               ErrorContext(uri));
+}
 
 // ---- RangeSource ---------------------------------------------------------------------------------
 

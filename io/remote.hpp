@@ -7,7 +7,9 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,14 @@ namespace sluice::io::remote {
 // Fetches [offset, offset + dst.size()) into dst; the result is the bytes received (fewer only at the
 // end of the object). The returned future may complete on another thread.
 using RangeGetter = std::function<std::future<Result<std::size_t>>(std::uint64_t offset, std::span<std::byte> dst)>;
+
+// "bytes 0-0/12345" -> 12345; -1 when absent or unknown ("*").
+std::int64_t total_from_content_range(std::string_view v);
+
+// For a source opened with the size a listing gave (no HEAD): an error when a ranged GET's
+// Content-Range says the object now has another size (it was replaced after the listing), so that it
+// is not read cut at the old size or past it.
+Status check_listed_size(std::optional<std::string_view> content_range, std::uint64_t listed, const std::string& uri);
 
 class RangeSource final : public Source {
  public:
@@ -127,6 +137,33 @@ class MultipartSink final : public Sink {
   bool done_ = false;     // finished, aborted or failed
   std::uint64_t written_ = 0;
   std::size_t peak_buffer_bytes_ = 0;
+};
+
+// The reading side every store shares, over the store's own HEAD and ranged GET (CRTP): Store has
+// head(key), uri_of(key), get_range(key, offset, dst, listed) and transfer_options().
+template <class Store>
+class RangedStore : public ObjectStore {
+ public:
+  Result<SourcePtr> open_source(std::string_view key) override {
+    SLUICE_ASSIGN_OR_RETURN(auto info, self().head(key));
+    return source_of(key, info.size, -1);
+  }
+  Result<SourcePtr> open_source(std::string_view key, std::uint64_t size) override {
+    return source_of(key, size, static_cast<std::int64_t>(size));
+  }
+
+ private:
+  Store& self() { return static_cast<Store&>(*this); }
+  // listed >= 0: the size a listing gave, checked against each response; -1: the HEAD's.
+  SourcePtr source_of(std::string_view key, std::uint64_t size, std::int64_t listed) {
+    Store& store = self();
+    return std::make_unique<RangeSource>(
+        store.uri_of(key), size,
+        [&store, k = std::string(key), listed](std::uint64_t offset, std::span<std::byte> dst) {
+          return store.get_range(k, offset, dst, listed);
+        },
+        store.transfer_options());
+  }
 };
 
 }  // namespace sluice::io::remote

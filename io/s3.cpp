@@ -138,7 +138,7 @@ class S3Uploader final : public remote::PartUploader {
   std::map<int, std::string> crcs_;  // kCrc32c: each part's x-amz-checksum-crc32c, for Complete
 };
 
-class S3Store final : public ObjectStore {
+class S3Store final : public remote::RangedStore<S3Store> {
  public:
   S3Store(Endpoint endpoint, std::string bucket, std::shared_ptr<http::Client> client, Auth auth, TransferOptions transfer)
       : ep_(std::move(endpoint)), bucket_(std::move(bucket)), client_(std::move(client)), auth_(std::move(auth)),
@@ -199,18 +199,22 @@ class S3Store final : public ObjectStore {
     return info;
   }
 
-  std::future<Result<std::size_t>> get_range(std::string key, std::uint64_t offset, std::span<std::byte> dst) {
+  // listed >= 0: the size the object was opened with, checked against each response.
+  std::future<Result<std::size_t>> get_range(std::string key, std::uint64_t offset, std::span<std::byte> dst,
+                                             std::int64_t listed = -1) {
     http::Request req;
     req.method = "GET";
     req.url = url(key);
     req.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + dst.size() - 1));
     req.body_into = dst;
     auto fut = send(std::move(req), "GetObject");
-    return std::async(std::launch::deferred, [this, key = std::move(key), f = std::move(fut)]() mutable -> Result<std::size_t> {
+    return std::async(std::launch::deferred, [this, key = std::move(key), f = std::move(fut), listed]() mutable -> Result<std::size_t> {
       auto r = f.get();
       if (!r.ok()) return std::move(r).error();
       if (r->status == 416) return std::size_t{0};
       if (!r->ok()) return response_error(ep_.store_name, "GetObject", uri_of(key), *r);
+      if (listed >= 0)
+        SLUICE_TRY(remote::check_listed_size(r->header("content-range"), static_cast<std::uint64_t>(listed), uri_of(key)));
       return r->body_bytes;
     });
   }
@@ -241,13 +245,7 @@ class S3Store final : public ObjectStore {
     }
   }
 
-  Result<SourcePtr> open_source(std::string_view key) override {
-    SLUICE_ASSIGN_OR_RETURN(auto info, head(key));
-    std::string k(key);
-    return SourcePtr(std::make_unique<remote::RangeSource>(
-        uri_of(key), info.size,
-        [this, k](std::uint64_t offset, std::span<std::byte> dst) { return get_range(k, offset, dst); }, transfer_));
-  }
+  const TransferOptions& transfer_options() const { return transfer_; }
 
   Result<SinkPtr> open_sink(std::string_view key) override {
     if (key.empty() || key.back() == '/')

@@ -15,6 +15,11 @@
 
 namespace sluice::parquet {
 
+namespace {
+// Files up to this size are read whole when opened (see Impl::open).
+constexpr std::uint64_t kWholeFileBytes = std::uint64_t{1} << 20;
+}  // namespace
+
 class ParquetReader::Impl {
  public:
   Impl(io::SourcePtr source, ReadOptions options) : source_(std::move(source)), options_(std::move(options)) {}
@@ -30,12 +35,25 @@ class ParquetReader::Impl {
       return Error(ErrorCode::kParseError,
                    "not a Parquet file: " + std::to_string(file_size_) + " bytes, fewer than the 12 of an empty one",
                    ErrorContext(path));
+    // The leading magic and the tail in one call, so that a store fetches them at once. The tail is
+    // kept: whatever of the file lies in it (page indexes, bloom filters, the last chunks) is not read
+    // again. A file of up to kWholeFileBytes is read whole: one GET instead of one per row group.
+    const std::uint64_t tail_size =
+        file_size_ <= kWholeFileBytes ? file_size_ : std::min<std::uint64_t>(file_size_, kSuggestedTailBytes);
+    tail_offset_ = file_size_ - tail_size;
     std::uint8_t head[4];
-    SLUICE_TRY(read_exact(0, head, 4));
+    {
+      std::vector<io::ByteRange> wanted;
+      if (tail_offset_ > 0) wanted.push_back({0, 4});
+      wanted.push_back({tail_offset_, tail_size});
+      auto bufs = source_->read_ranges(wanted);
+      if (!bufs.ok()) return Error(std::move(bufs).error()).with_path(path);
+      for (const auto& r : wanted) bytes_read_ += r.length;
+      tail_ = std::move(bufs->back());
+      std::memcpy(head, (tail_offset_ > 0 ? bufs->front() : tail_)->data(), 4);
+    }
     if (auto st = check_leading_magic({head, 4}); !st.ok()) return Error(st.error()).with_path(path);
-    const std::uint64_t tail_size = std::min<std::uint64_t>(file_size_, kSuggestedTailBytes);
-    std::vector<std::uint8_t> tail(tail_size);
-    SLUICE_TRY(read_exact(file_size_ - tail_size, tail.data(), tail_size));
+    const std::span<const std::uint8_t> tail(tail_->data(), tail_size);
     auto located = locate_footer(file_size_, tail);
     if (!located.ok()) return Error(std::move(located).error()).with_path(path);
     const FooterInfo footer = *located;
@@ -250,10 +268,18 @@ class ParquetReader::Impl {
     if (offset < 0 || length < 0 || static_cast<std::uint64_t>(offset) >= file_size_)
       return Error(ErrorCode::kParseError, "a bloom filter outside the file");
     length = std::min<std::int64_t>(length, static_cast<std::int64_t>(file_size_) - offset);
+    if (BufferPtr in_tail = from_tail(static_cast<std::uint64_t>(offset), static_cast<std::uint64_t>(length))) return in_tail;
     auto b = Buffer::allocate(length, false);
     SLUICE_TRY(read_exact(static_cast<std::uint64_t>(offset), b->mutable_data(), static_cast<std::uint64_t>(length)));
     return b;
   };
+
+  // The bytes [offset, offset + n) as a view of the tail read at open, or null where they are not
+  // all in it.
+  BufferPtr from_tail(std::uint64_t offset, std::uint64_t n) const {
+    if (!tail_ || offset < tail_offset_ || n > file_size_ - offset) return nullptr;
+    return Buffer::wrap(tail_->data() + (offset - tail_offset_), static_cast<std::int64_t>(n), tail_);
+  }
 
   Status read_exact(std::uint64_t offset, std::uint8_t* dst, std::uint64_t n) {
     SLUICE_ASSIGN_OR_RETURN(std::size_t got, source_->read_at(offset, {reinterpret_cast<std::byte*>(dst), n}));
@@ -331,12 +357,28 @@ class ParquetReader::Impl {
       merged.push_back({static_cast<std::uint64_t>(r.offset), static_cast<std::uint64_t>(r.length)});
       merged_of[i] = merged.size() - 1;
     }
-    auto bufs = source_->read_ranges(merged);
-    if (!bufs.ok()) return Error(std::move(bufs).error()).with_path(source_->path());
-    for (const auto& m : merged) bytes_read_ += m.length;
+    // Ranges inside the tail read at open are views of it; the others are read.
+    std::vector<BufferPtr> got(merged.size());
+    std::vector<io::ByteRange> to_read;
+    std::vector<std::size_t> read_index;
+    for (std::size_t i = 0; i < merged.size(); ++i) {
+      got[i] = from_tail(merged[i].offset, merged[i].length);
+      if (!got[i]) {
+        to_read.push_back(merged[i]);
+        read_index.push_back(i);
+      }
+    }
+    if (!to_read.empty()) {
+      auto bufs = source_->read_ranges(to_read);
+      if (!bufs.ok()) return Error(std::move(bufs).error()).with_path(source_->path());
+      for (std::size_t k = 0; k < to_read.size(); ++k) {
+        bytes_read_ += to_read[k].length;
+        got[read_index[k]] = std::move((*bufs)[k]);
+      }
+    }
     for (std::size_t i = 0; i < wanted.size(); ++i) {
       const auto& [r, l] = wanted[i];
-      const BufferPtr& whole = (*bufs)[merged_of[i]];
+      const BufferPtr& whole = got[merged_of[i]];
       const auto at = r.offset - static_cast<std::int64_t>(merged[merged_of[i]].offset);
       auto bytes = Buffer::wrap(whole->data() + at, r.length, whole);
       st.readers[static_cast<std::size_t>(l)] = std::make_unique<ColumnChunkReader>(
@@ -363,6 +405,8 @@ class ParquetReader::Impl {
   io::SourcePtr source_;
   ReadOptions options_;
   std::uint64_t file_size_ = 0;
+  BufferPtr tail_;  // the file's last bytes, read at open (the footer and what precedes it)
+  std::uint64_t tail_offset_ = 0;
   std::atomic<std::uint64_t> bytes_read_{0};
   format::FileMetaData md_;
   ParquetSchema schema_;

@@ -260,6 +260,27 @@ TEST_F(AzureTest, RangedReadsAndCoalescing) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+TEST_F(AzureTest, ListedSizeSkipsTheHeadAndAStaleOneFails) {
+  const std::string data = random_bytes(70000, 5);
+  put("listed.bin", data);
+  auto s = store();
+  const std::uint64_t before = s->requests_sent();
+  auto fresh = s->open_source("listed.bin", data.size());
+  ASSERT_TRUE(fresh.ok());
+  std::vector<std::byte> all(data.size());
+  auto got = (*fresh)->read_at(0, all);
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  EXPECT_EQ(*got, data.size());
+  EXPECT_EQ(std::memcmp(all.data(), data.data(), data.size()), 0);
+  EXPECT_EQ(s->requests_sent() - before, 1u);  // the GET alone
+  auto stale = s->open_source("listed.bin", data.size() - 1);
+  ASSERT_TRUE(stale.ok());
+  std::vector<std::byte> head(10);
+  auto r = (*stale)->read_at(0, head);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().to_string().find("changed while it was read"), std::string::npos) << r.error().to_string();
+}
+
 TEST_F(AzureTest, ListingPagesAndFolders) {
   config_.transfer.list_page_size = 7;
   auto s = store();

@@ -118,6 +118,25 @@ class S3Test : public ::testing::Test {
     EXPECT_EQ((*sink)->bytes_written(), data.size());
   }
 
+  // CSV text written as Parquet (row groups of `rows` rows) under KEY; the row groups written.
+  int put_parquet(const std::string& key, const std::string& csv_text, std::int64_t rows) {
+    auto reader = csv::CsvReader::open(std::make_unique<MemorySource>(csv_text), {});
+    auto sink = open_sink(uri(key), {}, config_);
+    if (!reader.ok() || !sink.ok()) return -1;
+    parquet::WriteOptions wo;
+    wo.row_group_rows = rows;
+    auto writer = parquet::ParquetWriter::open(**sink, (*reader)->schema(), wo);
+    if (!writer.ok()) return -1;
+    for (;;) {
+      auto b = (*reader)->next();
+      if (!b.ok()) return -1;
+      if (!*b) break;
+      if (!(*writer)->write(**b).ok()) return -1;
+    }
+    if (!(*writer)->finish().ok() || !(*sink)->finish().ok()) return -1;
+    return static_cast<int>((*writer)->row_groups_written());
+  }
+
   std::string get_sequential(const std::string& key, std::size_t piece = 300000) {
     auto src = open_source(uri(key), config_);
     EXPECT_TRUE(src.ok()) << (src.ok() ? "" : src.error().to_string());
@@ -214,6 +233,35 @@ TEST_F(S3Test, RangedReadsAndCoalescing) {
   auto r = (*src)->read_ranges(bad);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().to_string().find(uri("r.bin")), std::string::npos);
+}
+
+TEST_F(S3Test, OpenedWithTheListedSizeNoHeadAndAChangedObjectIsAnError) {
+  const std::string data = random_bytes(100000, 4);
+  put("l.bin", data);
+  auto s = store();
+  const std::uint64_t before = s->requests_sent();
+  auto src = s->open_source("l.bin", data.size());
+  ASSERT_TRUE(src.ok());
+  EXPECT_EQ(s->requests_sent(), before);  // no HEAD
+  std::vector<std::byte> buf(data.size());
+  auto n = (*src)->read_at(0, buf);
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  EXPECT_EQ(*n, data.size());
+  EXPECT_EQ(std::memcmp(buf.data(), data.data(), data.size()), 0);
+  EXPECT_EQ(s->requests_sent() - before, 1u);
+  // A listing that is out of date (the object replaced since, by a shorter or a longer one): the
+  // first GET says so, whether the range reaches the object's end or not.
+  for (const std::uint64_t listed : {std::uint64_t{50000}, std::uint64_t{150000}}) {
+    SCOPED_TRACE(listed);
+    auto stale = s->open_source("l.bin", listed);
+    ASSERT_TRUE(stale.ok());
+    std::vector<std::byte> some(1000);
+    auto r = (*stale)->read_at(0, some);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::kIoError);
+    EXPECT_NE(r.error().to_string().find("changed while it was read"), std::string::npos) << r.error().to_string();
+    EXPECT_NE(r.error().to_string().find(uri("l.bin")), std::string::npos);
+  }
 }
 
 TEST_F(S3Test, ListingPagesAndFolders) {
@@ -450,23 +498,7 @@ TEST_F(S3Test, ParquetStraightToAndFromS3WithFewRequests) {
   for (int i = 0; i < 200000; ++i)
     csv += std::to_string(i) + "," + std::to_string(i * 7 % 1000) + ",name" + std::to_string(i % 977) + "," +
            std::to_string(i * 0.25) + ",2024-01-" + std::to_string(1 + i % 28) + "\n";
-  auto reader = csv::CsvReader::open(std::make_unique<MemorySource>(csv), {});
-  ASSERT_TRUE(reader.ok());
-  auto sink = open_sink(uri("pq/t.parquet"), {}, config_);
-  ASSERT_TRUE(sink.ok());
-  parquet::WriteOptions wo;
-  wo.row_group_rows = 20000;
-  auto writer = parquet::ParquetWriter::open(**sink, (*reader)->schema(), wo);
-  ASSERT_TRUE(writer.ok()) << writer.error().to_string();
-  for (;;) {
-    auto b = (*reader)->next();
-    ASSERT_TRUE(b.ok());
-    if (!*b) break;
-    ASSERT_TRUE((*writer)->write(**b).ok());
-  }
-  ASSERT_TRUE((*writer)->finish().ok());
-  ASSERT_TRUE((*sink)->finish().ok());
-  EXPECT_EQ((*writer)->row_groups_written(), 10);
+  EXPECT_EQ(put_parquet("pq/t.parquet", csv, 20000), 10);
 
   // The same bytes read locally are the reference.
   const std::string bytes = get_sequential("pq/t.parquet");
@@ -484,9 +516,28 @@ TEST_F(S3Test, ParquetStraightToAndFromS3WithFewRequests) {
     rows += remote[i].num_rows;
   }
   EXPECT_EQ(rows, 200000);
-  // The footer, then one coalesced GET per row group for both columns' chunks (a and c are not
-  // adjacent: b lies between them, closer than the 1 MiB gap).
+  // The leading magic and the tail (two GETs at once), then one coalesced GET per row group for
+  // both columns' chunks (a and c are not adjacent: b lies between them, closer than the 1 MiB gap).
   EXPECT_LE(requests, 2u + 10u) << requests << " requests";
+
+  // A small file (up to 1 MiB) is read whole when opened: with its size known, opening and reading
+  // it is one GET, whatever the columns.
+  std::string small_csv = "a,b\n";
+  for (int i = 0; i < 5000; ++i) small_csv += std::to_string(i) + ",x" + std::to_string(i % 7) + "\n";
+  EXPECT_EQ(put_parquet("pq/small.parquet", small_csv, 1000), 5);
+  const std::string small_bytes = get_sequential("pq/small.parquet");
+  ASSERT_LT(small_bytes.size(), std::size_t{1} << 20);
+  for (const std::vector<std::string>& cols : {std::vector<std::string>{}, std::vector<std::string>{"b"}}) {
+    auto small_src = s->open_source("pq/small.parquet", small_bytes.size());
+    ASSERT_TRUE(small_src.ok());
+    const std::uint64_t at = s->requests_sent();
+    auto got = read_parquet(std::move(*small_src), cols);
+    EXPECT_EQ(s->requests_sent() - at, 1u);
+    auto want = read_parquet(std::make_unique<MemorySource>(small_bytes), cols);
+    ASSERT_EQ(got.size(), want.size());
+    ASSERT_EQ(got.size(), 5u);  // a batch per row group
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(batches_equal(got[i], want[i])) << first_difference(got[i], want[i]);
+  }
 }
 
 }  // namespace
@@ -733,6 +784,11 @@ TEST_F(S3Test, DatasetPartitionedWriteIsInvisibleUntilFinishAndReadsBack) {
             << "\n";
   // One listing, then one file's requests (a tenth of the ten files' and the listing's).
   EXPECT_LE(pruned_requests, 1 + (all_requests - 1) / 10);
+  // Each file (a few KiB) is opened with the listing's size (no HEAD) and read whole by one GET:
+  // once for its schema, and again to read it (not the first, which is read by the reader that gave
+  // its schema). With p = 3: the listing and one GET.
+  EXPECT_LE(all_requests, 1u + 10u + 9u);
+  EXPECT_EQ(pruned_requests, 2u);
   // A glob lists under its literal prefix only and matches the rest.
   EXPECT_EQ(dataset_ids(*s, uri("out/p=[1-3]/*.parquet"), nullptr).size(), 300u);
 }

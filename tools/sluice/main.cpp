@@ -760,7 +760,8 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
   dataset::FileOpener opener = [&a, whole_schema, store, from, file_columns, file_filter,
                                 bad](const dataset::DatasetFile& f) -> Result<std::unique_ptr<dataset::BatchReader>> {
     const dataset::FileFormat fmt = format_of(f.uri, from);
-    auto open = [&]() { return f.key.empty() ? io::open_local_source(f.uri) : store->open_source(f.key); };
+    // (a store's file with the listing's size: no HEAD)
+    auto open = [&]() { return f.key.empty() ? io::open_local_source(f.uri) : store->open_source(f.key, f.size); };
     std::unique_ptr<TableReader> r;
     try {
       r = open_file(check(open()), fmt, a, whole_schema, file_columns, file_filter);

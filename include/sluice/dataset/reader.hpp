@@ -2,7 +2,9 @@
 // values added as columns, files whose partitions cannot satisfy a filter never opened.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +35,7 @@ inline FileOpener default_file_opener(io::ObjectStore* store, FormatReadOptions 
     if (f.key.empty()) {
       SLUICE_ASSIGN_OR_RETURN(src, io::open_local_source(f.uri));
     } else {
-      SLUICE_ASSIGN_OR_RETURN(src, store->open_source(f.key));
+      SLUICE_ASSIGN_OR_RETURN(src, store->open_source(f.key, f.size));  // the listing's size: no HEAD
     }
     return open_batch_reader(std::move(src), format, options);
   };
@@ -50,6 +52,9 @@ struct DatasetReadOptions {
 
 class DatasetReader final : public BatchReader {
  public:
+  // Files of a store whose schemas are read at once (see prepare()).
+  static constexpr std::size_t kRemoteOpensAtOnce = 8;
+
   // Prunes the files by their partitions, then opens every remaining file once for its schema (Parquet:
   // the footer; CSV / NDJSON: their inference sample) and unifies them.
   static Result<std::unique_ptr<DatasetReader>> open(Discovery discovery, FileOpener opener,
@@ -103,8 +108,22 @@ class DatasetReader final : public BatchReader {
     auto schema = std::make_shared<Schema>();
     std::vector<std::string> first_seen;  // the file each column's type came from
     const UnifyOptions uo{options_.union_to_string};
+    // A store's files are opened several at a time (each open waits on a request or two); their
+    // schemas are still unified in file order, so an error names the file one by one would.
+    const bool remote = !files_.empty() && !files_[0]->key.empty();
+    std::deque<std::future<Result<std::unique_ptr<BatchReader>>>> ahead;  // files i, i + 1, ...
+    std::size_t launched = 1;
     for (std::size_t i = 0; i < files_.size(); ++i) {
-      SLUICE_ASSIGN_OR_RETURN(auto reader, opener_(*files_[i]));
+      Result<std::unique_ptr<BatchReader>> opened = Error(ErrorCode::kInternal, "not opened");
+      if (i == 0 || !remote) {
+        opened = opener_(*files_[i]);
+      } else {
+        for (; launched < files_.size() && launched < i + kRemoteOpensAtOnce; ++launched)
+          ahead.push_back(std::async(std::launch::async, [this, f = files_[launched]] { return opener_(*f); }));
+        opened = ahead.front().get();
+        ahead.pop_front();
+      }
+      SLUICE_ASSIGN_OR_RETURN(auto reader, std::move(opened));
       for (const Field& f : reader->schema()->fields) {
         if (is_partition(f.name)) continue;  // the folder's value wins
         const int at = schema->find(f.name);

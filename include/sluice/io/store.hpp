@@ -111,6 +111,12 @@ class ObjectStore {
   virtual Status list(std::string_view prefix, bool recursive,
                       const std::function<Status(const ObjectInfo&)>& each) = 0;
   virtual Result<SourcePtr> open_source(std::string_view key) = 0;
+  // The same with the object's size already known (from a listing): no HEAD first. A read that finds
+  // the object's size changed since is an error. Default: the size is not used.
+  virtual Result<SourcePtr> open_source(std::string_view key, std::uint64_t size) {
+    (void)size;
+    return open_source(key);
+  }
   virtual Result<SinkPtr> open_sink(std::string_view key) = 0;
   virtual Status remove(std::string_view key) = 0;
   // Requests sent so far by this store's client (tests count them).
