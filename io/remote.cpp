@@ -12,6 +12,8 @@ constexpr std::size_t kMaxPart = std::size_t{5} << 30;
 constexpr int kMaxParts = 10000;
 // The first part's buffer starts this small (or at the first write's size) and doubles.
 constexpr std::size_t kFirstBuffer = std::size_t{64} << 10;
+// The first block of a sequential read (see RangeSource::next_block_bytes_).
+constexpr std::size_t kFirstReadBlock = std::size_t{256} << 10;
 // One coalesced GET never spans more than this (then it is split into read_block pieces anyway).
 constexpr std::uint64_t kMaxCoalesced = std::uint64_t{64} << 20;
 }  // namespace
@@ -136,13 +138,16 @@ Result<std::vector<BufferPtr>> RangeSource::read_ranges(std::span<const ByteRang
 }
 
 void RangeSource::fill_read_ahead() {
-  const std::size_t want = static_cast<std::size_t>(options_.read_ahead) + 1;
+  const std::size_t want = std::min(static_cast<std::size_t>(options_.read_ahead) + 1, consumed_ + 2);
   while (ahead_.size() < want && next_fetch_ < size_) {
     Block b;
     b.offset = next_fetch_;
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.read_block, size_ - next_fetch_));
+    if (next_block_bytes_ == 0) next_block_bytes_ = std::min(options_.read_block, kFirstReadBlock);
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(next_block_bytes_, size_ - next_fetch_));
+    next_block_bytes_ = std::min(options_.read_block, next_block_bytes_ * 2);
     // Buffers of blocks read are reused, and none is zeroed: the GET writes every byte it counts.
-    if (!spare_.empty() && spare_.back().second >= n) {
+    while (!spare_.empty() && spare_.back().second < n) spare_.pop_back();  // (from the ramp's smaller blocks)
+    if (!spare_.empty()) {
       b.data = std::move(spare_.back().first);
       b.capacity = spare_.back().second;
       spare_.pop_back();
@@ -163,6 +168,7 @@ Result<RangeSource::Block*> RangeSource::current_block() {
     Block& done = ahead_.front();
     if (spare_.size() < 2) spare_.emplace_back(std::move(done.data), done.capacity);
     ahead_.pop_front();
+    ++consumed_;
   }
   if (pos_ >= size_) return static_cast<Block*>(nullptr);
   // A cursor moved by someone else's read_at does not exist: read() owns pos_ alone.
@@ -171,6 +177,8 @@ Result<RangeSource::Block*> RangeSource::current_block() {
       if (b.pending.valid()) b.pending.wait();
     ahead_.clear();
     next_fetch_ = pos_;
+    next_block_bytes_ = 0;
+    consumed_ = 0;
   }
   fill_read_ahead();
   Block& b = ahead_.front();

@@ -64,6 +64,11 @@ class RangeSource final : public Source {
   std::uint64_t pos_ = 0;        // sequential cursor
   std::uint64_t next_fetch_ = 0; // first byte not yet requested by read-ahead
   std::deque<Block> ahead_;
+  // Read-ahead starts small and grows, so that a reader that wants only the start (a schema's
+  // sample, `head`) fetches little: blocks of kFirstReadBlock doubling up to read_block, and one more
+  // block in flight for each block consumed, up to read_ahead.
+  std::size_t next_block_bytes_ = 0;
+  std::size_t consumed_ = 0;
   std::vector<std::pair<std::unique_ptr<std::byte[]>, std::size_t>> spare_;  // buffers of blocks read
 };
 

@@ -216,6 +216,68 @@ TEST(RangeSource, ReadsAndViewsShareTheCursorAcrossBlocks) {
   EXPECT_NE(failed.error().to_string().find("100000"), std::string::npos) << failed.error().to_string();
 }
 
+// A reader that wants only the start of a large object (a schema's sample, `head`) fetches little:
+// read-ahead starts with one small block and one ahead, and grows to its configured blocks and depth
+// as blocks are consumed; the whole object still arrives once, in order.
+TEST(RangeSource, ReadAheadStartsSmallAndGrows) {
+  const std::uint64_t size = std::uint64_t{100} << 20;
+  std::mutex mu;
+  std::vector<std::pair<std::uint64_t, std::size_t>> gets;  // offset, length
+  auto getter = [&](std::uint64_t offset, std::span<std::byte> dst) {
+    {
+      std::lock_guard lock(mu);
+      gets.emplace_back(offset, dst.size());
+    }
+    return std::async(std::launch::async, [offset, dst]() -> Result<std::size_t> {
+      for (std::size_t i = 0; i < dst.size(); ++i) dst[i] = static_cast<std::byte>((offset + i) % 251);
+      return dst.size();
+    });
+  };
+  TransferOptions o;  // 8 MiB blocks, 4 ahead
+  auto fetched = [&] {
+    std::lock_guard lock(mu);
+    std::uint64_t n = 0;
+    for (const auto& g : gets) n += g.second;
+    return n;
+  };
+  {
+    remote::RangeSource src("s3://b/k", size, getter, o);
+    std::vector<std::byte> buf(100);
+    auto n = src.read(buf);
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(*n, 100u);
+    EXPECT_LE(fetched(), std::uint64_t{768} << 10) << "a 100-byte read fetched " << fetched() << " bytes";
+  }
+  gets.clear();
+  remote::RangeSource src("s3://b/k", size, getter, o);
+  std::uint64_t pos = 0;
+  std::size_t max_pending = 0;
+  for (;;) {
+    auto v = src.read_view(1 << 20);
+    ASSERT_TRUE(v.ok()) << v.error().to_string();
+    if (v->empty()) break;
+    for (std::size_t i = 0; i < v->size(); i += 4093) ASSERT_EQ((*v)[i], static_cast<std::byte>((pos + i) % 251)) << pos + i;
+    pos += v->size();
+    std::lock_guard lock(mu);
+    std::uint64_t requested = 0;
+    for (const auto& g : gets) requested += g.second;
+    // (the bytes asked for beyond the cursor: at most read_ahead + 1 blocks)
+    max_pending = std::max<std::size_t>(max_pending, static_cast<std::size_t>(requested - pos));
+  }
+  EXPECT_EQ(pos, size);
+  EXPECT_EQ(fetched(), size);  // every byte once
+  std::uint64_t expect_at = 0;
+  for (std::size_t i = 0; i < gets.size(); ++i) {
+    EXPECT_EQ(gets[i].first, expect_at) << i;
+    expect_at += gets[i].second;
+  }
+  ASSERT_GE(gets.size(), 6u);
+  EXPECT_EQ(gets[0].second, 256u << 10);
+  EXPECT_EQ(gets[1].second, 512u << 10);
+  EXPECT_EQ(gets[5].second, o.read_block);  // 256 KiB doubling: 8 MiB by the sixth
+  EXPECT_LE(max_pending, (static_cast<std::size_t>(o.read_ahead) + 1) * o.read_block);
+}
+
 // An uploader that keeps what it is given and logs the calls (parts arrive on their own threads).
 struct UploadLog {
   std::mutex mu;

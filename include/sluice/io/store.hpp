@@ -36,7 +36,8 @@ struct TransferOptions {
   std::size_t part_size = std::size_t{8} << 20;
   bool equal_parts = false;
   int parts_in_flight = 4;
-  // Downloads: a sequential reader keeps `read_ahead` GETs of `read_block` bytes in flight; large
+  // Downloads: a sequential reader keeps `read_ahead` GETs of `read_block` bytes in flight (after a
+  // start of one 256 KiB GET and one ahead, doubling and deepening as blocks are consumed); large
   // random reads are split into read_block pieces fetched concurrently; ranges closer than
   // coalesce_gap are fetched by one GET.
   std::size_t read_block = std::size_t{8} << 20;
