@@ -5,7 +5,9 @@
 #include <cctype>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,6 +18,8 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Queries are safe from several threads at once: a dataset's files are opened 8 at a time, each
+// reading its format's options (the record of which flags were asked for is behind a lock).
 class Args {
  public:
   // `switches` take no value; every other --flag takes one.
@@ -66,30 +70,37 @@ class Args {
   std::optional<std::string> get(const std::string& name) const {
     auto it = values_.find(name);
     if (it == values_.end()) return std::nullopt;
-    used_.push_back(name);
+    mark_used(name);
     return it->second.back();
   }
   std::vector<std::string> all(const std::string& name) const {
     auto it = values_.find(name);
     if (it == values_.end()) return {};
-    used_.push_back(name);
+    mark_used(name);
     return it->second;
   }
   bool flag(const std::string& name) const {
-    used_.push_back(name);
+    mark_used(name);
     return values_.count(name) != 0;
   }
   // Throws on any flag nobody asked for (a typo must not be silently ignored).
   void reject_unknown() const {
+    const std::lock_guard<std::mutex> lock(used_mu_);
     for (const auto& [name, v] : values_)
-      if (std::find(used_.begin(), used_.end(), name) == used_.end())
+      if (used_.count(name) == 0)
         throw UsageError("unknown option --" + name + (name.size() == 1 ? " (or -" + name + ")" : ""));
   }
 
  private:
+  void mark_used(const std::string& name) const {
+    const std::lock_guard<std::mutex> lock(used_mu_);
+    used_.insert(name);
+  }
+
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positional_;
-  mutable std::vector<std::string> used_;
+  mutable std::mutex used_mu_;
+  mutable std::set<std::string> used_;
 };
 
 // "128MiB", "4M", "1GB", "512k", "1000" → bytes.
