@@ -23,72 +23,24 @@ inline constexpr int kMaxUnpackWidth = sizeof(Out) > 4 ? 64 : 32;
 
 namespace detail {
 
-template <int N>
-inline std::uint64_t load_partial(const std::uint8_t* p) noexcept {
-  std::uint64_t v = 0;
-  std::memcpy(&v, p, N);
-  return v;
-}
-
-// Value I of a group of 32 values of W bits packed LSB-first in the 4*W bytes at `in`. Every offset
-// and shift is a compile-time constant; loads never reach past the group (the last values of a group
-// are read with a load that ends at the group's end).
-template <class U, int W, int I>
-inline U extract_packed(const std::uint8_t* in) noexcept {
-  if constexpr (W == 0) {
-    return 0;
-  } else {
-    constexpr int kBit = I * W;
-    constexpr int kByte = kBit / 8;
-    constexpr int kShift = kBit % 8;
-    constexpr int kGroupBytes = 4 * W;
-    constexpr std::uint64_t kMask = W == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << W) - 1;
-    std::uint64_t v;
-    if constexpr (kShift + W > 64) {  // 9 bytes: only widths above 56
-      v = (load_le<std::uint64_t>(in + kByte) >> kShift) |
-          (static_cast<std::uint64_t>(in[kByte + 8]) << (64 - kShift));
-    } else if constexpr (kByte + 8 <= kGroupBytes) {
-      v = load_le<std::uint64_t>(in + kByte) >> kShift;
-    } else if constexpr (kGroupBytes >= 8) {
-      v = load_le<std::uint64_t>(in + kGroupBytes - 8) >> (kBit - 8 * (kGroupBytes - 8));
-    } else {  // W == 1: the whole group is 4 bytes
-      v = load_partial<kGroupBytes>(in) >> kBit;
-    }
-    return static_cast<U>(v & kMask);
-  }
-}
-
-template <class Out, class U, int W, std::size_t... I>
-inline void unpack_group(const std::uint8_t* in, Out* out, std::index_sequence<I...>) noexcept {
-  ((out[I] = static_cast<Out>(extract_packed<U, W, static_cast<int>(I)>(in))), ...);
-}
-
-// `groups` groups of 32 values of width W: 4*W bytes in, 32 values out per group.
-template <class Out, int W>
-void unpack_groups(const std::uint8_t* in, Out* out, std::size_t groups) noexcept {
-  if constexpr (W == 0) {
-    std::fill_n(out, groups * 32, Out{0});
-  } else {
-    using U = std::conditional_t<(W > 32), std::uint64_t, std::uint32_t>;
-    for (std::size_t g = 0; g < groups; ++g) {
-      unpack_group<Out, U, W>(in, out, std::make_index_sequence<32>());
-      in += 4 * W;
-      out += 32;
-    }
-  }
-}
-
 template <class Out>
 using UnpackGroupsFn = void (*)(const std::uint8_t*, Out*, std::size_t) noexcept;
 
-template <class Out, std::size_t... W>
-constexpr std::array<UnpackGroupsFn<Out>, sizeof...(W)> make_unpack_table(std::index_sequence<W...>) {
-  return {&unpack_groups<Out, static_cast<int>(W)>...};
-}
-
-// One entry per bit width 0..kMaxUnpackWidth<Out>: the dispatch happens once per run of groups.
 template <class Out>
-inline constexpr auto kUnpackTable = make_unpack_table<Out>(std::make_index_sequence<kMaxUnpackWidth<Out> + 1>());
+using UnpackTable = std::array<UnpackGroupsFn<Out>, kMaxUnpackWidth<Out> + 1>;
+
+// Unpacks `groups` groups of 32 values of width W (the table's index): 4*W bytes in, 32 values out
+// per group. One entry per bit width 0..kMaxUnpackWidth<Out>: the dispatch happens once per run of
+// groups. The kernels (a fully unrolled routine per width and output type) are instantiated once, in
+// kernels.cpp, for the output types below: compiled in every file that included this header, they
+// were most of the Parquet code's build time.
+template <class Out>
+struct UnpackKernels {
+  static const UnpackTable<Out> table;
+};
+extern template struct UnpackKernels<std::int16_t>;
+extern template struct UnpackKernels<std::uint32_t>;
+extern template struct UnpackKernels<std::uint64_t>;
 
 }  // namespace detail
 
@@ -96,7 +48,7 @@ inline constexpr auto kUnpackTable = make_unpack_table<Out>(std::make_index_sequ
 // exactly ceil(n * bit_width / 8) bytes and never more. The caller checks that many bytes exist.
 template <class Out>
 inline void unpack_bits(const std::uint8_t* in, int bit_width, Out* out, std::size_t n) noexcept {
-  const auto fn = detail::kUnpackTable<Out>[static_cast<std::size_t>(bit_width)];
+  const auto fn = detail::UnpackKernels<Out>::table[static_cast<std::size_t>(bit_width)];
   const std::size_t groups = n / 32;
   fn(in, out, groups);
   const std::size_t tail = n % 32;

@@ -21,34 +21,18 @@ namespace sluice::parquet {
 
 namespace detail {
 
-// `groups` groups of 32 deltas of width W, each added to min_delta and summed onto `last` (unsigned,
-// so overflow wraps as the format asks): unpacking and the prefix sum in one unrolled pass.
-template <class U, int W>
-void delta_groups(const std::uint8_t* in, std::size_t groups, U min_delta, U& last, U* out) noexcept {
-  U acc = last;
-  for (std::size_t g = 0; g < groups; ++g) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      // min_delta + delta first: it does not depend on acc, so the serial chain is one add per value.
-      ((acc = static_cast<U>(acc + static_cast<U>(min_delta + extract_packed<U, W, static_cast<int>(I)>(in))),
-        out[I] = acc),
-       ...);
-    }(std::make_index_sequence<32>());
-    in += 4 * W;
-    out += 32;
-  }
-  last = acc;
-}
-
 template <class U>
 using DeltaGroupsFn = void (*)(const std::uint8_t*, std::size_t, U, U&, U*) noexcept;
 
-template <class U, std::size_t... W>
-constexpr std::array<DeltaGroupsFn<U>, sizeof...(W)> make_delta_table(std::index_sequence<W...>) {
-  return {&delta_groups<U, static_cast<int>(W)>...};
-}
-
+// Entry W: `groups` groups of 32 deltas of width W, each added to min_delta and summed onto `last`
+// (unsigned, so overflow wraps as the format asks), unpacking and the prefix sum in one unrolled pass.
+// Instantiated once, in kernels.cpp (see UnpackKernels).
 template <class U>
-inline constexpr auto kDeltaTable = make_delta_table<U>(std::make_index_sequence<sizeof(U) * 8 + 1>());
+struct DeltaKernels {
+  static const std::array<DeltaGroupsFn<U>, sizeof(U) * 8 + 1> table;
+};
+extern template struct DeltaKernels<std::uint32_t>;
+extern template struct DeltaKernels<std::uint64_t>;
 
 struct DeltaHeader {
   std::uint32_t block_size = 0;
@@ -160,13 +144,13 @@ class DeltaBinaryPackedDecoder {
         SLUICE_TRY(next_miniblock());
       } else if (n - done >= 32) {
         const std::size_t groups = std::min<std::size_t>((n - done) / 32, mini_left_ / 32);
-        detail::kDeltaTable<U>[static_cast<std::size_t>(mini_width_)](mini_ptr_, groups, min_delta_, last_, o + done);
+        detail::DeltaKernels<U>::table[static_cast<std::size_t>(mini_width_)](mini_ptr_, groups, min_delta_, last_, o + done);
         mini_ptr_ += groups * 4 * static_cast<std::size_t>(mini_width_);
         mini_left_ -= groups * 32;
         done += groups * 32;
       } else {
         // Values past the count in the last group are padding: summed like the rest, never handed out.
-        detail::kDeltaTable<U>[static_cast<std::size_t>(mini_width_)](mini_ptr_, 1, min_delta_, last_, buf_);
+        detail::DeltaKernels<U>::table[static_cast<std::size_t>(mini_width_)](mini_ptr_, 1, min_delta_, last_, buf_);
         mini_ptr_ += 4 * static_cast<std::size_t>(mini_width_);
         mini_left_ -= 32;
         buf_pos_ = 0;

@@ -315,13 +315,13 @@ class RleBitPackedDecoder {
     const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(packed_left_, 32));
     const std::size_t bytes = m / 8 * static_cast<std::size_t>(width_);
     if (m == 32) {
-      detail::kUnpackTable<std::uint32_t>[static_cast<std::size_t>(width_)](packed_, buf_, 1);
+      detail::UnpackKernels<std::uint32_t>::table[static_cast<std::size_t>(width_)](packed_, buf_, 1);
     } else {
       // The run's last 8, 16 or 24 values: the kernel reads a whole group, so pad the copy with zeros.
       std::uint8_t padded[4 * 32];
       std::memcpy(padded, packed_, bytes);
       std::memset(padded + bytes, 0, 4 * static_cast<std::size_t>(width_) - bytes);
-      detail::kUnpackTable<std::uint32_t>[static_cast<std::size_t>(width_)](padded, buf_, 1);
+      detail::UnpackKernels<std::uint32_t>::table[static_cast<std::size_t>(width_)](padded, buf_, 1);
     }
     packed_ += bytes;
     packed_left_ -= m;
@@ -341,7 +341,7 @@ class RleBitPackedDecoder {
     }
     if (k - done >= 32) {
       const std::size_t groups = static_cast<std::size_t>(std::min<std::uint64_t>(k - done, packed_left_) / 32);
-      detail::kUnpackTable<T>[static_cast<std::size_t>(width_)](packed_, out + done, groups);
+      detail::UnpackKernels<T>::table[static_cast<std::size_t>(width_)](packed_, out + done, groups);
       packed_ += groups * 4 * static_cast<std::size_t>(width_);
       packed_left_ -= groups * 32;
       done += groups * 32;
