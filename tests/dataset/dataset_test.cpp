@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 
@@ -578,4 +582,91 @@ TEST(Format, ExtensionsAndCompressedStreams) {
     EXPECT_NE(files[0].find(std::string(".") + fmt), std::string::npos) << files[0];
     EXPECT_EQ(rows_of(*open_dataset(t / fmt)).size(), 1000u) << fmt;
   }
+}
+
+namespace {
+
+// One batch of one row (x = the file's number); the first next() can wait for a condition first.
+class OneRowReader final : public BatchReader {
+ public:
+  OneRowReader(std::int64_t x, std::function<void()> before) : before_(std::move(before)) {
+    batch_ = make_batch({{"x", ints({x})}});
+  }
+  const SchemaPtr& schema() const override { return batch_.schema; }
+  Result<std::optional<Batch>> next() override {
+    if (done_) return std::optional<Batch>();
+    if (before_) before_();
+    done_ = true;
+    return std::optional<Batch>(batch_);
+  }
+  std::uint64_t bytes_read() const override { return 0; }
+
+ private:
+  Batch batch_;
+  std::function<void()> before_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+// A store's files: the next one is opened while the current one is read, so its first requests overlap
+// the reading. Here file 1's reader only hands out its row once file 2 is being opened again (after the
+// schema pass's open); one at a time, that would never happen and the wait would time out.
+TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
+  Discovery d;
+  d.root = "s3://bucket/t/";
+  for (int i = 0; i < 4; ++i) {
+    DatasetFile f;
+    f.key = "t/f" + std::to_string(i) + ".csv";
+    f.uri = "s3://bucket/" + f.key;
+    f.relative = "f" + std::to_string(i) + ".csv";
+    f.size = 10;
+    d.files.push_back(f);
+  }
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<int> opens = std::vector<int>(4, 0);
+    std::vector<int> order;  // file opened, in order (schema pass, then reading)
+  };
+  auto sh = std::make_shared<Shared>();
+  bool overlapped = false;
+  FileOpener opener = [sh, &overlapped](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+    const int i = f.relative[1] - '0';
+    {
+      std::lock_guard<std::mutex> lock(sh->mu);
+      ++sh->opens[static_cast<std::size_t>(i)];
+      sh->order.push_back(i);
+    }
+    sh->cv.notify_all();
+    std::function<void()> before;
+    if (i == 1) {
+      before = [sh, &overlapped] {
+        std::unique_lock<std::mutex> lock(sh->mu);
+        overlapped = sh->cv.wait_for(lock, std::chrono::seconds(10), [&] { return sh->opens[2] >= 2; });
+      };
+    }
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, std::move(before)));
+  };
+  auto r = DatasetReader::open(std::move(d), opener);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(rows_of(**r), (std::vector<std::string>{"0", "1", "2", "3"}));
+  EXPECT_TRUE(overlapped) << "file 2 was not opened while file 1 was read";
+  std::lock_guard<std::mutex> lock(sh->mu);
+  // Each file opened twice at most: once for the schema, once to read (file 0's reader is kept).
+  EXPECT_EQ(sh->opens, (std::vector<int>{1, 2, 2, 2}));
+}
+
+// Local files are opened when they are reached, as before (no thread per file for a fast open).
+TEST(DatasetReader, LocalFilesOpenWhenReached) {
+  TempDir t;
+  for (int i = 0; i < 3; ++i) write_file(t / ("d/f" + std::to_string(i) + ".csv"), "x\n" + std::to_string(i) + "\n");
+  int opened = 0;
+  auto r = open_dataset(t / "d/", {}, {}, &opened);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(opened, 3);  // the schema pass; file 0's reader is kept
+  ASSERT_TRUE(r->next().ok());
+  EXPECT_EQ(opened, 3);  // nothing opened ahead
+  ASSERT_TRUE(r->next().ok());
+  EXPECT_EQ(opened, 4);
 }

@@ -56,7 +56,8 @@ class DatasetReader final : public BatchReader {
   static constexpr std::size_t kRemoteOpensAtOnce = 8;
 
   // Prunes the files by their partitions, then opens every remaining file once for its schema (Parquet:
-  // the footer; CSV / NDJSON: their inference sample) and unifies them.
+  // the footer; CSV / NDJSON: their inference sample) and unifies them. Reading then opens each file
+  // again but the first; on a store, the next file while the current one is read.
   static Result<std::unique_ptr<DatasetReader>> open(Discovery discovery, FileOpener opener,
                                                      DatasetReadOptions options = {}) {
     std::unique_ptr<DatasetReader> r(new DatasetReader(std::move(discovery), std::move(opener), std::move(options)));
@@ -145,6 +146,8 @@ class DatasetReader final : public BatchReader {
       }
       if (i == 0) current_ = std::move(reader);  // read first, without opening it again
     }
+    remote_ = remote;
+    open_next_ahead(0);
     file_fields_ = schema->fields.size();
     for (const Field& f : d_.partition_fields) schema->fields.push_back(f);
     if (!options_.filename_column.empty()) schema->fields.push_back(Field{options_.filename_column, utf8(), false});
@@ -157,8 +160,22 @@ class DatasetReader final : public BatchReader {
   }
 
   Status open_current() {
-    SLUICE_ASSIGN_OR_RETURN(current_, opener_(*files_[index_]));
+    if (next_open_.valid() && next_open_for_ == index_) {
+      auto opened = next_open_.get();
+      SLUICE_ASSIGN_OR_RETURN(current_, std::move(opened));
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(current_, opener_(*files_[index_]));
+    }
+    open_next_ahead(index_);
     return ok_status();
+  }
+
+  // A store's next file is opened while file `i` is read (its first request or two overlap the
+  // reading instead of following it): one opened reader ahead at most.
+  void open_next_ahead(std::size_t i) {
+    if (!remote_ || i + 1 >= files_.size()) return;
+    next_open_for_ = i + 1;
+    next_open_ = std::async(std::launch::async, [this, f = files_[i + 1]] { return opener_(*f); });
   }
 
   // The file's batch in the dataset's schema: columns by name, cast where the types differ, missing
@@ -220,6 +237,10 @@ class DatasetReader final : public BatchReader {
   std::vector<ArrayPtr> constants_;
   std::size_t constants_for_ = 0;
   std::vector<std::int64_t> zeros_;
+  bool remote_ = false;
+  // Last: destroyed first, waiting for an open still under way (it uses opener_ and files_).
+  std::size_t next_open_for_ = 0;
+  std::future<Result<std::unique_ptr<BatchReader>>> next_open_;
 };
 
 }  // namespace sluice::dataset
