@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -620,7 +621,7 @@ TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
     f.key = "t/f" + std::to_string(i) + ".csv";
     f.uri = "s3://bucket/" + f.key;
     f.relative = "f" + std::to_string(i) + ".csv";
-    f.size = 10;
+    f.size = DatasetReader::kKeepFileBytes + 1;  // not small: opened again to be read
     d.files.push_back(f);
   }
   struct Shared {
@@ -655,6 +656,52 @@ TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
   std::lock_guard<std::mutex> lock(sh->mu);
   // Each file opened twice at most: once for the schema, once to read (file 0's reader is kept).
   EXPECT_EQ(sh->opens, (std::vector<int>{1, 2, 2, 2}));
+}
+
+// A store's small files keep the reader that gave their schema (opened, so fetched, once), up to
+// kKeepBudget bytes of them; the others are opened again to be read, the next while one is read.
+TEST(DatasetReader, AStoresSmallFilesAreOpenedOnce) {
+  constexpr std::uint64_t small = DatasetReader::kKeepFileBytes;
+  constexpr std::uint64_t big = DatasetReader::kKeepFileBytes + 1;
+  // File 0 is read by its schema's reader anyway; then big, small, big, and small files until one
+  // more would pass the budget (file 2 took 1 MiB of it), then one past it.
+  std::vector<std::uint64_t> sizes = {small, big, small, big};
+  const std::size_t fill = DatasetReader::kKeepBudget / small;
+  for (std::size_t i = 0; i < fill; ++i) sizes.push_back(small);
+  Discovery d;
+  d.root = "s3://bucket/t/";
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    DatasetFile f;
+    f.key = "t/f" + std::to_string(i) + ".csv";
+    f.uri = "s3://bucket/" + f.key;
+    f.relative = "f" + std::to_string(i) + ".csv";
+    f.size = sizes[i];
+    d.files.push_back(f);
+  }
+  auto opens = std::make_shared<std::vector<std::atomic<int>>>(sizes.size());
+  FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+    const int i = std::stoi(f.relative.substr(1));
+    ++(*opens)[static_cast<std::size_t>(i)];
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
+  };
+  auto r = DatasetReader::open(std::move(d), opener);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  std::vector<std::int64_t> read, want;  // in file order
+  while (true) {
+    auto b = (*r)->next();
+    ASSERT_TRUE(b.ok()) << b.error().to_string();
+    if (!*b) break;
+    for (std::int64_t i = 0; i < (*b)->num_rows; ++i) read.push_back((*b)->columns[0]->value<std::int64_t>(i));
+  }
+  for (std::size_t i = 0; i < sizes.size(); ++i) want.push_back(static_cast<std::int64_t>(i));
+  EXPECT_EQ(read, want);
+  std::vector<int> got, expected;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    got.push_back((*opens)[i].load());
+    const bool again = sizes[i] == big || i == sizes.size() - 1;  // the last small file is past the budget
+    expected.push_back(again ? 2 : 1);
+  }
+  EXPECT_EQ(got, expected);
 }
 
 // Local files are opened when they are reached, as before (no thread per file for a fast open).

@@ -54,10 +54,16 @@ class DatasetReader final : public BatchReader {
  public:
   // Files of a store whose schemas are read at once (see prepare()).
   static constexpr std::size_t kRemoteOpensAtOnce = 8;
+  // A store's files up to this size (the listing's) keep the reader that gave their schema, up to
+  // kKeepBudget bytes of such files at once: a small file's open fetches most or all of it (a Parquet
+  // file up to 1 MiB is read whole), so opening it again to read it would fetch it twice.
+  static constexpr std::uint64_t kKeepFileBytes = std::uint64_t{1} << 20;
+  static constexpr std::uint64_t kKeepBudget = std::uint64_t{32} << 20;
 
   // Prunes the files by their partitions, then opens every remaining file once for its schema (Parquet:
   // the footer; CSV / NDJSON: their inference sample) and unifies them. Reading then opens each file
-  // again but the first; on a store, the next file while the current one is read.
+  // again but the first and a store's small ones (see kKeepFileBytes); on a store, the next file to
+  // open is opened while the current one is read.
   static Result<std::unique_ptr<DatasetReader>> open(Discovery discovery, FileOpener opener,
                                                      DatasetReadOptions options = {}) {
     std::unique_ptr<DatasetReader> r(new DatasetReader(std::move(discovery), std::move(opener), std::move(options)));
@@ -144,7 +150,13 @@ class DatasetReader final : public BatchReader {
                        ErrorContext(files_[i]->uri));
         g.type = std::move(t);
       }
-      if (i == 0) current_ = std::move(reader);  // read first, without opening it again
+      if (i == 0) {
+        current_ = std::move(reader);  // read first, without opening it again
+      } else if (remote && files_[i]->size <= kKeepFileBytes && kept_bytes_ + files_[i]->size <= kKeepBudget) {
+        if (kept_.empty()) kept_.resize(files_.size());
+        kept_bytes_ += files_[i]->size;
+        kept_[i] = std::move(reader);
+      }
     }
     remote_ = remote;
     open_next_ahead(0);
@@ -160,7 +172,10 @@ class DatasetReader final : public BatchReader {
   }
 
   Status open_current() {
-    if (next_open_.valid() && next_open_for_ == index_) {
+    if (kept(index_)) {
+      current_ = std::move(kept_[index_]);
+      kept_bytes_ -= files_[index_]->size;
+    } else if (next_open_.valid() && next_open_for_ == index_) {
       auto opened = next_open_.get();
       SLUICE_ASSIGN_OR_RETURN(current_, std::move(opened));
     } else {
@@ -170,12 +185,17 @@ class DatasetReader final : public BatchReader {
     return ok_status();
   }
 
-  // A store's next file is opened while file `i` is read (its first request or two overlap the
-  // reading instead of following it): one opened reader ahead at most.
+  bool kept(std::size_t i) const { return i < kept_.size() && kept_[i] != nullptr; }
+
+  // A store's next file to open (after `i`, past the kept ones) is opened while file `i` is read: its
+  // first request or two overlap the reading instead of following it. One opened reader ahead at most.
   void open_next_ahead(std::size_t i) {
-    if (!remote_ || i + 1 >= files_.size()) return;
-    next_open_for_ = i + 1;
-    next_open_ = std::async(std::launch::async, [this, f = files_[i + 1]] { return opener_(*f); });
+    if (!remote_ || next_open_.valid()) return;
+    std::size_t j = i + 1;
+    while (kept(j)) ++j;
+    if (j >= files_.size()) return;
+    next_open_for_ = j;
+    next_open_ = std::async(std::launch::async, [this, f = files_[j]] { return opener_(*f); });
   }
 
   // The file's batch in the dataset's schema: columns by name, cast where the types differ, missing
@@ -238,6 +258,8 @@ class DatasetReader final : public BatchReader {
   std::size_t constants_for_ = 0;
   std::vector<std::int64_t> zeros_;
   bool remote_ = false;
+  std::vector<std::unique_ptr<BatchReader>> kept_;  // by file index, the small files' first readers
+  std::uint64_t kept_bytes_ = 0;
   // Last: destroyed first, waiting for an open still under way (it uses opener_ and files_).
   std::size_t next_open_for_ = 0;
   std::future<Result<std::unique_ptr<BatchReader>>> next_open_;
