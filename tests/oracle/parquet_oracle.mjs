@@ -13,6 +13,11 @@
 // such care: sluice reads it as its uuid type and writes the canonical text, which DuckDB reads as UUID. Files where sluice and DuckDB knowingly
 // disagree are listed in KNOWN with the reason; nothing is skipped silently.
 //
+// Rewritten: every file that agrees is also rewritten by sluice's writer (`sluice convert F out.parquet
+// --threads 2`, the defaults otherwise), and DuckDB reads the rewritten file with the same rows as the
+// original (EXCEPT ALL both ways) and the same column types, but for those in REWRITE_TYPE_CHANGES
+// (compared after the cast given there, the change printed).
+//
 // usage: node tests/oracle/parquet_oracle.mjs path/to/sluice [testdata dir]
 // exit: 0 all agree, 1 a disagreement or failure, 2 usage, 77 skipped (DuckDB not importable)
 
@@ -56,6 +61,8 @@ const ident = (s) => `"${String(s).replaceAll('"', '""')}"`;
 const instance = await duckdb.DuckDBInstance.create(':memory:');
 const con = await instance.connect();
 const q = async (sql) => (await con.runAndReadAll(sql)).getRowObjects();
+// TIMESTAMP WITH TIME ZONE values are cast and rendered in UTC whatever the machine's zone.
+await q("SET TimeZone = 'UTC'");
 
 // ---- files DuckDB writes -----------------------------------------------------------------------
 
@@ -222,6 +229,68 @@ async function compare(file) {
   }
 }
 
+// ---- rewritten by sluice's writer ---------------------------------------------------------------
+
+// Types sluice's columnar buffer does not carry as such, so its writer writes another annotation:
+// the expression over the original's column that DuckDB compares with the rewritten one.
+const REWRITE_TYPE_CHANGES = [
+  // The Parquet GEOMETRY / GEOGRAPHY annotations are read as their WKB bytes and written as binary.
+  { from: /^(GEOMETRY|GEOGRAPHY)\b/, to: /^BLOB$/, expr: (c) => `ST_AsWKB(${c})`, why: 'written as its WKB bytes (BLOB)' },
+  // An INTERVAL is read as its 12 bytes (fixed binary) and written without the INTERVAL annotation.
+  { from: /^INTERVAL$/, to: /^BLOB$/, expr: null, why: 'written as its 12 bytes (BLOB)' },
+];
+
+// Files whose legacy TIMESTAMP_MILLIS / TIMESTAMP_MICROS converted types (no logical type) sluice
+// reads as UTC-adjusted, as the format's backward-compatibility rules say (and Arrow does), and so
+// writes with isAdjustedToUTC = true; DuckDB reads the original's as a plain TIMESTAMP. The rewritten
+// columns are compared after a cast back to the original's type (in UTC).
+const REWRITE_LEGACY_UTC = new Set(['nested_structs.rust.parquet']);
+
+async function compareRewrite(file) {
+  const base = path.basename(file);
+  const out = path.join(tmp, base + '.rewritten.parquet');
+  const r = spawnSync(sluice, ['convert', file, out, '--threads', '2'], { encoding: 'utf8' });
+  if (r.status !== 0) return { ok: false, detail: `sluice convert failed: ${(r.stderr || '').trim()}` };
+  try {
+    const src = await q(`DESCRIBE SELECT * FROM read_parquet(${sqlStr(file)})`);
+    const got = await q(`DESCRIBE SELECT * FROM read_parquet(${sqlStr(out)})`);
+    if (src.length !== got.length || src.some((d, i) => d.column_name !== got[i].column_name))
+      return { ok: false, detail: `columns ${src.map((d) => d.column_name)} became ${got.map((d) => d.column_name)}` };
+    const s = [], o = [], changes = [];
+    for (let i = 0; i < src.length; ++i) {
+      const c = ident(src[i].column_name), from = src[i].column_type, to = got[i].column_type;
+      if (from === to) {
+        s.push(c);
+        o.push(c);
+        continue;
+      }
+      if (REWRITE_LEGACY_UTC.has(base) && from.replace(/\bTIMESTAMP\b/g, 'TIMESTAMP WITH TIME ZONE') === to) {
+        changes.push(`${src[i].column_name}: legacy TIMESTAMP_MICROS / _MILLIS written as UTC-adjusted`);
+        s.push(c);
+        o.push(`CAST(${c} AS ${from}) AS ${c}`);
+        continue;
+      }
+      const change = REWRITE_TYPE_CHANGES.find((t) => t.from.test(from) && t.to.test(to));
+      if (!change) return { ok: false, detail: `column ${src[i].column_name} is ${from} in the original, ${to} rewritten` };
+      changes.push(`${src[i].column_name} ${from.length > 40 ? from.slice(0, 40) + '...' : from}: ${change.why}`);
+      if (change.expr) {
+        s.push(`${change.expr(c)} AS ${c}`);
+        o.push(c);
+      }
+    }
+    const S = `SELECT ${s.length ? s.join(', ') : '1 AS one'} FROM read_parquet(${sqlStr(file)})`;
+    const O = `SELECT ${o.length ? o.join(', ') : '1 AS one'} FROM read_parquet(${sqlStr(out)})`;
+    const [{ sn, on, a, b }] = await q(`SELECT (SELECT count(*) FROM (${S}))::BIGINT AS sn, (SELECT count(*) FROM (${O}))::BIGINT AS on,
+        (SELECT count(*) FROM ((${S}) EXCEPT ALL (${O})))::BIGINT AS a, (SELECT count(*) FROM ((${O}) EXCEPT ALL (${S})))::BIGINT AS b`);
+    if (sn !== on || a !== 0n || b !== 0n) return { ok: false, detail: `rows ${sn} vs ${on}, ${a}/${b} rows differ` };
+    return { ok: true, rows: on, changes };
+  } catch (e) {
+    return { ok: false, detail: `DuckDB: ${e.message.split('\n')[0]}` };
+  } finally {
+    fs.rmSync(out, { force: true });
+  }
+}
+
 // ---- main --------------------------------------------------------------------------------------
 
 const files = [];
@@ -271,7 +340,7 @@ async function checkFilters(file) {
   return bad;
 }
 
-let failures = 0;
+let failures = 0, rewritten = 0;
 const grouped = files.find((f) => path.basename(f) === 'duck_row_groups.parquet');
 if (grouped) failures += await checkFilters(grouped);
 for (const f of files) {
@@ -294,6 +363,17 @@ for (const f of files) {
   if (!ok && known) line += `\n               known: ${known}`;
   else if (!ok) failures++;
   console.log(line);
+  if (res.status === 'same') {
+    const w = await compareRewrite(f);
+    if (w.ok) {
+      ++rewritten;
+      if (w.changes.length) console.log(`rewritten      ${base}: ${w.changes.join('; ')}`);
+    } else {
+      failures++;
+      console.log(`rewrite-differs ${base}: ${w.detail}`);
+    }
+  }
 }
-console.log(`\n${files.length} files, ${failures} unexpected disagreement${failures === 1 ? '' : 's'}`);
+console.log(`\n${files.length} files, ${rewritten} rewritten by sluice and read back by DuckDB unchanged, ` +
+  `${failures} unexpected disagreement${failures === 1 ? '' : 's'}`);
 process.exit(failures ? 1 : 0);
