@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <random>
 #include <set>
 
@@ -608,22 +609,32 @@ class OneRowReader final : public BatchReader {
   bool done_ = false;
 };
 
+// Files of a store of these sizes (as listed).
+Discovery store_files(const std::vector<std::uint64_t>& sizes) {
+  Discovery d;
+  d.root = "s3://bucket/t/";
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    DatasetFile f;
+    f.key = "t/f" + std::to_string(i) + ".csv";
+    f.uri = "s3://bucket/" + f.key;
+    f.relative = "f" + std::to_string(i) + ".csv";
+    f.size = sizes[i];
+    d.files.push_back(f);
+  }
+  return d;
+}
+
+// n files of a store, too big to be kept after the schema pass (so each is opened again to be read).
+Discovery big_store_files(std::size_t n) {
+  return store_files(std::vector<std::uint64_t>(n, DatasetReader::kKeepFileBytes + 1));
+}
+
 }  // namespace
 
 // A store's files: the next one is opened while the current one is read, so its first requests overlap
 // the reading. Here file 1's reader only hands out its row once file 2 is being opened again (after the
 // schema pass's open); one at a time, that would never happen and the wait would time out.
 TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
-  Discovery d;
-  d.root = "s3://bucket/t/";
-  for (int i = 0; i < 4; ++i) {
-    DatasetFile f;
-    f.key = "t/f" + std::to_string(i) + ".csv";
-    f.uri = "s3://bucket/" + f.key;
-    f.relative = "f" + std::to_string(i) + ".csv";
-    f.size = DatasetReader::kKeepFileBytes + 1;  // not small: opened again to be read
-    d.files.push_back(f);
-  }
   struct Shared {
     std::mutex mu;
     std::condition_variable cv;
@@ -649,13 +660,55 @@ TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
     }
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, std::move(before)));
   };
-  auto r = DatasetReader::open(std::move(d), opener);
+  auto r = DatasetReader::open(big_store_files(4), opener);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(rows_of(**r), (std::vector<std::string>{"0", "1", "2", "3"}));
   EXPECT_TRUE(overlapped) << "file 2 was not opened while file 1 was read";
   std::lock_guard<std::mutex> lock(sh->mu);
   // Each file opened twice at most: once for the schema, once to read (file 0's reader is kept).
   EXPECT_EQ(sh->opens, (std::vector<int>{1, 2, 2, 2}));
+}
+
+// A file opened ahead that fails to open is the error of that file, when it is reached: the files
+// before it are read whole first.
+TEST(DatasetReader, AFailedOpenAheadIsTheErrorOfItsFileWhenReached) {
+  auto opens = std::make_shared<std::vector<std::atomic<int>>>(4);
+  FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+    const int i = f.relative[1] - '0';
+    if (++(*opens)[static_cast<std::size_t>(i)] == 2 && i == 2)
+      return Error(ErrorCode::kIoError, "connection reset", ErrorContext(f.uri));
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
+  };
+  auto r = DatasetReader::open(big_store_files(4), opener);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  for (int want = 0; want < 2; ++want) {
+    auto b = (*r)->next();
+    ASSERT_TRUE(b.ok()) << b.error().to_string();
+    ASSERT_TRUE(*b);
+    EXPECT_EQ((**b).columns[0]->value<std::int64_t>(0), want);
+  }
+  auto b = (*r)->next();
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().context().path, "s3://bucket/t/f2.csv");
+  EXPECT_NE(b.error().message().find("connection reset"), std::string::npos) << b.error().to_string();
+  EXPECT_EQ((*opens)[3].load(), 1) << "a file past the failed one was opened again";
+}
+
+// A reader dropped while the next file is being opened waits for that open (which uses the reader's
+// opener and file list) before it goes: no use after free (ASan), no hang.
+TEST(DatasetReader, DroppedWhileTheNextFileOpens) {
+  auto slow = std::make_shared<std::atomic<int>>(0);
+  FileOpener opener = [slow](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+    const int i = f.relative[1] - '0';
+    if (i == 1 && ++*slow == 2) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
+  };
+  auto r = DatasetReader::open(big_store_files(3), opener);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  auto b = (*r)->next();
+  ASSERT_TRUE(b.ok() && *b);
+  r->reset();
+  EXPECT_EQ(slow->load(), 2);  // the open ahead had started, and finished before the reader went
 }
 
 // A store's small files keep the reader that gave their schema (opened, so fetched, once), up to
@@ -668,23 +721,13 @@ TEST(DatasetReader, AStoresSmallFilesAreOpenedOnce) {
   std::vector<std::uint64_t> sizes = {small, big, small, big};
   const std::size_t fill = DatasetReader::kKeepBudget / small;
   for (std::size_t i = 0; i < fill; ++i) sizes.push_back(small);
-  Discovery d;
-  d.root = "s3://bucket/t/";
-  for (std::size_t i = 0; i < sizes.size(); ++i) {
-    DatasetFile f;
-    f.key = "t/f" + std::to_string(i) + ".csv";
-    f.uri = "s3://bucket/" + f.key;
-    f.relative = "f" + std::to_string(i) + ".csv";
-    f.size = sizes[i];
-    d.files.push_back(f);
-  }
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(sizes.size());
   FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
     const int i = std::stoi(f.relative.substr(1));
     ++(*opens)[static_cast<std::size_t>(i)];
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
   };
-  auto r = DatasetReader::open(std::move(d), opener);
+  auto r = DatasetReader::open(store_files(sizes), opener);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   std::vector<std::int64_t> read, want;  // in file order
   while (true) {
