@@ -116,6 +116,10 @@ await rows(`COPY src TO ${sq(at('duck_pq'))} (FORMAT parquet, PARTITION_BY (year
 if (run(['convert', at('duck_pq'), at('back.parquet')], 'read DuckDB partitions')) {
   await same('sluice reads DuckDB PARTITION_BY (year, cat)', `read_parquet(${sq(at('back.parquet'))})`);
 }
+// ... and in the first file's schema (--schema-from first: the files opened as they are read).
+if (run(['convert', at('duck_pq'), at('back_first.parquet'), '--schema-from', 'first'], 'read DuckDB partitions, first schema')) {
+  await same('sluice reads DuckDB PARTITION_BY (year, cat) --schema-from first', `read_parquet(${sq(at('back_first.parquet'))})`);
+}
 // ... through a glob, with a filter on a partition column: fewer files opened, the right rows.
 {
   const r = spawnSync(sluice, ['scan', at('duck_pq/**/*.parquet'), '--where', "year = 2022 and cat = 'x y'"], { encoding: 'utf8' });

@@ -319,6 +319,50 @@ TEST(DatasetReader, DisagreeingFilesNameTheFile) {
   EXPECT_EQ(rows_of(*ok), (std::vector<std::string>{"1", "abc"}));
 }
 
+// --schema-from first: only the first file is opened before reading; the others are read in its
+// schema (a missing column null, a narrower type widened); a column it lacks, or a type that does not
+// widen to its type, is an error naming both files.
+TEST(DatasetReader, SchemaFromTheFirstFileOpensOnlyItBeforeReading) {
+  TempDir t;
+  write_file(t / "in/1.csv", "x,y\n1.5,a\n");
+  write_file(t / "in/2.csv", "x\n2\n");  // no y; x int64, widened to the first file's double
+  write_file(t / "in/3.csv", "y,x\nb,3.25\n");
+  DatasetReadOptions ro;
+  ro.schema_from_first_file = true;
+  int opened = 0;
+  auto r = open_dataset(t / "in", ro, {}, &opened);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(r->schema()->to_string(), "x: float64\ny: string\n");
+  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"1.5|a", "2|\\N", "3.25|b"}));
+  EXPECT_EQ(opened, 3);  // each file opened once
+
+  write_file(t / "extra/1.csv", "x\n1\n");
+  write_file(t / "extra/2.csv", "x,z\n2,3\n");
+  auto e = open_dataset(t / "extra", ro);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->next().ok());
+  auto b = e->next();
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().context().path, t / "extra/2.csv");
+  EXPECT_NE(b.error().message().find("column 'z' is not in " + (t / "extra/1.csv")), std::string::npos) << b.error().to_string();
+  EXPECT_NE(b.error().message().find("--schema-from all"), std::string::npos) << b.error().to_string();
+  ro.schema_from_first_file = false;  // unified: z is a column, null in the first file
+  EXPECT_EQ(rows_of(*open_dataset(t / "extra", ro)), (std::vector<std::string>{"1|\\N", "2|3"}));
+
+  write_file(t / "narrow/1.csv", "x\n1\n");
+  write_file(t / "narrow/2.csv", "x\n2.5\n");  // double does not narrow to int64
+  ro.schema_from_first_file = true;
+  auto n = open_dataset(t / "narrow", ro);
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->next().ok());
+  b = n->next();
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().context().path, t / "narrow/2.csv");
+  EXPECT_NE(b.error().message().find("column 'x' is float64 here but int64 in " + (t / "narrow/1.csv")), std::string::npos)
+      << b.error().to_string();
+}
+
 TEST(DatasetReader, PartitionFilterSkipsFilesWithoutOpeningThem) {
   TempDir t;
   for (int y = 2020; y < 2025; ++y)
@@ -709,6 +753,23 @@ TEST(DatasetReader, DroppedWhileTheNextFileOpens) {
   ASSERT_TRUE(b.ok() && *b);
   r->reset();
   EXPECT_EQ(slow->load(), 2);  // the open ahead had started, and finished before the reader went
+}
+
+// --schema-from first on a store: every file is opened once, the next one while one is read.
+TEST(DatasetReader, AStoresFilesInTheFirstFilesSchemaAreOpenedOnce) {
+  auto opens = std::make_shared<std::vector<std::atomic<int>>>(4);
+  FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+    const int i = f.relative[1] - '0';
+    ++(*opens)[static_cast<std::size_t>(i)];
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
+  };
+  DatasetReadOptions ro;
+  ro.schema_from_first_file = true;
+  auto r = DatasetReader::open(big_store_files(4), opener, ro);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ((*opens)[2].load() + (*opens)[3].load(), 0);  // at most file 1 is opening (ahead)
+  EXPECT_EQ(rows_of(**r), (std::vector<std::string>{"0", "1", "2", "3"}));
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ((*opens)[i].load(), 1) << "file " << i;
 }
 
 // A store's small files keep the reader that gave their schema (opened, so fetched, once), up to

@@ -58,6 +58,9 @@ many files (every command that reads):
   %-decoded, __HIVE_DEFAULT_PARTITION__ null. A --where on partition columns skips files unopened.
   --hive-partitioning M    auto | on | off (default auto: on when the paths have key=value folders)
   --union-to-string        columns without a common type are read as strings instead of an error
+  --schema-from F          all (default): every file opened first and their schemas unified; first:
+                           the first file's schema (the others opened when read, so a dataset of many
+                           files starts at once; a column not in the first file is an error)
   --filename               add a column `filename`: each row's file
 
 writing many files (convert, when OUT ends with /, is a folder, or --partition-by is given):
@@ -776,6 +779,10 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
   };
   dataset::DatasetReadOptions ro;
   ro.union_to_string = a.flag("union-to-string");
+  if (auto v = a.get("schema-from")) {
+    if (*v == "first") ro.schema_from_first_file = true;
+    else if (*v != "all") throw UsageError("--schema-from is first or all");
+  }
   if (a.flag("filename")) ro.filename_column = "filename";
   ro.filter = where;
   in.reader = std::make_unique<DatasetTableReader>(check(dataset::DatasetReader::open(std::move(d), opener, ro)), bad);

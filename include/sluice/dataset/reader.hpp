@@ -48,6 +48,11 @@ struct DatasetReadOptions {
   std::string filename_column;
   // Files whose partition values rule the filter out are not opened.
   std::shared_ptr<const Predicate> filter;
+  // The dataset's schema is the first file's (as Arrow's and DuckDB's default): the others are not
+  // opened until they are read, so a large dataset starts at once. A later file's column must be one
+  // of the first file's, of a type that widens to it (otherwise an error naming both files); a
+  // column it lacks is null. Otherwise (default) every file is opened first and their schemas unified.
+  bool schema_from_first_file = false;
 };
 
 class DatasetReader final : public BatchReader {
@@ -61,9 +66,9 @@ class DatasetReader final : public BatchReader {
   static constexpr std::uint64_t kKeepBudget = std::uint64_t{32} << 20;
 
   // Prunes the files by their partitions, then opens every remaining file once for its schema (Parquet:
-  // the footer; CSV / NDJSON: their inference sample) and unifies them. Reading then opens each file
-  // again but the first and a store's small ones (see kKeepFileBytes); on a store, the next file to
-  // open is opened while the current one is read.
+  // the footer; CSV / NDJSON: their inference sample) and unifies them (only the first, with
+  // schema_from_first_file). Reading then opens each file again but the first and a store's small ones
+  // (see kKeepFileBytes); on a store, the next file to open is opened while the current one is read.
   static Result<std::unique_ptr<DatasetReader>> open(Discovery discovery, FileOpener opener,
                                                      DatasetReadOptions options = {}) {
     std::unique_ptr<DatasetReader> r(new DatasetReader(std::move(discovery), std::move(opener), std::move(options)));
@@ -113,43 +118,24 @@ class DatasetReader final : public BatchReader {
       else ++pruned_;
     }
     auto schema = std::make_shared<Schema>();
-    std::vector<std::string> first_seen;  // the file each column's type came from
-    const UnifyOptions uo{options_.union_to_string};
     // A store's files are opened several at a time (each open waits on a request or two); their
     // schemas are still unified in file order, so an error names the file one by one would.
     const bool remote = !files_.empty() && !files_[0]->key.empty();
     std::deque<std::future<Result<std::unique_ptr<BatchReader>>>> ahead;  // files i, i + 1, ...
     std::size_t launched = 1;
-    for (std::size_t i = 0; i < files_.size(); ++i) {
+    const std::size_t schema_files = options_.schema_from_first_file ? std::min<std::size_t>(1, files_.size()) : files_.size();
+    for (std::size_t i = 0; i < schema_files; ++i) {
       Result<std::unique_ptr<BatchReader>> opened = Error(ErrorCode::kInternal, "not opened");
       if (i == 0 || !remote) {
         opened = opener_(*files_[i]);
       } else {
-        for (; launched < files_.size() && launched < i + kRemoteOpensAtOnce; ++launched)
+        for (; launched < schema_files && launched < i + kRemoteOpensAtOnce; ++launched)
           ahead.push_back(std::async(std::launch::async, [this, f = files_[launched]] { return opener_(*f); }));
         opened = ahead.front().get();
         ahead.pop_front();
       }
       SLUICE_ASSIGN_OR_RETURN(auto reader, std::move(opened));
-      for (const Field& f : reader->schema()->fields) {
-        if (is_partition(f.name)) continue;  // the folder's value wins
-        const int at = schema->find(f.name);
-        if (at < 0) {
-          schema->fields.push_back(f);
-          schema->fields.back().nullable = true;
-          first_seen.push_back(files_[i]->uri);
-          continue;
-        }
-        Field& g = schema->fields[static_cast<std::size_t>(at)];
-        TypePtr t = unify_types(g.type, f.type, uo);
-        if (!t)
-          return Error(ErrorCode::kInvalidArgument,
-                       "column '" + f.name + "' is " + f.type->to_string() + " here but " + g.type->to_string() +
-                           " in " + first_seen[static_cast<std::size_t>(at)] +
-                           (uo.to_string ? "" : " (--union-to-string reads such columns as strings)"),
-                       ErrorContext(files_[i]->uri));
-        g.type = std::move(t);
-      }
+      SLUICE_TRY(merge_schema(*schema, *reader->schema(), i, false));
       if (i == 0) {
         current_ = std::move(reader);  // read first, without opening it again
       } else if (remote && files_[i]->size <= kKeepFileBytes && kept_bytes_ + files_[i]->size <= kKeepBudget) {
@@ -167,6 +153,39 @@ class DatasetReader final : public BatchReader {
     return ok_status();
   }
 
+  // File i's columns merged into `schema` by name: types unified, new columns added. `fixed`: the
+  // schema is the first file's and stays as it is (schema_from_first_file), so a new column, or a type
+  // that does not widen to the schema's, is an error.
+  Status merge_schema(Schema& schema, const Schema& file_schema, std::size_t i, bool fixed) {
+    const UnifyOptions uo{options_.union_to_string};
+    const std::string& uri = files_[i]->uri;
+    const char* first_only = " (the dataset's schema is the first file's, with --schema-from first; --schema-from all unifies every file's)";
+    for (const Field& f : file_schema.fields) {
+      if (is_partition(f.name)) continue;  // the folder's value wins
+      const int at = schema.find(f.name);
+      if (at < 0) {
+        if (fixed)
+          return Error(ErrorCode::kInvalidArgument,
+                       "column '" + f.name + "' is not in " + files_[0]->uri + std::string(first_only), ErrorContext(uri));
+        schema.fields.push_back(f);
+        schema.fields.back().nullable = true;
+        first_seen_.push_back(uri);
+        continue;
+      }
+      Field& g = schema.fields[static_cast<std::size_t>(at)];
+      TypePtr t = unify_types(g.type, f.type, uo);
+      if (!t || (fixed && !(*t == *g.type)))
+        return Error(ErrorCode::kInvalidArgument,
+                     "column '" + f.name + "' is " + f.type->to_string() + " here but " + g.type->to_string() + " in " +
+                         first_seen_[static_cast<std::size_t>(at)] +
+                         (fixed ? std::string(first_only)
+                                : uo.to_string ? std::string() : std::string(" (--union-to-string reads such columns as strings)")),
+                     ErrorContext(uri));
+      g.type = std::move(t);
+    }
+    return ok_status();
+  }
+
   bool is_partition(const std::string& name) const {
     return std::find(d_.partition_keys.begin(), d_.partition_keys.end(), name) != d_.partition_keys.end();
   }
@@ -180,6 +199,15 @@ class DatasetReader final : public BatchReader {
       SLUICE_ASSIGN_OR_RETURN(current_, std::move(opened));
     } else {
       SLUICE_ASSIGN_OR_RETURN(current_, opener_(*files_[index_]));
+    }
+    if (options_.schema_from_first_file && index_ > 0) {
+      // The file's columns against the first file's (a copy: the dataset's schema does not change).
+      Schema fields;
+      fields.fields.assign(schema_->fields.begin(), schema_->fields.begin() + static_cast<std::ptrdiff_t>(file_fields_));
+      if (Status st = merge_schema(fields, *current_->schema(), index_, true); !st.ok()) {
+        current_.reset();
+        return st;
+      }
     }
     open_next_ahead(index_);
     return ok_status();
@@ -258,6 +286,7 @@ class DatasetReader final : public BatchReader {
   std::size_t constants_for_ = 0;
   std::vector<std::int64_t> zeros_;
   bool remote_ = false;
+  std::vector<std::string> first_seen_;  // by column: the file its type was first seen in
   std::vector<std::unique_ptr<BatchReader>> kept_;  // by file index, the small files' first readers
   std::uint64_t kept_bytes_ = 0;
   // Last: destroyed first, waiting for an open still under way (it uses opener_ and files_).
