@@ -357,8 +357,12 @@ Result<ParquetSchema> build_schema(const format::FileMetaData& md, const ReadOpt
   }
   auto schema = std::make_shared<Schema>();
   schema->fields = std::move(fields);
+  // The file's key-value metadata, but for ARROW:schema (as Arrow reads it): that is the Arrow schema
+  // of this file's columns as its writer had them, which a file written from these rows (another
+  // projection, a dataset's unified schema, other types) would carry stale; Arrow readers apply it.
   if (md.__isset.key_value_metadata)
-    for (const auto& kv : md.key_value_metadata) schema->metadata.emplace_back(kv.key, kv.__isset.value ? kv.value : "");
+    for (const auto& kv : md.key_value_metadata)
+      if (kv.key != "ARROW:schema") schema->metadata.emplace_back(kv.key, kv.__isset.value ? kv.value : "");
   out.arrow = std::move(schema);
   return out;
 }

@@ -2382,9 +2382,12 @@ TEST(ParquetWriterFooter, KeyValueMetadataAndCreatedBy) {
   EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(version[0]))) << version;
   EXPECT_EQ(md.column_orders.size(), 2u);
   for (const auto& co : md.column_orders) EXPECT_TRUE(co.__isset.TYPE_ORDER);
+  // Read back without ARROW:schema (as Arrow reads it): it describes the columns of the file it is in,
+  // and would be stale in a file written from these rows with other columns or types.
   auto r = pq::ParquetReader::open(std::make_unique<io::MemorySource>(file));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ((*r)->schema()->metadata, want);
+  const std::vector<std::pair<std::string, std::string>> read_back = {{"owner", "me"}, {"extra", "1"}, {"empty", ""}};
+  EXPECT_EQ((*r)->schema()->metadata, read_back);
   // Nothing to say: no key-value list at all.
   const auto plain = footer_of(must_write(make_schema({F("a", int32())}), {}));
   EXPECT_TRUE(plain.key_value_metadata.empty());
