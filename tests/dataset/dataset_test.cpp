@@ -773,14 +773,14 @@ TEST(DatasetReader, AStoresFilesInTheFirstFilesSchemaAreOpenedOnce) {
 }
 
 // A store's small files keep the reader that gave their schema (opened, so fetched, once), up to
-// kKeepBudget bytes of them; the others are opened again to be read, the next while one is read.
+// keep_budget bytes of them; the others are opened again to be read, the next while one is read.
 TEST(DatasetReader, AStoresSmallFilesAreOpenedOnce) {
   constexpr std::uint64_t small = DatasetReader::kKeepFileBytes;
   constexpr std::uint64_t big = DatasetReader::kKeepFileBytes + 1;
   // File 0 is read by its schema's reader anyway; then big, small, big, and small files until one
   // more would pass the budget (file 2 took 1 MiB of it), then one past it.
   std::vector<std::uint64_t> sizes = {small, big, small, big};
-  const std::size_t fill = DatasetReader::kKeepBudget / small;
+  const std::size_t fill = DatasetReadOptions{}.keep_budget / small;
   for (std::size_t i = 0; i < fill; ++i) sizes.push_back(small);
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(sizes.size());
   FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
@@ -806,6 +806,15 @@ TEST(DatasetReader, AStoresSmallFilesAreOpenedOnce) {
     expected.push_back(again ? 2 : 1);
   }
   EXPECT_EQ(got, expected);
+
+  // No budget (a tight --max-memory): none kept, each file but the first opened twice.
+  for (auto& n : *opens) n = 0;
+  DatasetReadOptions none;
+  none.keep_budget = 0;
+  auto r0 = DatasetReader::open(store_files(sizes), opener, none);
+  ASSERT_TRUE(r0.ok()) << r0.error().to_string();
+  EXPECT_EQ(rows_of(**r0).size(), sizes.size());
+  for (std::size_t i = 0; i < sizes.size(); ++i) EXPECT_EQ((*opens)[i].load(), i == 0 ? 1 : 2) << "file " << i;
 }
 
 // Local files are opened when they are reached, as before (no thread per file for a fast open).

@@ -53,6 +53,9 @@ struct DatasetReadOptions {
   // of the first file's, of a type that widens to it (otherwise an error naming both files); a
   // column it lacks is null. Otherwise (default) every file is opened first and their schemas unified.
   bool schema_from_first_file = false;
+  // A store's small files read for their schemas keep their readers, up to this many bytes of files
+  // at once (see DatasetReader::kKeepFileBytes); 0: none kept.
+  std::uint64_t keep_budget = std::uint64_t{32} << 20;
 };
 
 class DatasetReader final : public BatchReader {
@@ -60,10 +63,9 @@ class DatasetReader final : public BatchReader {
   // Files of a store whose schemas are read at once (see prepare()).
   static constexpr std::size_t kRemoteOpensAtOnce = 8;
   // A store's files up to this size (the listing's) keep the reader that gave their schema, up to
-  // kKeepBudget bytes of such files at once: a small file's open fetches most or all of it (a Parquet
-  // file up to 1 MiB is read whole), so opening it again to read it would fetch it twice.
+  // DatasetReadOptions::keep_budget bytes of such files at once: a small file's open fetches most or
+  // all of it (a Parquet file up to 1 MiB is read whole), so opening it again would fetch it twice.
   static constexpr std::uint64_t kKeepFileBytes = std::uint64_t{1} << 20;
-  static constexpr std::uint64_t kKeepBudget = std::uint64_t{32} << 20;
 
   // Prunes the files by their partitions, then opens every remaining file once for its schema (Parquet:
   // the footer; CSV / NDJSON: their inference sample) and unifies them (only the first, with
@@ -138,7 +140,7 @@ class DatasetReader final : public BatchReader {
       SLUICE_TRY(merge_schema(*schema, *reader->schema(), i, false));
       if (i == 0) {
         current_ = std::move(reader);  // read first, without opening it again
-      } else if (remote && files_[i]->size <= kKeepFileBytes && kept_bytes_ + files_[i]->size <= kKeepBudget) {
+      } else if (remote && files_[i]->size <= kKeepFileBytes && kept_bytes_ + files_[i]->size <= options_.keep_budget) {
         if (kept_.empty()) kept_.resize(files_.size());
         kept_bytes_ += files_[i]->size;
         kept_[i] = std::move(reader);
