@@ -668,6 +668,9 @@ Discovery store_files(const std::vector<std::uint64_t>& sizes) {
   return d;
 }
 
+// The number in a store_files() file's name.
+int file_number(const DatasetFile& f) { return std::stoi(f.relative.substr(1)); }
+
 // n files of a store, too big to be kept after the schema pass (so each is opened again to be read).
 Discovery big_store_files(std::size_t n) {
   return store_files(std::vector<std::uint64_t>(n, DatasetReader::kKeepFileBytes + 1));
@@ -688,7 +691,7 @@ TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
   auto sh = std::make_shared<Shared>();
   bool overlapped = false;
   FileOpener opener = [sh, &overlapped](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
-    const int i = f.relative[1] - '0';
+    const int i = file_number(f);
     {
       std::lock_guard<std::mutex> lock(sh->mu);
       ++sh->opens[static_cast<std::size_t>(i)];
@@ -718,7 +721,7 @@ TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
 TEST(DatasetReader, AFailedOpenAheadIsTheErrorOfItsFileWhenReached) {
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(4);
   FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
-    const int i = f.relative[1] - '0';
+    const int i = file_number(f);
     if (++(*opens)[static_cast<std::size_t>(i)] == 2 && i == 2)
       return Error(ErrorCode::kIoError, "connection reset", ErrorContext(f.uri));
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
@@ -743,7 +746,7 @@ TEST(DatasetReader, AFailedOpenAheadIsTheErrorOfItsFileWhenReached) {
 TEST(DatasetReader, DroppedWhileTheNextFileOpens) {
   auto slow = std::make_shared<std::atomic<int>>(0);
   FileOpener opener = [slow](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
-    const int i = f.relative[1] - '0';
+    const int i = file_number(f);
     if (i == 1 && ++*slow == 2) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
   };
@@ -759,7 +762,7 @@ TEST(DatasetReader, DroppedWhileTheNextFileOpens) {
 TEST(DatasetReader, AStoresFilesInTheFirstFilesSchemaAreOpenedOnce) {
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(4);
   FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
-    const int i = f.relative[1] - '0';
+    const int i = file_number(f);
     ++(*opens)[static_cast<std::size_t>(i)];
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
   };
@@ -784,7 +787,7 @@ TEST(DatasetReader, AStoresSmallFilesAreOpenedOnce) {
   for (std::size_t i = 0; i < fill; ++i) sizes.push_back(small);
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(sizes.size());
   FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
-    const int i = std::stoi(f.relative.substr(1));
+    const int i = file_number(f);
     ++(*opens)[static_cast<std::size_t>(i)];
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
   };

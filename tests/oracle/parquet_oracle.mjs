@@ -223,7 +223,7 @@ async function compare(file) {
       if (x !== 0n || y !== 0n) return { status: 'differs', detail: `decimal columns (${names}) through CSV: ${x}/${y} rows differ` };
     }
     const notCompared = skipped.filter((p) => !p.decimal);
-    return { status: 'same', rows: pn, skipped: notCompared.map((p) => `${p.name} ${p.type}`) };
+    return { status: 'same', rows: pn, skipped: notCompared.map((p) => `${p.name} ${p.type}`), desc };
   } catch (e) {
     return { status: 'compare-failed', detail: e.message.split('\n')[0] };
   }
@@ -246,13 +246,13 @@ const REWRITE_TYPE_CHANGES = [
 // columns are compared after a cast back to the original's type (in UTC).
 const REWRITE_LEGACY_UTC = new Set(['nested_structs.rust.parquet']);
 
-async function compareRewrite(file) {
+// `src`: DuckDB's DESCRIBE of the original, as compare() read it.
+async function compareRewrite(file, src) {
   const base = path.basename(file);
   const out = path.join(tmp, base + '.rewritten.parquet');
   const r = spawnSync(sluice, ['convert', file, out, '--threads', '2'], { encoding: 'utf8' });
   if (r.status !== 0) return { ok: false, detail: `sluice convert failed: ${(r.stderr || '').trim()}` };
   try {
-    const src = await q(`DESCRIBE SELECT * FROM read_parquet(${sqlStr(file)})`);
     const got = await q(`DESCRIBE SELECT * FROM read_parquet(${sqlStr(out)})`);
     if (src.length !== got.length || src.some((d, i) => d.column_name !== got[i].column_name))
       return { ok: false, detail: `columns ${src.map((d) => d.column_name)} became ${got.map((d) => d.column_name)}` };
@@ -364,7 +364,7 @@ for (const f of files) {
   else if (!ok) failures++;
   console.log(line);
   if (res.status === 'same') {
-    const w = await compareRewrite(f);
+    const w = await compareRewrite(f, res.desc);
     if (w.ok) {
       ++rewritten;
       if (w.changes.length) console.log(`rewritten      ${base}: ${w.changes.join('; ')}`);

@@ -122,13 +122,14 @@ class DatasetReader final : public BatchReader {
     auto schema = std::make_shared<Schema>();
     // A store's files are opened several at a time (each open waits on a request or two); their
     // schemas are still unified in file order, so an error names the file one by one would.
-    const bool remote = !files_.empty() && !files_[0]->key.empty();
+    remote_ = !files_.empty() && !files_[0]->key.empty();
+    std::uint64_t kept_bytes = 0;  // of the small files whose readers are kept
     std::deque<std::future<Result<std::unique_ptr<BatchReader>>>> ahead;  // files i, i + 1, ...
     std::size_t launched = 1;
     const std::size_t schema_files = options_.schema_from_first_file ? std::min<std::size_t>(1, files_.size()) : files_.size();
     for (std::size_t i = 0; i < schema_files; ++i) {
       Result<std::unique_ptr<BatchReader>> opened = Error(ErrorCode::kInternal, "not opened");
-      if (i == 0 || !remote) {
+      if (i == 0 || !remote_) {
         opened = opener_(*files_[i]);
       } else {
         for (; launched < schema_files && launched < i + kRemoteOpensAtOnce; ++launched)
@@ -140,13 +141,12 @@ class DatasetReader final : public BatchReader {
       SLUICE_TRY(merge_schema(*schema, *reader->schema(), i, false));
       if (i == 0) {
         current_ = std::move(reader);  // read first, without opening it again
-      } else if (remote && files_[i]->size <= kKeepFileBytes && kept_bytes_ + files_[i]->size <= options_.keep_budget) {
+      } else if (remote_ && files_[i]->size <= kKeepFileBytes && kept_bytes + files_[i]->size <= options_.keep_budget) {
         if (kept_.empty()) kept_.resize(files_.size());
-        kept_bytes_ += files_[i]->size;
+        kept_bytes += files_[i]->size;
         kept_[i] = std::move(reader);
       }
     }
-    remote_ = remote;
     open_next_ahead(0);
     file_fields_ = schema->fields.size();
     for (const Field& f : d_.partition_fields) schema->fields.push_back(f);
@@ -195,7 +195,6 @@ class DatasetReader final : public BatchReader {
   Status open_current() {
     if (kept(index_)) {
       current_ = std::move(kept_[index_]);
-      kept_bytes_ -= files_[index_]->size;
     } else if (next_open_.valid() && next_open_for_ == index_) {
       auto opened = next_open_.get();
       SLUICE_ASSIGN_OR_RETURN(current_, std::move(opened));
@@ -290,7 +289,6 @@ class DatasetReader final : public BatchReader {
   bool remote_ = false;
   std::vector<std::string> first_seen_;  // by column: the file its type was first seen in
   std::vector<std::unique_ptr<BatchReader>> kept_;  // by file index, the small files' first readers
-  std::uint64_t kept_bytes_ = 0;
   // Last: destroyed first, waiting for an open still under way (it uses opener_ and files_).
   std::size_t next_open_for_ = 0;
   std::future<Result<std::unique_ptr<BatchReader>>> next_open_;
