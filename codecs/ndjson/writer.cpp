@@ -23,7 +23,7 @@ enum class OutKind : std::uint8_t {
   kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64,
   kFloat16, kFloat32, kFloat64, kDecimal,
   kDate, kTime32, kTime64, kTimestamp, kTimestampUtc, kDuration,
-  kString, kJson, kBinary, kFixedBinary, kUuid,
+  kString, kJson, kBinary, kFixedBinary, kUuid, kInterval,
   kList, kStruct,
   kMapObject,   // map<string, V>: {"k": v, ...}
   kMapEntries,  // any other key type: [{"key": k, "value": v}, ...]
@@ -94,7 +94,9 @@ void build(OutNode& n, const ArrayData& a) {
       n.bytes = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
       break;
     case TypeId::kFixedSizeBinary:
-      n.kind = t.extension == Extension::kUuid ? OutKind::kUuid : OutKind::kFixedBinary;
+      n.kind = t.extension == Extension::kUuid       ? OutKind::kUuid
+               : t.extension == Extension::kInterval ? OutKind::kInterval
+                                                     : OutKind::kFixedBinary;
       n.width = t.byte_width;
       n.bytes = a.buffers.at(1) ? reinterpret_cast<const char*>(a.buffers[1]->data()) + a.offset * t.byte_width : "";
       break;
@@ -234,6 +236,14 @@ class Emitter {
         char* p = out.reserve(40);
         *p++ = '"';
         p = text::format_uuid(p, {n.bytes + i * n.width, static_cast<std::size_t>(n.width)});
+        *p++ = '"';
+        out.commit(p);
+        return true;
+      }
+      case OutKind::kInterval: {
+        char* p = out.reserve(64);
+        *p++ = '"';
+        p = text::format_interval(p, {n.bytes + i * n.width, static_cast<std::size_t>(n.width)});
         *p++ = '"';
         out.commit(p);
         return true;

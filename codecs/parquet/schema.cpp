@@ -124,6 +124,8 @@ Result<LeafType> leaf_type(const SchemaElement& e, const std::string& dotted, co
       if (decimal_ok) return LeafType{decimal128(precision, scale), Conversion::kDecimalFixed};
       if (lt && lt->__isset.FLOAT16 && e.type_length == 2) return LeafType{float16(), Conversion::kFixed};
       if (lt && lt->__isset.UUID && e.type_length == 16) return LeafType{uuid_type(), Conversion::kFixed, false};
+      if (has_converted(e, ConvertedType::INTERVAL) && e.type_length == 12)
+        return LeafType{interval_type(), Conversion::kFixed, false};
       return LeafType{fixed_size_binary(e.type_length), Conversion::kFixed, false};
     }
   }

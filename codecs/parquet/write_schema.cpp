@@ -281,7 +281,7 @@ struct Builder {
   }
 
   // Annotations given by options (after the leaf's options are resolved).
-  Status annotate(const WriteLeaf& leaf, Annotation a, SchemaElement& e) {
+  Status annotate(WriteLeaf& leaf, Annotation a, SchemaElement& e) {
     const TypeId id = leaf.type->id;
     LogicalType lt;
     switch (a) {
@@ -293,6 +293,7 @@ struct Builder {
           case Extension::kJson: return annotate(leaf, Annotation::kJson, e);
           case Extension::kEnum: return annotate(leaf, Annotation::kEnum, e);
           case Extension::kBson: return annotate(leaf, Annotation::kBson, e);
+          case Extension::kInterval: return annotate(leaf, Annotation::kInterval, e);
         }
         if (id == TypeId::kString) {
           lt.__set_STRING(format::StringType());
@@ -320,6 +321,14 @@ struct Builder {
         lt.__set_BSON(format::BsonType());
         e.__set_converted_type(ConvertedType::BSON);
         break;
+      case Annotation::kInterval:
+        // A converted type only (no logical type has it). Its sort order is undefined in the format:
+        // no min/max (chunk statistics and column index), null counts only.
+        if (id != TypeId::kFixedSizeBinary || leaf.type_length != 12)
+          return column_error(leaf.dotted, "INTERVAL annotates fixed_size_binary[12] columns only");
+        e.__set_converted_type(ConvertedType::INTERVAL);
+        leaf.order = StatsOrder::kNone;
+        return ok_status();
     }
     e.__set_logicalType(lt);
     return ok_status();

@@ -94,6 +94,52 @@ inline double half_to_double(std::uint16_t h) {
   return sign * std::ldexp(m + 1024, e - 25);
 }
 
+// The text of a Parquet INTERVAL's 12 bytes (months, days, milliseconds: little-endian uint32) as
+// DuckDB prints an INTERVAL: "1 year 2 months 3 days 04:05:06.5"; parts that are zero left out, the
+// time of day's hours not wrapped at 24 ("100:00:00.25"), "00:00:00" when all are zero. Needs 60 bytes.
+inline char* format_interval(char* out, std::string_view bytes) {
+  std::uint32_t f[3] = {0, 0, 0};
+  std::memcpy(f, bytes.data(), bytes.size() < 12 ? bytes.size() : 12);  // little-endian host
+  char* p = out;
+  const auto part = [&](std::uint32_t n, std::string_view unit) {
+    if (n == 0) return;
+    if (p != out) *p++ = ' ';
+    p = std::to_chars(p, p + 10, n).ptr;
+    *p++ = ' ';
+    std::memcpy(p, unit.data(), unit.size());
+    p += unit.size();
+    if (n != 1) *p++ = 's';
+  };
+  part(f[0] / 12, "year");
+  part(f[0] % 12, "month");
+  part(f[1], "day");
+  std::uint32_t ms = f[2];
+  if (ms == 0 && p != out) return p;
+  if (p != out) *p++ = ' ';
+  const std::uint32_t hours = ms / 3600000;
+  ms %= 3600000;
+  if (hours < 10) *p++ = '0';
+  p = std::to_chars(p, p + 10, hours).ptr;
+  const auto two = [&](std::uint32_t v) {
+    *p++ = ':';
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  two(ms / 60000);
+  ms %= 60000;
+  two(ms / 1000);
+  ms %= 1000;
+  if (ms != 0) {
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + ms / 100);
+    if (ms % 100 != 0) {
+      *p++ = static_cast<char>('0' + ms / 10 % 10);
+      if (ms % 10 != 0) *p++ = static_cast<char>('0' + ms % 10);
+    }
+  }
+  return p;
+}
+
 // The canonical text of a UUID's 16 bytes (big-endian): 8-4-4-4-12 lowercase hex digits, 36 chars.
 inline char* format_uuid(char* out, std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -146,6 +192,10 @@ inline bool append_value(std::string& out, const ArrayData& a, std::int64_t i) {
     case TypeId::kFixedSizeBinary:
       if (t.extension == Extension::kUuid) {
         e = format_uuid(buf, a.fixed_binary_at(i));
+        break;
+      }
+      if (t.extension == Extension::kInterval) {
+        e = format_interval(buf, a.fixed_binary_at(i));
         break;
       }
       out += a.fixed_binary_at(i);

@@ -246,6 +246,16 @@ TEST(Cast, ExtensionsUnifyToTheirStorage) {
   auto again = cast_array(*bytes, uuid_type());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*(*again)->type, *uuid_type());
+
+  // An INTERVAL to a string is its text too (a dataset whose files disagree reads it as such).
+  EXPECT_EQ(*unify_types(interval_type(), utf8(), {true}), *utf8());
+  FixedSizeBinaryBuilder ib(interval_type());
+  ib.append(std::string_view("\x0e\0\0\0\x03\0\0\0\xdc\x05\0\0", 12));  // 14 months, 3 days, 1500 ms
+  ib.append_null();
+  auto iv = cast_array(ib.finish(), utf8());
+  ASSERT_TRUE(iv.ok()) << iv.error().to_string();
+  EXPECT_EQ((*iv)->string_at(0), "1 year 2 months 3 days 00:00:01.5");
+  EXPECT_TRUE((*iv)->is_null(1));
 }
 
 TEST(Discover, FoldersGlobsAndPartitionTypes) {

@@ -249,6 +249,47 @@ TEST(FilterCoerce, UuidsAreTheirSixteenBytes) {
   EXPECT_EQ(ok(str("0f8fad5bd9cb469fa16570867728950e"), fixed_size_binary(16)).bytes, "0f8fad5bd9cb469fa16570867728950e");
 }
 
+// Intervals have no order (a month against 30 days): no literal compares with one.
+TEST(FilterCoerce, IntervalsTakeNoLiteral) {
+  bad(str("1 day"), interval_type());
+  bad(str("00:00:01"), interval_type());
+  bad(num("5"), interval_type());
+  // The same twelve bytes without the annotation compare as bytes.
+  EXPECT_EQ(ok(str("abcdefghijkl"), fixed_size_binary(12)).bytes, "abcdefghijkl");
+}
+
+std::string interval_text(std::uint32_t months, std::uint32_t days, std::uint32_t millis) {
+  char bytes[12];
+  for (int k = 0; k < 4; ++k) {
+    bytes[k] = static_cast<char>(months >> (8 * k));
+    bytes[4 + k] = static_cast<char>(days >> (8 * k));
+    bytes[8 + k] = static_cast<char>(millis >> (8 * k));
+  }
+  char buf[64];
+  return std::string(buf, text::format_interval(buf, std::string_view(bytes, 12)));
+}
+
+// As DuckDB prints an INTERVAL (its `::VARCHAR`, CSV and JSON output), the expectations taken from
+// DuckDB 1.5's output for the same values.
+TEST(TextFormat, IntervalsPrintAsDuckDBPrintsThem) {
+  EXPECT_EQ(interval_text(0, 0, 0), "00:00:00");
+  EXPECT_EQ(interval_text(14, 3, 3600000), "1 year 2 months 3 days 01:00:00");
+  EXPECT_EQ(interval_text(0, 0, 1500), "00:00:01.5");
+  EXPECT_EQ(interval_text(0, 0, 1), "00:00:00.001");
+  EXPECT_EQ(interval_text(0, 0, 90000000), "25:00:00");
+  EXPECT_EQ(interval_text(12, 0, 0), "1 year");
+  EXPECT_EQ(interval_text(1, 0, 0), "1 month");
+  EXPECT_EQ(interval_text(0, 1, 0), "1 day");
+  EXPECT_EQ(interval_text(24, 2, 0), "2 years 2 days");
+  EXPECT_EQ(interval_text(0, 1000, 360000250), "1000 days 100:00:00.25");
+  EXPECT_EQ(interval_text(0, 0, 3723040), "01:02:03.04");
+  // The largest values each field holds: nothing wraps, and the text fits the 60 bytes promised.
+  const std::uint32_t m = 0xFFFFFFFFu;
+  const std::string widest = interval_text(m, m, m);
+  EXPECT_EQ(widest, "357913941 years 3 months 4294967295 days 1193:02:47.295");
+  EXPECT_LE(widest.size(), 60u);
+}
+
 TEST(FilterCoerce, NestedAndNull) {
   for (const TypePtr& t : {list(int32()), struct_({Field{"a", int32(), true}}), map(utf8(), int32())}) {
     const Error e = bad(num("1"), t);

@@ -728,16 +728,19 @@ TEST(ParquetWriterTypes, DecimalThatDoesNotFitItsStorageIsAnError) {
 }
 
 TEST(ParquetWriterTypes, Annotations) {
-  const auto schema = make_schema({F("j", utf8()), F("e", utf8()), F("u", fixed_size_binary(16)), F("bs", binary())});
+  const auto schema = make_schema({F("j", utf8()), F("e", utf8()), F("u", fixed_size_binary(16)), F("bs", binary()),
+                                   F("iv", fixed_size_binary(12))});
   Gen g(5);
   const Batch b = g.batch(schema, 100);
   pq::WriteOptions o;
   o.columns = {col("j", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kJson; }),
                col("e", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kEnum; }),
                col("u", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kUuid; }),
-               col("bs", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kBson; })};
+               col("bs", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kBson; }),
+               col("iv", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kInterval; })};
   // They read back as what they annotate: the same values, the types with their extension.
-  const std::vector<Extension> exts = {Extension::kJson, Extension::kEnum, Extension::kUuid, Extension::kBson};
+  const std::vector<Extension> exts = {Extension::kJson, Extension::kEnum, Extension::kUuid, Extension::kBson,
+                                       Extension::kInterval};
   std::vector<Field> ext_fields = schema->fields;
   Batch eb = b;
   for (std::size_t i = 0; i < exts.size(); ++i) {
@@ -749,7 +752,7 @@ TEST(ParquetWriterTypes, Annotations) {
   }
   const auto ext_schema = make_schema(ext_fields);
   eb.schema = ext_schema;
-  EXPECT_EQ(ext_schema->to_string(), "j: json\ne: enum\nu: uuid\nbs: bson\n");
+  EXPECT_EQ(ext_schema->to_string(), "j: json\ne: enum\nu: uuid\nbs: bson\niv: interval\n");
   auto file = write_file(schema, {b}, o);
   ASSERT_TRUE(file.ok()) << file.error().to_string();
   auto read = read_file(*file, {});
@@ -761,15 +764,24 @@ TEST(ParquetWriterTypes, Annotations) {
   EXPECT_TRUE(round_trips(ext_schema, {eb}, {}, &ext_file));
   EXPECT_EQ(ext_file, *file);
   const auto md = footer_of(ext_file);
-  ASSERT_EQ(md.schema.size(), 5u);
+  ASSERT_EQ(md.schema.size(), 6u);
   EXPECT_TRUE(md.schema[1].logicalType.__isset.JSON);
   EXPECT_TRUE(md.schema[2].logicalType.__isset.ENUM);
   EXPECT_TRUE(md.schema[3].logicalType.__isset.UUID);
   EXPECT_TRUE(md.schema[4].logicalType.__isset.BSON);
   EXPECT_EQ(md.schema[1].converted_type, fmt::ConvertedType::JSON);
+  // INTERVAL is a converted type only, and its order is undefined: null counts, no min/max.
+  EXPECT_EQ(md.schema[5].converted_type, fmt::ConvertedType::INTERVAL);
+  EXPECT_FALSE(md.schema[5].__isset.logicalType);
+  const auto& iv = chunk_of(md, 0, "iv").meta_data;
+  EXPECT_TRUE(iv.statistics.__isset.null_count);
+  EXPECT_FALSE(iv.statistics.__isset.min_value);
+  EXPECT_FALSE(iv.statistics.__isset.max_value);
+  EXPECT_FALSE(iv.statistics.__isset.min);
   // Annotations on the wrong types.
   for (auto [path, a] : std::vector<std::pair<std::string, pq::Annotation>>{
-           {"bs", pq::Annotation::kJson}, {"u", pq::Annotation::kEnum}, {"j", pq::Annotation::kUuid}, {"j", pq::Annotation::kBson}}) {
+           {"bs", pq::Annotation::kJson}, {"u", pq::Annotation::kEnum}, {"j", pq::Annotation::kUuid}, {"j", pq::Annotation::kBson},
+           {"u", pq::Annotation::kInterval}}) {
     pq::WriteOptions w;
     w.columns = {col(path, [a = a](pq::ColumnWriteOptions& c) { c.annotation = a; })};
     auto r = write_file(schema, {b}, w);

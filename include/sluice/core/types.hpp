@@ -43,6 +43,9 @@ enum class Extension : std::uint8_t {
   kJson,  // on string: JSON text (Parquet JSON, arrow.json)
   kEnum,  // on string: one of a small set of values (Parquet ENUM)
   kBson,  // on binary: a BSON document (Parquet BSON)
+  // on fixed_size_binary[12]: months, days and milliseconds as little-endian uint32 (Parquet's
+  // INTERVAL converted type), printed as DuckDB prints an INTERVAL ("1 year 2 months 3 days 04:05:06.5")
+  kInterval,
 };
 
 inline constexpr std::int64_t units_per_second(TimeUnit u) noexcept {
@@ -180,7 +183,8 @@ inline TypePtr fixed_size_binary(std::int32_t width) {
 }
 // `storage` with an extension over it (kNone: the storage type as it is, without one); nullptr where
 // the extension does not apply to that storage (UUID on anything but fixed_size_binary[16], JSON or
-// ENUM on anything but string, BSON on anything but binary).
+// ENUM on anything but string, BSON on anything but binary, INTERVAL on anything but
+// fixed_size_binary[12]).
 inline TypePtr with_extension(const TypePtr& storage, Extension e) {
   if (!storage) return nullptr;
   if (storage->extension == e) return storage;
@@ -196,6 +200,9 @@ inline TypePtr with_extension(const TypePtr& storage, Extension e) {
     case Extension::kBson:
       if (s.id != TypeId::kBinary) return nullptr;
       break;
+    case Extension::kInterval:
+      if (s.id != TypeId::kFixedSizeBinary || s.byte_width != 12) return nullptr;
+      break;
   }
   auto t = std::make_shared<DataType>(s);
   t->extension = e;
@@ -207,6 +214,10 @@ inline TypePtr uuid_type() {
 }
 inline TypePtr json_type() {
   static const TypePtr t = with_extension(utf8(), Extension::kJson);
+  return t;
+}
+inline TypePtr interval_type() {
+  static const TypePtr t = with_extension(fixed_size_binary(12), Extension::kInterval);
   return t;
 }
 
@@ -249,6 +260,7 @@ inline std::string DataType::to_string() const {
     case Extension::kJson: return "json";
     case Extension::kEnum: return "enum";
     case Extension::kBson: return "bson";
+    case Extension::kInterval: return "interval";
   }
   switch (id) {
     case TypeId::kNull: return "null";

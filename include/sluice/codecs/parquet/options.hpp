@@ -81,6 +81,7 @@ enum class Annotation : std::uint8_t {
   kEnum,     // a string column of enum values
   kUuid,     // a fixed_size_binary[16] column
   kBson,     // a binary column
+  kInterval, // a fixed_size_binary[12] column: months, days, milliseconds (little-endian uint32)
 };
 
 // Settings of the columns under a path ("a", "s.b", "l.element" or "l" for everything under it). Unset
