@@ -98,9 +98,11 @@ TypePtr make_type(Bytes& in, int depth) {
     case 15: return timestamp(unit);
     case 16: return timestamp(unit, (b & 0x80) ? "UTC" : "Asia/Tokyo");
     case 17: return duration(unit);
-    // The extensions (JSON, ENUM, BSON, UUID, INTERVAL annotations) on some of them: b's top bits.
+    // The extensions (JSON, ENUM, BSON, GEOMETRY, GEOGRAPHY, UUID, INTERVAL annotations) on some of them: b's top bits.
     case 18: return (b & 0xC0) == 0xC0 ? json_type() : (b & 0xC0) == 0x80 ? with_extension(utf8(), Extension::kEnum) : utf8();
-    case 19: return (b & 0x80) ? with_extension(binary(), Extension::kBson) : binary();
+    case 19:
+      if ((b & 0xC0) == 0xC0) return (b & 0x20) ? geography_type("", Edges::kKarney) : geometry_type("srid:4326");
+      return (b & 0x80) ? with_extension(binary(), Extension::kBson) : binary();
     case 20: {
       const int width = 1 + in.u8() % 20;
       if (width == 16 && (b & 0x80)) return uuid_type();

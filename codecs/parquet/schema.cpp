@@ -116,6 +116,16 @@ Result<LeafType> leaf_type(const SchemaElement& e, const std::string& dotted, co
       if (text)
         return LeafType{json ? json_type() : enum_ ? with_extension(utf8(), Extension::kEnum) : utf8(),
                         Conversion::kByteArray, false};
+      if (lt && lt->__isset.GEOMETRY)
+        return LeafType{geometry_type(lt->GEOMETRY.__isset.crs ? lt->GEOMETRY.crs : ""), Conversion::kByteArray, false};
+      if (lt && lt->__isset.GEOGRAPHY) {
+        // An algorithm this reader does not know is kept as the default's (spherical) meaning: the
+        // values are WKB bytes either way.
+        const auto a = lt->GEOGRAPHY.__isset.algorithm ? static_cast<int>(lt->GEOGRAPHY.algorithm) : 0;
+        const Edges edges = a >= 0 && a <= static_cast<int>(Edges::kKarney) ? static_cast<Edges>(a) : Edges::kSpherical;
+        return LeafType{geography_type(lt->GEOGRAPHY.__isset.crs ? lt->GEOGRAPHY.crs : "", edges),
+                        Conversion::kByteArray, false};
+      }
       const bool bson = (lt && lt->__isset.BSON) || has_converted(e, ConvertedType::BSON);
       return LeafType{bson ? with_extension(binary(), Extension::kBson) : binary(), Conversion::kByteArray, false};
     }

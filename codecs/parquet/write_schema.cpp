@@ -294,6 +294,25 @@ struct Builder {
           case Extension::kEnum: return annotate(leaf, Annotation::kEnum, e);
           case Extension::kBson: return annotate(leaf, Annotation::kBson, e);
           case Extension::kInterval: return annotate(leaf, Annotation::kInterval, e);
+          case Extension::kGeometry: case Extension::kGeography: {
+            // WKB in its CRS. The order of geometries is undefined in the format: no min/max.
+            if (id != TypeId::kBinary) return column_error(leaf.dotted, "a geometry or geography that is not binary");
+            const DataType& t = *leaf.type;
+            if (t.extension == Extension::kGeometry) {
+              format::GeometryType g;
+              if (!t.crs.empty()) g.__set_crs(t.crs);
+              lt.__set_GEOMETRY(g);
+            } else {
+              format::GeographyType g;
+              if (!t.crs.empty()) g.__set_crs(t.crs);
+              if (t.edges != Edges::kSpherical)
+                g.__set_algorithm(static_cast<format::EdgeInterpolationAlgorithm::type>(t.edges));
+              lt.__set_GEOGRAPHY(g);
+            }
+            e.__set_logicalType(lt);
+            leaf.order = StatsOrder::kNone;
+            return ok_status();
+          }
         }
         if (id == TypeId::kString) {
           lt.__set_STRING(format::StringType());

@@ -254,6 +254,9 @@ TEST(FilterCoerce, IntervalsTakeNoLiteral) {
   bad(str("1 day"), interval_type());
   bad(str("00:00:01"), interval_type());
   bad(num("5"), interval_type());
+  // Nor with a geometry's or a geography's WKB.
+  bad(str("POINT (1 2)"), geometry_type());
+  bad(str("x"), geography_type("OGC:CRS84"));
   // The same twelve bytes without the annotation compare as bytes.
   EXPECT_EQ(ok(str("abcdefghijkl"), fixed_size_binary(12)).bytes, "abcdefghijkl");
 }

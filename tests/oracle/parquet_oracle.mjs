@@ -144,7 +144,7 @@ const containsBlobLike = (t) => /\bBLOB\b|\bUUID\b|\bFLOAT\b|\bDOUBLE\b/.test(t)
 function columnPlan(name, type) {
   const c = ident(name);
   if (type === 'BLOB') return { p: `to_base64(${c})`, jtype: 'VARCHAR', j: c, why: 'BLOB as base64' };
-  // GEOMETRY / GEOGRAPHY are WKB bytes in the file: sluice reads them as binary.
+  // GEOMETRY / GEOGRAPHY are WKB bytes in the file: sluice's NDJSON has them in base64 (as binary).
   if (/^(GEOMETRY|GEOGRAPHY)\b/.test(type)) return { p: `to_base64(ST_AsWKB(${c}))`, jtype: 'VARCHAR', j: c };
   // DuckDB's read_json parses a number into a DECIMAL through a double: compared as exact text.
   // DuckDB's read_json parses a number into a DECIMAL through a double: decimals are compared through
@@ -236,11 +236,10 @@ async function compare(file) {
 // ---- rewritten by sluice's writer ---------------------------------------------------------------
 
 // Types sluice's columnar buffer does not carry as such, so its writer writes another annotation:
-// the expression over the original's column that DuckDB compares with the rewritten one.
-const REWRITE_TYPE_CHANGES = [
-  // The Parquet GEOMETRY / GEOGRAPHY annotations are read as their WKB bytes and written as binary.
-  { from: /^(GEOMETRY|GEOGRAPHY)\b/, to: /^BLOB$/, expr: (c) => `ST_AsWKB(${c})`, why: 'written as its WKB bytes (BLOB)' },
-];
+// the expression over the original's column that DuckDB compares with the rewritten one. None at
+// present: GEOMETRY / GEOGRAPHY (with their CRS) and INTERVAL were the last, and are carried now.
+// An entry is { from: /TYPE regex/, to: /TYPE regex/, expr: (c) => SQL or null, why: 'text' }.
+const REWRITE_TYPE_CHANGES = [];
 
 // Files whose legacy TIMESTAMP_MILLIS / TIMESTAMP_MICROS converted types (no logical type) sluice
 // reads as UTC-adjusted, as the format's backward-compatibility rules say (and Arrow does), and so

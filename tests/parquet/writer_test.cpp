@@ -789,6 +789,41 @@ TEST(ParquetWriterTypes, Annotations) {
     EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
     EXPECT_NE(r.error().message().find("'" + path + "'"), std::string::npos) << r.error().message();
   }
+  // Geometries and geographies: their CRS and edges written and read back, WKB bytes unchanged, and
+  // no min/max (their order is undefined).
+  {
+    const auto geo = make_schema({F("g", geometry_type("srid:5070")), F("p", geometry_type()),
+                                  F("h", geography_type("OGC:CRS84", Edges::kVincenty)), F("s", geography_type())});
+    EXPECT_EQ(geo->to_string(), "g: geometry(srid:5070)\np: geometry\nh: geography(OGC:CRS84, vincenty)\n"
+                                "s: geography(spherical)\n");
+    Gen gg(9);
+    const Batch plain = gg.batch(make_schema({F("g", binary()), F("p", binary()), F("h", binary()), F("s", binary())}), 50);
+    Batch gb = plain;
+    gb.schema = geo;
+    for (std::size_t i = 0; i < 4; ++i) {
+      auto relabelled = std::make_shared<ArrayData>(*plain.columns[i]);
+      relabelled->type = geo->fields[i].type;
+      gb.columns[i] = relabelled;
+    }
+    std::string geo_file;
+    EXPECT_TRUE(round_trips(geo, {gb}, {}, &geo_file));
+    const auto gmd = footer_of(geo_file);
+    ASSERT_EQ(gmd.schema.size(), 5u);
+    ASSERT_TRUE(gmd.schema[1].logicalType.__isset.GEOMETRY);
+    EXPECT_EQ(gmd.schema[1].logicalType.GEOMETRY.crs, "srid:5070");
+    ASSERT_TRUE(gmd.schema[2].logicalType.__isset.GEOMETRY);
+    EXPECT_FALSE(gmd.schema[2].logicalType.GEOMETRY.__isset.crs);
+    ASSERT_TRUE(gmd.schema[3].logicalType.__isset.GEOGRAPHY);
+    EXPECT_EQ(gmd.schema[3].logicalType.GEOGRAPHY.crs, "OGC:CRS84");
+    EXPECT_EQ(gmd.schema[3].logicalType.GEOGRAPHY.algorithm, fmt::EdgeInterpolationAlgorithm::VINCENTY);
+    EXPECT_FALSE(gmd.schema[4].logicalType.GEOGRAPHY.__isset.algorithm);
+    for (const char* c : {"g", "p", "h", "s"}) {
+      const auto& st = chunk_of(gmd, 0, c).meta_data.statistics;
+      EXPECT_TRUE(st.__isset.null_count) << c;
+      EXPECT_FALSE(st.__isset.min_value) << c;
+      EXPECT_FALSE(st.__isset.max_value) << c;
+    }
+  }
   const auto narrow = make_schema({F("u", fixed_size_binary(3))});
   pq::WriteOptions w;
   w.columns = {col("u", [](pq::ColumnWriteOptions& c) { c.annotation = pq::Annotation::kUuid; })};

@@ -46,7 +46,14 @@ enum class Extension : std::uint8_t {
   // on fixed_size_binary[12]: months, days and milliseconds as little-endian uint32 (Parquet's
   // INTERVAL converted type), printed as DuckDB prints an INTERVAL ("1 year 2 months 3 days 04:05:06.5")
   kInterval,
+  // on binary: WKB geometries (Parquet GEOMETRY, planar edges) or geographies (Parquet GEOGRAPHY, edges
+  // interpolated by DataType::edges), in the coordinate reference system DataType::crs
+  kGeometry,
+  kGeography,
 };
+
+// How a geography's edges run between its vertices (Parquet's EdgeInterpolationAlgorithm, in its order).
+enum class Edges : std::uint8_t { kSpherical, kVincenty, kThomas, kAndoyer, kKarney };
 
 inline constexpr std::int64_t units_per_second(TimeUnit u) noexcept {
   switch (u) {
@@ -78,12 +85,14 @@ struct DataType {
   std::int32_t byte_width = 0;        // fixed_size_binary
   bool keys_sorted = false;           // map
   Extension extension = Extension::kNone;
+  std::string crs;                    // geometry, geography: as the file gives it (empty: OGC:CRS84)
+  Edges edges = Edges::kSpherical;    // geography
   std::vector<Field> children;        // list: 1, struct: n, map: 1 ("entries" struct)
 
   bool operator==(const DataType& o) const {
     return id == o.id && unit == o.unit && timezone == o.timezone && precision == o.precision &&
            scale == o.scale && byte_width == o.byte_width && keys_sorted == o.keys_sorted &&
-           extension == o.extension && children == o.children;
+           extension == o.extension && crs == o.crs && edges == o.edges && children == o.children;
   }
 
   bool is_integer() const { return id >= TypeId::kInt8 && id <= TypeId::kUInt64; }
@@ -203,10 +212,38 @@ inline TypePtr with_extension(const TypePtr& storage, Extension e) {
     case Extension::kInterval:
       if (s.id != TypeId::kFixedSizeBinary || s.byte_width != 12) return nullptr;
       break;
+    case Extension::kGeometry: case Extension::kGeography:
+      if (s.id != TypeId::kBinary) return nullptr;
+      break;
   }
   auto t = std::make_shared<DataType>(s);
   t->extension = e;
+  if (e != Extension::kGeometry && e != Extension::kGeography) t->crs.clear();
+  if (e != Extension::kGeography) t->edges = Edges::kSpherical;
   return t;
+}
+// WKB geometries with planar edges, in `crs` (empty: OGC:CRS84, longitude/latitude).
+inline TypePtr geometry_type(std::string crs = {}) {
+  auto t = std::make_shared<DataType>(*with_extension(binary(), Extension::kGeometry));
+  t->crs = std::move(crs);
+  return t;
+}
+// WKB geographies: edges interpolated on the spheroid by `edges`, in `crs` (empty: OGC:CRS84).
+inline TypePtr geography_type(std::string crs = {}, Edges edges = Edges::kSpherical) {
+  auto t = std::make_shared<DataType>(*with_extension(binary(), Extension::kGeography));
+  t->crs = std::move(crs);
+  t->edges = edges;
+  return t;
+}
+inline std::string_view edges_name(Edges e) {
+  switch (e) {
+    case Edges::kSpherical: return "spherical";
+    case Edges::kVincenty: return "vincenty";
+    case Edges::kThomas: return "thomas";
+    case Edges::kAndoyer: return "andoyer";
+    case Edges::kKarney: return "karney";
+  }
+  return "?";
 }
 inline TypePtr uuid_type() {
   static const TypePtr t = with_extension(fixed_size_binary(16), Extension::kUuid);
@@ -261,6 +298,13 @@ inline std::string DataType::to_string() const {
     case Extension::kEnum: return "enum";
     case Extension::kBson: return "bson";
     case Extension::kInterval: return "interval";
+    case Extension::kGeometry: return crs.empty() ? "geometry" : "geometry(" + crs + ")";
+    case Extension::kGeography: {
+      std::string s = "geography(";
+      if (!crs.empty()) s += crs + ", ";
+      s += edges_name(edges);
+      return s + ")";
+    }
   }
   switch (id) {
     case TypeId::kNull: return "null";
