@@ -23,7 +23,7 @@ enum class OutKind : std::uint8_t {
   kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kUInt64,
   kFloat16, kFloat32, kFloat64, kDecimal,
   kDate, kTime32, kTime64, kTimestamp, kTimestampUtc, kDuration,
-  kString, kJson, kBinary, kFixedBinary, kUuid, kInterval,
+  kString, kJson, kBinary, kGeometry, kFixedBinary, kUuid, kInterval,
   kList, kStruct,
   kMapObject,   // map<string, V>: {"k": v, ...}
   kMapEntries,  // any other key type: [{"key": k, "value": v}, ...]
@@ -87,9 +87,10 @@ void build(OutNode& n, const ArrayData& a) {
     case TypeId::kDuration: fixed(OutKind::kDuration); break;
     case TypeId::kString:
     case TypeId::kBinary:
-      n.kind = t.id == TypeId::kBinary ? OutKind::kBinary
-               : t.extension == Extension::kJson ? OutKind::kJson
-                                                  : OutKind::kString;
+      n.kind = t.extension == Extension::kGeometry || t.extension == Extension::kGeography ? OutKind::kGeometry
+               : t.id == TypeId::kBinary                                                    ? OutKind::kBinary
+               : t.extension == Extension::kJson                                            ? OutKind::kJson
+                                                                                            : OutKind::kString;
       n.offsets = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
       n.bytes = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
       break;
@@ -145,6 +146,7 @@ class Emitter {
   std::int64_t non_finite = 0;
   std::string error;
   std::unique_ptr<simdjson::dom::parser> validator;  // JSON columns only
+  std::string wkt;                                    // a geometry's text
 
   void null() { out.put("null", 4); }
 
@@ -229,6 +231,20 @@ class Emitter {
       case OutKind::kBinary:
         write_base64(out, n.bytes + n.offsets[i], static_cast<std::size_t>(n.offsets[i + 1] - n.offsets[i]));
         return true;
+      case OutKind::kGeometry: {
+        // Its WKT (letters, digits, signs, points, commas, spaces, parentheses: nothing to escape);
+        // bytes that are not WKB in base64, as binary is written.
+        const std::string_view b(n.bytes + n.offsets[i], static_cast<std::size_t>(n.offsets[i + 1] - n.offsets[i]));
+        wkt.clear();
+        if (!text::append_wkt(wkt, b)) {
+          write_base64(out, b.data(), b.size());
+          return true;
+        }
+        out.put('"');
+        out.put(wkt.data(), wkt.size());
+        out.put('"');
+        return true;
+      }
       case OutKind::kFixedBinary:
         write_base64(out, n.bytes + i * n.width, static_cast<std::size_t>(n.width));
         return true;

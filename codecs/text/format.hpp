@@ -152,6 +152,9 @@ inline char* format_uuid(char* out, std::string_view bytes) {
   return out;
 }
 
+// text/wkt.hpp (included at the end: it formats coordinates with format_double).
+inline bool append_wkt(std::string& out, std::string_view wkb);
+
 // Appends the text of a non-null scalar value (not nested) at row i to `out`. Returns false for
 // types without a scalar text form (list, struct, map).
 inline bool append_value(std::string& out, const ArrayData& a, std::int64_t i) {
@@ -188,7 +191,14 @@ inline bool append_value(std::string& out, const ArrayData& a, std::int64_t i) {
       e += u.size();
       break;
     }
-    case TypeId::kString: case TypeId::kBinary: out += a.string_at(i); return true;
+    case TypeId::kBinary:
+      // A geometry as its WKT; bytes that are not WKB as binary prints them.
+      if ((t.extension == Extension::kGeometry || t.extension == Extension::kGeography) &&
+          append_wkt(out, a.string_at(i)))
+        return true;
+      out += a.string_at(i);
+      return true;
+    case TypeId::kString: out += a.string_at(i); return true;
     case TypeId::kFixedSizeBinary:
       if (t.extension == Extension::kUuid) {
         e = format_uuid(buf, a.fixed_binary_at(i));
@@ -207,3 +217,5 @@ inline bool append_value(std::string& out, const ArrayData& a, std::int64_t i) {
 }
 
 }  // namespace sluice::text
+
+#include "text/wkt.hpp"

@@ -144,8 +144,8 @@ const containsBlobLike = (t) => /\bBLOB\b|\bUUID\b|\bFLOAT\b|\bDOUBLE\b/.test(t)
 function columnPlan(name, type) {
   const c = ident(name);
   if (type === 'BLOB') return { p: `to_base64(${c})`, jtype: 'VARCHAR', j: c, why: 'BLOB as base64' };
-  // GEOMETRY / GEOGRAPHY are WKB bytes in the file: sluice's NDJSON has them in base64 (as binary).
-  if (/^(GEOMETRY|GEOGRAPHY)\b/.test(type)) return { p: `to_base64(ST_AsWKB(${c}))`, jtype: 'VARCHAR', j: c };
+  // GEOMETRY / GEOGRAPHY: sluice writes their WKT, as DuckDB's ST_AsText prints them.
+  if (/^(GEOMETRY|GEOGRAPHY)\b/.test(type)) return { p: `ST_AsText(${c})`, jtype: 'VARCHAR', j: c };
   // DuckDB's read_json parses a number into a DECIMAL through a double: compared as exact text.
   // DuckDB's read_json parses a number into a DECIMAL through a double: decimals are compared through
   // sluice's CSV instead (below), which DuckDB parses exactly.
