@@ -630,6 +630,23 @@ class ColumnChunkWriter::Impl {
       s.__set_null_count(chunk_stats_.nulls);
       md.__set_statistics(s);
     }
+    if (geo_stats_ && geo_valid_) {
+      // Types always (empty when every value is null); a box where some value has an x and a y,
+      // with z and m where some value has them.
+      format::GeospatialStatistics g;
+      g.__set_geospatial_types(geo_.types);
+      if (geo_.has(0) && geo_.has(1)) {
+        format::BoundingBox b;
+        b.__set_xmin(geo_.min[0]);
+        b.__set_xmax(geo_.max[0]);
+        b.__set_ymin(geo_.min[1]);
+        b.__set_ymax(geo_.max[1]);
+        if (geo_.has(2)) b.__set_zmin(geo_.min[2]), b.__set_zmax(geo_.max[2]);
+        if (geo_.has(3)) b.__set_mmin(geo_.min[3]), b.__set_mmax(geo_.max[3]);
+        g.__set_bbox(b);
+      }
+      md.__set_geospatial_statistics(g);
+    }
     std::vector<format::PageEncodingStats> es;
     if (dict_used_) {
       format::PageEncodingStats p;
@@ -1020,6 +1037,14 @@ class ColumnChunkWriter::Impl {
     if (dict_active_) dict_used_ = true;
     chunk_value_bytes_ += bytes;
     page_stats_.merge(leaf_.order, mn, mx);
+    if (geo_stats_ && geo_valid_) {
+      // A GEOMETRY's bounds and types (a value that is not WKB: none for the chunk).
+      for_each_present(lv, l, end, v, present, [&](std::int64_t p) {
+        const std::string_view s(reinterpret_cast<const char*>(data ? data + offs[p] : nullptr),
+                                 static_cast<std::size_t>(offs[p + 1] - offs[p]));
+        if (geo_valid_ && !text::add_wkb_bounds(geo_, s)) geo_valid_ = false;
+      });
+    }
     return ok_status();
   }
 
@@ -1459,6 +1484,8 @@ class ColumnChunkWriter::Impl {
     page_value_counts_.clear();
     data_encodings_.clear();
     chunk_stats_.clear();
+    geo_ = text::WkbBounds();
+    geo_valid_ = true;
     chunk_levels_ = chunk_rows_ = uncompressed_bytes_ = header_bytes_ = dict_uncompressed_ = 0;
     fixed_dict_.clear();
     binary_dict_.clear();
@@ -1508,6 +1535,11 @@ class ColumnChunkWriter::Impl {
   std::vector<std::int64_t> page_value_counts_;
   std::map<int, std::int32_t> data_encodings_;
   Stats chunk_stats_;
+  // GEOMETRY columns: Parquet's geospatial statistics (GEOGRAPHY has none: its x range may wrap around
+  // the antimeridian, which a plain min/max does not say).
+  const bool geo_stats_ = leaf_.statistics && leaf_.type && leaf_.type->extension == Extension::kGeometry;
+  text::WkbBounds geo_;
+  bool geo_valid_ = true;
   std::int64_t chunk_levels_ = 0, chunk_rows_ = 0, uncompressed_bytes_ = 0, header_bytes_ = 0, dict_uncompressed_ = 0;
 
   std::vector<PendingPage> pending_;   // encoded, waiting for detach_pages()

@@ -177,6 +177,22 @@ std::string describe_footer(const format::FileMetaData& md, const ParquetSchema&
         if (s.__isset.nan_count) os << " nans " << s.nan_count;
         os << "\n";
       }
+      if (m.__isset.geospatial_statistics) {
+        const auto& g = m.geospatial_statistics;
+        os << "    geospatial statistics:";
+        if (g.__isset.bbox) {
+          const auto& b = g.bbox;
+          os << " bbox x [" << b.xmin << ", " << b.xmax << "] y [" << b.ymin << ", " << b.ymax << "]";
+          if (b.__isset.zmin || b.__isset.zmax) os << " z [" << b.zmin << ", " << b.zmax << "]";
+          if (b.__isset.mmin || b.__isset.mmax) os << " m [" << b.mmin << ", " << b.mmax << "]";
+        }
+        if (g.__isset.geospatial_types) {
+          os << " types [";
+          for (std::size_t i = 0; i < g.geospatial_types.size(); ++i) os << (i ? " " : "") << g.geospatial_types[i];
+          os << "]";
+        }
+        os << "\n";
+      }
     }
   }
   return os.str();

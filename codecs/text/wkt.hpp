@@ -1,4 +1,4 @@
-// Well-known text (WKT) of well-known binary (WKB) geometries, as DuckDB prints a GEOMETRY:
+// Well-known binary (WKB) geometries read: their well-known text (WKT), as DuckDB prints a GEOMETRY:
 // "POINT (30 10)", "POLYGON Z ((30 10 40, ...), (...))", "MULTIPOINT (10 40, 40 30)",
 // "GEOMETRYCOLLECTION (POINT (30 10), ...)", "LINESTRING EMPTY"; a point whose coordinates are all NaN
 // is EMPTY (how WKB writes an empty point), other NaN coordinates print as "nan".
@@ -6,12 +6,17 @@
 // Input is untrusted: ISO WKB (types 1-7, + 1000 Z, + 2000 M, + 3000 ZM) and EWKB's Z / M / SRID
 // flags, either byte order; every count is checked against the bytes left before it is used, and
 // collections nest at most kMaxWkbDepth deep. Nothing is allocated but the text appended.
+//
+// And their bounds, as Parquet's GeospatialStatistics want them (add_wkb_bounds).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "text/format.hpp"
 
@@ -19,11 +24,29 @@ namespace sluice::text {
 
 inline constexpr int kMaxWkbDepth = 64;
 
+// What Parquet's GeospatialStatistics hold for a column chunk: the range of each coordinate over every
+// value (NaN skipped; an axis no value has stays empty: min > max) and the ISO WKB type codes of the
+// values (1 POINT ... 7 GEOMETRYCOLLECTION, + 1000 Z, + 2000 M, + 3000 ZM), empty ones included.
+struct WkbBounds {
+  static constexpr double kInf = std::numeric_limits<double>::infinity();
+  double min[4] = {kInf, kInf, kInf, kInf};     // x, y, z, m
+  double max[4] = {-kInf, -kInf, -kInf, -kInf};
+  std::vector<std::int32_t> types;              // sorted, distinct
+
+  bool has(int axis) const { return min[axis] <= max[axis]; }
+  void add_type(std::int32_t code) {
+    auto it = std::lower_bound(types.begin(), types.end(), code);
+    if (it == types.end() || *it != code) types.insert(it, code);
+  }
+};
+
 namespace wkb_detail {
 
+// Walks one WKB value: writes its WKT to `out` when given, adds it to `bounds` when given.
 class WkbToWkt {
  public:
-  WkbToWkt(std::string_view in, std::string& out) : p_(reinterpret_cast<const std::uint8_t*>(in.data())), end_(p_ + in.size()), out_(out) {}
+  WkbToWkt(std::string_view in, std::string* out, WkbBounds* bounds)
+      : p_(reinterpret_cast<const std::uint8_t*>(in.data())), end_(p_ + in.size()), out_(out), bounds_(bounds) {}
 
   // One geometry, its tag written when `tagged` (a MULTIPOINT's points and a multi-geometry's parts
   // are written without theirs).
@@ -46,11 +69,13 @@ class WkbToWkt {
     if (dims_code == 2 || dims_code == 3) m = true;
     if (want_base != 0 && static_cast<int>(base) != want_base) return false;
     const int dims = 2 + (z ? 1 : 0) + (m ? 1 : 0);
+    z_ = z;  // the axes of this geometry's coordinates (a part's own, in a collection)
+    if (bounds_ && depth == 0) bounds_->add_type(static_cast<std::int32_t>(base + (z ? 1000 : 0) + (m ? 2000 : 0)));
     if (tagged) {
       static constexpr const char* kNames[] = {"", "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING",
                                                "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
-      out_ += kNames[base];
-      if (z || m) out_ += z && m ? " ZM" : z ? " Z" : " M";
+      put(kNames[base]);
+      if (z || m) put(z && m ? " ZM" : z ? " Z" : " M");
     }
     switch (base) {
       case 1: {
@@ -63,13 +88,13 @@ class WkbToWkt {
           all_nan = all_nan && v != v;
         }
         if (all_nan && tagged) {
-          out_ += " EMPTY";
+          put(" EMPTY");
           return true;
         }
         p_ = at;
-        if (tagged) out_ += " (";
+        if (tagged) put(" (");
         if (!coordinates(dims)) return false;
-        if (tagged) out_ += ')';
+        if (tagged) put(')');
         return true;
       }
       case 2: return points(dims, tagged);
@@ -112,13 +137,27 @@ class WkbToWkt {
     if (!u32(n)) return false;
     return static_cast<std::uint64_t>(*n) * min_bytes <= static_cast<std::uint64_t>(end_ - p_);
   }
+  void put(const char* s) {
+    if (out_) *out_ += s;
+  }
+  void put(char c) {
+    if (out_) *out_ += c;
+  }
   bool coordinates(int dims) {
     char buf[40];
     for (int d = 0; d < dims; ++d) {
       double v = 0;
       if (!f64(&v)) return false;
-      if (d != 0) out_ += ' ';
-      out_.append(buf, format_double(buf, v));
+      if (out_) {
+        if (d != 0) *out_ += ' ';
+        out_->append(buf, format_double(buf, v));
+      }
+      // The axis: x, y, then z and m, or m alone (a 3-value XYM coordinate).
+      const int axis = d < 2 ? d : d == 2 && z_ ? 2 : 3;
+      if (bounds_ && v == v) {
+        bounds_->min[axis] = std::min(bounds_->min[axis], v);
+        bounds_->max[axis] = std::max(bounds_->max[axis], v);
+      }
     }
     return true;
   }
@@ -128,15 +167,15 @@ class WkbToWkt {
     std::uint32_t n = 0;
     if (!count(&n, min_bytes)) return false;
     if (n == 0) {
-      out_ += tagged ? " EMPTY" : "EMPTY";
+      put(tagged ? " EMPTY" : "EMPTY");
       return true;
     }
-    out_ += tagged ? " (" : "(";
+    put(tagged ? " (" : "(");
     for (std::uint32_t i = 0; i < n; ++i) {
-      if (i != 0) out_ += ", ";
+      if (i != 0) put(", ");
       if (!item()) return false;
     }
-    out_ += ')';
+    put(')');
     return true;
   }
   bool points(int dims, bool tagged) {
@@ -148,8 +187,10 @@ class WkbToWkt {
 
   const std::uint8_t* p_;
   const std::uint8_t* end_;
-  std::string& out_;
+  std::string* out_;
+  WkbBounds* bounds_;
   bool little_ = true;
+  bool z_ = false;
 };
 
 }  // namespace wkb_detail
@@ -158,10 +199,17 @@ class WkbToWkt {
 // are not one whole WKB geometry.
 inline bool append_wkt(std::string& out, std::string_view wkb) {
   const std::size_t size = out.size();
-  wkb_detail::WkbToWkt w(wkb, out);
+  wkb_detail::WkbToWkt w(wkb, &out, nullptr);
   if (w.geometry(0, true) && w.done()) return true;
   out.resize(size);
   return false;
+}
+
+// Adds the WKB geometry `wkb` to `bounds`: its top-level type and every coordinate. False where the
+// bytes are not one whole WKB geometry (`bounds` may then hold part of it: a caller drops them).
+inline bool add_wkb_bounds(WkbBounds& bounds, std::string_view wkb) {
+  wkb_detail::WkbToWkt w(wkb, nullptr, &bounds);
+  return w.geometry(0, true) && w.done();
 }
 
 }  // namespace sluice::text

@@ -830,6 +830,72 @@ TEST(ParquetWriterTypes, Annotations) {
   EXPECT_FALSE(write_file(narrow, {}, w).ok());
 }
 
+// GEOMETRY statistics against those the writer of parquet-testing's geospatial files computed: each
+// of its row groups written on its own by sluice gives the same box and types (files by Arrow C++ and
+// DataFusion). GEOGRAPHY gets none. A value that is not WKB leaves the chunk without them.
+TEST(ParquetWriterTypes, GeospatialStatisticsAsTheCorpusHasThem) {
+  const fs::path dir = fs::path(SLUICE_TESTDATA_DIR) / "parquet-testing" / "data" / "geospatial";
+  if (!fs::exists(dir)) GTEST_SKIP() << "no parquet-testing corpus at " << dir;
+  int compared = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".parquet") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto md = footer_of(original);
+    pq::ReadOptions ro;
+    ro.batch_rows = std::int64_t{1} << 30;  // one batch per row group
+    auto batches = read_file(original, ro);
+    ASSERT_TRUE(batches.ok()) << batches.error().to_string();
+    std::size_t b = 0;
+    for (std::size_t g = 0; g < md.row_groups.size(); ++g) {
+      if (md.row_groups[g].num_rows == 0) continue;
+      ASSERT_LT(b, batches->size());
+      const Batch& batch = (*batches)[b++];
+      ASSERT_EQ(batch.num_rows, md.row_groups[g].num_rows);
+      const auto mine = footer_of(must_write(batch.schema, {batch}));
+      ASSERT_EQ(mine.row_groups.size(), 1u);
+      for (std::size_t c = 0; c < md.row_groups[g].columns.size(); ++c) {
+        const auto& want = md.row_groups[g].columns[c].meta_data;
+        const auto& got = mine.row_groups[0].columns[c].meta_data;
+        SCOPED_TRACE("row group " + std::to_string(g) + " column " + std::to_string(c));
+        if (batch.schema->fields[c].type->extension == Extension::kGeography) {
+          // Not written: a box of the vertices need not hold a spherical edge (arrow-rs writes one).
+          EXPECT_FALSE(got.__isset.geospatial_statistics);
+          continue;
+        }
+        ASSERT_EQ(got.__isset.geospatial_statistics, want.__isset.geospatial_statistics);
+        if (!want.__isset.geospatial_statistics) continue;
+        const auto& w = want.geospatial_statistics;
+        const auto& h = got.geospatial_statistics;
+        EXPECT_EQ(h.geospatial_types, w.geospatial_types);
+        ASSERT_EQ(h.__isset.bbox, w.__isset.bbox);
+        if (w.__isset.bbox) {
+          EXPECT_EQ(h.bbox.xmin, w.bbox.xmin);
+          EXPECT_EQ(h.bbox.xmax, w.bbox.xmax);
+          EXPECT_EQ(h.bbox.ymin, w.bbox.ymin);
+          EXPECT_EQ(h.bbox.ymax, w.bbox.ymax);
+          EXPECT_EQ(h.bbox.__isset.zmin, w.bbox.__isset.zmin);
+          EXPECT_EQ(h.bbox.zmin, w.bbox.zmin);
+          EXPECT_EQ(h.bbox.zmax, w.bbox.zmax);
+          EXPECT_EQ(h.bbox.__isset.mmin, w.bbox.__isset.mmin);
+          EXPECT_EQ(h.bbox.mmin, w.bbox.mmin);
+          EXPECT_EQ(h.bbox.mmax, w.bbox.mmax);
+        }
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GE(compared, 30);
+
+  BinaryBuilder bb(geometry_type());
+  bb.append(std::string_view("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x3e\x40\x00\x00\x00\x00\x00\x00\x24\x40", 21));  // POINT (30 10)
+  bb.append(std::string_view("not wkb"));
+  const auto schema = make_schema({F("g", geometry_type())});
+  const auto md = footer_of(must_write(schema, {make_batch(schema, {bb.finish()})}));
+  EXPECT_FALSE(md.row_groups[0].columns[0].meta_data.__isset.geospatial_statistics);
+}
+
 // =============================================================================================
 // Nesting and nulls
 
