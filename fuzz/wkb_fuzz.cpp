@@ -4,7 +4,9 @@
 //   - on success the text is not empty, starts with a geometry's name, has balanced parentheses, and
 //     its length is bounded by the input's (no count in the input makes it write more than the bytes
 //     it read justify);
-//   - the same input gives the same text.
+//   - the same input gives the same text;
+//   - its bounds (text::add_wkb_bounds) succeed exactly when the text does, with one type code and
+//     no NaN.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string prefix = "prefix,";
   std::string out = prefix;
   const bool ok = sluice::text::append_wkt(out, in);
+  // Its bounds (the Parquet writer's geospatial statistics) read the same bytes the same way.
+  sluice::text::WkbBounds bounds;
+  if (sluice::text::add_wkb_bounds(bounds, in) != ok) fail("bounds and text disagree on whether this is WKB", out);
+  if (ok && bounds.types.size() != 1) fail("not one type code for one geometry", std::to_string(bounds.types.size()));
+  for (int axis = 0; axis < 4; ++axis) {
+    if (bounds.min[axis] != bounds.min[axis] || bounds.max[axis] != bounds.max[axis]) fail("NaN in the bounds", out);
+  }
   if (!ok) {
     if (out != prefix) fail("a failed conversion changed its output", out);
     return 0;
