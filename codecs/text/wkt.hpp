@@ -11,6 +11,8 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -41,6 +43,20 @@ struct WkbBounds {
 };
 
 namespace wkb_detail {
+
+// A coordinate as DuckDB prints one in WKT: the shortest digits that read back, in fixed notation for
+// decimal exponents -4 to 15 ("1000000000000000", "0.0001") and scientific outside ("1e+16",
+// "1.5e-05", "1.2345678901234568e+17"); "nan", "inf", "-inf".
+inline char* format_coordinate(char* out, double v) {
+  if (!std::isfinite(v)) return format_double(out, v);
+  char* end = std::to_chars(out, out + 32, v, std::chars_format::scientific).ptr;
+  const char* e = out;
+  while (e < end && *e != 'e') ++e;
+  int exponent = 0;
+  std::from_chars(e + 1 + (e + 1 < end && e[1] == '+'), end, exponent);
+  if (exponent >= -4 && exponent < 16) return std::to_chars(out, out + 32, v, std::chars_format::fixed).ptr;
+  return end;
+}
 
 // Walks one WKB value: writes its WKT to `out` when given, adds it to `bounds` when given.
 class WkbToWkt {
@@ -87,8 +103,8 @@ class WkbToWkt {
           if (!f64(&v)) return false;
           all_nan = all_nan && v != v;
         }
-        if (all_nan && tagged) {
-          put(" EMPTY");
+        if (all_nan) {
+          put(tagged ? " EMPTY" : "EMPTY");  // MULTIPOINT (EMPTY, 1 2)
           return true;
         }
         p_ = at;
@@ -150,7 +166,7 @@ class WkbToWkt {
       if (!f64(&v)) return false;
       if (out_) {
         if (d != 0) *out_ += ' ';
-        out_->append(buf, format_double(buf, v));
+        out_->append(buf, format_coordinate(buf, v));
       }
       // The axis: x, y, then z and m, or m alone (a 3-value XYM coordinate).
       const int axis = d < 2 ? d : d == 2 && z_ ? 2 : 3;

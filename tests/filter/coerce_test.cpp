@@ -452,6 +452,17 @@ TEST(TextFormat, WkbPrintsAsWkt) {
   EXPECT_EQ(wkt(Wkb{}.head(4).u32(2).head(1).f64(1).f64(2).b + part.b), "MULTIPOINT (1 2, 5 6)");
   EXPECT_EQ(wkt(Wkb{}.head(7).u32(2).head(7).u32(0).head(1002).u32(0).b),
             "GEOMETRYCOLLECTION (GEOMETRYCOLLECTION EMPTY, LINESTRING Z EMPTY)");
+  // DuckDB 1.5: '...'::GEOMETRY printed back.
+  EXPECT_EQ(wkt(Wkb{}.head(4).u32(2).head(1).f64(NAN).f64(NAN).head(1).f64(1).f64(2).b), "MULTIPOINT (EMPTY, 1 2)");
+  EXPECT_EQ(wkt(Wkb{}.head(7).u32(1).head(1).f64(NAN).f64(NAN).b), "GEOMETRYCOLLECTION (POINT EMPTY)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(1e20).f64(1e-20).b), "POINT (1e+20 1e-20)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(123456789012345678.0).f64(0.1).b), "POINT (1.2345678901234568e+17 0.1)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(0.30000000000000004).f64(-0.0).b), "POINT (0.30000000000000004 -0)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(1e15).f64(1e16).b), "POINT (1000000000000000 1e+16)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(0.0001).f64(0.00001).b), "POINT (0.0001 1e-05)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(1.5e-5).f64(-2.5e-7).b), "POINT (1.5e-05 -2.5e-07)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(4503599627370497.0).f64(1e300).b), "POINT (4503599627370497 1e+300)");
+  EXPECT_EQ(wkt(Wkb{}.head(1).f64(INFINITY).f64(-INFINITY).b), "POINT (inf -inf)");
 
   // Broken: never a crash, never a partial text.
   const std::string point = Wkb{}.head(1).f64(30).f64(10).b;
