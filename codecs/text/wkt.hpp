@@ -59,9 +59,9 @@ inline char* format_coordinate(char* out, double v) {
 }
 
 // Walks one WKB value: writes its WKT to `out` when given, adds it to `bounds` when given.
-class WkbToWkt {
+class WkbWalker {
  public:
-  WkbToWkt(std::string_view in, std::string* out, WkbBounds* bounds)
+  WkbWalker(std::string_view in, std::string* out, WkbBounds* bounds)
       : p_(reinterpret_cast<const std::uint8_t*>(in.data())), end_(p_ + in.size()), out_(out), bounds_(bounds) {}
 
   // One geometry, its tag written when `tagged` (a MULTIPOINT's points and a multi-geometry's parts
@@ -215,7 +215,7 @@ class WkbToWkt {
 // are not one whole WKB geometry.
 inline bool append_wkt(std::string& out, std::string_view wkb) {
   const std::size_t size = out.size();
-  wkb_detail::WkbToWkt w(wkb, &out, nullptr);
+  wkb_detail::WkbWalker w(wkb, &out, nullptr);
   if (w.geometry(0, true) && w.done()) return true;
   out.resize(size);
   return false;
@@ -224,7 +224,7 @@ inline bool append_wkt(std::string& out, std::string_view wkb) {
 // Adds the WKB geometry `wkb` to `bounds`: its top-level type and every coordinate. False where the
 // bytes are not one whole WKB geometry (`bounds` may then hold part of it: a caller drops them).
 inline bool add_wkb_bounds(WkbBounds& bounds, std::string_view wkb) {
-  wkb_detail::WkbToWkt w(wkb, nullptr, &bounds);
+  wkb_detail::WkbWalker w(wkb, nullptr, &bounds);
   return w.geometry(0, true) && w.done();
 }
 

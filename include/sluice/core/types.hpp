@@ -206,14 +206,11 @@ inline TypePtr with_extension(const TypePtr& storage, Extension e) {
     case Extension::kJson: case Extension::kEnum:
       if (s.id != TypeId::kString) return nullptr;
       break;
-    case Extension::kBson:
+    case Extension::kBson: case Extension::kGeometry: case Extension::kGeography:
       if (s.id != TypeId::kBinary) return nullptr;
       break;
     case Extension::kInterval:
       if (s.id != TypeId::kFixedSizeBinary || s.byte_width != 12) return nullptr;
-      break;
-    case Extension::kGeometry: case Extension::kGeography:
-      if (s.id != TypeId::kBinary) return nullptr;
       break;
   }
   auto t = std::make_shared<DataType>(s);
