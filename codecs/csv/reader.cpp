@@ -540,6 +540,14 @@ class CsvReader::Impl {
       sch->fields[static_cast<std::size_t>(i)].type = type;
       declared[static_cast<std::size_t>(i)] = true;
     }
+    for (const auto& [name, type] : opt.expected_types) {
+      const auto found = by_name.find(name);
+      if (found == by_name.end() || !type || !detail::csv_supports(*type)) continue;
+      const auto i = static_cast<std::size_t>(found->second);
+      if (declared[i]) continue;
+      sch->fields[i].type = type;
+      declared[i] = true;
+    }
     schema = std::move(sch);
 
     return ok_status();

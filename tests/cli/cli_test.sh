@@ -1065,6 +1065,29 @@ else fail "parquet: empty input keeps its schema" "rc $rc"; fi
 
 cd "$W" || exit 1
 
+# ---- Datasets: --schema-from first -------------------------------------------------------------
+# Later CSV files read the first file's columns with its types (digits stay strings, a missing
+# column is null); to Parquet, where the types are needed before the first row.
+mkdir -p sf_csv
+printf 'code,price\nA1,1.5\n' >sf_csv/1.csv
+printf 'code\n0123\n' >sf_csv/2.csv
+expect sf.expected.csv <<'EOF'
+code,price
+A1,1.5
+0123,
+EOF
+run convert sf_csv/ sf.parquet --schema-from first
+run cat sf.parquet
+check_stdout "--schema-from first: later CSV files read with the first file's types" sf.expected.csv
+run schema sf.parquet
+if [[ $rc == 0 ]] && grep -q "code: string" "$CAP/out" && grep -q "price: float64" "$CAP/out"; then
+  pass "--schema-from first: the first file's schema"
+else fail "--schema-from first: the first file's schema" "rc $rc" "$(cat "$CAP/out")"; fi
+printf 'price\nfree\n' >sf_csv/3.csv
+run cat sf_csv/ --schema-from first
+check_err "--schema-from first: a value that does not fit names the first file" 1 "sf_csv/3.csv" "'free'" \
+  "the column is float64 in sf_csv/1.csv"
+
 # ---- Summary -----------------------------------------------------------------------------------
 
 echo

@@ -105,9 +105,9 @@ std::unique_ptr<DatasetReader> open_dataset(const std::string& input, DatasetRea
   auto d = discover(input, nullptr);
   EXPECT_TRUE(d.ok()) << d.error().to_string();
   auto opener = default_file_opener(nullptr, fo);
-  FileOpener counting = [opener, opened](const DatasetFile& f) {
+  FileOpener counting = [opener, opened](const DatasetFile& f, const SchemaPtr& fixed) {
     if (opened) ++*opened;
-    return opener(f);
+    return opener(f, fixed);
   };
   auto r = DatasetReader::open(std::move(*d), counting, std::move(ro));
   EXPECT_TRUE(r.ok()) << r.error().to_string();
@@ -360,6 +360,8 @@ TEST(DatasetReader, SchemaFromTheFirstFileOpensOnlyItBeforeReading) {
   ro.schema_from_first_file = false;  // unified: z is a column, null in the first file
   EXPECT_EQ(rows_of(*open_dataset(t / "extra", ro)), (std::vector<std::string>{"1|\\N", "2|3"}));
 
+  // A later CSV or NDJSON file reads the first file's columns with its types: a value that does not
+  // fit is an error naming the value, the column and the first file.
   write_file(t / "narrow/1.csv", "x\n1\n");
   write_file(t / "narrow/2.csv", "x\n2.5\n");  // double does not narrow to int64
   ro.schema_from_first_file = true;
@@ -369,8 +371,53 @@ TEST(DatasetReader, SchemaFromTheFirstFileOpensOnlyItBeforeReading) {
   b = n->next();
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.error().context().path, t / "narrow/2.csv");
-  EXPECT_NE(b.error().message().find("column 'x' is float64 here but int64 in " + (t / "narrow/1.csv")), std::string::npos)
+  EXPECT_EQ(b.error().context().column_name, "x");
+  EXPECT_NE(b.error().message().find("'2.5' is not a valid int64; the column is int64 in " + (t / "narrow/1.csv")),
+            std::string::npos)
       << b.error().to_string();
+  EXPECT_NE(b.error().message().find("--schema-from all"), std::string::npos) << b.error().to_string();
+  write_file(t / "narrow_json/1.ndjson", "{\"x\": 1}\n");
+  write_file(t / "narrow_json/2.ndjson", "{\"x\": 2}\n{\"x\": 2.5}\n");
+  n = open_dataset(t / "narrow_json", ro);
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->next().ok());
+  b = n->next();
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().context().path, t / "narrow_json/2.ndjson");
+  EXPECT_NE(b.error().message().find("the column is int64 in " + (t / "narrow_json/1.ndjson")), std::string::npos)
+      << b.error().to_string();
+}
+
+// --schema-from first reads a later CSV / NDJSON file's columns with the first file's types instead
+// of inferring its own, as DuckDB reads files after the first: codes that happen to be all digits
+// in a later file stay strings, integers stay doubles and dates, a column the file lacks is null.
+// Before, the later file's own inference (int64 there) did not widen to string: an error.
+TEST(DatasetReader, SchemaFromTheFirstFileReadsLaterTextFilesWithItsTypes) {
+  TempDir t;
+  write_file(t / "csv/1.csv", "code,price,day\nA1,1.5,2024-01-02\n");
+  write_file(t / "csv/2.csv", "day,code\n2024-02-03,0123\n");  // no price; 0123 keeps its zero
+  write_file(t / "csv/3.csv", "code,price,day\n77,2,\n");
+  DatasetReadOptions ro;
+  ro.schema_from_first_file = true;
+  auto r = open_dataset(t / "csv", ro);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->schema()->to_string(), "code: string\nprice: float64\nday: date32\n");
+  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"0123|\\N|2024-02-03", "77|2|\\N", "A1|1.5|2024-01-02"}));
+
+  write_file(t / "json/1.ndjson", "{\"code\": \"A1\", \"n\": 1.5, \"tags\": [\"a\"]}\n");
+  write_file(t / "json/2.ndjson", "{\"code\": 7, \"n\": 2, \"tags\": []}\n{\"code\": \"B\", \"n\": null}\n");
+  r = open_dataset(t / "json", ro);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->schema()->to_string(), "code: string\nn: float64\ntags: list<string>\n");
+  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"7|2|\\N", "A1|1.5|\\N", "B|\\N|\\N"}));  // lists as \\N
+
+  // Without it, the files' own types are unified: the digits in 3.csv are an int64 column there.
+  ro.schema_from_first_file = false;
+  auto all = discover(t / "csv", nullptr);
+  ASSERT_TRUE(all.ok());
+  auto u = DatasetReader::open(std::move(*all), default_file_opener(nullptr, {}), ro);
+  ASSERT_FALSE(u.ok());
+  EXPECT_NE(u.error().message().find("column 'code' is int64 here but string"), std::string::npos) << u.error().to_string();
 }
 
 TEST(DatasetReader, PartitionFilterSkipsFilesWithoutOpeningThem) {
@@ -700,7 +747,7 @@ TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
   };
   auto sh = std::make_shared<Shared>();
   bool overlapped = false;
-  FileOpener opener = [sh, &overlapped](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+  FileOpener opener = [sh, &overlapped](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
     const int i = file_number(f);
     {
       std::lock_guard<std::mutex> lock(sh->mu);
@@ -730,7 +777,7 @@ TEST(DatasetReader, AStoresNextFileOpensWhileTheCurrentOneIsRead) {
 // before it are read whole first.
 TEST(DatasetReader, AFailedOpenAheadIsTheErrorOfItsFileWhenReached) {
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(4);
-  FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+  FileOpener opener = [opens](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
     const int i = file_number(f);
     if (++(*opens)[static_cast<std::size_t>(i)] == 2 && i == 2)
       return Error(ErrorCode::kIoError, "connection reset", ErrorContext(f.uri));
@@ -755,7 +802,7 @@ TEST(DatasetReader, AFailedOpenAheadIsTheErrorOfItsFileWhenReached) {
 // opener and file list) before it goes: no use after free (ASan), no hang.
 TEST(DatasetReader, DroppedWhileTheNextFileOpens) {
   auto slow = std::make_shared<std::atomic<int>>(0);
-  FileOpener opener = [slow](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+  FileOpener opener = [slow](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
     const int i = file_number(f);
     if (i == 1 && ++*slow == 2) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
@@ -771,7 +818,7 @@ TEST(DatasetReader, DroppedWhileTheNextFileOpens) {
 // --schema-from first on a store: every file is opened once, the next one while one is read.
 TEST(DatasetReader, AStoresFilesInTheFirstFilesSchemaAreOpenedOnce) {
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(4);
-  FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+  FileOpener opener = [opens](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
     const int i = file_number(f);
     ++(*opens)[static_cast<std::size_t>(i)];
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
@@ -796,7 +843,7 @@ TEST(DatasetReader, AStoresSmallFilesAreOpenedOnce) {
   const std::size_t fill = DatasetReadOptions{}.keep_budget / small;
   for (std::size_t i = 0; i < fill; ++i) sizes.push_back(small);
   auto opens = std::make_shared<std::vector<std::atomic<int>>>(sizes.size());
-  FileOpener opener = [opens](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+  FileOpener opener = [opens](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
     const int i = file_number(f);
     ++(*opens)[static_cast<std::size_t>(i)];
     return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));

@@ -60,7 +60,8 @@ many files (every command that reads):
   --union-to-string        columns without a common type are read as strings instead of an error
   --schema-from F          all (default): every file opened first and their schemas unified; first:
                            the first file's schema (the others opened when read, so a dataset of many
-                           files starts at once; a column not in the first file is an error)
+                           files starts at once; a column not in the first file is an error;
+                           later CSV / NDJSON files read its columns with its types)
   --filename               add a column `filename`: each row's file
 
 writing many files (convert, when OUT ends with /, is a folder, or --partition-by is given):
@@ -599,15 +600,17 @@ bool on_off(const std::string& v, const std::string& what);
 // One file as a reader of its format (decompressed first for .gz / .zst), with Parquet's projection
 // and filter pushed down to its column chunks and row groups. `whole_schema`: the output needs the
 // final types before the first row (Parquet), so CSV and NDJSON read from a file infer them from all
-// of it unless --infer-rows says otherwise.
+// of it unless --infer-rows says otherwise. `expected`: a dataset's columns fixed before this file
+// (--schema-from first), which CSV and NDJSON read with their types instead of inferring them.
 std::unique_ptr<TableReader> open_file(io::SourcePtr src, const dataset::FileFormat& fmt, const Args& a, bool whole_schema,
                                        const std::vector<std::string>& parquet_columns,
-                                       const std::shared_ptr<const Predicate>& parquet_filter) {
+                                       const std::shared_ptr<const Predicate>& parquet_filter,
+                                       const Schema* expected = nullptr) {
   if (fmt.compression != codecs::StreamCompression::kNone) {
     if (fmt.name == "parquet") throw UsageError("Parquet files are not read through gzip or zstd (" + src->path() + ")");
     src = check(codecs::decompressing_source(std::move(src), fmt.compression));
   }
-  const bool infer_all = whole_schema && !a.get("infer-rows") && src->supports_random_access();
+  const bool infer_all = whole_schema && !expected && !a.get("infer-rows") && src->supports_random_access();
   if (fmt.name == "parquet") {
     auto opts = parquet_read_options(a);
     opts.columns = parquet_columns;
@@ -617,10 +620,12 @@ std::unique_ptr<TableReader> open_file(io::SourcePtr src, const dataset::FileFor
   if (fmt.is_json()) {
     auto opts = ndjson_read_options(a);
     if (infer_all) opts.infer_rows = -1;
+    if (expected) dataset::expect_columns(opts, *expected);
     return std::make_unique<NdjsonTableReader>(check(ndjson::NdjsonReader::open(std::move(src), std::move(opts))));
   }
   auto opts = read_options(a, fmt.name);
   if (infer_all) opts.infer_rows = -1;
+  if (expected) dataset::expect_columns(opts, *expected);
   return std::make_unique<CsvTableReader>(check(csv::CsvReader::open(std::move(src), std::move(opts))));
 }
 
@@ -761,13 +766,14 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
   const auto from = a.get("from");
   io::ObjectStore* store = in.store.get();
   dataset::FileOpener opener = [&a, whole_schema, store, from, file_columns, file_filter,
-                                bad](const dataset::DatasetFile& f) -> Result<std::unique_ptr<dataset::BatchReader>> {
+                                bad](const dataset::DatasetFile& f,
+                                     const SchemaPtr& fixed) -> Result<std::unique_ptr<dataset::BatchReader>> {
     const dataset::FileFormat fmt = format_of(f.uri, from);
     // (a store's file with the listing's size: no HEAD)
     auto open = [&]() { return f.key.empty() ? io::open_local_source(f.uri) : store->open_source(f.key, f.size); };
     std::unique_ptr<TableReader> r;
     try {
-      r = open_file(check(open()), fmt, a, whole_schema, file_columns, file_filter);
+      r = open_file(check(open()), fmt, a, whole_schema, file_columns, file_filter, fixed.get());
     } catch (const DataError& e) {
       // A Parquet file without one of the columns pushed down is read whole (the dataset's filter and
       // projection apply to its rows anyway).

@@ -79,6 +79,29 @@ struct FormatReadOptions {
   parquet::ReadOptions parquet;
 };
 
+// Options for a file of a dataset whose columns are fixed before it is read (the first file's, with
+// --schema-from first): CSV and NDJSON read those columns with these types instead of inferring their
+// own, as DuckDB reads the files after the first with the first one's types. A value that does not
+// fit is then an error (or a bad row), not a widened column. Types the user declared keep winning; a
+// column of no type yet (null, from an all-null sample) is left to inference.
+inline void expect_columns(csv::ReadOptions& o, const Schema& fixed) {
+  for (const Field& f : fixed.fields)
+    if (f.type && f.type->id != TypeId::kNull) o.expected_types.emplace_back(f.name, f.type);
+}
+inline void expect_columns(ndjson::ReadOptions& o, const Schema& fixed) {
+  if (o.schema) return;  // a complete schema of the user's
+  for (const Field& f : fixed.fields) {
+    if (!f.type || f.type->id == TypeId::kNull) continue;
+    bool declared = false;
+    for (const auto& d : o.column_types) declared = declared || d.first == f.name;
+    if (!declared) o.column_types.emplace_back(f.name, f.type);
+  }
+}
+inline void expect_columns(FormatReadOptions& o, const Schema& fixed) {
+  expect_columns(o.csv, fixed);
+  expect_columns(o.ndjson, fixed);
+}
+
 class BatchReader {
  public:
   virtual ~BatchReader() = default;

@@ -19,12 +19,15 @@
 namespace sluice::dataset {
 
 // Opens one file of the dataset as a reader (the caller chooses format, options and pushdown).
-using FileOpener = std::function<Result<std::unique_ptr<BatchReader>>(const DatasetFile&)>;
+// `fixed`: the dataset's file columns where they are fixed before the file is opened (the first
+// file's, with schema_from_first_file; see expect_columns), else null.
+using FileOpener = std::function<Result<std::unique_ptr<BatchReader>>(const DatasetFile&, const SchemaPtr& fixed)>;
 
 // A FileOpener for local paths and `store`'s objects, the format from --from or each file's extension.
 inline FileOpener default_file_opener(io::ObjectStore* store, FormatReadOptions options,
                                       std::optional<FileFormat> forced = std::nullopt) {
-  return [store, options = std::move(options), forced](const DatasetFile& f) -> Result<std::unique_ptr<BatchReader>> {
+  return [store, options = std::move(options), forced](const DatasetFile& f,
+                                                       const SchemaPtr& fixed) -> Result<std::unique_ptr<BatchReader>> {
     FileFormat format;
     if (forced) {
       format = *forced;
@@ -37,7 +40,10 @@ inline FileOpener default_file_opener(io::ObjectStore* store, FormatReadOptions 
     } else {
       SLUICE_ASSIGN_OR_RETURN(src, store->open_source(f.key, f.size));  // the listing's size: no HEAD
     }
-    return open_batch_reader(std::move(src), format, options);
+    if (!fixed) return open_batch_reader(std::move(src), format, options);
+    FormatReadOptions o = options;
+    expect_columns(o, *fixed);
+    return open_batch_reader(std::move(src), format, o);
   };
 }
 
@@ -51,7 +57,9 @@ struct DatasetReadOptions {
   // The dataset's schema is the first file's (as Arrow's and DuckDB's default): the others are not
   // opened until they are read, so a large dataset starts at once. A later file's column must be one
   // of the first file's, of a type that widens to it (otherwise an error naming both files); a
-  // column it lacks is null. Otherwise (default) every file is opened first and their schemas unified.
+  // column it lacks is null; a CSV or NDJSON file reads the first file's columns with their types
+  // (the FileOpener's `fixed`), so a value that does not fit one is an error. Otherwise (default)
+  // every file is opened first and their schemas unified.
   bool schema_from_first_file = false;
   // A store's small files read for their schemas keep their readers, up to this many bytes of files
   // at once (see DatasetReader::kKeepFileBytes); 0: none kept.
@@ -88,8 +96,12 @@ class DatasetReader final : public BatchReader {
 
   Result<std::optional<Batch>> next() override {
     while (index_ < files_.size()) {
-      if (!current_) SLUICE_TRY(open_current());
-      SLUICE_ASSIGN_OR_RETURN(auto b, current_->next());
+      if (!current_) {
+        if (Status st = open_current(); !st.ok()) return with_first_file_note(std::move(st).error());
+      }
+      auto next = current_->next();
+      if (!next.ok()) return with_first_file_note(std::move(next).error());
+      auto& b = *next;
       if (b) {
         auto out = conform(*b);
         if (!out.ok()) {
@@ -130,10 +142,10 @@ class DatasetReader final : public BatchReader {
     for (std::size_t i = 0; i < schema_files; ++i) {
       Result<std::unique_ptr<BatchReader>> opened = Error(ErrorCode::kInternal, "not opened");
       if (i == 0 || !remote_) {
-        opened = opener_(*files_[i]);
+        opened = opener_(*files_[i], nullptr);
       } else {
         for (; launched < schema_files && launched < i + kRemoteOpensAtOnce; ++launched)
-          ahead.push_back(std::async(std::launch::async, [this, f = files_[launched]] { return opener_(*f); }));
+          ahead.push_back(std::async(std::launch::async, [this, f = files_[launched]] { return opener_(*f, nullptr); }));
         opened = ahead.front().get();
         ahead.pop_front();
       }
@@ -147,11 +159,12 @@ class DatasetReader final : public BatchReader {
         kept_[i] = std::move(reader);
       }
     }
-    open_next_ahead(0);
     file_fields_ = schema->fields.size();
+    if (options_.schema_from_first_file) fixed_ = std::make_shared<Schema>(*schema);
     for (const Field& f : d_.partition_fields) schema->fields.push_back(f);
     if (!options_.filename_column.empty()) schema->fields.push_back(Field{options_.filename_column, utf8(), false});
     schema_ = std::move(schema);
+    open_next_ahead(0);
     return ok_status();
   }
 
@@ -161,14 +174,13 @@ class DatasetReader final : public BatchReader {
   Status merge_schema(Schema& schema, const Schema& file_schema, std::size_t i, bool fixed) {
     const UnifyOptions uo{options_.union_to_string};
     const std::string& uri = files_[i]->uri;
-    const char* first_only = " (the dataset's schema is the first file's, with --schema-from first; --schema-from all unifies every file's)";
     for (const Field& f : file_schema.fields) {
       if (is_partition(f.name)) continue;  // the folder's value wins
       const int at = schema.find(f.name);
       if (at < 0) {
         if (fixed)
           return Error(ErrorCode::kInvalidArgument,
-                       "column '" + f.name + "' is not in " + files_[0]->uri + std::string(first_only), ErrorContext(uri));
+                       "column '" + f.name + "' is not in " + files_[0]->uri + std::string(kFirstFileOnly), ErrorContext(uri));
         schema.fields.push_back(f);
         schema.fields.back().nullable = true;
         first_seen_.push_back(uri);
@@ -180,12 +192,27 @@ class DatasetReader final : public BatchReader {
         return Error(ErrorCode::kInvalidArgument,
                      "column '" + f.name + "' is " + f.type->to_string() + " here but " + g.type->to_string() + " in " +
                          first_seen_[static_cast<std::size_t>(at)] +
-                         (fixed ? std::string(first_only)
+                         (fixed ? std::string(kFirstFileOnly)
                                 : uo.to_string ? std::string() : std::string(" (--union-to-string reads such columns as strings)")),
                      ErrorContext(uri));
       g.type = std::move(t);
     }
     return ok_status();
+  }
+
+  static constexpr const char* kFirstFileOnly =
+      " (the dataset's schema is the first file's, with --schema-from first; --schema-from all unifies every file's)";
+
+  // An error of a later file's column that the first file fixed the type of says so: the type the
+  // error names was not the user's.
+  Error with_first_file_note(Error e) const {
+    if (!fixed_ || index_ == 0 || e.context().column_name.empty()) return e;
+    const int at = fixed_->find(e.context().column_name);
+    if (at < 0) return e;
+    return Error(e.code(),
+                 e.message() + "; the column is " + fixed_->fields[static_cast<std::size_t>(at)].type->to_string() +
+                     " in " + files_[0]->uri + kFirstFileOnly,
+                 e.context());
   }
 
   bool is_partition(const std::string& name) const {
@@ -199,12 +226,11 @@ class DatasetReader final : public BatchReader {
       auto opened = next_open_.get();
       SLUICE_ASSIGN_OR_RETURN(current_, std::move(opened));
     } else {
-      SLUICE_ASSIGN_OR_RETURN(current_, opener_(*files_[index_]));
+      SLUICE_ASSIGN_OR_RETURN(current_, opener_(*files_[index_], fixed_));
     }
-    if (options_.schema_from_first_file && index_ > 0) {
+    if (fixed_ && index_ > 0) {
       // The file's columns against the first file's (a copy: the dataset's schema does not change).
-      Schema fields;
-      fields.fields.assign(schema_->fields.begin(), schema_->fields.begin() + static_cast<std::ptrdiff_t>(file_fields_));
+      Schema fields = *fixed_;
       if (Status st = merge_schema(fields, *current_->schema(), index_, true); !st.ok()) {
         current_.reset();
         return st;
@@ -224,7 +250,7 @@ class DatasetReader final : public BatchReader {
     while (kept(j)) ++j;
     if (j >= files_.size()) return;
     next_open_for_ = j;
-    next_open_ = std::async(std::launch::async, [this, f = files_[j]] { return opener_(*f); });
+    next_open_ = std::async(std::launch::async, [this, f = files_[j]] { return opener_(*f, fixed_); });
   }
 
   // The file's batch in the dataset's schema: columns by name, cast where the types differ, missing
@@ -237,7 +263,8 @@ class DatasetReader final : public BatchReader {
     for (const Field& f : b.schema->fields)
       if (!is_partition(f.name) && schema_->find(f.name) < 0)
         return Error(ErrorCode::kInvalidArgument,
-                     "column '" + f.name + "' appeared after the dataset's schema was fixed (--infer-rows all)",
+                     fixed_ ? "column '" + f.name + "' is not in " + files_[0]->uri + kFirstFileOnly
+                            : "column '" + f.name + "' appeared after the dataset's schema was fixed (--infer-rows all)",
                      ErrorContext(file.uri));
     for (std::size_t c = 0; c < file_fields_; ++c) {
       const Field& f = schema_->fields[c];
@@ -280,6 +307,7 @@ class DatasetReader final : public BatchReader {
   std::size_t pruned_ = 0;
   SchemaPtr schema_;
   std::size_t file_fields_ = 0;
+  SchemaPtr fixed_;  // the first file's columns, with schema_from_first_file
   std::size_t index_ = 0;
   std::unique_ptr<BatchReader> current_;
   std::uint64_t done_bytes_ = 0;

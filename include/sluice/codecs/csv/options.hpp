@@ -32,6 +32,10 @@ struct ReadOptions {
   // Declared types by column name; a declared column is never widened: a value that does not fit
   // is an error (or a bad row). Columns not named are inferred.
   std::vector<std::pair<std::string, TypePtr>> column_types;
+  // Types a column has where it is there (a dataset's schema, fixed by its first file): as
+  // column_types, but a name that is no column here is ignored, and so is a type CSV cannot hold.
+  // column_types wins where both name a column.
+  std::vector<std::pair<std::string, TypePtr>> expected_types;
   // Rows sampled for type inference (from the first block); later values that do not fit widen the
   // column (int64 → float64 → string, date → timestamp → string, ...), never become null, and later
   // batches carry the wider type. Negative: infer from the whole input first (a file is read twice),
