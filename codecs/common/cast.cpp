@@ -290,10 +290,9 @@ Result<ArrayPtr> cast_array(const ArrayPtr& array, const TypePtr& to) {
     };
     const TypePtr from_storage = with_extension(a.type, Extension::kNone);
     if (*from_storage == *with_extension(to, Extension::kNone)) return ArrayPtr(relabel(to));
-    // A UUID or an INTERVAL cast to a string is its text (text::append_value knows it); else the
-    // storage is cast.
-    const bool as_text = (from.extension == Extension::kUuid || from.extension == Extension::kInterval) &&
-                         to->id == TypeId::kString;
+    // A UUID, an INTERVAL or a geometry cast to a string is its text (text::append_value knows it);
+    // else the storage is cast.
+    const bool as_text = extension_has_text(from.extension) && to->id == TypeId::kString;
     if (from.extension != Extension::kNone && !as_text)
       return cast_array(relabel(from_storage), to);
   }

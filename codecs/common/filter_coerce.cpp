@@ -362,11 +362,8 @@ Result<Constant> coerce(const Literal& literal, const DataType& type, const std:
       return integer_constant(grid_of(x, unit_digits(type.unit) - from), false);
     }
     case TypeId::kString: case TypeId::kBinary: case TypeId::kFixedSizeBinary:
-      // An INTERVAL's order is undefined (months against days), a geometry's too: only IS [NOT] NULL
-      // applies to them.
-      if (type.extension == Extension::kInterval || type.extension == Extension::kGeometry ||
-          type.extension == Extension::kGeography)
-        break;
+      // No order (an INTERVAL, a geometry): only IS [NOT] NULL applies.
+      if (!extension_has_order(type.extension)) break;
       if (type.extension == Extension::kUuid) {
         auto bytes = literal.kind == LK::kString ? text::parse_uuid(literal.text) : std::nullopt;
         if (!bytes) return mismatch(literal, type, column, "a UUID such as '0f8fad5b-d9cb-469f-a165-70867728950e'");

@@ -256,6 +256,22 @@ TEST(Cast, ExtensionsUnifyToTheirStorage) {
   ASSERT_TRUE(iv.ok()) << iv.error().to_string();
   EXPECT_EQ((*iv)->string_at(0), "1 year 2 months 3 days 00:00:01.5");
   EXPECT_TRUE((*iv)->is_null(1));
+
+  // A geometry to a string is its WKT, as it prints; bytes that are not WKB stay bytes. To binary:
+  // the same buffers.
+  BinaryBuilder gb(geometry_type("EPSG:4326"));
+  gb.append(std::string_view("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40", 21));
+  gb.append_null();
+  gb.append("not wkb");
+  const ArrayPtr g = gb.finish();
+  auto wkt = cast_array(g, utf8());
+  ASSERT_TRUE(wkt.ok()) << wkt.error().to_string();
+  EXPECT_EQ((*wkt)->string_at(0), "POINT (1 2)");
+  EXPECT_TRUE((*wkt)->is_null(1));
+  EXPECT_EQ((*wkt)->string_at(2), "not wkb");
+  auto wkb = cast_array(g, binary());
+  ASSERT_TRUE(wkb.ok()) << wkb.error().to_string();
+  EXPECT_EQ((*wkb)->buffers[2], g->buffers[2]);
 }
 
 TEST(Discover, FoldersGlobsAndPartitionTypes) {

@@ -190,6 +190,17 @@ inline TypePtr fixed_size_binary(std::int32_t width) {
   t->byte_width = width;
   return t;
 }
+// Whether values of an extension have an order of their own: an INTERVAL's is undefined (months
+// against days) and so is a geometry's. Such columns get no min/max statistics and take no range
+// comparison in a filter.
+inline bool extension_has_order(Extension e) {
+  return e != Extension::kInterval && e != Extension::kGeometry && e != Extension::kGeography;
+}
+// Whether an extension's values have a text of their own, which printing and a cast to string give
+// (a UUID's 8-4-4-4-12, an INTERVAL as DuckDB prints it, a geometry's WKT) instead of their storage's.
+inline bool extension_has_text(Extension e) {
+  return e == Extension::kUuid || e == Extension::kInterval || e == Extension::kGeometry || e == Extension::kGeography;
+}
 // `storage` with an extension over it (kNone: the storage type as it is, without one); nullptr where
 // the extension does not apply to that storage (UUID on anything but fixed_size_binary[16], JSON or
 // ENUM on anything but string, BSON on anything but binary, INTERVAL on anything but
