@@ -1179,5 +1179,94 @@ TEST(ArrowCExtension, ExtensionOnTheWrongStorageImportsAsTheStorage) {
   EXPECT_EQ(*f->type, *fixed_size_binary(4));
 }
 
+// Geometries and geographies travel as GeoArrow's geoarrow.wkb: Parquet's CRS forms become GeoArrow's
+// crs / crs_type (its default OGC:CRS84 and codes as authority_code, srid:N as srid, inline PROJJSON
+// as an object, a projjson:key reference as a plain string), a geography's edges its "edges"; and
+// they come back as they were.
+TEST(ArrowCExtension, GeometriesTravelAsGeoArrowWkb) {
+  const std::string projjson = R"({"type": "GeographicCRS", "name": "WGS 84 \"x\"", "id": {"authority": "EPSG", "code": 4326}})";
+  auto schema = std::make_shared<Schema>();
+  schema->fields = {Field{"g", geometry_type(), true},
+                    Field{"g3857", geometry_type("EPSG:3857"), true},
+                    Field{"gsrid", geometry_type("srid:4326"), true},
+                    Field{"gjson", geometry_type(projjson), true},
+                    Field{"gkey", geography_type("projjson:crs_key", Edges::kKarney), true},
+                    Field{"geo", geography_type(), true}};
+  ArrowSchema out;
+  ASSERT_TRUE(export_schema(*schema, &out).ok());
+  ASSERT_EQ(out.n_children, 6);
+  using KV = std::vector<std::pair<std::string, std::string>>;
+  auto md = [&](int i) { return detail::cdata::parse_metadata(out.children[i]->metadata).value(); };
+  const std::vector<std::string> want = {
+      R"({"crs":"OGC:CRS84","crs_type":"authority_code"})",
+      R"({"crs":"EPSG:3857","crs_type":"authority_code"})",
+      R"({"crs":"4326","crs_type":"srid"})",
+      "{\"crs\":" + projjson + ",\"crs_type\":\"projjson\"}",
+      R"({"crs":"projjson:crs_key","edges":"karney"})",
+      R"({"crs":"OGC:CRS84","crs_type":"authority_code","edges":"spherical"})"};
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_STREQ(out.children[i]->format, "Z");
+    EXPECT_EQ(md(i), (KV{{"ARROW:extension:name", "geoarrow.wkb"}, {"ARROW:extension:metadata", want[static_cast<std::size_t>(i)]}}))
+        << i;
+  }
+  auto back = import_schema(&out);
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  ASSERT_EQ((*back)->fields.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i)
+    EXPECT_EQ((*back)->fields[i].type->to_string(), schema->fields[i].type->to_string()) << i;
+
+  // Values: the WKB bytes, as they are.
+  BinaryBuilder b(geography_type("EPSG:4326", Edges::kVincenty));
+  b.append(std::string_view("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40", 21));
+  b.append_null();
+  const ArrayPtr a = b.finish();
+  ArrowArray arr;
+  ArrowSchema sch;
+  ASSERT_TRUE(export_array(a, &arr).ok());
+  ASSERT_TRUE(export_type(Field{"g", a->type, true}, &sch).ok());
+  auto imported = import_array(&arr, &sch);
+  ASSERT_TRUE(imported.ok()) << imported.error().to_string();
+  EXPECT_EQ((*imported)->type->to_string(), a->type->to_string());
+  EXPECT_EQ((*imported)->string_at(0), a->string_at(0));
+  EXPECT_TRUE((*imported)->is_null(1));
+}
+
+// geoarrow.wkb from other producers: a PROJJSON object (any spacing, escapes) is kept as its text,
+// no metadata is a geometry without a CRS, edges make a geography. Metadata that is not such JSON,
+// edges sluice does not know, or the name on storage that is not binary: the storage type, no error.
+TEST(ArrowCExtension, GeoArrowMetadataFromOtherProducers) {
+  auto import_with = [](const char* format, std::optional<std::string> metadata) {
+    std::vector<std::pair<std::string, std::string>> kv{{"ARROW:extension:name", "geoarrow.wkb"}};
+    if (metadata) kv.emplace_back("ARROW:extension:metadata", *metadata);
+    const std::string md = detail::cdata::encode_metadata(kv).value();
+    ArrowSchema s{};
+    s.format = format;
+    s.name = "x";
+    s.metadata = md.data();
+    s.flags = ARROW_FLAG_NULLABLE;
+    s.release = [](ArrowSchema* p) { p->release = nullptr; };
+    auto f = import_field(&s);
+    EXPECT_TRUE(f.ok()) << f.error().to_string();
+    return f.ok() ? f->type : nullptr;
+  };
+  EXPECT_EQ(*import_with("z", std::nullopt), *geometry_type());
+  EXPECT_EQ(*import_with("Z", ""), *geometry_type());
+  EXPECT_EQ(*import_with("z", " { } "), *geometry_type());
+  EXPECT_EQ(*import_with("z", R"({ "crs" : { "name" : "caf\u00e9", "axis": [1, 2.5e3, true, null] } , "crs_type": "projjson" })"),
+            *geometry_type(R"({ "name" : "caf\u00e9", "axis": [1, 2.5e3, true, null] })"));
+  EXPECT_EQ(*import_with("z", R"({"crs": "EPSG:32631", "edges": "planar"})"), *geometry_type("EPSG:32631"));
+  EXPECT_EQ(*import_with("z", R"({"crs": "caf\u00e9 \ud83d\ude00", "crs_type": "wkt2:2019"})"),
+            *geometry_type("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  EXPECT_EQ(*import_with("z", R"({"crs": "OGC:CRS84", "edges": "spherical", "other": {"k": [1]}})"), *geography_type());
+  EXPECT_EQ(*import_with("z", R"({"crs": "900913", "crs_type": "srid", "edges": "andoyer"})"),
+            *geography_type("srid:900913", Edges::kAndoyer));
+  for (const char* bad : {R"({"crs": )", R"({"edges": "geodesic"})", R"({"crs": "x"} extra)", "[1]",
+                          R"({"crs": "\ude00"})", R"({"crs": "a\u12"})", "{\"crs\": \"a\x01\"}"})
+    EXPECT_EQ(*import_with("z", std::string(bad)), *binary()) << bad;
+  EXPECT_EQ(*import_with("u", std::string("{}")), *utf8());  // geoarrow.wkb is binary
+  std::string deep(200, '[');
+  EXPECT_EQ(*import_with("z", "{\"other\": " + deep + "}"), *binary());
+}
+
 }  // namespace
 }  // namespace sluice

@@ -15,7 +15,9 @@
 // Not supported (kNotImplemented): dictionaries, date64, intervals, views, fixed-size lists, unions,
 // run-end encoding, decimals other than 128-bit. Field-level metadata is ignored except the canonical
 // extension types sluice has (ARROW:extension:name arrow.uuid on fixed_size_binary[16], arrow.json on
-// string), which export and import as such; any other extension type imports as its storage type.
+// string) and GeoArrow's geoarrow.wkb (geometry and geography, their CRS and edges in its JSON
+// metadata), which export and import as such; any other extension type imports as its storage type
+// (an INTERVAL exports as its fixed_size_binary[12], as Arrow C++ reads a Parquet INTERVAL).
 // Schema-level metadata round-trips.
 //
 // Two places copy a little: a struct sliced at a non-zero offset exports a re-based copy of its
@@ -26,6 +28,8 @@
 #include <stdint.h>  // NOLINT: the C structs use the global int64_t
 
 #include <array>
+#include <cctype>
+#include <cstdio>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -229,6 +233,236 @@ inline Result<std::string> encode_metadata(const std::vector<std::pair<std::stri
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// GeoArrow: a geometry or geography travels as geoarrow.wkb over its binary storage, with JSON
+// metadata (GeoArrow 0.2): "crs" and "crs_type" from the Parquet CRS, a geography's "edges".
+
+// Just enough JSON for that metadata: strings (escapes decoded), and any other value skipped over
+// (its text kept, for a PROJJSON object). Nothing is allocated by a size the input gives.
+class JsonScan {
+ public:
+  explicit JsonScan(std::string_view s) : s_(s) {}
+  bool at_end() {
+    ws();
+    return p_ == s_.size();
+  }
+  bool eat(char c) {
+    ws();
+    if (p_ < s_.size() && s_[p_] == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool peek(char c) {
+    ws();
+    return p_ < s_.size() && s_[p_] == c;
+  }
+  // A string value into *out (replacing what it held).
+  bool string(std::string* out) {
+    out->clear();
+    if (!eat('"')) return false;
+    while (p_ < s_.size()) {
+      const char c = s_[p_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        *out += c;
+        continue;
+      }
+      if (p_ == s_.size()) return false;
+      switch (s_[p_++]) {
+        case '"': *out += '"'; break;
+        case '\\': *out += '\\'; break;
+        case '/': *out += '/'; break;
+        case 'b': *out += '\b'; break;
+        case 'f': *out += '\f'; break;
+        case 'n': *out += '\n'; break;
+        case 'r': *out += '\r'; break;
+        case 't': *out += '\t'; break;
+        case 'u': {
+          std::uint32_t cp = 0;
+          if (!hex4(&cp)) return false;
+          if (cp >= 0xD800 && cp < 0xDC00) {  // a surrogate pair
+            std::uint32_t lo = 0;
+            if (p_ + 2 > s_.size() || s_[p_] != '\\' || s_[p_ + 1] != 'u') return false;
+            p_ += 2;
+            if (!hex4(&lo) || lo < 0xDC00 || lo >= 0xE000) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          } else if (cp >= 0xDC00 && cp < 0xE000) {
+            return false;
+          }
+          utf8(cp, out);
+          break;
+        }
+        default: return false;
+      }
+    }
+    return false;
+  }
+  // Any value, its text in *raw; nesting 64 deep at most.
+  bool value(std::string_view* raw, int depth = 0) {
+    ws();
+    const std::size_t begin = p_;
+    if (depth > 64 || p_ == s_.size()) return false;
+    const char c = s_[p_];
+    bool ok = true;
+    if (c == '"') {
+      std::string ignored;
+      ok = string(&ignored);
+    } else if (c == '{' || c == '[') {
+      const char close = c == '{' ? '}' : ']';
+      ++p_;
+      if (!eat(close)) {
+        do {
+          std::string_view ignored;
+          if (c == '{') {
+            std::string key;
+            ok = string(&key) && eat(':');
+          }
+          ok = ok && value(&ignored, depth + 1);
+        } while (ok && eat(','));
+        ok = ok && eat(close);
+      }
+    } else {
+      while (p_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[p_])) || s_[p_] == '-' ||
+                                s_[p_] == '+' || s_[p_] == '.'))
+        ++p_;
+      ok = p_ > begin;
+    }
+    *raw = s_.substr(begin, p_ - begin);
+    return ok;
+  }
+
+ private:
+  void ws() {
+    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\n' || s_[p_] == '\r')) ++p_;
+  }
+  bool hex4(std::uint32_t* v) {
+    if (p_ + 4 > s_.size()) return false;
+    const auto r = std::from_chars(s_.data() + p_, s_.data() + p_ + 4, *v, 16);
+    if (r.ptr != s_.data() + p_ + 4) return false;
+    p_ += 4;
+    return true;
+  }
+  static void utf8(std::uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      *out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      *out += static_cast<char>(0xC0 | (cp >> 6));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      *out += static_cast<char>(0xE0 | (cp >> 12));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      *out += static_cast<char>(0xF0 | (cp >> 18));
+      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  std::string_view s_;
+  std::size_t p_ = 0;
+};
+
+inline void json_quote(std::string_view s, std::string* out) {
+  *out += '"';
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      *out += '\\';
+      *out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      *out += b;
+    } else {
+      *out += c;
+    }
+  }
+  *out += '"';
+}
+
+// "AUTHORITY:CODE" ("EPSG:4326", "OGC:CRS84"), the form GeoArrow's crs_type authority_code names.
+inline bool authority_code(std::string_view s) {
+  const auto colon = s.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon + 1 == s.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (i != colon && !std::isalnum(static_cast<unsigned char>(s[i]))) return false;
+  return true;
+}
+
+inline constexpr std::string_view kDefaultCrs = "OGC:CRS84";  // Parquet's, where its crs is empty
+
+// The GeoArrow metadata of a geometry / geography. Parquet's CRS forms map to GeoArrow's: none (its
+// default OGC:CRS84) and "EPSG:4326"-like codes as authority_code, "srid:N" as srid, inline PROJJSON
+// as a JSON object; anything else (a "projjson:key" reference to file metadata) as a plain string.
+inline std::string geoarrow_metadata(const DataType& t) {
+  std::string out = "{\"crs\":";
+  const std::string_view crs = t.crs;
+  std::string_view raw;
+  JsonScan scan(crs);
+  if (crs.empty()) {
+    json_quote(kDefaultCrs, &out);
+    out += ",\"crs_type\":\"authority_code\"";
+  } else if (crs.size() > 5 && crs.substr(0, 5) == "srid:") {
+    json_quote(crs.substr(5), &out);
+    out += ",\"crs_type\":\"srid\"";
+  } else if (crs.front() == '{' && scan.value(&raw) && raw.size() == crs.size()) {
+    out += raw;
+    out += ",\"crs_type\":\"projjson\"";
+  } else {
+    json_quote(crs, &out);
+    if (authority_code(crs) && crs.substr(0, 9) != "projjson:") out += ",\"crs_type\":\"authority_code\"";
+  }
+  if (t.extension == Extension::kGeography) {
+    out += ",\"edges\":";
+    json_quote(edges_name(t.edges), &out);
+  }
+  out += '}';
+  return out;
+}
+
+// A geometry or geography type from geoarrow.wkb metadata (empty: no CRS known, planar); nullptr
+// where the metadata is not a JSON object of that form or names edges sluice does not know.
+inline TypePtr type_from_geoarrow(std::string_view metadata) {
+  std::string crs;
+  std::string crs_type;
+  std::string edges = "planar";
+  JsonScan scan(metadata);
+  if (!scan.at_end()) {
+    if (!scan.eat('{')) return nullptr;
+    if (!scan.eat('}')) {
+      do {
+        std::string key;
+        if (!scan.string(&key) || !scan.eat(':')) return nullptr;
+        std::string_view raw;
+        if (key == "crs") {
+          if (scan.peek('"')) {
+            if (!scan.string(&crs)) return nullptr;
+          } else {
+            if (!scan.value(&raw)) return nullptr;
+            if (raw != "null") crs = std::string(raw);  // a PROJJSON object, kept as its text
+          }
+        } else if (key == "crs_type" && scan.peek('"')) {
+          if (!scan.string(&crs_type)) return nullptr;
+        } else if (key == "edges" && scan.peek('"')) {
+          if (!scan.string(&edges)) return nullptr;
+        } else if (!scan.value(&raw)) {
+          return nullptr;
+        }
+      } while (scan.eat(','));
+      if (!scan.eat('}') || !scan.at_end()) return nullptr;
+    }
+  }
+  if (crs_type == "srid" && !crs.empty()) crs = "srid:" + crs;
+  else if (crs == kDefaultCrs) crs.clear();
+  if (edges == "planar") return geometry_type(std::move(crs));
+  for (const Edges e : {Edges::kSpherical, Edges::kVincenty, Edges::kThomas, Edges::kAndoyer, Edges::kKarney})
+    if (edges == edges_name(e)) return geography_type(std::move(crs), e);
+  return nullptr;
+}
+
 inline Status fill_schema(const Field& field, ArrowSchema* out, const std::string* metadata, int depth) {
   if (depth > kMaxDepth) return too_large("type nested deeper than " + std::to_string(kMaxDepth));
   if (!field.type) return bad("field '" + field.name + "' has no type");
@@ -252,6 +486,9 @@ inline Status fill_schema(const Field& field, ArrowSchema* out, const std::strin
                                                                  : nullptr) {
     SLUICE_ASSIGN_OR_RETURN(priv->metadata,
                             encode_metadata({{"ARROW:extension:name", ext}, {"ARROW:extension:metadata", ""}}));
+  } else if (t.extension == Extension::kGeometry || t.extension == Extension::kGeography) {
+    SLUICE_ASSIGN_OR_RETURN(priv->metadata, encode_metadata({{"ARROW:extension:name", "geoarrow.wkb"},
+                                                             {"ARROW:extension:metadata", geoarrow_metadata(t)}}));
   }
   out->format = priv->format.c_str();
   out->name = priv->name.c_str();
@@ -551,12 +788,20 @@ inline Result<Field> parse_field(const ArrowSchema* s, Layout* layout, int depth
     if (s->metadata != nullptr) {
       // The canonical extensions sluice knows; other field metadata (or malformed) is ignored.
       auto md = parse_metadata(s->metadata);
-      if (md.ok())
+      if (md.ok()) {
+        std::string_view ext_metadata;
+        for (const auto& [k, v] : *md)
+          if (k == "ARROW:extension:metadata") ext_metadata = v;
         for (const auto& [k, v] : *md) {
           if (k != "ARROW:extension:name") continue;
+          if (v == "geoarrow.wkb" && field.type->id == TypeId::kBinary) {
+            if (TypePtr g = type_from_geoarrow(ext_metadata)) field.type = std::move(g);
+            continue;
+          }
           const Extension e = v == "arrow.uuid" ? Extension::kUuid : v == "arrow.json" ? Extension::kJson : Extension::kNone;
           if (TypePtr x = with_extension(field.type, e)) field.type = std::move(x);
         }
+      }
     }
     return field;
   }
