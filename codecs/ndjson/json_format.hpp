@@ -271,14 +271,8 @@ inline void write_base64(Out& out, const char* data, std::size_t n) {
 
 // std::to_chars' shortest text, except -0.0: its shortest text "-0" is read back as the integer 0
 // (by DuckDB, Python and sluice's reader alike), so the sign would be lost. Needs 32 bytes.
-// An integral value keeps a fraction ("100.0", as DuckDB and Spark write doubles), so that reading
-// the text back infers a floating column again, not an integer one.
-inline char* with_fraction(char* p, char* e) noexcept {
-  for (const char* q = p; q < e; ++q)
-    if (*q == '.' || *q == 'e' || *q == 'n' || *q == 'i') return e;
-  std::memcpy(e, ".0", 2);
-  return e + 2;
-}
+// An integral value keeps a fraction (text::with_fraction).
+using text::with_fraction;
 
 template <class F>
 [[gnu::always_inline]] inline char* format_float(char* p, F v) noexcept {

@@ -72,18 +72,43 @@ inline char* shortest_double(char* out, double v) noexcept {
   return std::to_chars(out, out + 32, v).ptr;
 }
 
-// Shortest text that reads back to the same double; "inf", "-inf", "nan" as DuckDB prints them.
+// The shortest digits that read back to the finite `v`, in DuckDB's notation for DOUBLE and FLOAT
+// text: fixed for magnitudes from 1e-4 up to 1e16 ("1000000000000000", "0.0001"), scientific outside
+// ("1e+16", "1.5e-05", "1.2345678901234568e+17"); zero as "0" or "-0". A geometry's WKT coordinates
+// are this; format_double adds the fraction of an integral value. Needs 32 bytes.
+template <class F>
+inline char* shortest_duckdb_notation(char* out, F v) {
+  const F a = std::fabs(v);
+  const bool fixed = a == 0 || (a >= static_cast<F>(1e-4) && a < static_cast<F>(1e16));
+  return std::to_chars(out, out + 32, v, fixed ? std::chars_format::fixed : std::chars_format::scientific).ptr;
+}
+
+// Appends ".0" to the number text [p, e) when it has no fraction, exponent or letters: an integral
+// value keeps a fraction ("100.0", as DuckDB and Spark write doubles), so that reading the text back
+// infers a floating column again, not an integer one. Needs 2 bytes after e.
+inline char* with_fraction(char* p, char* e) noexcept {
+  for (const char* q = p; q < e; ++q)
+    if (*q == '.' || *q == 'e' || *q == 'n' || *q == 'i') return e;
+  std::memcpy(e, ".0", 2);
+  return e + 2;
+}
+
+// A double as DuckDB prints one (its CSV and VARCHAR text): the shortest text that reads back to the
+// same double, in DuckDB's notation (shortest_duckdb_notation), an integral value with ".0" ("100.0",
+// "-0.0": read back as a double, the sign kept); "inf", "-inf", "nan". Needs 32 bytes.
 inline char* format_double(char* out, double v) {
   if (std::isnan(v)) return std::memcpy(out, "nan", 3), out + 3;
   if (std::isinf(v)) {
     if (v < 0) return std::memcpy(out, "-inf", 4), out + 4;
     return std::memcpy(out, "inf", 3), out + 3;
   }
-  return shortest_double(out, v);
+  if (char* e = shortest_double_fast(out, v)) return e;  // has its '.'
+  return with_fraction(out, shortest_duckdb_notation(out, v));
 }
+// A float (FLOAT / float32) the same way, with the shortest digits of the float.
 inline char* format_float(char* out, float v) {
   if (std::isnan(v) || std::isinf(v)) return format_double(out, v);
-  return std::to_chars(out, out + 32, v).ptr;
+  return with_fraction(out, shortest_duckdb_notation(out, v));
 }
 
 inline double half_to_double(std::uint16_t h) {

@@ -49,13 +49,7 @@ namespace wkb_detail {
 // "1.5e-05", "1.2345678901234568e+17"); "nan", "inf", "-inf".
 inline char* format_coordinate(char* out, double v) {
   if (!std::isfinite(v)) return format_double(out, v);
-  char* end = std::to_chars(out, out + 32, v, std::chars_format::scientific).ptr;
-  const char* e = out;
-  while (e < end && *e != 'e') ++e;
-  int exponent = 0;
-  std::from_chars(e + 1 + (e + 1 < end && e[1] == '+'), end, exponent);
-  if (exponent >= -4 && exponent < 16) return std::to_chars(out, out + 32, v, std::chars_format::fixed).ptr;
-  return end;
+  return shortest_duckdb_notation(out, v);
 }
 
 // Walks one WKB value: writes its WKT to `out` when given, adds it to `bounds` when given.

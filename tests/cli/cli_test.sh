@@ -104,14 +104,15 @@ check_stderr_is() {
 
 printf 'id,name,score,day\n1,alice,1.5,2024-01-02\n2,"bob, jr",,2024-01-03\n3,"say ""hi""",-2,\n4,dave,10,2024-02-29\n' >people.csv
 
+# score is a float64 column: its whole numbers are written as DuckDB writes a DOUBLE ("10.0").
 expect people.expected.csv <<'EOF'
 id,name,score,day
 1,alice,1.5,2024-01-02
 2,"bob, jr",,2024-01-03
-3,"say ""hi""",-2,
-4,dave,10,2024-02-29
+3,"say ""hi""",-2.0,
+4,dave,10.0,2024-02-29
 EOF
-printf 'id\tname\tscore\tday\n1\talice\t1.5\t2024-01-02\n2\tbob, jr\t\t2024-01-03\n3\t"say ""hi"""\t-2\t\n4\tdave\t10\t2024-02-29\n' >people.expected.tsv
+printf 'id\tname\tscore\tday\n1\talice\t1.5\t2024-01-02\n2\tbob, jr\t\t2024-01-03\n3\t"say ""hi"""\t-2.0\t\n4\tdave\t10.0\t2024-02-29\n' >people.expected.tsv
 
 # ---- Conversions -------------------------------------------------------------------------------
 
@@ -160,13 +161,13 @@ expect flags.expected.csv <<'EOF'
 "id";"name";"score";"day"
 "1";"alice";"1.5";"2024-01-02"
 "2";"bob, jr";;"2024-01-03"
-"3";"say ""hi""";"-2";
-"4";"dave";"10";"2024-02-29"
+"3";"say ""hi""";"-2.0";
+"4";"dave";"10.0";"2024-02-29"
 EOF
 run convert people.csv flags.csv --out-delimiter ';' --quoting all
 check_same "--out-delimiter ';' --quoting all" flags.csv flags.expected.csv
 
-printf '1,alice,1.5,2024-01-02\r\n2,"bob, jr",NA,2024-01-03\r\n3,"say ""hi""",-2,NA\r\n4,dave,10,2024-02-29\r\n' >crlf.expected.csv
+printf '1,alice,1.5,2024-01-02\r\n2,"bob, jr",NA,2024-01-03\r\n3,"say ""hi""",-2.0,NA\r\n4,dave,10.0,2024-02-29\r\n' >crlf.expected.csv
 run convert people.csv crlf.csv --no-out-header --out-null NA --line-ending crlf
 check_same "--no-out-header --out-null NA --line-ending crlf" crlf.csv crlf.expected.csv
 
@@ -204,7 +205,7 @@ int64 | string   | float64 | date32
 ------+----------+---------+-----------
     1 | alice    |     1.5 | 2024-01-02
     2 | bob, jr  |    NULL | 2024-01-03
-    3 | say "hi" |      -2 | NULL
+    3 | say "hi" |    -2.0 | NULL
 EOF
 run head people.csv -n 3
 cp "$CAP/out" head3.out
@@ -276,7 +277,7 @@ awk 'BEGIN {
   print "id,text,value,day"
   for (i = 0; i < 120000; i++) {
     t = (i % 5 == 0) ? "\"multi\nline \"\"" i "\"\"\"" : (i % 7 == 0 ? "" : "t" i)
-    v = (i % 11 == 0) ? "" : i / 4
+    v = (i % 11 == 0) ? "" : (i % 4 == 0 ? i / 4 ".0" : i / 4)  # doubles as "3.0"
     printf "%d,%s,%s,2024-01-%02d\n", i, t, v, (i % 28) + 1
   }
 }' >threads.csv

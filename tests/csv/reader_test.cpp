@@ -33,7 +33,7 @@ TEST(CsvReader, InfersTypesAndHeader) {
   EXPECT_EQ(render(*r),
             "id,price,day,at,ok,name,zoned\n"
             "1,1.5,2024-01-02,2024-01-02 03:04:05.25,true,x,2024-01-02 03:04:05+00\n"
-            "-2,3,2024-02-29,2024-01-02 03:04:05,false,\"y, z\",2024-01-02 03:04:05+00\n");
+            "-2,3.0,2024-02-29,2024-01-02 03:04:05,false,\"y, z\",2024-01-02 03:04:05+00\n");
 }
 
 TEST(CsvReader, NoHeaderWhenFirstRowFitsTheTypes) {
@@ -288,13 +288,13 @@ TEST(CsvReader, WideningMidChunkReconvertsTheWholeChunk) {
   auto r = read_string("v\n1\n2\n2.5\n3\n");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(types_of(*(*r)[0].schema), "v:float64");
-  EXPECT_EQ(render(*r), "v\n1\n2\n2.5\n3\n");
+  EXPECT_EQ(render(*r), "v\n1.0\n2.0\n2.5\n3.0\n");  // doubles print as doubles
   ReadOptions o;
   o.infer_rows = 1;
   auto late = read_string("v\n1\n2\n2.5\n3\n", o);
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(types_of(*(*late)[0].schema), "v:float64");
-  EXPECT_EQ(render(*late), "v\n1\n2\n2.5\n3\n");
+  EXPECT_EQ(render(*late), "v\n1.0\n2.0\n2.5\n3.0\n");
 }
 
 TEST(CsvReader, EmptyInputs) {

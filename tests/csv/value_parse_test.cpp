@@ -284,6 +284,28 @@ TEST(FormatValue, ShortestDoubleFastPathIsToChars) {
     same(d);
 }
 
+// Doubles print as DuckDB 1.5 prints them (`x::DOUBLE::VARCHAR` and COPY ... TO csv, 2026-11-23):
+// fixed notation from 1e-4 up to 1e16, an integral value with ".0" (so the text reads back as a
+// double), scientific outside.
+TEST(FormatValue, DoublesPrintAsDuckDBPrintsThem) {
+  const std::pair<double, const char*> cases[] = {
+      {1e16, "1e+16"}, {1e15, "1000000000000000.0"}, {123456789012345680.0, "1.2345678901234568e+17"},
+      {0.0001, "0.0001"}, {0.00001, "1e-05"}, {1.5e-5, "1.5e-05"}, {1e21, "1e+21"}, {1e22, "1e+22"},
+      {0.0, "0.0"}, {-0.0, "-0.0"}, {123.456, "123.456"}, {1e300, "1e+300"}, {5e-324, "5e-324"},
+      {0.1, "0.1"}, {100.0, "100.0"}, {-2.0, "-2.0"}, {12345678901234567890.0, "1.2345678901234567e+19"},
+      {9999999999999998.0, "9999999999999998.0"}, {0.00012345678901234, "0.00012345678901234"},
+      {-1.5e300, "-1.5e+300"}, {1.0 / 0.0, "inf"}, {-1.0 / 0.0, "-inf"}};
+  for (const auto& [v, want] : cases) {
+    char buf[64];
+    EXPECT_EQ(std::string(buf, format_double(buf, v)), want);
+  }
+  char buf[64];
+  EXPECT_EQ(std::string(buf, format_float(buf, 100.0f)), "100.0");
+  EXPECT_EQ(std::string(buf, format_float(buf, 1.1f)), "1.1");
+  EXPECT_EQ(std::string(buf, format_float(buf, 1e20f)), "1e+20");
+  EXPECT_EQ(std::string(buf, format_float(buf, 3e-5f)), "3e-05");
+}
+
 TEST(FormatValue, DoublesRoundTripShortest) {
   std::mt19937_64 rng(3);
   for (int i = 0; i < 100000; ++i) {

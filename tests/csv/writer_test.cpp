@@ -38,11 +38,11 @@ TEST(CsvWriter, MinimalQuotingIsExactlyWhatRfc4180Needs) {
                 "s,n,d\n"
                 "plain,-3,0.1\n"
                 "\"has,comma\",997,1e+300\n"
-                "\"has \"\"quote\"\"\",1997,-0\n"
+                "\"has \"\"quote\"\"\",1997,-0.0\n"
                 "\"line\nbreak\",2997,0.3333333333333333\n"
                 "\"\",3997,5e-324\n"
                 ",4997,2.5\n"
-                " spaced ,5997,100\n"
+                " spaced ,5997,100.0\n"
                 "\"cr\rhere\",,\n");
 }
 

@@ -323,9 +323,9 @@ TEST(DatasetReader, UnifiesSchemasAndAddsPartitionsAndFileNames) {
                                              "filename:string"}));
   const auto rows = rows_of(*r);
   ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0], "1|p|\\N|\\N|a|" + (t / "in/k=a/1.csv"));
-  EXPECT_EQ(rows[1], "2.5|\\N|true|\\N|b|" + (t / "in/k=b/2.csv"));
-  EXPECT_EQ(rows[3], "7|\\N|\\N|\\N|c|" + (t / "in/k=c/3.ndjson"));
+  EXPECT_EQ(rows[0], "1.0|p|\\N|\\N|a|" + (t / "in/k=a/1.csv"));
+  EXPECT_EQ(rows[2], "2.5|\\N|true|\\N|b|" + (t / "in/k=b/2.csv"));
+  EXPECT_EQ(rows[3], "7.0|\\N|\\N|\\N|c|" + (t / "in/k=c/3.ndjson"));
 }
 
 TEST(DatasetReader, DisagreeingFilesNameTheFile) {
@@ -360,7 +360,7 @@ TEST(DatasetReader, SchemaFromTheFirstFileOpensOnlyItBeforeReading) {
   ASSERT_TRUE(r);
   EXPECT_EQ(opened, 1);
   EXPECT_EQ(r->schema()->to_string(), "x: float64\ny: string\n");
-  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"1.5|a", "2|\\N", "3.25|b"}));
+  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"1.5|a", "2.0|\\N", "3.25|b"}));
   EXPECT_EQ(opened, 3);  // each file opened once
 
   write_file(t / "extra/1.csv", "x\n1\n");
@@ -418,14 +418,14 @@ TEST(DatasetReader, SchemaFromTheFirstFileReadsLaterTextFilesWithItsTypes) {
   auto r = open_dataset(t / "csv", ro);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->schema()->to_string(), "code: string\nprice: float64\nday: date32\n");
-  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"0123|\\N|2024-02-03", "77|2|\\N", "A1|1.5|2024-01-02"}));
+  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"0123|\\N|2024-02-03", "77|2.0|\\N", "A1|1.5|2024-01-02"}));
 
   write_file(t / "json/1.ndjson", "{\"code\": \"A1\", \"n\": 1.5, \"tags\": [\"a\"]}\n");
   write_file(t / "json/2.ndjson", "{\"code\": 7, \"n\": 2, \"tags\": []}\n{\"code\": \"B\", \"n\": null}\n");
   r = open_dataset(t / "json", ro);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->schema()->to_string(), "code: string\nn: float64\ntags: list<string>\n");
-  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"7|2|\\N", "A1|1.5|\\N", "B|\\N|\\N"}));  // lists as \\N
+  EXPECT_EQ(rows_of(*r), (std::vector<std::string>{"7|2.0|\\N", "A1|1.5|\\N", "B|\\N|\\N"}));  // lists as \\N
 
   // Without it, the files' own types are unified: the digits in 3.csv are an int64 column there.
   ro.schema_from_first_file = false;
