@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "text/parse.hpp"
+#include "text/wkt_parse.hpp"
 
 namespace sluice::csv::detail {
 namespace {
@@ -204,13 +205,29 @@ class BoolConverter final : public ConverterBase {
   BufferPtr bits_;
 };
 
-class StringConverter final : public ConverterBase {
- public:
-  StringConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected)
+// The offsets (int64, one per row and the first 0) of a string or binary column being converted.
+class OffsetsConverter : public ConverterBase {
+ protected:
+  OffsetsConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected)
       : ConverterBase(col, std::move(type), bad) {
     cap_ = std::max<std::int64_t>(expected, 16);
     offsets_ = Buffer::allocate((cap_ + 1) * 8, false);
     offsets_->mutable_data_as<std::int64_t>()[0] = 0;
+  }
+  void ensure(std::int64_t rows) {
+    grow_bad(rows);
+    if (rows <= cap_) return;
+    cap_ = std::max(rows, cap_ * 2);
+    offsets_->resize((cap_ + 1) * 8, false);
+    validity_.reserve(cap_);
+  }
+  BufferPtr offsets_;
+};
+
+class StringConverter final : public OffsetsConverter {
+ public:
+  StringConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected)
+      : OffsetsConverter(col, std::move(type), bad, expected) {
     bytes_ = Buffer::allocate(std::max<std::int64_t>(expected * 8, 64), false);
   }
   std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) override {
@@ -262,14 +279,7 @@ class StringConverter final : public ConverterBase {
   }
 
  private:
-  void ensure(std::int64_t rows) {
-    grow_bad(rows);
-    if (rows <= cap_) return;
-    cap_ = std::max(rows, cap_ * 2);
-    offsets_->resize((cap_ + 1) * 8, false);
-    validity_.reserve(cap_);
-  }
-  BufferPtr offsets_, bytes_;
+  BufferPtr bytes_;
   std::int64_t used_ = 0;
 };
 
@@ -301,6 +311,44 @@ class NullConverter final : public ConverterBase {
     a->length = a->null_count = rows_;
     return a;
   }
+};
+
+// A geometry / geography column from WKT (text::parse_wkt), kept as the WKB a Parquet GEOMETRY
+// column holds.
+class GeometryConverter final : public OffsetsConverter {
+ public:
+  GeometryConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected)
+      : OffsetsConverter(col, std::move(type), bad, expected) {}
+  std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) override {
+    const std::int64_t row0 = in.row0;
+    ensure(r1 - row0);
+    std::int64_t* off = offsets_->mutable_data_as<std::int64_t>() + 1;  // off[k]: end of output row k
+    std::int64_t failed = -1;
+    const std::int64_t cap = cap_;
+    visit(
+        in, col_, scratch_, r0, r1,
+        [&](std::int64_t r) {
+          off[r - row0] = static_cast<std::int64_t>(wkb_.size());
+          validity_.set_null(r - row0, cap);
+        },
+        [&](std::int64_t r, const char* p, std::size_t n) {
+          const bool ok = text::parse_wkt({p, n}, &wkb_);
+          off[r - row0] = static_cast<std::int64_t>(wkb_.size());
+          return ok || reject(r, row0, cap, failed);
+        });
+    if (failed >= 0) return failed;
+    rows_ = r1 - row0;
+    return -1;
+  }
+  ArrayPtr finish() override {
+    offsets_->resize((rows_ + 1) * 8);
+    auto bytes = Buffer::allocate(static_cast<std::int64_t>(wkb_.size()), false);
+    if (!wkb_.empty()) std::memcpy(bytes->mutable_data(), wkb_.data(), wkb_.size());
+    return make({std::move(offsets_), std::move(bytes)});
+  }
+
+ private:
+  std::string wkb_;
 };
 
 template <class T, class Parse>
@@ -377,6 +425,8 @@ std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& 
     }
     case TypeId::kString:
     case TypeId::kBinary:
+      if (type->extension == Extension::kGeometry || type->extension == Extension::kGeography)
+        return std::make_unique<GeometryConverter>(col, type, bad, expected);
       return std::make_unique<StringConverter>(col, type, bad, expected);
     case TypeId::kFixedSizeBinary: {
       if (type->extension != Extension::kUuid) return nullptr;

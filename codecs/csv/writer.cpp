@@ -92,7 +92,9 @@ struct Dialect {
       case TypeId::kBool: return Kind::kBool;
       case TypeId::kDate32: return Kind::kDate;
       case TypeId::kTimestamp: return Kind::kTimestamp;
-      case TypeId::kString: case TypeId::kBinary: return Kind::kText;
+      case TypeId::kString: return Kind::kText;
+      // A geometry (or other binary with a text of its own) as its text: its WKT.
+      case TypeId::kBinary: return extension_has_text(t.extension) ? Kind::kOther : Kind::kText;
       default: return t.is_nested() ? Kind::kJson : Kind::kOther;
     }
   }

@@ -20,6 +20,7 @@
 
 #include "csv/tokenize.hpp"
 #include "text/parse.hpp"
+#include "text/wkt_parse.hpp"
 
 namespace sluice::ndjson::detail {
 
@@ -122,6 +123,7 @@ struct Col {
   bool zoned = false;                   // timestamp: with a time zone (takes instants)
   bool json = false;                    // string: a JSON column (any value, kept as its JSON text)
   bool uuid = false;                    // fixed_size_binary[16]: a UUID (from its text, not base64)
+  bool geometry = false;                // binary: a geometry / geography (from its WKT, not base64)
   TimeUnit unit = TimeUnit::kSecond;    // timestamp
   int width = 0;  // bytes per fixed-width value
   std::int64_t len = 0, nulls = 0;
@@ -168,7 +170,10 @@ struct Col {
         cat = Cat::kString;
         json = d.extension == Extension::kJson;
         break;
-      case TypeId::kBinary: cat = Cat::kBinary; break;
+      case TypeId::kBinary:
+        cat = Cat::kBinary;
+        geometry = d.extension == Extension::kGeometry || d.extension == Extension::kGeography;
+        break;
       case TypeId::kFixedSizeBinary:
         cat = Cat::kFixedBinary;
         uuid = d.extension == Extension::kUuid;
@@ -1035,6 +1040,12 @@ class ChunkParser::Impl {
           if (!text::parse_uuid(s, b)) return not_fit(v, c);
           c.values.append(b, 16);
           c.set_valid();
+          return R::kOk;
+        }
+        if (c.geometry) {  // a geometry is its WKT, kept as WKB
+          scratch.clear();
+          if (!text::parse_wkt(s, &scratch)) return not_fit(v, c);
+          c.push_string(scratch.data(), scratch.size());
           return R::kOk;
         }
         // Binary values are base64 text in JSON (as the writer writes them, and Spark).

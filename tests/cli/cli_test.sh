@@ -1089,6 +1089,27 @@ run cat sf_csv/ --schema-from first
 check_err "--schema-from first: a value that does not fit names the first file" 1 "sf_csv/3.csv" "'free'" \
   "the column is float64 in sf_csv/1.csv"
 
+# ---- Geometries: WKT in, GEOMETRY in Parquet, WKT out ----------------------------------------------
+printf 'id,g\n1,POINT(1 2)\n2,\n3,"linestring z (0 0 1, 1 1 2)"\n' >geo.csv
+expect geo.expected.csv <<'EOF'
+id,g
+1,POINT (1 2)
+2,
+3,"LINESTRING Z (0 0 1, 1 1 2)"
+EOF
+run convert geo.csv geo.parquet --types g=geometry
+run cat geo.parquet
+check_stdout "--types g=geometry: WKT to a Parquet GEOMETRY and back as DuckDB prints it" geo.expected.csv
+run schema geo.parquet
+grep -q "BYTE_ARRAY g (GEOMETRY)" "$CAP/out" || rc="schema: $(cat "$CAP/out")"
+[[ $rc == 0 ]] && run inspect geo.parquet
+if [[ $rc == 0 ]] && grep -q "bbox x \[0, 1\] y \[0, 2\] z \[1, 2\] types \[1 1002\]" "$CAP/out"; then
+  pass "--types g=geometry: GEOMETRY with geospatial statistics"
+else fail "--types g=geometry: GEOMETRY with geospatial statistics" "rc $rc" "$(cat "$CAP/out")"; fi
+printf 'id,g\n1,POINT(1)\n' >badgeo.csv
+run convert badgeo.csv badgeo.parquet --types 'g=geometry(EPSG:4326)'
+check_err "--types geometry: text that is not WKT is an error naming it" 1 "badgeo.csv:2" "'POINT(1)' is not a valid geometry(EPSG:4326)"
+
 # ---- Summary -----------------------------------------------------------------------------------
 
 echo

@@ -132,6 +132,22 @@ TEST(CsvWriter, NestedColumnsAreWrittenAsQuotedJson) {
   EXPECT_EQ(write(b.slice(1, 1), o), "\"{}\",\"[1,2]\",\"{\"\"a\"\":null,\"\"b\"\":null}\"\n");
 }
 
+// A geometry column is written as its WKT (quoted where it has a comma), as DuckDB writes a GEOMETRY,
+// and a UUID as its text; bytes that are not WKB as they are. Before, the WKB bytes went out raw.
+TEST(CsvWriter, GeometriesAreWrittenAsWkt) {
+  BinaryBuilder g(geometry_type("EPSG:4326"));
+  g.append(std::string_view("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40", 21));
+  g.append(std::string_view("\x01\x04\x00\x00\x00\x02\x00\x00\x00"
+                            "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40"
+                            "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x40\x00\x00\x00\x00\x00\x00\x10\x40", 51));
+  g.append_null();
+  g.append("not wkb");
+  auto schema = std::make_shared<Schema>();
+  schema->fields = {{"g", g.type(), true}};
+  const Batch b{schema, {g.finish()}, 4};
+  EXPECT_EQ(write(b, {}), "g\nPOINT (1 2)\n\"MULTIPOINT (1 2, 3 4)\"\n\nnot wkb\n");
+}
+
 TEST(CsvWriter, EmptyInputStillGetsAHeader) {
   auto schema = std::make_shared<Schema>();
   schema->fields = {{"x", int64(), true}, {"y,z", utf8(), true}};

@@ -729,9 +729,19 @@ function sluiceType(t) {
     UTINYINT: 'uint8', USMALLINT: 'uint16', UINTEGER: 'uint32', UBIGINT: 'uint64', FLOAT: 'float32', DOUBLE: 'float64',
     DATE: 'date', TIME: 'time', TIMESTAMP: 'timestamp', TIMESTAMP_MS: 'timestamp[ms]', TIMESTAMP_S: 'timestamp[s]',
     TIMESTAMP_NS: 'timestamp[ns]', 'TIMESTAMP WITH TIME ZONE': 'timestamptz', VARCHAR: 'string',
-    UUID: 'uuid', JSON: 'json',
+    UUID: 'uuid', JSON: 'json', GEOMETRY: 'geometry',
   }[t] ?? null;
 }
+
+// WKT of every kind DuckDB reads (its text of them is what its CSV and JSON hold).
+const GEOMETRY_WKT = [
+  'POINT (1 2)', 'POINT Z (1 2 3)', 'POINT M (1 2 4)', 'POINT ZM (1 2 3 4)', 'POINT EMPTY', null,
+  'LINESTRING (0 0, 1.5 -2.25, 1e300 -1e-300)', 'LINESTRING EMPTY', 'POLYGON ((0 0, 4 0, 4 4, 0 0), (1 1, 2 1, 1 2, 1 1))',
+  'POLYGON Z ((0 0 1, 4 0 1, 4 4 1, 0 0 1))', 'MULTIPOINT (1 2, 3 4)', 'MULTIPOINT ((1 2), EMPTY)', 'MULTIPOINT EMPTY',
+  'MULTILINESTRING ((0 0, 1 1), EMPTY)', 'MULTIPOLYGON (((0 0, 1 0, 0 1, 0 0)), EMPTY)',
+  'GEOMETRYCOLLECTION (POINT (1 2), LINESTRING (0 0, 1 1), GEOMETRYCOLLECTION EMPTY)',
+  'GEOMETRYCOLLECTION ZM (POINT ZM (1 2 3 4))', 'GEOMETRYCOLLECTION EMPTY', 'POINT (-0.0 0.1)',
+];
 
 // Text sources: [name, DuckDB table SQL, COPY options, extension, per-column rules].
 // A rule: {src, out, why}: SQL over the source / output column ({}) compared instead.
@@ -763,6 +773,17 @@ const TEXT_SOURCES = [
     ext: 'ndjson',
     rules: {},
   },
+  // Geometries as WKT (DuckDB writes a GEOMETRY as its text): declared (--types g=geometry) sluice
+  // reads the WKT into WKB, which DuckDB must read back as its own geometries.
+  ...['csv', 'ndjson'].map((ext) => ({
+    name: `${ext}_geometry`,
+    table: `SELECT id, g::GEOMETRY AS g FROM (VALUES ${GEOMETRY_WKT.map((w, i) => `(${i + 1}, ${w === null ? 'NULL' : sqlStr(w)})`).join(', ')}) t(id, g)`,
+    copy: ext === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT json)',
+    ext,
+    rules: {
+      g: { out: 'TRY_CAST({} AS GEOMETRY)', why: `${ext} carries a geometry as WKT: inferred as a string, cast to GEOMETRY` },
+    },
+  })),
 ];
 
 // DuckDB's own reading of the text, with the source's types: rows that DuckDB itself does not carry

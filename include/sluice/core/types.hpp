@@ -409,6 +409,23 @@ inline TypePtr parse_type_name(std::string_view n) {
   if (s == "float16" || s == "halffloat") return float16();
   if (s == "uuid") return uuid_type();
   if (s == "json") return json_type();
+  // Geometries as to_string() prints them: geometry, geometry(CRS), geography(edges),
+  // geography(CRS, edges), and geography / geography(CRS) with spherical edges.
+  if (s == "geometry") return geometry_type();
+  if (s == "geography") return geography_type();
+  if (s.size() > 10 && s.compare(0, 9, "geometry(") == 0 && s.back() == ')')
+    return geometry_type(std::string(n.substr(9, n.size() - 10)));
+  if (s.size() > 11 && s.compare(0, 10, "geography(") == 0 && s.back() == ')') {
+    std::string_view in = n.substr(10, n.size() - 11);
+    const std::size_t comma = in.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? in : in.substr(comma + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    for (const Edges e : {Edges::kSpherical, Edges::kVincenty, Edges::kThomas, Edges::kAndoyer, Edges::kKarney}) {
+      if (last != edges_name(e)) continue;
+      return geography_type(comma == std::string_view::npos ? std::string() : std::string(in.substr(0, comma)), e);
+    }
+    return geography_type(std::string(in));
+  }
   // The bracketed names to_string() prints: time[u], duration[u], timestamp[u, tz=Zone] (the zone
   // keeps the case it was given), fixed_size_binary[N].
   auto inside = [&](std::string_view prefix) -> std::optional<std::string_view> {
