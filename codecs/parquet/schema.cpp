@@ -1,6 +1,9 @@
 #include "parquet/schema.hpp"
 
+#include <simdjson.h>
+
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -355,6 +358,41 @@ std::optional<FieldNode> prune(const FieldNode& n, const std::set<int>& selected
 
 }  // namespace
 
+namespace {
+
+// GeoParquet 1.x ("geo" in the key-value metadata, as DuckDB writes geometries by default, and
+// GeoPandas, GDAL, Overture's files): its WKB columns by name, with the type they have — a geometry
+// in its CRS (a PROJJSON object kept as its compact text; none: GeoParquet's default, OGC:CRS84,
+// named so, as DuckDB reads it; null, an unknown CRS: none), a geography where its edges are
+// spherical. Metadata that is not such JSON gives nothing: the columns read as binary.
+std::map<std::string, TypePtr> geoparquet_columns(const std::string& geo) {
+  std::map<std::string, TypePtr> out;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(geo).get(doc)) return out;
+  simdjson::dom::object columns;
+  if (doc["columns"].get_object().get(columns)) return out;
+  for (auto [name, col] : columns) {
+    std::string_view encoding;
+    if (col["encoding"].get_string().get(encoding) || (encoding != "WKB" && encoding != "wkb")) continue;
+    std::string crs = "OGC:CRS84";
+    simdjson::dom::element c;
+    if (!col["crs"].get(c)) {
+      crs.clear();
+      std::string_view text;
+      if (c.is_object()) crs = simdjson::minify(c);
+      else if (!c.get_string().get(text)) crs = std::string(text);  // not the spec's, but plain enough
+    }
+    std::string_view edges = "planar";
+    if (col["edges"].get_string().get(edges)) edges = "planar";
+    if (edges == "planar") out.emplace(std::string(name), geometry_type(std::move(crs)));
+    else if (edges == "spherical") out.emplace(std::string(name), geography_type(std::move(crs)));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<ParquetSchema> build_schema(const format::FileMetaData& md, const ReadOptions& options) {
   ParquetSchema out;
   const auto& els = md.schema;
@@ -367,14 +405,34 @@ Result<ParquetSchema> build_schema(const format::FileMetaData& md, const ReadOpt
     fields.push_back(f.field);
     out.fields.push_back(std::move(f));
   }
+  // GeoParquet's WKB columns: top-level binary columns without a logical type of their own.
+  if (md.__isset.key_value_metadata) {
+    for (const auto& kv : md.key_value_metadata) {
+      if (kv.key != "geo" || !kv.__isset.value) continue;
+      const auto geo = geoparquet_columns(kv.value);
+      for (std::size_t i = 0; i < out.fields.size(); ++i) {
+        FieldNode& f = out.fields[i];
+        const auto it = geo.find(f.field.name);
+        if (it == geo.end() || f.kind != FieldNode::Kind::kLeaf) continue;
+        LeafInfo& leaf = out.leaves[static_cast<std::size_t>(f.leaf)];
+        if (leaf.type->id != TypeId::kBinary || leaf.type->extension != Extension::kNone) continue;
+        leaf.type = it->second;
+        f.field.type = it->second;
+        fields[i].type = it->second;
+      }
+    }
+  }
   auto schema = std::make_shared<Schema>();
   schema->fields = std::move(fields);
   // The file's key-value metadata, but for ARROW:schema (as Arrow reads it): that is the Arrow schema
   // of this file's columns as its writer had them, which a file written from these rows (another
   // projection, a dataset's unified schema, other types) would carry stale; Arrow readers apply it.
+  // GeoParquet's "geo" likewise describes this file's columns: the geometry types above hold what it
+  // says, and the Parquet writer writes a "geo" of its own for the columns it writes.
   if (md.__isset.key_value_metadata)
     for (const auto& kv : md.key_value_metadata)
-      if (kv.key != "ARROW:schema") schema->metadata.emplace_back(kv.key, kv.__isset.value ? kv.value : "");
+      if (kv.key != "ARROW:schema" && kv.key != "geo")
+        schema->metadata.emplace_back(kv.key, kv.__isset.value ? kv.value : "");
   out.arrow = std::move(schema);
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -10,14 +11,19 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "parquet/column_writer.hpp"
 #include "parquet/metadata.hpp"
 #include "parquet/shred.hpp"
 #include "parquet/write_schema.hpp"
+#include "sluice/core/json_text.hpp"
+#include "text/format.hpp"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "unknown"
@@ -200,14 +206,26 @@ class ParquetWriter::Impl {
     md.__set_row_groups(row_groups_);
     std::vector<format::KeyValue> kv;
     using Pairs = std::vector<std::pair<std::string, std::string>>;
+    // GeoParquet's "geo" for this file's geometry columns replaces one the schema carries (it
+    // described another file's columns); a "geo" given in the options is the caller's and wins.
+    const std::string geo = geoparquet_metadata();
+    bool geo_given = false;
+    for (const auto& [k, v] : options_.metadata) geo_given = geo_given || k == "geo";
     const Pairs* sources[] = {&schema_->metadata, &options_.metadata};
     for (const Pairs* src : sources) {
       for (const auto& [k, v] : *src) {
+        if (k == "geo" && src == &schema_->metadata && (!geo.empty() || geo_given)) continue;
         format::KeyValue e;
         e.__set_key(k);
         e.__set_value(v);
         kv.push_back(std::move(e));
       }
+    }
+    if (!geo.empty() && !geo_given) {
+      format::KeyValue e;
+      e.__set_key("geo");
+      e.__set_value(geo);
+      kv.push_back(std::move(e));
     }
     if (!kv.empty()) md.__set_key_value_metadata(kv);
     md.__set_created_by(std::string("sluice version ") + SLUICE_VERSION);
@@ -225,6 +243,83 @@ class ParquetWriter::Impl {
     SLUICE_TRY(put(trailer, 8));
     finished_ = true;
     return ok_status();
+  }
+
+  // GeoParquet 1.0 metadata ("geo") for the top-level geometry and geography columns, beside their
+  // GEOMETRY / GEOGRAPHY logical types (as DuckDB writes with GEOPARQUET_VERSION 'BOTH'), so that
+  // readers that know GeoParquet but not those types see geometries too. Their
+  // geometry types and bounding box come from the chunks' geospatial statistics; a chunk without
+  // them (a value that is not WKB), a geography, or values with M leave the types empty (unknown)
+  // and the box out. The CRS: a PROJJSON object as it is, none for the default (none or OGC:CRS84), null
+  // (unknown to GeoParquet) for any other form (the logical type keeps it). A geography's edges are
+  // "spherical" whatever its algorithm (GeoParquet has no other). Empty: no such column.
+  std::string geoparquet_metadata() const {
+    static constexpr const char* kNames[] = {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
+                                             "MultiPolygon", "GeometryCollection"};
+    std::string columns, primary;
+    for (std::size_t c = 0; c < ws_.leaves.size(); ++c) {
+      const WriteLeaf& leaf = ws_.leaves[c];
+      const DataType& t = *leaf.type;
+      if (leaf.path.size() != 1 || (t.extension != Extension::kGeometry && t.extension != Extension::kGeography)) continue;
+      if (primary.empty()) primary = leaf.path[0];
+      // The union of the chunks' statistics.
+      bool known = t.extension == Extension::kGeometry;
+      std::set<std::int32_t> types;
+      double box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};  // xmin, ymin, xmax, ymax
+      for (const auto& rg : row_groups_) {
+        const auto& md = rg.columns[c].meta_data;
+        if (!md.__isset.geospatial_statistics) {
+          known = false;
+          break;
+        }
+        const auto& g = md.geospatial_statistics;
+        for (const std::int32_t code : g.geospatial_types) {
+          if (code < 1 || code % 1000 > 7 || code % 1000 == 0 || code / 1000 > 1) known = false;  // M, ZM, unknown
+          types.insert(code);
+        }
+        if (g.__isset.bbox) {
+          box[0] = std::min(box[0], g.bbox.xmin);
+          box[1] = std::min(box[1], g.bbox.ymin);
+          box[2] = std::max(box[2], g.bbox.xmax);
+          box[3] = std::max(box[3], g.bbox.ymax);
+        }
+      }
+      if (!columns.empty()) columns += ',';
+      json_quote(leaf.path[0], &columns);
+      columns += ":{\"encoding\":\"WKB\",\"geometry_types\":[";
+      if (known) {
+        bool first = true;
+        for (const std::int32_t code : types) {
+          if (!first) columns += ',';
+          first = false;
+          json_quote(std::string(kNames[code % 1000 - 1]) + (code >= 1000 ? " Z" : ""), &columns);
+        }
+      }
+      columns += ']';
+      if (known && box[0] <= box[2] && box[1] <= box[3]) {
+        columns += ",\"bbox\":[";
+        for (int i = 0; i < 4; ++i) {
+          char b[32];
+          if (i) columns += ',';
+          columns.append(b, text::format_double(b, box[i]));
+        }
+        columns += ']';
+      }
+      if (!t.crs.empty() && t.crs != "OGC:CRS84") {  // (GeoParquet's default, as none)
+        columns += ",\"crs\":";
+        simdjson::dom::parser parser;
+        simdjson::dom::object projjson;
+        if (!parser.parse(t.crs).get_object().get(projjson)) columns += simdjson::minify(projjson);
+        else columns += "null";
+      }
+      if (t.extension == Extension::kGeography) columns += ",\"edges\":\"spherical\"";
+      columns += '}';
+    }
+    if (primary.empty()) return "";
+    std::string out = "{\"version\":\"1.0.0\",\"primary_column\":";
+    json_quote(primary, &out);
+    out += ",\"columns\":{" + columns + "}}";
+    return out;
   }
 
   // Cuts the row group in progress now (a caller capping memory across many writers), and waits until

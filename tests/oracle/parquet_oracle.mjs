@@ -105,7 +105,12 @@ async function writeDuckFiles() {
       -- Parquet's INTERVAL (months, days, milliseconds): zero, hours past 24, fractions of a second.
       CASE WHEN i % 9 = 4 THEN NULL ELSE to_months(i % 30) + to_days(i * 7 % 400) +
         to_milliseconds((i::BIGINT * 7919) % 400000000) END AS iv,
-      [to_days(i % 3), NULL] AS liv
+      [to_days(i % 3), NULL] AS liv,
+      -- GEOMETRY: DuckDB writes GeoParquet 1.0 by default ("geo" metadata over a plain BYTE_ARRAY).
+      CASE i % 6 WHEN 0 THEN NULL WHEN 1 THEN 'POINT EMPTY'
+        WHEN 2 THEN 'LINESTRING (' || i || ' 0, ' || (i / 8.0) || ' -1.5)'
+        WHEN 3 THEN 'POLYGON ((0 0, ' || i || ' 0, ' || i || ' ' || i || ', 0 0))'
+        ELSE 'POINT (' || (i * 0.25) || ' ' || (-i) || ')' END::GEOMETRY AS geo
     FROM range(0, 5000) r(i)`);
   const files = [];
   const variants = [
@@ -119,6 +124,9 @@ async function writeDuckFiles() {
     ['v2_zstd_small_groups', 'COMPRESSION zstd, PARQUET_VERSION v2, ROW_GROUP_SIZE 700'],
     ['no_dictionary', 'COMPRESSION snappy, DICTIONARY_SIZE_LIMIT 1'],
     ['row_groups', 'COMPRESSION snappy, ROW_GROUP_SIZE 2048'],
+    // The GEOMETRY logical type with the "geo" metadata, and alone.
+    ['geoparquet_both', "COMPRESSION snappy, GEOPARQUET_VERSION 'BOTH'"],
+    ['geoparquet_v2', "COMPRESSION snappy, GEOPARQUET_VERSION 'V2'"],
   ];
   for (const [name, opts] of variants) {
     const f = path.join(dir, `duck_${name}.parquet`);

@@ -26,6 +26,7 @@
 #include "parquet/metadata.hpp"
 #include "sluice/codecs/parquet/reader.hpp"
 #include "sluice/codecs/parquet/writer.hpp"
+#include "text/format.hpp"
 #include "sluice/core/builder.hpp"
 #include "sluice/io/local.hpp"
 
@@ -894,6 +895,75 @@ TEST(ParquetWriterTypes, GeospatialStatisticsAsTheCorpusHasThem) {
   const auto schema = make_schema({F("g", geometry_type())});
   const auto md = footer_of(must_write(schema, {make_batch(schema, {bb.finish()})}));
   EXPECT_FALSE(md.row_groups[0].columns[0].meta_data.__isset.geospatial_statistics);
+}
+
+// GeoParquet 1.x: a plain BYTE_ARRAY column that the "geo" metadata names with encoding WKB reads
+// as a geometry (a geography where its edges are spherical), its PROJJSON CRS kept as compact text;
+// metadata that is not such JSON leaves the column binary. The "geo" is not carried into the schema's
+// metadata: the writer writes its own for the geometry columns it writes (types and bbox from the
+// chunks' statistics, beside the logical type), and reading that file gives the same types again.
+TEST(ParquetWriterAnnotations, GeoParquetMetadataIsReadAndWritten) {
+  const std::string point("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x3e\x40\x00\x00\x00\x00\x00\x00\x24\x40", 21);  // POINT (30 10)
+  const std::string linez("\x01\xea\x03\x00\x00\x02\x00\x00\x00"
+                          "\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x00\x00\x00\x08\x40"
+                          "\x00\x00\x00\x00\x00\x00\x10\xc0\x00\x00\x00\x00\x00\x00\x14\x40\x00\x00\x00\x00\x00\x00\x18\x40", 57);  // LINESTRING Z (1 2 3, -4 5 6)
+  auto bin = [&](std::vector<std::optional<std::string>> v) {
+    BinaryBuilder b(binary());
+    for (auto& x : v) x ? b.append(*x) : b.append_null();
+    return b.finish();
+  };
+  const auto plain = make_schema({F("g", binary()), F("h", binary()), F("k", binary()), F("x", binary())});
+  const Batch rows = make_batch(plain, {bin({point, std::nullopt}), bin({linez, point}), bin({point, point}), bin({point, point})});
+  pq::WriteOptions o;
+  o.metadata = {{"geo", R"({"version": "1.1.0", "primary_column": "g", "columns": {
+      "g": {"encoding": "WKB", "geometry_types": ["Point"]},
+      "h": {"encoding": "WKB", "crs": {"type": "GeographicCRS", "name": "WGS 84", "id": {"authority": "EPSG", "code": 4326}}},
+      "k": {"encoding": "WKB", "edges": "spherical", "crs": null},
+      "x": {"encoding": "point"}}})"}};
+  auto r = read_file(must_write(plain, {rows}, o));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const SchemaPtr& s = r->at(0).schema;
+  EXPECT_EQ(*s->fields[0].type, *geometry_type("OGC:CRS84"));  // GeoParquet's default, named (as DuckDB does)
+  EXPECT_EQ(*s->fields[1].type, *geometry_type(R"({"type":"GeographicCRS","name":"WGS 84","id":{"authority":"EPSG","code":4326}})"));
+  EXPECT_EQ(*s->fields[2].type, *geography_type());
+  EXPECT_EQ(*s->fields[3].type, *binary());  // another encoding: not WKB
+  for (const auto& [k, v] : s->metadata) EXPECT_NE(k, "geo");
+  std::string text;
+  ASSERT_TRUE(text::append_value(text, r->at(0).column(1), 0));
+  EXPECT_EQ(text, "LINESTRING Z (1 2 3, -4 5 6)");
+
+  // Written back: the logical types, and a "geo" of sluice's own.
+  const std::string again = must_write(s, {r->at(0)});
+  const auto md = footer_of(again);
+  std::string geo;
+  for (const auto& kv : md.key_value_metadata)
+    if (kv.key == "geo") geo = kv.value;
+  EXPECT_EQ(geo, R"({"version":"1.0.0","primary_column":"g","columns":{)"
+                 R"("g":{"encoding":"WKB","geometry_types":["Point"],"bbox":[30.0,10.0,30.0,10.0]},)"
+                 R"("h":{"encoding":"WKB","geometry_types":["Point","LineString Z"],"bbox":[-4.0,2.0,30.0,10.0],)"
+                 R"("crs":{"type":"GeographicCRS","name":"WGS 84","id":{"authority":"EPSG","code":4326}}},)"
+                 R"("k":{"encoding":"WKB","geometry_types":[],"edges":"spherical"}}})");
+  auto back = read_file(again);
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(*back->at(0).schema->fields[i].type, *s->fields[i].type) << i;
+
+  // Not JSON, or no columns: binary.
+  for (const char* bad : {"{", "[]", R"({"columns": 5})", R"({"columns": {"g": {"encoding": 7}}})"}) {
+    o.metadata = {{"geo", bad}};
+    auto b = read_file(must_write(plain, {rows}, o));
+    ASSERT_TRUE(b.ok()) << b.error().to_string();
+    EXPECT_EQ(*b->at(0).schema->fields[0].type, *binary()) << bad;
+  }
+  // A "geo" given in the options is the caller's: written as it is.
+  o.metadata = {{"geo", "{}"}};
+  const auto given = footer_of(must_write(s, {r->at(0)}, o));
+  int geos = 0;
+  for (const auto& kv : given.key_value_metadata) {
+    if (kv.key != "geo") continue;
+    EXPECT_EQ(kv.value, "{}");
+    ++geos;
+  }
+  EXPECT_EQ(geos, 1);
 }
 
 // =============================================================================================

@@ -43,6 +43,7 @@
 
 #include "sluice/core/array.hpp"
 #include "sluice/core/error.hpp"
+#include "sluice/core/json_text.hpp"
 #include "sluice/core/types.hpp"
 
 extern "C" {
@@ -365,23 +366,6 @@ class JsonScan {
   std::string_view s_;
   std::size_t p_ = 0;
 };
-
-inline void json_quote(std::string_view s, std::string* out) {
-  *out += '"';
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      *out += '\\';
-      *out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      *out += b;
-    } else {
-      *out += c;
-    }
-  }
-  *out += '"';
-}
 
 // "AUTHORITY:CODE" ("EPSG:4326", "OGC:CRS84"), the form GeoArrow's crs_type authority_code names.
 inline bool authority_code(std::string_view s) {
