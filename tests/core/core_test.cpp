@@ -775,7 +775,8 @@ TEST(Types, ParseTypeNameAliases) {
       {"timestamptz", timestamp(TimeUnit::kMicro, "UTC")},
       {"timestamp with time zone", timestamp(TimeUnit::kMicro, "UTC")}, {"time", time_type(TimeUnit::kMicro)},
       {"decimal(10,2)", decimal128(10, 2)}, {"DECIMAL(38, 0)", decimal128(38, 0)},
-      {"halffloat", float16()},
+      {"halffloat", float16()}, {"ENUM", with_extension(utf8(), Extension::kEnum)},
+      {"Geometry", geometry_type()}, {"geography(EPSG:4326)", geography_type("EPSG:4326")},
   };
   for (const auto& [name, type] : cases) {
     auto t = parse_type_name(name);
@@ -796,7 +797,10 @@ TEST(Types, ParseTypeNameReadsEveryNonNestedToString) {
       timestamp(TimeUnit::kSecond), timestamp(TimeUnit::kMilli), timestamp(TimeUnit::kMicro),
       timestamp(TimeUnit::kNano), timestamp(TimeUnit::kMicro, "UTC"), timestamp(TimeUnit::kNano, "UTC"),
       timestamp(TimeUnit::kMilli, "America/New_York"), duration(TimeUnit::kSecond), duration(TimeUnit::kNano),
-      utf8(), binary(), fixed_size_binary(1), fixed_size_binary(16), uuid_type(), json_type()};
+      utf8(), binary(), fixed_size_binary(1), fixed_size_binary(16), uuid_type(), json_type(),
+      with_extension(utf8(), Extension::kEnum), geometry_type(), geometry_type("EPSG:4326"),
+      geometry_type("srid:900913"), geography_type(), geography_type("OGC:CRS84", Edges::kKarney),
+      geography_type({}, Edges::kVincenty)};
   for (const auto& t : types) {
     auto back = parse_type_name(t->to_string());
     ASSERT_NE(back, nullptr) << t->to_string();

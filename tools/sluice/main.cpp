@@ -91,7 +91,7 @@ reading (every format):
                            NULL) of columns with constants, joined by AND, e.g.
                            "qty >= 10 and flag = 'A' and ts < '2024-01-01'" (Parquet: row groups whose
                            statistics rule them out are not read)
-  --types a=int64,b=date   declared column types (others are inferred; uuid, json, and geometry or
+  --types a=int64,b=date   declared column types (others are inferred; uuid, json, enum, and geometry or
                            geography from WKT too)
   --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
                            first, so every batch has the final types (reads a file twice)
