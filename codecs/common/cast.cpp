@@ -68,7 +68,10 @@ bool scalar(const DataType& t) { return !t.is_nested(); }
 TypePtr unify_types(const TypePtr& a, const TypePtr& b, const UnifyOptions& options) {
   if (!a || !b) return nullptr;
   if (*a == *b) return a;
-  // A UUID beside plain 16-byte binary, JSON beside a string: the storage types, unified.
+  // A UUID beside plain 16-byte binary, JSON beside a string: the storage types, unified. A geometry
+  // beside a geography: none (planar and spherical edges), strings (WKT) on request.
+  const auto geo = [](const DataType& t) { return t.extension == Extension::kGeometry || t.extension == Extension::kGeography; };
+  if (geo(*a) && geo(*b) && a->extension != b->extension) return options.to_string ? utf8() : nullptr;
   if (a->extension != b->extension)
     return unify_types(with_extension(a, Extension::kNone), with_extension(b, Extension::kNone), options);
   if (a->id == TypeId::kNull) return b;
@@ -78,6 +81,14 @@ TypePtr unify_types(const TypePtr& a, const TypePtr& b, const UnifyOptions& opti
   auto fallback = [&]() -> TypePtr {
     return options.to_string && scalar(x) && scalar(y) ? utf8() : nullptr;
   };
+  if (geo(x)) {
+    // Geometries in two CRSs (or geographies with two edge algorithms) have no common type: their
+    // coordinates mean different places. No CRS and OGC:CRS84 are the same one (Parquet's default,
+    // which GeoParquet readers name): the named one. Strings (WKT) with union_to_string.
+    const auto named = [](const DataType& t) { return t.crs.empty() ? std::string("OGC:CRS84") : t.crs; };
+    if (x.edges == y.edges && named(x) == named(y)) return x.crs.empty() ? b : a;
+    return fallback();
+  }
   if (x.is_integer() && y.is_integer()) {
     const int wx = int_width(x.id), wy = int_width(y.id);
     if (x.is_signed_integer() == y.is_signed_integer())

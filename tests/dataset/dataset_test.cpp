@@ -257,6 +257,18 @@ TEST(Cast, ExtensionsUnifyToTheirStorage) {
   EXPECT_EQ((*iv)->string_at(0), "1 year 2 months 3 days 00:00:01.5");
   EXPECT_TRUE((*iv)->is_null(1));
 
+  // Geometries: no CRS and OGC:CRS84 are one CRS (GeoParquet files read as the named one, files with
+  // the logical type as none); two others have no common type (strings, their WKT, on request);
+  // geographies with two edge algorithms likewise. Before, they became binary.
+  EXPECT_EQ(*unify_types(geometry_type(), geometry_type("OGC:CRS84")), *geometry_type("OGC:CRS84"));
+  EXPECT_EQ(*unify_types(geometry_type("OGC:CRS84"), geometry_type()), *geometry_type("OGC:CRS84"));
+  EXPECT_EQ(*unify_types(geometry_type("EPSG:3857"), geometry_type("EPSG:3857")), *geometry_type("EPSG:3857"));
+  EXPECT_EQ(unify_types(geometry_type("EPSG:3857"), geometry_type()), nullptr);
+  EXPECT_EQ(*unify_types(geometry_type("EPSG:3857"), geometry_type(), {true}), *utf8());
+  EXPECT_EQ(unify_types(geography_type(), geography_type({}, Edges::kKarney)), nullptr);
+  EXPECT_EQ(unify_types(geography_type(), geometry_type()), nullptr);
+  EXPECT_EQ(*unify_types(geometry_type(), binary()), *binary());  // the storage, as a UUID beside bytes
+
   // A geometry to a string is its WKT, as it prints; bytes that are not WKB stay bytes. To binary:
   // the same buffers.
   BinaryBuilder gb(geometry_type("EPSG:4326"));
