@@ -313,12 +313,14 @@ class NullConverter final : public ConverterBase {
   }
 };
 
-// A geometry / geography column from WKT (text::parse_wkt), kept as the WKB a Parquet GEOMETRY
-// column holds.
-class GeometryConverter final : public OffsetsConverter {
+// A binary column whose values are parsed from their text: a BLOB's (text::parse_blob_text, \xHH
+// escapes as DuckDB prints and reads them) or a geometry's WKT (text::parse_wkt, kept as the WKB a
+// Parquet GEOMETRY column holds).
+class ParsedBinaryConverter final : public OffsetsConverter {
  public:
-  GeometryConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected)
-      : OffsetsConverter(col, std::move(type), bad, expected) {}
+  using Parse = bool (*)(std::string_view, std::string*);
+  ParsedBinaryConverter(std::size_t col, TypePtr type, std::vector<std::uint8_t>* bad, std::int64_t expected, Parse parse)
+      : OffsetsConverter(col, std::move(type), bad, expected), parse_(parse) {}
   std::int64_t convert(const ConvertInput& in, std::int64_t r0, std::int64_t r1) override {
     const std::int64_t row0 = in.row0;
     ensure(r1 - row0);
@@ -328,12 +330,12 @@ class GeometryConverter final : public OffsetsConverter {
     visit(
         in, col_, scratch_, r0, r1,
         [&](std::int64_t r) {
-          off[r - row0] = static_cast<std::int64_t>(wkb_.size());
+          off[r - row0] = static_cast<std::int64_t>(bytes_.size());
           validity_.set_null(r - row0, cap);
         },
         [&](std::int64_t r, const char* p, std::size_t n) {
-          const bool ok = text::parse_wkt({p, n}, &wkb_);
-          off[r - row0] = static_cast<std::int64_t>(wkb_.size());
+          const bool ok = parse_({p, n}, &bytes_);
+          off[r - row0] = static_cast<std::int64_t>(bytes_.size());
           return ok || reject(r, row0, cap, failed);
         });
     if (failed >= 0) return failed;
@@ -342,13 +344,14 @@ class GeometryConverter final : public OffsetsConverter {
   }
   ArrayPtr finish() override {
     offsets_->resize((rows_ + 1) * 8);
-    auto bytes = Buffer::allocate(static_cast<std::int64_t>(wkb_.size()), false);
-    if (!wkb_.empty()) std::memcpy(bytes->mutable_data(), wkb_.data(), wkb_.size());
+    auto bytes = Buffer::allocate(static_cast<std::int64_t>(bytes_.size()), false);
+    if (!bytes_.empty()) std::memcpy(bytes->mutable_data(), bytes_.data(), bytes_.size());
     return make({std::move(offsets_), std::move(bytes)});
   }
 
  private:
-  std::string wkb_;
+  Parse parse_;
+  std::string bytes_;
 };
 
 template <class T, class Parse>
@@ -424,10 +427,11 @@ std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& 
       });
     }
     case TypeId::kString:
+      return std::make_unique<StringConverter>(col, type, bad, expected);
     case TypeId::kBinary:
       if (type->extension == Extension::kGeometry || type->extension == Extension::kGeography)
-        return std::make_unique<GeometryConverter>(col, type, bad, expected);
-      return std::make_unique<StringConverter>(col, type, bad, expected);
+        return std::make_unique<ParsedBinaryConverter>(col, type, bad, expected, &text::parse_wkt);
+      return std::make_unique<ParsedBinaryConverter>(col, type, bad, expected, &text::parse_blob_text);
     case TypeId::kFixedSizeBinary: {
       if (type->extension != Extension::kUuid) return nullptr;
       struct Uuid16 {

@@ -93,8 +93,8 @@ struct Dialect {
       case TypeId::kDate32: return Kind::kDate;
       case TypeId::kTimestamp: return Kind::kTimestamp;
       case TypeId::kString: return Kind::kText;
-      // A geometry (or other binary with a text of its own) as its text: its WKT.
-      case TypeId::kBinary: return extension_has_text(t.extension) ? Kind::kOther : Kind::kText;
+      // Binary as DuckDB prints a BLOB (\xHH escapes), a geometry as its WKT: text::append_value.
+      case TypeId::kBinary: return Kind::kOther;
       default: return t.is_nested() ? Kind::kJson : Kind::kOther;
     }
   }

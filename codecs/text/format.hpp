@@ -111,6 +111,22 @@ inline char* format_float(char* out, float v) {
   return with_fraction(out, shortest_duckdb_notation(out, v));
 }
 
+// Bytes as DuckDB prints a BLOB: printable ASCII as it is, every other byte (and the quotes and
+// the backslash) as \xHH, so that binary in CSV or on a terminal stays text and DuckDB's cast of
+// that text to BLOB (or parse_blob_text) gives the bytes back.
+inline void append_blob_text(std::string& out, std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c <= 0x7E && c != '"' && c != '\'' && c != '\\') {
+      out += ch;
+    } else {
+      const char e[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+      out.append(e, 4);
+    }
+  }
+}
+
 inline double half_to_double(std::uint16_t h) {
   const int e = (h >> 10) & 0x1f, m = h & 0x3ff;
   const double sign = (h & 0x8000) ? -1.0 : 1.0;
@@ -221,7 +237,7 @@ inline bool append_value(std::string& out, const ArrayData& a, std::int64_t i) {
       if ((t.extension == Extension::kGeometry || t.extension == Extension::kGeography) &&
           append_wkt(out, a.string_at(i)))
         return true;
-      out += a.string_at(i);
+      append_blob_text(out, a.string_at(i));
       return true;
     case TypeId::kString: out += a.string_at(i); return true;
     case TypeId::kFixedSizeBinary:
@@ -233,7 +249,7 @@ inline bool append_value(std::string& out, const ArrayData& a, std::int64_t i) {
         e = format_interval(buf, a.fixed_binary_at(i));
         break;
       }
-      out += a.fixed_binary_at(i);
+      append_blob_text(out, a.fixed_binary_at(i));
       return true;
     default: return false;
   }

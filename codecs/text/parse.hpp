@@ -685,6 +685,35 @@ inline bool parse_decimal(const char* p, std::size_t n, int precision, int scale
 
 // The 16 bytes of a UUID's text into out[0..16): 32 hex digits (either case), bare or as
 // 8-4-4-4-12, optionally in braces (the forms DuckDB and PostgreSQL accept). False for anything else.
+// The bytes of a BLOB's text as DuckDB prints it (text::append_blob_text) and casts it back: \xHH
+// (either case) is the byte HH, any other byte is itself; a backslash not followed by two hex digits
+// is an error. Appends to *out; false (and *out as it was) on such an error.
+inline bool parse_blob_text(std::string_view t, std::string* out) {
+  const std::size_t size = out->size();
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != '\\') {
+      *out += t[i];
+      continue;
+    }
+    const bool room = i + 3 < t.size();
+    const int hi = room && (t[i + 1] == 'x' || t[i + 1] == 'X') ? hex(t[i + 2]) : -1;
+    const int lo = hi >= 0 ? hex(t[i + 3]) : -1;
+    if (lo < 0) {
+      out->resize(size);
+      return false;
+    }
+    *out += static_cast<char>(hi * 16 + lo);
+    i += 3;
+  }
+  return true;
+}
+
 inline bool parse_uuid(std::string_view t, char* out) {
   if (t.size() >= 2 && t.front() == '{' && t.back() == '}') t = t.substr(1, t.size() - 2);
   const bool hyphens = t.size() == 36;

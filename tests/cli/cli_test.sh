@@ -1110,6 +1110,24 @@ printf 'id,g\n1,POINT(1)\n' >badgeo.csv
 run convert badgeo.csv badgeo.parquet --types 'g=geometry(EPSG:4326)'
 check_err "--types geometry: text that is not WKT is an error naming it" 1 "badgeo.csv:2" "'POINT(1)' is not a valid geometry(EPSG:4326)"
 
+# ---- Binary in CSV: as DuckDB prints a BLOB, and back ---------------------------------------------
+printf '{"id":1,"b":"AP9cQQ=="}\n{"id":2,"b":"YWIsYw=="}\n{"id":3,"b":null}\n' >blob.ndjson
+expect blob.expected.csv <<'EOF'
+id,b
+1,\x00\xFF\x5CA
+2,"ab,c"
+3,
+EOF
+run convert blob.ndjson blob.parquet --types b=binary
+run cat blob.parquet
+check_stdout "binary in CSV: \\xHH escapes as DuckDB prints a BLOB" blob.expected.csv
+cp "$CAP/out" blob.csv
+run convert blob.csv blob2.parquet --types b=blob
+run cat blob2.parquet --to ndjson
+if [[ $rc == 0 ]] && [[ "$(cat "$CAP/out")" == "$(cat blob.ndjson | sed 's/"id":\([0-9]\),/"id":\1,/')" ]]; then
+  pass "binary in CSV: --types b=blob reads the escapes back to the same bytes"
+else fail "binary in CSV: --types b=blob reads the escapes back to the same bytes" "rc $rc" "$(cat "$CAP/out")"; fi
+
 # ---- Summary -----------------------------------------------------------------------------------
 
 echo

@@ -306,6 +306,33 @@ TEST(FormatValue, DoublesPrintAsDuckDBPrintsThem) {
   EXPECT_EQ(std::string(buf, format_float(buf, 3e-5f)), "3e-05");
 }
 
+// Binary prints as DuckDB 1.5 prints a BLOB (its answers to these bytes, 2026-11-23): printable ASCII
+// but for the quotes and the backslash as it is, the rest as \xHH; and that text reads back.
+TEST(FormatValue, BlobsPrintAsDuckDBPrintsThem) {
+  const std::pair<std::string, const char*> cases[] = {
+      {std::string("\\\\ab\"c,\n\x7f\x1f ~"), R"(\x5C\x5Cab\x22c,\x0A\x7F\x1F ~)"},
+      {std::string("\x00\xff\\A\x7f ", 6), R"(\x00\xFF\x5CA\x7F )"},
+      {std::string("'{}[]|;:@#$%^&*()_+=-`"), R"(\x27{}[]|;:@#$%^&*()_+=-`)"},
+      {std::string("\xc3\xa9"), R"(\xC3\xA9)"},
+      {std::string(), ""}};
+  for (const auto& [bytes, want] : cases) {
+    std::string text;
+    append_blob_text(text, bytes);
+    EXPECT_EQ(text, want);
+    std::string back = "x";
+    ASSERT_TRUE(parse_blob_text(text, &back)) << text;
+    EXPECT_EQ(back, "x" + bytes);
+  }
+  std::string out = "x";
+  EXPECT_TRUE(parse_blob_text(R"(\xc3\xA9 raw \x00)", &out));
+  EXPECT_EQ(out, std::string("x\xc3\xa9 raw \x00", 9));
+  for (const char* bad : {"\\", "a\\b", "\\x4", "\\xZZ", "\\x", "ok\\x0"}) {
+    out = "x";
+    EXPECT_FALSE(parse_blob_text(bad, &out)) << bad;
+    EXPECT_EQ(out, "x");
+  }
+}
+
 TEST(FormatValue, DoublesRoundTripShortest) {
   std::mt19937_64 rng(3);
   for (int i = 0; i < 100000; ++i) {
