@@ -247,12 +247,13 @@ class ParquetWriter::Impl {
 
   // GeoParquet 1.0 metadata ("geo") for the top-level geometry and geography columns, beside their
   // GEOMETRY / GEOGRAPHY logical types (as DuckDB writes with GEOPARQUET_VERSION 'BOTH'), so that
-  // readers that know GeoParquet but not those types see geometries too. Their
-  // geometry types and bounding box come from the chunks' geospatial statistics; a chunk without
-  // them (a value that is not WKB), a geography, or values with M leave the types empty (unknown)
-  // and the box out. The CRS: a PROJJSON object as it is, none for the default (none or OGC:CRS84), null
-  // (unknown to GeoParquet) for any other form (the logical type keeps it). A geography's edges are
-  // "spherical" whatever its algorithm (GeoParquet has no other). Empty: no such column.
+  // readers that know GeoParquet but not those types see geometries too. Their geometry types and
+  // bounding box come from the chunks' geospatial statistics; a chunk without them (a value that is
+  // not WKB), a geography, or values with M leave the types empty (unknown) and the box out, and so
+  // does an infinite coordinate (JSON has no infinity). The CRS: a PROJJSON object as it is, none for
+  // the default (none or OGC:CRS84), null (unknown to GeoParquet) for any other form (the logical
+  // type keeps it). A geography's edges are "spherical" whatever its algorithm (GeoParquet has no
+  // other). Empty: no such column.
   std::string geoparquet_metadata() const {
     static constexpr const char* kNames[] = {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
                                              "MultiPolygon", "GeometryCollection"};
@@ -296,7 +297,8 @@ class ParquetWriter::Impl {
         }
       }
       columns += ']';
-      if (known && box[0] <= box[2] && box[1] <= box[3]) {
+      if (known && box[0] <= box[2] && box[1] <= box[3] && std::isfinite(box[0]) && std::isfinite(box[1]) &&
+          std::isfinite(box[2]) && std::isfinite(box[3])) {
         columns += ",\"bbox\":[";
         for (int i = 0; i < 4; ++i) {
           char b[32];

@@ -1180,9 +1180,9 @@ TEST(ArrowCExtension, ExtensionOnTheWrongStorageImportsAsTheStorage) {
 }
 
 // Geometries and geographies travel as GeoArrow's geoarrow.wkb: Parquet's CRS forms become GeoArrow's
-// crs / crs_type (its default OGC:CRS84 and codes as authority_code, srid:N as srid, inline PROJJSON
-// as an object, a projjson:key reference as a plain string), a geography's edges its "edges"; and
-// they come back as they were.
+// crs / crs_type (codes, OGC:CRS84 among them, as authority_code, srid:N as srid, inline PROJJSON as
+// an object, a projjson:key reference as a plain string; none, none), a geography's edges its
+// "edges"; and they come back as they were.
 TEST(ArrowCExtension, GeometriesTravelAsGeoArrowWkb) {
   const std::string projjson = R"({"type": "GeographicCRS", "name": "WGS 84 \"x\"", "id": {"authority": "EPSG", "code": 4326}})";
   auto schema = std::make_shared<Schema>();
@@ -1191,28 +1191,32 @@ TEST(ArrowCExtension, GeometriesTravelAsGeoArrowWkb) {
                     Field{"gsrid", geometry_type("srid:4326"), true},
                     Field{"gjson", geometry_type(projjson), true},
                     Field{"gkey", geography_type("projjson:crs_key", Edges::kKarney), true},
-                    Field{"geo", geography_type(), true}};
+                    Field{"geo", geography_type(), true},
+                    Field{"g84", geometry_type("OGC:CRS84"), true}};
   ArrowSchema out;
   ASSERT_TRUE(export_schema(*schema, &out).ok());
-  ASSERT_EQ(out.n_children, 6);
+  ASSERT_EQ(out.n_children, 7);
   using KV = std::vector<std::pair<std::string, std::string>>;
   auto md = [&](int i) { return detail::cdata::parse_metadata(out.children[i]->metadata).value(); };
   const std::vector<std::string> want = {
-      R"({"crs":"OGC:CRS84","crs_type":"authority_code"})",
+      "",  // no keys: no ARROW:extension:metadata
       R"({"crs":"EPSG:3857","crs_type":"authority_code"})",
       R"({"crs":"4326","crs_type":"srid"})",
       "{\"crs\":" + projjson + ",\"crs_type\":\"projjson\"}",
       R"({"crs":"projjson:crs_key","edges":"karney"})",
-      R"({"crs":"OGC:CRS84","crs_type":"authority_code","edges":"spherical"})"};
-  for (int i = 0; i < 6; ++i) {
+      R"({"edges":"spherical"})",
+      R"({"crs":"OGC:CRS84","crs_type":"authority_code"})"};
+  for (int i = 0; i < 7; ++i) {
     EXPECT_STREQ(out.children[i]->format, "Z");
-    EXPECT_EQ(md(i), (KV{{"ARROW:extension:name", "geoarrow.wkb"}, {"ARROW:extension:metadata", want[static_cast<std::size_t>(i)]}}))
-        << i;
+    const auto& w = want[static_cast<std::size_t>(i)];
+    KV expected{{"ARROW:extension:name", "geoarrow.wkb"}};
+    if (!w.empty()) expected.emplace_back("ARROW:extension:metadata", w);
+    EXPECT_EQ(md(i), expected) << i;
   }
   auto back = import_schema(&out);
   ASSERT_TRUE(back.ok()) << back.error().to_string();
-  ASSERT_EQ((*back)->fields.size(), 6u);
-  for (std::size_t i = 0; i < 6; ++i)
+  ASSERT_EQ((*back)->fields.size(), 7u);
+  for (std::size_t i = 0; i < 7; ++i)
     EXPECT_EQ((*back)->fields[i].type->to_string(), schema->fields[i].type->to_string()) << i;
 
   // Values: the WKB bytes, as they are.
@@ -1257,7 +1261,8 @@ TEST(ArrowCExtension, GeoArrowMetadataFromOtherProducers) {
   EXPECT_EQ(*import_with("z", R"({"crs": "EPSG:32631", "edges": "planar"})"), *geometry_type("EPSG:32631"));
   EXPECT_EQ(*import_with("z", R"({"crs": "caf\u00e9 \ud83d\ude00", "crs_type": "wkt2:2019"})"),
             *geometry_type("caf\xc3\xa9 \xf0\x9f\x98\x80"));
-  EXPECT_EQ(*import_with("z", R"({"crs": "OGC:CRS84", "edges": "spherical", "other": {"k": [1]}})"), *geography_type());
+  EXPECT_EQ(*import_with("z", R"({"crs": "OGC:CRS84", "edges": "spherical", "other": {"k": [1]}})"),
+            *geography_type("OGC:CRS84"));
   EXPECT_EQ(*import_with("z", R"({"crs": "900913", "crs_type": "srid", "edges": "andoyer"})"),
             *geography_type("srid:900913", Edges::kAndoyer));
   for (const char* bad : {R"({"crs": )", R"({"edges": "geodesic"})", R"({"crs": "x"} extra)", "[1]",

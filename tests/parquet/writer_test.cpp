@@ -954,6 +954,17 @@ TEST(ParquetWriterAnnotations, GeoParquetMetadataIsReadAndWritten) {
     ASSERT_TRUE(b.ok()) << b.error().to_string();
     EXPECT_EQ(*b->at(0).schema->fields[0].type, *binary()) << bad;
   }
+  // An infinite coordinate (WKT's "inf" reads as one) leaves the bbox out: JSON has no infinity.
+  {
+    BinaryBuilder gb(geometry_type());
+    gb.append(std::string_view("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x7f\x00\x00\x00\x00\x00\x00\x24\x40", 21));  // POINT (inf 10)
+    const auto gs = make_schema({F("g", geometry_type())});
+    const auto inf_md = footer_of(must_write(gs, {make_batch(gs, {gb.finish()})}));
+    std::string inf_geo;
+    for (const auto& kv : inf_md.key_value_metadata)
+      if (kv.key == "geo") inf_geo = kv.value;
+    EXPECT_EQ(inf_geo, R"({"version":"1.0.0","primary_column":"g","columns":{"g":{"encoding":"WKB","geometry_types":["Point"]}}})");
+  }
   // A "geo" given in the options is the caller's: written as it is.
   o.metadata = {{"geo", "{}"}};
   const auto given = footer_of(must_write(s, {r->at(0)}, o));

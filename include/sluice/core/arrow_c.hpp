@@ -376,35 +376,35 @@ inline bool authority_code(std::string_view s) {
   return true;
 }
 
-inline constexpr std::string_view kDefaultCrs = "OGC:CRS84";  // Parquet's, where its crs is empty
-
-// The GeoArrow metadata of a geometry / geography. Parquet's CRS forms map to GeoArrow's: none (its
-// default OGC:CRS84) and "EPSG:4326"-like codes as authority_code, "srid:N" as srid, inline PROJJSON
-// as a JSON object; anything else (a "projjson:key" reference to file metadata) as a plain string.
+// The GeoArrow metadata of a geometry / geography ("" where it has no key to say). Parquet's CRS
+// forms map to GeoArrow's: "EPSG:4326"-like codes (OGC:CRS84 among them) as authority_code, "srid:N"
+// as srid, inline PROJJSON as a JSON object, anything else (a "projjson:key" reference to file
+// metadata) as a plain string; a column without a CRS exports without one (as DuckDB reads a
+// GEOMETRY column without one: no CRS, not OGC:CRS84 named).
 inline std::string geoarrow_metadata(const DataType& t) {
-  std::string out = "{\"crs\":";
+  std::string out;
   const std::string_view crs = t.crs;
   std::string_view raw;
   JsonScan scan(crs);
-  if (crs.empty()) {
-    json_quote(kDefaultCrs, &out);
-    out += ",\"crs_type\":\"authority_code\"";
-  } else if (crs.size() > 5 && crs.substr(0, 5) == "srid:") {
-    json_quote(crs.substr(5), &out);
-    out += ",\"crs_type\":\"srid\"";
-  } else if (crs.front() == '{' && scan.value(&raw) && raw.size() == crs.size()) {
-    out += raw;
-    out += ",\"crs_type\":\"projjson\"";
-  } else {
-    json_quote(crs, &out);
-    if (authority_code(crs) && crs.substr(0, 9) != "projjson:") out += ",\"crs_type\":\"authority_code\"";
+  if (!crs.empty()) {
+    out += "\"crs\":";
+    if (crs.size() > 5 && crs.substr(0, 5) == "srid:") {
+      json_quote(crs.substr(5), &out);
+      out += ",\"crs_type\":\"srid\"";
+    } else if (crs.front() == '{' && scan.value(&raw) && raw.size() == crs.size()) {
+      out += raw;
+      out += ",\"crs_type\":\"projjson\"";
+    } else {
+      json_quote(crs, &out);
+      if (authority_code(crs) && crs.substr(0, 9) != "projjson:") out += ",\"crs_type\":\"authority_code\"";
+    }
   }
   if (t.extension == Extension::kGeography) {
-    out += ",\"edges\":";
+    if (!out.empty()) out += ',';
+    out += "\"edges\":";
     json_quote(edges_name(t.edges), &out);
   }
-  out += '}';
-  return out;
+  return out.empty() ? out : "{" + out + "}";
 }
 
 // A geometry or geography type from geoarrow.wkb metadata (empty: no CRS known, planar); nullptr
@@ -440,7 +440,6 @@ inline TypePtr type_from_geoarrow(std::string_view metadata) {
     }
   }
   if (crs_type == "srid" && !crs.empty()) crs = "srid:" + crs;
-  else if (crs == kDefaultCrs) crs.clear();
   if (edges == "planar") return geometry_type(std::move(crs));
   for (const Edges e : {Edges::kSpherical, Edges::kVincenty, Edges::kThomas, Edges::kAndoyer, Edges::kKarney})
     if (edges == edges_name(e)) return geography_type(std::move(crs), e);
@@ -471,8 +470,14 @@ inline Status fill_schema(const Field& field, ArrowSchema* out, const std::strin
     SLUICE_ASSIGN_OR_RETURN(priv->metadata,
                             encode_metadata({{"ARROW:extension:name", ext}, {"ARROW:extension:metadata", ""}}));
   } else if (t.extension == Extension::kGeometry || t.extension == Extension::kGeography) {
-    SLUICE_ASSIGN_OR_RETURN(priv->metadata, encode_metadata({{"ARROW:extension:name", "geoarrow.wkb"},
-                                                             {"ARROW:extension:metadata", geoarrow_metadata(t)}}));
+    // (Without metadata keys, no ARROW:extension:metadata: GeoArrow asks so.)
+    const std::string geo = geoarrow_metadata(t);
+    if (geo.empty()) {
+      SLUICE_ASSIGN_OR_RETURN(priv->metadata, encode_metadata({{"ARROW:extension:name", "geoarrow.wkb"}}));
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(priv->metadata, encode_metadata({{"ARROW:extension:name", "geoarrow.wkb"},
+                                                               {"ARROW:extension:metadata", geo}}));
+    }
   }
   out->format = priv->format.c_str();
   out->name = priv->name.c_str();
