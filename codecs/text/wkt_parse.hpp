@@ -63,8 +63,7 @@ class WktParser {
     int type = 0;
     static constexpr std::string_view kNames[] = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT",
                                                   "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
-    // The longest name that matches first ("MULTIPOINT" before "POINT" cannot clash: names are
-    // matched whole, up to a letter that is not Z or M).
+    // Names are matched whole (up to a letter that is not a Z / M tag): "MULTIPOINT" is no "POINT".
     for (int i = 6; i >= 0 && type == 0; --i)
       if (keyword_prefix(kNames[i])) type = i + 1;
     if (type == 0) return false;
