@@ -85,7 +85,7 @@ TypePtr unify_types(const TypePtr& a, const TypePtr& b, const UnifyOptions& opti
     // Geometries in two CRSs (or geographies with two edge algorithms) have no common type: their
     // coordinates mean different places. No CRS and OGC:CRS84 are the same one (Parquet's default,
     // which GeoParquet readers name): the named one. Strings (WKT) with union_to_string.
-    const auto named = [](const DataType& t) { return t.crs.empty() ? std::string("OGC:CRS84") : t.crs; };
+    const auto named = [](const DataType& t) { return t.crs.empty() ? std::string(kDefaultCrs) : t.crs; };
     if (x.edges == y.edges && named(x) == named(y)) return x.crs.empty() ? b : a;
     return fallback();
   }

@@ -375,7 +375,7 @@ std::map<std::string, TypePtr> geoparquet_columns(const std::string& geo) {
   for (auto [name, col] : columns) {
     std::string_view encoding;
     if (col["encoding"].get_string().get(encoding) || (encoding != "WKB" && encoding != "wkb")) continue;
-    std::string crs = "OGC:CRS84";
+    std::string crs(kDefaultCrs);
     simdjson::dom::element c;
     if (!col["crs"].get(c)) {
       crs.clear();

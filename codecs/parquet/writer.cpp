@@ -307,7 +307,7 @@ class ParquetWriter::Impl {
         }
         columns += ']';
       }
-      if (!t.crs.empty() && t.crs != "OGC:CRS84") {  // (GeoParquet's default, as none)
+      if (!t.crs.empty() && t.crs != kDefaultCrs) {  // (GeoParquet's default, as none)
         columns += ",\"crs\":";
         simdjson::dom::parser parser;
         simdjson::dom::object projjson;

@@ -189,41 +189,42 @@ class WktParser {
   int tag() {
     ws();
     if (p_ == s_.size() || !std::isalpha(static_cast<unsigned char>(s_[p_]))) return 0;
-    std::size_t q = p_;
-    while (q < s_.size() && std::isalpha(static_cast<unsigned char>(s_[q]))) ++q;
-    std::string word(s_.substr(p_, q - p_));
-    for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    int dims = -1;
-    if (word == "Z") dims = 1;
-    else if (word == "M") dims = 2;
-    else if (word == "ZM") dims = 3;
-    else if (word == "EMPTY") return 0;  // read by the caller
-    if (dims > 0) p_ = q;
+    std::size_t end = p_;
+    const int dims = tag_at(p_, &end);
+    if (dims > 0) p_ = end;
+    else if (keyword_at(p_, "EMPTY")) return 0;  // read by the caller
     return dims;
+  }
+  // The letter run at `at` as a Z / M tag (1 Z, 2 M, 3 ZM; -1 another word), its end in *end.
+  int tag_at(std::size_t at, std::size_t* end) const {
+    std::size_t q = at;
+    while (q < s_.size() && std::isalpha(static_cast<unsigned char>(s_[q]))) ++q;
+    *end = q;
+    std::string word(s_.substr(at, q - at));
+    for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return word == "Z" ? 1 : word == "M" ? 2 : word == "ZM" ? 3 : -1;
+  }
+  // Whether `k` (upper case) is at `at`, in any case.
+  bool keyword_at(std::size_t at, std::string_view k) const {
+    if (s_.size() - at < k.size()) return false;
+    for (std::size_t i = 0; i < k.size(); ++i)
+      if (std::toupper(static_cast<unsigned char>(s_[at + i])) != k[i]) return false;
+    return true;
   }
 
   // The keyword `k` in any case, as a whole word, or followed directly by a Z / M tag ("POINTZ").
   bool keyword_prefix(std::string_view k) {
-    if (s_.size() - p_ < k.size()) return false;
-    for (std::size_t i = 0; i < k.size(); ++i)
-      if (std::toupper(static_cast<unsigned char>(s_[p_ + i])) != k[i]) return false;
-    std::size_t q = p_ + k.size();
-    if (q < s_.size() && std::isalpha(static_cast<unsigned char>(s_[q]))) {
-      // Only a Z / M tag may follow without a space.
-      std::size_t t = q;
-      while (t < s_.size() && std::isalpha(static_cast<unsigned char>(s_[t]))) ++t;
-      std::string word(s_.substr(q, t - q));
-      for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (word != "Z" && word != "M" && word != "ZM") return false;
-    }
+    if (!keyword_at(p_, k)) return false;
+    const std::size_t q = p_ + k.size();
+    std::size_t end = q;
+    // Only a Z / M tag may follow without a space.
+    if (q < s_.size() && std::isalpha(static_cast<unsigned char>(s_[q])) && tag_at(q, &end) < 0) return false;
     p_ = q;
     return true;
   }
   // The keyword `k` in any case, as a whole word.
   bool keyword(std::string_view k) {
-    if (s_.size() - p_ < k.size()) return false;
-    for (std::size_t i = 0; i < k.size(); ++i)
-      if (std::toupper(static_cast<unsigned char>(s_[p_ + i])) != k[i]) return false;
+    if (!keyword_at(p_, k)) return false;
     const std::size_t q = p_ + k.size();
     if (q < s_.size() && std::isalnum(static_cast<unsigned char>(s_[q]))) return false;
     p_ = q;

@@ -441,8 +441,7 @@ inline TypePtr type_from_geoarrow(std::string_view metadata) {
   }
   if (crs_type == "srid" && !crs.empty()) crs = "srid:" + crs;
   if (edges == "planar") return geometry_type(std::move(crs));
-  for (const Edges e : {Edges::kSpherical, Edges::kVincenty, Edges::kThomas, Edges::kAndoyer, Edges::kKarney})
-    if (edges == edges_name(e)) return geography_type(std::move(crs), e);
+  if (const auto e = edges_from_name(edges)) return geography_type(std::move(crs), *e);
   return nullptr;
 }
 

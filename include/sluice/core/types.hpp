@@ -253,6 +253,15 @@ inline std::string_view edges_name(Edges e) {
   }
   return "?";
 }
+// The edges named as edges_name() names them; nullopt for another name.
+inline std::optional<Edges> edges_from_name(std::string_view name) {
+  for (const Edges e : {Edges::kSpherical, Edges::kVincenty, Edges::kThomas, Edges::kAndoyer, Edges::kKarney})
+    if (name == edges_name(e)) return e;
+  return std::nullopt;
+}
+// The CRS a geometry without one has in Parquet (and GeoParquet), as GeoParquet readers and DuckDB
+// name it.
+inline constexpr std::string_view kDefaultCrs = "OGC:CRS84";
 inline TypePtr uuid_type() {
   static const TypePtr t = with_extension(fixed_size_binary(16), Extension::kUuid);
   return t;
@@ -421,10 +430,8 @@ inline TypePtr parse_type_name(std::string_view n) {
     const std::size_t comma = in.rfind(',');
     std::string_view last = comma == std::string_view::npos ? in : in.substr(comma + 1);
     while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-    for (const Edges e : {Edges::kSpherical, Edges::kVincenty, Edges::kThomas, Edges::kAndoyer, Edges::kKarney}) {
-      if (last != edges_name(e)) continue;
-      return geography_type(comma == std::string_view::npos ? std::string() : std::string(in.substr(0, comma)), e);
-    }
+    if (const auto e = edges_from_name(last))
+      return geography_type(comma == std::string_view::npos ? std::string() : std::string(in.substr(0, comma)), *e);
     return geography_type(std::string(in));
   }
   // The bracketed names to_string() prints: time[u], duration[u], timestamp[u, tz=Zone] (the zone
