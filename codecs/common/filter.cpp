@@ -1,6 +1,8 @@
-// Evaluation of a Predicate over batches. Each term finds its column, converts its constants once per
-// batch, and runs one tight loop for the column's physical type that ands a 0/1 byte per row; nulls
-// (of the column or of any struct above it) are cleared afterwards from the validity bitmaps.
+// Evaluation of a Predicate over batches. Each comparison finds its column, converts its constants once
+// per batch, and runs one tight loop for the column's physical type that ands a 0/1 byte per row; nulls
+// (of the column or of any struct above it) are cleared afterwards from the validity bitmaps. A term
+// with OR or NOT is evaluated in three-valued logic (a true and a false byte per row) and its true
+// bytes and-ed in.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -64,10 +66,25 @@ Result<std::vector<int>> resolve(const std::vector<Field>& top, const Comparison
   return out;
 }
 
-// The term's constants for a column of `type` (nulls of an IN list dropped: they never match).
+// The term's constants for a column of `type` (nulls of an IN list dropped: they never match; a LIKE
+// pattern as its bytes).
 Result<std::vector<Constant>> constants_for(const Comparison& c, const DataType& type) {
   std::vector<Constant> out;
   if (c.op == CompareOp::kIsNull || c.op == CompareOp::kIsNotNull) return out;
+  if (c.op == CompareOp::kLike || c.op == CompareOp::kILike) {
+    const char* op = c.op == CompareOp::kLike ? "LIKE" : "ILIKE";
+    if (c.values.size() != 1 || c.values[0].kind != Literal::Kind::kString)
+      return invalid("filter: " + std::string(op) + " on '" + c.column() + "' needs one 'quoted pattern'");
+    if (type.id != TypeId::kString)
+      return invalid("filter: " + std::string(op) + " needs a string column; '" + c.column() + "' is " +
+                     type.to_string());
+    if (c.escape.size() > 1) return invalid("filter: ESCAPE takes one character");
+    Constant k;
+    k.kind = Constant::Kind::kBytes;
+    k.bytes = c.values[0].text;
+    out.push_back(std::move(k));
+    return out;
+  }
   if (c.op != CompareOp::kIn && c.values.size() != 1)
     return invalid("filter: the comparison of '" + c.column() + "' needs exactly one value");
   if (c.op == CompareOp::kIn && c.values.empty()) return invalid("filter: '" + c.column() + "' IN () lists no values");
@@ -363,6 +380,206 @@ void compare_term(const ArrayData& a, CompareOp op, const std::vector<Constant>&
   }
 }
 
+// --- LIKE --------------------------------------------------------------------------------------------
+
+// Bytes of the UTF-8 sequence that starts with `lead` (1 for a byte that starts none).
+std::size_t utf8_length(unsigned char lead) {
+  if (lead < 0xC0) return 1;
+  if (lead < 0xE0) return 2;
+  if (lead < 0xF0) return 3;
+  return lead < 0xF8 ? 4 : 1;
+}
+
+// The lower case of a code point, for ILIKE: the simple (one to one) mappings of the cased scripts in
+// common use: Latin (Basic, Latin-1, Extended-A and -B, Extended Additional), Greek, Cyrillic,
+// Armenian, Georgian capitals, fullwidth Latin; others are their own.
+char32_t lower(char32_t c) {
+  auto even_odd = [c](char32_t lo, char32_t hi) { return c >= lo && c <= hi && (c - lo) % 2 == 0; };
+  if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;
+  if (c >= 0x100 && c <= 0x17F) {
+    if (c == 0x130) return 'i';  // İ: its lower case is i (dropping the dot, one to one)
+    if (c == 0x178) return 0xFF;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return c % 2 == 1 ? c + 1 : c;
+    if (c == 0x138 || c == 0x149 || c == 0x17F) return c;
+    return c % 2 == 0 ? c + 1 : c;
+  }
+  if (c == 0x1C4 || c == 0x1C7 || c == 0x1CA || c == 0x1F1) return c + 2;  // DŽ LJ NJ DZ
+  if (c == 0x1C5 || c == 0x1C8 || c == 0x1CB || c == 0x1F2) return c + 1;  // Dž Lj Nj Dz
+  if (c >= 0x1CD && c <= 0x1DC && c % 2 == 1) return c + 1;
+  if (even_odd(0x1DE, 0x1EE) || even_odd(0x1F8, 0x21E) || even_odd(0x222, 0x232)) return c + 1;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
+  if (c == 0x386) return 0x3AC;
+  if (c >= 0x388 && c <= 0x38A) return c + 37;
+  if (c == 0x38C) return 0x3CC;
+  if (c == 0x38E || c == 0x38F) return c + 63;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  if (even_odd(0x460, 0x480) || even_odd(0x48A, 0x4BE) || even_odd(0x4D0, 0x52E)) return c + 1;
+  if (c >= 0x4C1 && c <= 0x4CD && c % 2 == 1) return c + 1;
+  if (c == 0x4C0) return 0x4CF;
+  if (c >= 0x531 && c <= 0x556) return c + 48;
+  if (c >= 0x10A0 && c <= 0x10C5) return c + 0x1C60;  // Georgian Asomtavruli -> Nuskhuri
+  if (even_odd(0x1E00, 0x1E94) || even_odd(0x1EA0, 0x1EFE)) return c + 1;
+  if (c == 0x1E9E) return 0xDF;  // capital sharp s
+  if (c >= 0xFF21 && c <= 0xFF3A) return c + 32;
+  return c;
+}
+
+// `text` with every code point lower-cased (ASCII in place; bytes that are not UTF-8 kept as they are).
+void fold_into(std::string_view text, std::string& out) {
+  out.clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char b = p[i];
+    if (b < 0x80) {
+      out += static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
+      ++i;
+      continue;
+    }
+    const std::size_t len = utf8_length(b);
+    char32_t c = 0;
+    bool ok = len > 1 && i + len <= n;
+    if (ok) {
+      c = b & (0xFF >> (len + 1));
+      for (std::size_t k = 1; k < len; ++k) {
+        ok = ok && (p[i + k] & 0xC0) == 0x80;
+        c = (c << 6) | (p[i + k] & 0x3F);
+      }
+    }
+    if (!ok) {
+      out += static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    const char32_t l = lower(c);
+    if (l == c) {
+      out.append(text.substr(i, len));
+    } else if (l < 0x80) {
+      out += static_cast<char>(l);
+    } else if (l < 0x800) {
+      out += static_cast<char>(0xC0 | (l >> 6));
+      out += static_cast<char>(0x80 | (l & 0x3F));
+    } else {
+      out += static_cast<char>(0xE0 | (l >> 12));
+      out += static_cast<char>(0x80 | ((l >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (l & 0x3F));
+    }
+    i += len;
+  }
+}
+
+// A LIKE pattern as pieces: literal bytes, one character (_), any run (%). With `fold_case` (ILIKE)
+// its literal runs are lower-cased, and so must the texts it is matched with be.
+struct LikePattern {
+  enum class Piece : std::uint8_t { kByte, kOne, kAny };
+  std::vector<Piece> pieces;
+  std::string bytes;  // by piece (kByte: the byte; others 0)
+
+  LikePattern(std::string_view pattern, char escape, bool fold_case) {
+    std::string run, folded;
+    auto flush = [&] {
+      if (fold_case) fold_into(run, folded);
+      for (char b : fold_case ? folded : run) add(Piece::kByte, b);
+      run.clear();
+    };
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+      const char c = pattern[i];
+      if (escape != 0 && c == escape && i + 1 < pattern.size()) {
+        run += pattern[++i];
+      } else if (c == '%') {
+        flush();
+        if (pieces.empty() || pieces.back() != Piece::kAny) add(Piece::kAny, 0);  // %% is %
+      } else if (c == '_') {
+        flush();
+        add(Piece::kOne, 0);
+      } else {
+        run += c;
+      }
+    }
+    flush();
+  }
+  void add(Piece p, char b) {
+    pieces.push_back(p);
+    bytes.push_back(b);
+  }
+
+  // Whole-text match; % backtracks one character at a time (the classic single-star restart, which is
+  // exact for LIKE: a later % can always absorb what an earlier one would have taken).
+  bool match(std::string_view text) const {
+    const std::size_t np = pieces.size();
+    std::size_t t = 0, p = 0, star = np, star_t = 0;
+    while (t < text.size()) {
+      if (p < np && pieces[p] == Piece::kByte && text[t] == bytes[p]) {
+        ++t;
+        ++p;
+      } else if (p < np && pieces[p] == Piece::kOne) {
+        t = std::min(text.size(), t + utf8_length(static_cast<unsigned char>(text[t])));
+        ++p;
+      } else if (p < np && pieces[p] == Piece::kAny) {
+        star = p++;
+        star_t = t;
+      } else if (star != np) {
+        star_t = std::min(text.size(), star_t + utf8_length(static_cast<unsigned char>(text[star_t])));
+        t = star_t;
+        p = star + 1;
+      } else {
+        return false;
+      }
+    }
+    while (p < np && pieces[p] == Piece::kAny) ++p;
+    return p == np;
+  }
+};
+
+template <class Get>
+void like_term(const Comparison& c, const Constant& pattern, std::int64_t n, std::uint8_t* keep, Get get) {
+  const bool fold_case = c.op == CompareOp::kILike;
+  const char escape = c.escape.empty() ? 0 : c.escape[0];
+  const LikePattern lp(pattern.bytes, escape, fold_case);
+  std::string folded;
+  auto text = [&](std::int64_t i) -> std::string_view {
+    if (!fold_case) return get(i);
+    fold_into(get(i), folded);
+    return folded;
+  };
+  // The common shapes without the general matcher: 'abc', 'abc%', '%abc', '%abc%', '%'.
+  using P = LikePattern::Piece;
+  const auto& ps = lp.pieces;
+  std::size_t lo = 0, hi = ps.size();
+  const bool any_front = hi > 0 && ps[0] == P::kAny;
+  const bool any_back = hi > (any_front ? 1u : 0u) && ps[hi - 1] == P::kAny;
+  if (any_front) ++lo;
+  if (any_back) --hi;
+  bool literal_middle = true;
+  for (std::size_t i = lo; i < hi && literal_middle; ++i) literal_middle = ps[i] == P::kByte;
+  if (literal_middle) {
+    const std::string lit = lp.bytes.substr(lo, hi - lo);
+    const std::string_view l(lit);
+    if (!any_front && !any_back) {
+      for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(text(i) == l);
+    } else if (!any_front) {
+      for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(text(i).starts_with(l));
+    } else if (!any_back) {
+      for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(text(i).ends_with(l));
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(text(i).find(l) != std::string_view::npos);
+    }
+    return;
+  }
+  for (std::int64_t i = 0; i < n; ++i)
+    if (keep[i]) keep[i] = static_cast<std::uint8_t>(lp.match(text(i)));
+}
+
+void like_column(const ArrayData& a, const Comparison& c, const Constant& pattern, std::int64_t n, std::uint8_t* keep) {
+  const std::int64_t* offs = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
+  const char* data = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
+  like_term(c, pattern, n, keep, [offs, data](std::int64_t i) {
+    return std::string_view(data + offs[i], static_cast<std::size_t>(offs[i + 1] - offs[i]));
+  });
+}
+
 // valid[i] &= row i of `a` is not null.
 void and_valid(const ArrayData& a, std::int64_t n, std::uint8_t* valid) {
   if (a.type->id == TypeId::kNull) {
@@ -396,13 +613,159 @@ void and_valid(const ArrayData& a, std::int64_t n, std::uint8_t* valid) {
 
 }  // namespace
 
-Status Predicate::validate(const Schema& schema) const {
-  for (const auto& term : terms) {
-    SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, resolve(schema.fields, term));
-    const DataType* t = schema.fields[static_cast<std::size_t>(idx[0])].type.get();
-    for (std::size_t k = 1; k < idx.size(); ++k) t = t->children[static_cast<std::size_t>(idx[k])].type.get();
-    SLUICE_TRY(constants_for(term, *t));
+namespace {
+
+// The arrays from the batch's top-level column down the comparison's path (structs).
+Result<std::vector<const ArrayData*>> chain_of(const Comparison& c, const Batch& batch) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, resolve(batch.schema->fields, c));
+  std::vector<const ArrayData*> chain;
+  const auto top = static_cast<std::size_t>(idx[0]);
+  if (top >= batch.columns.size() || !batch.columns[top]) return invalid("filter: batch is missing column " + c.column());
+  chain.push_back(batch.columns[top].get());
+  for (std::size_t k = 1; k < idx.size(); ++k) {
+    const auto& kids = chain.back()->children;
+    const auto i = static_cast<std::size_t>(idx[k]);
+    if (i >= kids.size() || !kids[i]) return invalid("filter: struct array without child " + c.column());
+    chain.push_back(kids[i].get());
   }
+  for (const ArrayData* a : chain)
+    if (a->length < batch.num_rows) return invalid("filter: column " + c.column() + " is shorter than the batch");
+  return chain;
+}
+
+bool in_list_has_null(const Comparison& c) {
+  if (c.op != CompareOp::kIn) return false;
+  for (const auto& v : c.values)
+    if (v.kind == Literal::Kind::kNull) return true;
+  return false;
+}
+
+// keep[i] &= the comparison is true for row i (false and unknown clear it).
+Status and_comparison(const Comparison& c, const Batch& batch, std::uint8_t* keep, std::vector<std::uint8_t>& valid) {
+  const std::int64_t n = batch.num_rows;
+  SLUICE_ASSIGN_OR_RETURN(auto chain, chain_of(c, batch));
+  const ArrayData& leaf = *chain.back();
+  if (c.op == CompareOp::kIsNull || c.op == CompareOp::kIsNotNull) {
+    valid.assign(static_cast<std::size_t>(n), 1);
+    for (const ArrayData* a : chain) and_valid(*a, n, valid.data());
+    const std::uint8_t want = c.op == CompareOp::kIsNotNull;
+    for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(valid[static_cast<std::size_t>(i)] == want);
+    return ok_status();
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Constant> cs, constants_for(c, *leaf.type));
+  if (c.op == CompareOp::kLike || c.op == CompareOp::kILike) like_column(leaf, c, cs.at(0), n, keep);
+  else compare_term(leaf, c.op, cs, n, keep);
+  for (const ArrayData* a : chain) and_valid(*a, n, keep);
+  return ok_status();
+}
+
+// Three-valued results per row: t[i] the condition is true, f[i] false (neither: unknown).
+struct Truth {
+  std::vector<std::uint8_t> t, f;
+};
+
+Result<Truth> truth_of(const Condition& c, const Batch& batch) {
+  const auto n = static_cast<std::size_t>(batch.num_rows);
+  Truth out;
+  switch (c.kind) {
+    case Condition::Kind::kComparison: {
+      const Comparison& cmp = c.comparison;
+      out.t.assign(n, 1);
+      std::vector<std::uint8_t> valid;
+      if (cmp.op == CompareOp::kIsNull || cmp.op == CompareOp::kIsNotNull) {
+        SLUICE_TRY(and_comparison(cmp, batch, out.t.data(), valid));
+        out.f.resize(n);
+        for (std::size_t i = 0; i < n; ++i) out.f[i] = static_cast<std::uint8_t>(out.t[i] ^ 1);
+        return out;
+      }
+      SLUICE_ASSIGN_OR_RETURN(auto chain, chain_of(cmp, batch));
+      SLUICE_ASSIGN_OR_RETURN(std::vector<Constant> cs, constants_for(cmp, *chain.back()->type));
+      if (cmp.op == CompareOp::kLike || cmp.op == CompareOp::kILike) like_column(*chain.back(), cmp, cs.at(0), batch.num_rows, out.t.data());
+      else compare_term(*chain.back(), cmp.op, cs, batch.num_rows, out.t.data());
+      valid.assign(n, 1);
+      for (const ArrayData* a : chain) and_valid(*a, batch.num_rows, valid.data());
+      // x IN (1, NULL) is true for 1 and unknown for every other value.
+      const std::uint8_t can_be_false = in_list_has_null(cmp) ? 0 : 1;
+      out.f.resize(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        out.f[i] = static_cast<std::uint8_t>((out.t[i] ^ 1) & valid[i] & can_be_false);
+        out.t[i] &= valid[i];
+      }
+      return out;
+    }
+    case Condition::Kind::kNot: {
+      SLUICE_ASSIGN_OR_RETURN(Truth inner, truth_of(c.operands.at(0), batch));
+      out.t = std::move(inner.f);
+      out.f = std::move(inner.t);
+      return out;
+    }
+    case Condition::Kind::kAnd: case Condition::Kind::kOr: {
+      const bool is_and = c.kind == Condition::Kind::kAnd;
+      out.t.assign(n, is_and ? 1 : 0);
+      out.f.assign(n, is_and ? 0 : 1);
+      for (const auto& o : c.operands) {
+        SLUICE_ASSIGN_OR_RETURN(Truth p, truth_of(o, batch));
+        if (is_and) {
+          for (std::size_t i = 0; i < n; ++i) {
+            out.t[i] &= p.t[i];
+            out.f[i] |= p.f[i];
+          }
+        } else {
+          for (std::size_t i = 0; i < n; ++i) {
+            out.t[i] |= p.t[i];
+            out.f[i] &= p.f[i];
+          }
+        }
+      }
+      return out;
+    }
+  }
+  return invalid("filter: a condition of unknown kind");
+}
+
+Status validate_condition(const Condition& c, const Schema& schema) {
+  if (c.kind != Condition::Kind::kComparison) {
+    if (c.operands.empty() || (c.kind == Condition::Kind::kNot && c.operands.size() != 1))
+      return invalid("filter: an AND, OR or NOT without its operands");
+    for (const auto& o : c.operands) SLUICE_TRY(validate_condition(o, schema));
+    return ok_status();
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, resolve(schema.fields, c.comparison));
+  const DataType* t = schema.fields[static_cast<std::size_t>(idx[0])].type.get();
+  for (std::size_t k = 1; k < idx.size(); ++k) t = t->children[static_cast<std::size_t>(idx[k])].type.get();
+  SLUICE_TRY(constants_for(c.comparison, *t));
+  return ok_status();
+}
+
+}  // namespace
+
+bool like_match(std::string_view text, std::string_view pattern, char escape, bool fold_case) {
+  const LikePattern lp(pattern, escape, fold_case);
+  if (!fold_case) return lp.match(text);
+  std::string folded;
+  fold_into(text, folded);
+  return lp.match(folded);
+}
+
+std::string like_prefix(std::string_view pattern, char escape, bool* exact) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (escape != 0 && c == escape && i + 1 < pattern.size()) {
+      out += pattern[++i];
+    } else if (c == '%' || c == '_') {
+      if (exact) *exact = false;
+      return out;
+    } else {
+      out += c;
+    }
+  }
+  if (exact) *exact = true;
+  return out;
+}
+
+Status Predicate::validate(const Schema& schema) const {
+  for (const auto& term : terms) SLUICE_TRY(validate_condition(term, schema));
   return ok_status();
 }
 
@@ -411,33 +774,13 @@ Result<std::vector<std::uint8_t>> Predicate::matches(const Batch& batch) const {
   if (!batch.schema) return invalid("filter: batch without a schema");
   std::vector<std::uint8_t> keep(static_cast<std::size_t>(n), 1);
   std::vector<std::uint8_t> valid;
-  std::vector<const ArrayData*> chain;
   for (const auto& term : terms) {
-    SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, resolve(batch.schema->fields, term));
-    chain.clear();
-    const auto top = static_cast<std::size_t>(idx[0]);
-    if (top >= batch.columns.size() || !batch.columns[top]) return invalid("filter: batch is missing column " + term.column());
-    chain.push_back(batch.columns[top].get());
-    for (std::size_t k = 1; k < idx.size(); ++k) {
-      const auto& kids = chain.back()->children;
-      const auto c = static_cast<std::size_t>(idx[k]);
-      if (c >= kids.size() || !kids[c]) return invalid("filter: struct array without child " + term.column());
-      chain.push_back(kids[c].get());
-    }
-    for (const ArrayData* a : chain)
-      if (a->length < n) return invalid("filter: column " + term.column() + " is shorter than the batch");
-    const ArrayData& leaf = *chain.back();
-    const bool null_test = term.op == CompareOp::kIsNull || term.op == CompareOp::kIsNotNull;
-    if (null_test) {
-      valid.assign(static_cast<std::size_t>(n), 1);
-      for (const ArrayData* a : chain) and_valid(*a, n, valid.data());
-      const std::uint8_t want = term.op == CompareOp::kIsNotNull;
-      for (std::int64_t i = 0; i < n; ++i) keep[static_cast<std::size_t>(i)] &= static_cast<std::uint8_t>(valid[static_cast<std::size_t>(i)] == want);
+    if (term.kind == Condition::Kind::kComparison) {
+      SLUICE_TRY(and_comparison(term.comparison, batch, keep.data(), valid));
       continue;
     }
-    SLUICE_ASSIGN_OR_RETURN(std::vector<Constant> cs, constants_for(term, *leaf.type));
-    compare_term(leaf, term.op, cs, n, keep.data());
-    for (const ArrayData* a : chain) and_valid(*a, n, keep.data());
+    SLUICE_ASSIGN_OR_RETURN(Truth t, truth_of(term, batch));
+    for (std::size_t i = 0; i < keep.size(); ++i) keep[i] &= t.t[i];
   }
   return keep;
 }

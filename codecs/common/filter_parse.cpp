@@ -1,11 +1,20 @@
 // The --where language: Predicate::parse, and the normalized text Predicate::to_string prints.
 //
-//   filter     := comparison (AND comparison)*
-//   comparison := column op value | column IN '(' value (',' value)* ')' | column IS [NOT] NULL
+//   filter     := disjunct (OR disjunct)*
+//   disjunct   := negation (AND negation)*
+//   negation   := NOT negation | '(' filter ')' | comparison
+//   comparison := column op value | value op column | column [NOT] IN '(' value (',' value)* ')'
+//               | column IS [NOT] NULL | column [NOT] BETWEEN value AND value
+//               | column [NOT] (LIKE | ILIKE) 'pattern' [ESCAPE 'c']
 //   column     := name ('.' name)*          name := identifier | "double quoted" ("" for a quote)
 //   op         := = | == | != | <> | < | <= | > | >=
 //   value      := number | 'single quoted' ('' for a quote) | true | false | null
+//
+// ANDs inside ANDs (and ORs inside ORs) are flattened, so that to_string's text parses back to the
+// same tree; BETWEEN is the AND of >= and <=; NOT IN / NOT LIKE / NOT BETWEEN are NOT of the positive
+// form; NOT x IS NULL is x IS NOT NULL (and the reverse).
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,7 +42,8 @@ bool iequals(std::string_view a, std::string_view lower_b) {
   return true;
 }
 
-constexpr std::string_view kKeywords[] = {"and", "or", "not", "in", "is", "null", "true", "false"};
+constexpr std::string_view kKeywords[] = {"and",  "or",    "not",  "in",      "is",   "null",
+                                          "true", "false", "like", "ilike", "between", "escape"};
 
 bool is_keyword(std::string_view word) {
   for (auto k : kKeywords)
@@ -42,7 +52,29 @@ bool is_keyword(std::string_view word) {
 }
 
 constexpr std::string_view kValueForms = "a number, a 'quoted string', true, false or null";
-constexpr std::string_view kOperators = "=, !=, <>, <, <=, >, >=, IN or IS";
+constexpr std::string_view kOperators = "=, !=, <>, <, <=, >, >=, IN, IS, BETWEEN, LIKE or ILIKE";
+// Parentheses and NOTs nested deeper than this are refused (the parser recurses).
+constexpr int kMaxDepth = 128;
+
+// `c` appended to `out`, its operands in place of it when it is of `kind` (AND in AND, OR in OR).
+void append_flat(std::vector<Condition>& out, Condition c, Condition::Kind kind) {
+  if (c.kind != kind) {
+    out.push_back(std::move(c));
+    return;
+  }
+  for (auto& o : c.operands) out.push_back(std::move(o));
+}
+
+// The comparison with its operands swapped (5 < x is x > 5).
+CompareOp mirrored(CompareOp op) {
+  switch (op) {
+    case CompareOp::kLt: return CompareOp::kGt;
+    case CompareOp::kLe: return CompareOp::kGe;
+    case CompareOp::kGt: return CompareOp::kLt;
+    case CompareOp::kGe: return CompareOp::kLe;
+    default: return op;
+  }
+}
 
 class Parser {
  public:
@@ -52,18 +84,13 @@ class Parser {
     Predicate p;
     skip_space();
     if (pos_ == s_.size()) return fail(pos_, "empty filter (expected a comparison such as x > 5)", false);
-    while (true) {
-      SLUICE_ASSIGN_OR_RETURN(Comparison c, comparison());
-      p.terms.push_back(std::move(c));
-      skip_space();
-      if (pos_ == s_.size()) break;
-      if (keyword_at("and")) {
-        pos_ += 3;
-        continue;
-      }
-      if (keyword_at("or")) return fail(pos_, "OR is not supported (terms can only be joined by AND)", false);
-      return fail(pos_, "expected AND or the end of the filter");
+    SLUICE_ASSIGN_OR_RETURN(Condition c, disjunction(0));
+    skip_space();
+    if (pos_ < s_.size()) {
+      if (s_[pos_] == ')') return fail(pos_, "')' without a matching '('", false);
+      return fail(pos_, "expected AND, OR or the end of the filter");
     }
+    append_flat(p.terms, std::move(c), Condition::Kind::kAnd);
     return p;
   }
 
@@ -210,39 +237,144 @@ class Parser {
     return fail(at, "expected a value (" + std::string(kValueForms) + ")");
   }
 
-  Result<Comparison> comparison() {
+  Result<Condition> disjunction(int depth) {
+    std::vector<Condition> parts;
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(Condition c, conjunction(depth));
+      append_flat(parts, std::move(c), Condition::Kind::kOr);
+      skip_space();
+      if (!keyword_at("or")) break;
+      pos_ += 2;
+    }
+    if (parts.size() == 1) return std::move(parts[0]);
+    return Condition::any_of(std::move(parts));
+  }
+
+  Result<Condition> conjunction(int depth) {
+    std::vector<Condition> parts;
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(Condition c, negation(depth));
+      append_flat(parts, std::move(c), Condition::Kind::kAnd);
+      skip_space();
+      if (!keyword_at("and")) break;
+      pos_ += 3;
+    }
+    if (parts.size() == 1) return std::move(parts[0]);
+    return Condition::all_of(std::move(parts));
+  }
+
+  Result<Condition> negation(int depth) {
     skip_space();
     const std::size_t at = pos_;
-    if (at < s_.size() && s_[at] == '(')
-      return fail(at, "parentheses are not supported (a filter is comparisons joined by AND)", false);
-    if (keyword_at("not")) return fail(at, "NOT is not supported", false);
-    if (at < s_.size() && (s_[at] == '\'' || number_starts_at(at)))
-      return fail(at, "expected a column name (the column goes on the left: x > 5)");
-    Comparison c;
-    SLUICE_ASSIGN_OR_RETURN(c.path, path());
-    skip_space();
-    const std::size_t op_at = pos_;
+    if (depth >= kMaxDepth)
+      return fail(at, "parentheses and NOTs nested deeper than " + std::to_string(kMaxDepth), false);
+    if (keyword_at("not")) {
+      pos_ += 3;
+      SLUICE_ASSIGN_OR_RETURN(Condition c, negation(depth + 1));
+      return negate(std::move(c));
+    }
+    if (at < s_.size() && s_[at] == '(') {
+      ++pos_;
+      SLUICE_ASSIGN_OR_RETURN(Condition c, disjunction(depth + 1));
+      skip_space();
+      if (pos_ >= s_.size() || s_[pos_] != ')')
+        return fail(pos_, "expected ')' to close the '(' at position " + std::to_string(at + 1));
+      ++pos_;
+      return c;
+    }
+    return comparison();
+  }
+
+  // NOT c: IS NULL and IS NOT NULL turn into each other; anything else keeps its NOT.
+  static Condition negate(Condition c) {
+    if (c.kind == Condition::Kind::kComparison) {
+      CompareOp& op = c.comparison.op;
+      if (op == CompareOp::kIsNull || op == CompareOp::kIsNotNull) {
+        op = op == CompareOp::kIsNull ? CompareOp::kIsNotNull : CompareOp::kIsNull;
+        return c;
+      }
+    }
+    return Condition::negation(std::move(c));
+  }
+
+  bool literal_starts_at(std::size_t at) const {
+    if (at >= s_.size()) return false;
+    if (s_[at] == '\'' || number_starts_at(at)) return true;
+    if (!is_ident_start(s_[at])) return false;
+    const std::string_view w = word_at(at);
+    return iequals(w, "true") || iequals(w, "false") || iequals(w, "null");
+  }
+
+  // = == != <> < <= > >= at pos_ (consumed), or nullopt.
+  std::optional<CompareOp> symbol_op() {
     auto symbol = [&](std::string_view sym) {
       if (s_.substr(pos_, sym.size()) != sym) return false;
       pos_ += sym.size();
       return true;
     };
-    if (symbol("==") || symbol("=")) {
-      c.op = CompareOp::kEq;
-    } else if (symbol("!=") || symbol("<>")) {
-      c.op = CompareOp::kNe;
-    } else if (symbol("<=")) {
-      c.op = CompareOp::kLe;
-    } else if (symbol("<")) {
-      c.op = CompareOp::kLt;
-    } else if (symbol(">=")) {
-      c.op = CompareOp::kGe;
-    } else if (symbol(">")) {
-      c.op = CompareOp::kGt;
-    } else if (keyword_at("in")) {
-      pos_ += 2;
-      return in_list(std::move(c));
-    } else if (keyword_at("is")) {
+    if (symbol("==") || symbol("=")) return CompareOp::kEq;
+    if (symbol("!=") || symbol("<>")) return CompareOp::kNe;
+    if (symbol("<=")) return CompareOp::kLe;
+    if (symbol("<")) return CompareOp::kLt;
+    if (symbol(">=")) return CompareOp::kGe;
+    if (symbol(">")) return CompareOp::kGt;
+    return std::nullopt;
+  }
+
+  // A value compared with a column, such as 'x' or 5 (null refused: the comparison is never true).
+  Result<Literal> compared_value(const Comparison& c) {
+    skip_space();
+    const std::size_t value_at = pos_;
+    SLUICE_ASSIGN_OR_RETURN(Literal v, literal());
+    if (v.kind == Literal::Kind::kNull)
+      return fail(value_at,
+                  "a comparison with null is never true; write " + c.column() + " IS NULL or " + c.column() +
+                      " IS NOT NULL",
+                  false);
+    return v;
+  }
+
+  Result<Condition> comparison() {
+    skip_space();
+    const std::size_t at = pos_;
+    if (literal_starts_at(at)) {
+      // value op column
+      SLUICE_ASSIGN_OR_RETURN(Literal v, literal());
+      skip_space();
+      const std::size_t op_at = pos_;
+      const auto op = symbol_op();
+      if (!op) return fail(op_at, "expected =, !=, <>, <, <=, > or >= between a value and a column");
+      skip_space();
+      if (literal_starts_at(pos_)) return fail(pos_, "expected a column name (one side of a comparison is a column)");
+      Comparison c;
+      SLUICE_ASSIGN_OR_RETURN(c.path, path());
+      if (v.kind == Literal::Kind::kNull)
+        return fail(at,
+                    "a comparison with null is never true; write " + c.column() + " IS NULL or " + c.column() +
+                        " IS NOT NULL",
+                    false);
+      c.op = mirrored(*op);
+      c.values.push_back(std::move(v));
+      return Condition(std::move(c));
+    }
+    Comparison c;
+    SLUICE_ASSIGN_OR_RETURN(c.path, path());
+    skip_space();
+    const std::size_t op_at = pos_;
+    if (const auto op = symbol_op()) {
+      c.op = *op;
+      skip_space();
+      if (pos_ < s_.size() && s_[pos_] == '"')
+        return fail(pos_, "expected a value: double quotes name a column (comparing two columns is not supported), "
+                          "strings take single quotes", false);
+      if (pos_ < s_.size() && is_ident_start(s_[pos_]) && !literal_starts_at(pos_))
+        return fail(pos_, "expected a value (" + std::string(kValueForms) +
+                              "): comparing two columns is not supported, and strings take single quotes", false);
+      SLUICE_ASSIGN_OR_RETURN(Literal v, compared_value(c));
+      c.values.push_back(std::move(v));
+      return Condition(std::move(c));
+    }
+    if (keyword_at("is")) {
       pos_ += 2;
       skip_space();
       c.op = CompareOp::kIsNull;
@@ -253,22 +385,67 @@ class Parser {
       }
       if (!keyword_at("null")) return fail(pos_, "expected NULL after IS / IS NOT");
       pos_ += 4;
-      return c;
-    } else if (keyword_at("not")) {
-      return fail(op_at, "NOT is not supported", false);
+      return Condition(std::move(c));
+    }
+    bool negated = false;
+    if (keyword_at("not")) {
+      pos_ += 3;
+      skip_space();
+      negated = true;
+      if (!keyword_at("in") && !keyword_at("between") && !keyword_at("like") && !keyword_at("ilike"))
+        return fail(pos_, "expected IN, BETWEEN, LIKE or ILIKE after NOT");
+    }
+    Condition out;
+    if (keyword_at("in")) {
+      pos_ += 2;
+      SLUICE_ASSIGN_OR_RETURN(Comparison in, in_list(std::move(c)));
+      out = Condition(std::move(in));
+    } else if (keyword_at("between")) {
+      pos_ += 7;
+      Comparison lo = c, hi = std::move(c);
+      lo.op = CompareOp::kGe;
+      hi.op = CompareOp::kLe;
+      SLUICE_ASSIGN_OR_RETURN(Literal a, compared_value(lo));
+      skip_space();
+      if (!keyword_at("and")) return fail(pos_, "expected AND between BETWEEN's two values");
+      pos_ += 3;
+      SLUICE_ASSIGN_OR_RETURN(Literal b, compared_value(hi));
+      lo.values.push_back(std::move(a));
+      hi.values.push_back(std::move(b));
+      std::vector<Condition> both;
+      both.emplace_back(std::move(lo));
+      both.emplace_back(std::move(hi));
+      out = Condition::all_of(std::move(both));
+    } else if (keyword_at("like") || keyword_at("ilike")) {
+      c.op = keyword_at("like") ? CompareOp::kLike : CompareOp::kILike;
+      pos_ += c.op == CompareOp::kLike ? 4 : 5;
+      skip_space();
+      if (pos_ >= s_.size() || s_[pos_] != '\'') return fail(pos_, "expected a 'quoted pattern' after LIKE");
+      SLUICE_ASSIGN_OR_RETURN(Literal pattern, literal());
+      c.values.push_back(std::move(pattern));
+      skip_space();
+      if (keyword_at("escape")) {
+        pos_ += 6;
+        skip_space();
+        const std::size_t esc_at = pos_;
+        if (pos_ >= s_.size() || s_[pos_] != '\'') return fail(pos_, "expected a 'quoted character' after ESCAPE");
+        SLUICE_ASSIGN_OR_RETURN(Literal e, literal());
+        if (e.text.size() != 1) return fail(esc_at, "ESCAPE takes one ASCII character, such as '\\'", false);
+        c.escape = e.text;
+        const std::string& pat = c.values[0].text;
+        for (std::size_t i = 0; i < pat.size(); ++i) {
+          if (pat[i] != c.escape[0]) continue;
+          if (i + 1 == pat.size())
+            return fail(esc_at, "the pattern ends with its ESCAPE character (which stands before % _ or itself)", false);
+          ++i;
+        }
+      }
+      out = Condition(std::move(c));
     } else {
       return fail(op_at, "expected an operator (" + std::string(kOperators) + ") after " + c.column());
     }
-    skip_space();
-    const std::size_t value_at = pos_;
-    SLUICE_ASSIGN_OR_RETURN(Literal v, literal());
-    if (v.kind == Literal::Kind::kNull)
-      return fail(value_at,
-                  "a comparison with null is never true; write " + c.column() + " IS NULL or " + c.column() +
-                      " IS NOT NULL",
-                  false);
-    c.values.push_back(std::move(v));
-    return c;
+    if (negated) return Condition::negation(std::move(out));
+    return out;
   }
 
   Result<Comparison> in_list(Comparison c) {
@@ -332,40 +509,90 @@ std::string Comparison::column() const {
 
 Result<Predicate> Predicate::parse(std::string_view text) { return Parser(text).run(); }
 
+namespace {
+
+std::string comparison_text(const Comparison& t) {
+  std::string out = t.column();
+  switch (t.op) {
+    case CompareOp::kEq: out += " = "; break;
+    case CompareOp::kNe: out += " != "; break;
+    case CompareOp::kLt: out += " < "; break;
+    case CompareOp::kLe: out += " <= "; break;
+    case CompareOp::kGt: out += " > "; break;
+    case CompareOp::kGe: out += " >= "; break;
+    case CompareOp::kIn: {
+      out += " IN (";
+      for (std::size_t i = 0; i < t.values.size(); ++i) out += (i ? ", " : "") + literal_text(t.values[i]);
+      return out + ")";
+    }
+    case CompareOp::kIsNull: return out + " IS NULL";
+    case CompareOp::kIsNotNull: return out + " IS NOT NULL";
+    case CompareOp::kLike: case CompareOp::kILike:
+      out += t.op == CompareOp::kLike ? " LIKE " : " ILIKE ";
+      if (!t.values.empty()) out += literal_text(t.values[0]);
+      if (!t.escape.empty()) out += " ESCAPE " + quote(t.escape, '\'');
+      return out;
+  }
+  if (!t.values.empty()) out += literal_text(t.values[0]);
+  return out;
+}
+
+// `c` as text that parses back to it; `inside`: the kind of the node around it (parentheses where
+// the grammar needs them: an OR inside an AND or a NOT, an AND inside a NOT).
+std::string condition_text(const Condition& c) {
+  auto operand = [](const Condition& o, bool wrap) {
+    std::string t = condition_text(o);
+    return wrap ? "(" + t + ")" : t;
+  };
+  switch (c.kind) {
+    case Condition::Kind::kComparison: return comparison_text(c.comparison);
+    case Condition::Kind::kNot: {
+      const Condition& o = c.operands.at(0);
+      return "NOT " + operand(o, o.kind != Condition::Kind::kComparison || o.comparison.op == CompareOp::kIsNull ||
+                                     o.comparison.op == CompareOp::kIsNotNull);
+    }
+    case Condition::Kind::kAnd: case Condition::Kind::kOr: {
+      const bool is_and = c.kind == Condition::Kind::kAnd;
+      std::string out;
+      for (std::size_t i = 0; i < c.operands.size(); ++i) {
+        if (i) out += is_and ? " AND " : " OR ";
+        // ANDs inside ORs need none (AND binds tighter) but read better with them; an AND or OR of
+        // the same kind inside (not flattened) keeps them too, so it parses back as it was.
+        out += operand(c.operands[i], c.operands[i].kind == Condition::Kind::kAnd ||
+                                          c.operands[i].kind == Condition::Kind::kOr);
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void Condition::collect_columns(std::vector<std::string>& out) const {
+  if (kind != Kind::kComparison) {
+    for (const auto& o : operands) o.collect_columns(out);
+    return;
+  }
+  if (comparison.path.empty()) return;
+  for (const auto& c : out)
+    if (c == comparison.path[0]) return;
+  out.push_back(comparison.path[0]);
+}
+
 std::string Predicate::to_string() const {
   std::string out;
   for (const auto& t : terms) {
     if (!out.empty()) out += " AND ";
-    out += t.column();
-    switch (t.op) {
-      case CompareOp::kEq: out += " = "; break;
-      case CompareOp::kNe: out += " != "; break;
-      case CompareOp::kLt: out += " < "; break;
-      case CompareOp::kLe: out += " <= "; break;
-      case CompareOp::kGt: out += " > "; break;
-      case CompareOp::kGe: out += " >= "; break;
-      case CompareOp::kIn: {
-        out += " IN (";
-        for (std::size_t i = 0; i < t.values.size(); ++i) out += (i ? ", " : "") + literal_text(t.values[i]);
-        out += ")";
-        continue;
-      }
-      case CompareOp::kIsNull: out += " IS NULL"; continue;
-      case CompareOp::kIsNotNull: out += " IS NOT NULL"; continue;
-    }
-    if (!t.values.empty()) out += literal_text(t.values[0]);
+    out += t.kind == Condition::Kind::kAnd || t.kind == Condition::Kind::kOr ? "(" + condition_text(t) + ")"
+                                                                             : condition_text(t);
   }
   return out;
 }
 
 std::vector<std::string> Predicate::columns() const {
   std::vector<std::string> out;
-  for (const auto& t : terms) {
-    if (t.path.empty()) continue;
-    bool seen = false;
-    for (const auto& c : out) seen = seen || c == t.path[0];
-    if (!seen) out.push_back(t.path[0]);
-  }
+  for (const auto& t : terms) t.collect_columns(out);
   return out;
 }
 

@@ -988,6 +988,20 @@ run cat "$EX/orders.csv" --columns order_id,note --where "amount >= 500 and paid
 cp "$CAP/out" filtered_from_csv.csv
 run cat "$EX/orders.parquet" --columns order_id,note --where "amount >= 500 and paid = true" --threads 2
 check_stdout "parquet --where on a column left out by --columns" filtered_from_csv.csv
+tree="(amount >= 500 or customer ilike 'GRACE%') and not paid = false and note not like '%weeks' and quantity between 1 and 20"
+run cat "$EX/orders.csv" --columns order_id,note --where "$tree"
+cp "$CAP/out" tree_from_csv.csv
+if [[ $rc == 0 ]] && (($(wc -l <tree_from_csv.csv) > 2)) && grep -q "^1003," tree_from_csv.csv &&
+   ! grep -q "^1001," tree_from_csv.csv; then pass "csv --where with OR, NOT, ILIKE, NOT LIKE, BETWEEN";
+else fail "csv --where with OR, NOT, ILIKE, NOT LIKE, BETWEEN" "rc $rc: $(cat "$CAP/out" "$CAP/err")"; fi
+run cat "$EX/orders.parquet" --columns order_id,note --where "$tree" --threads 2
+check_stdout "parquet --where with OR, NOT, ILIKE, NOT LIKE, BETWEEN: the CSV's rows" tree_from_csv.csv
+run cat "$EX/orders.csv" --where "amount > 5 or"
+check_err "--where cut short after OR: exit 2" 2 "position 14: expected a column name"
+run cat "$EX/orders.csv" --where "(amount > 5"
+check_err "--where with an open parenthesis: exit 2" 2 "to close the '('"
+run cat "$EX/orders.parquet" --where "amount like '5%'"
+check_err "--where LIKE on a number: exit 1" 1 "LIKE needs a string column"
 run schema "$EX/orders.parquet"
 if [[ $rc == 0 ]] && grep -q "lines: list<struct<sku: string, qty: int64>>" "$CAP/out" &&
    grep -q "REPEATED group key_value" "$CAP/out"; then pass "parquet schema: ours and the file's"; else fail "parquet schema: ours and the file's" "rc $rc"; fi

@@ -465,6 +465,40 @@ TEST(DatasetReader, PartitionFilterSkipsFilesWithoutOpeningThem) {
   EXPECT_EQ(opened, 4 + 3);
 }
 
+TEST(DatasetReader, PartitionFiltersWithOrAndNot) {
+  TempDir t;
+  for (int y = 2020; y < 2025; ++y)
+    for (int m = 1; m <= 3; ++m)
+      write_file(t / ("in/year=" + std::to_string(y) + "/month=" + std::to_string(m) + "/f.csv"),
+                 "v\n" + std::to_string(y * 100 + m) + "\n");
+  write_file(t / "in/year=__HIVE_DEFAULT_PARTITION__/month=1/f.csv", "v\n1\n");
+  const std::pair<const char*, std::size_t> cases[] = {
+      {"year = 2020 or (year = 2024 and month = 2)", 12},
+      {"not year between 2021 and 2024", 13},  // 2020 stays; the null year is unknown, not false
+      {"year = 2022 or v > 0", 0},             // v is in the files: nothing is ruled out
+      {"(year = 2022 or v > 0) and month = 2", 11},
+      {"not (year = 2022 or v > 0)", 4},       // true in 2022 whatever v is; never false for a null year
+      {"year is null or month = 3", 10},
+      {"not year is null and not year != 2021", 13},
+      {"year in (2021, null)", 13},
+      {"not year in (2021, null)", 16},        // never false: every file is out
+  };
+  for (const auto& [where, pruned] : cases) {
+    SCOPED_TRACE(where);
+    DatasetReadOptions ro;
+    ro.filter = std::make_shared<Predicate>(*Predicate::parse(where));
+    auto d = discover(t / "in", nullptr);
+    ASSERT_TRUE(d.ok()) << d.error().to_string();
+    std::size_t out = 0;
+    for (const auto& f : d->files) {
+      auto keep = partition_may_match(*ro.filter, *d, f);
+      ASSERT_TRUE(keep.ok()) << keep.error().to_string();
+      out += *keep ? 0 : 1;
+    }
+    EXPECT_EQ(out, pruned);
+  }
+}
+
 namespace {
 
 DatasetWriteOptions csv_options() {

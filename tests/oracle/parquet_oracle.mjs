@@ -328,6 +328,13 @@ async function checkFilters(file) {
     ["s > 'str-9'", 0], ["d < '2010-01-01'", 0], ["ts >= '2003-01-01'", 0], ['dec9 > 0', 0], ['b = true', 0],
     ['u64 > 9000000000000000000', 0], ['f32 < 10', 0], ['f64 >= 0', 0], ["en = 'A'", 0], ['id > 4000 and u8 = 7', 1],
     ["tstz < '2001-02-05 00:00:00+00'", 0], ['id >= 5000', 3], ['li is null', 0], ['st.x > 4990', 0],
+    // OR, NOT, BETWEEN, LIKE and parentheses, in SQL's three-valued logic (nulls in i8, i32, s, f64).
+    ['id < 100 or id >= 4900', 1], ['not id < 4096', 2], ['id between 2100 and 2200', 2],
+    ['id not between 0 and 4095', 2], ["s like 'str-7%'", 0], ["s not like '%1'", 0], ["s ilike 'STR-1_X'", 0],
+    ["s like 'str-_0%x'", 0], ['not (i8 < 0 or i32 is null)', 0], ['(id < 10 or id > 4990) and b = true', 1],
+    ['f64 >= 0 or f64 < 0', 0], ['not f64 >= 0', 0], ['10 > id', 2], ['id in (1, null)', 2],
+    ['not id in (1, null)', 0], ['not (i8 = 5 and i32 > 0)', 0], ['i8 is null or not i8 != 3', 0],
+    ["(s = 'str-7' or s like 'str-14%') and not (id > 2000 and id < 3000)", 0],
   ];
   let bad = 0;
   for (const [where, minSkipped] of cases) {

@@ -87,10 +87,12 @@ reading (every format):
   --columns a,b.c          read only these columns (Parquet: only their column chunks are read; a
                            dotted path selects inside a struct, list or map; other formats: top-level
                            names)
-  --where "EXPR"           only rows where EXPR holds: comparisons (= != < <= > >=, IN (...), IS [NOT]
-                           NULL) of columns with constants, joined by AND, e.g.
-                           "qty >= 10 and flag = 'A' and ts < '2024-01-01'" (Parquet: row groups whose
-                           statistics rule them out are not read)
+  --where "EXPR"           only rows where EXPR holds: comparisons of columns with constants (= != < <=
+                           > >=, [NOT] IN (...), IS [NOT] NULL, [NOT] BETWEEN a AND b, [NOT] LIKE or
+                           ILIKE 'pat%_' [ESCAPE 'c']) joined by AND, OR, NOT and parentheses, e.g.
+                           "qty >= 10 and (flag = 'A' or note like '%rush%') and not ts < '2024-01-01'"
+                           (SQL's nulls: unknown is not true, nor is its NOT. Parquet: row groups and
+                           pages whose statistics rule EXPR out are not read)
   --types a=int64,b=date   declared column types (others are inferred; uuid, json, enum, and geometry or
                            geography from WKT too)
   --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
@@ -746,12 +748,15 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
   auto is_key = [&](const std::string& name) {
     return std::find(d.partition_keys.begin(), d.partition_keys.end(), name) != d.partition_keys.end();
   };
-  // Pushed down into each Parquet file: the terms and columns that are not partition columns.
+  // Pushed down into each Parquet file: the terms and columns without partition columns.
   std::shared_ptr<Predicate> file_filter;
   if (where) {
     auto f = std::make_shared<Predicate>();
-    for (const auto& t : where->terms)
-      if (!is_key(t.path.at(0))) f->terms.push_back(t);
+    for (const auto& t : where->terms) {
+      std::vector<std::string> used;
+      t.collect_columns(used);
+      if (std::none_of(used.begin(), used.end(), is_key)) f->terms.push_back(t);
+    }
     if (!f->terms.empty()) file_filter = std::move(f);
   }
   std::vector<std::string> file_columns;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <compare>
+#include <utility>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -25,19 +26,103 @@ struct Literal {
   bool operator==(const Literal&) const = default;
 };
 
-enum class CompareOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kIsNull, kIsNotNull };
+enum class CompareOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kIsNull, kIsNotNull, kLike, kILike };
 
 // One comparison: a column (a dotted path into structs: "s.b"; a name with dots or spaces can be
 // "double quoted") against constants.
 struct Comparison {
   std::vector<std::string> path;
   CompareOp op = CompareOp::kEq;
-  std::vector<Literal> values;  // one for comparisons, several for IN, none for IS [NOT] NULL
+  // One for comparisons and LIKE (the pattern), several for IN, none for IS [NOT] NULL.
+  std::vector<Literal> values;
+  // LIKE / ILIKE: the character after which % and _ stand for themselves (ESCAPE '\'); empty: none.
+  std::string escape;
 
   bool operator==(const Comparison&) const = default;
   // The column as the filter would write it: s.b, "odd name".
   std::string column() const;
 };
+
+// A node of a filter: a comparison, AND or OR of two or more conditions, or NOT of one. SQL's
+// three-valued logic: a comparison with a null is neither true nor false (unknown), and so is NOT of
+// it; AND is false when any operand is, OR true when any is. A row passes when the whole is true.
+struct Condition {
+  enum class Kind : std::uint8_t { kComparison, kAnd, kOr, kNot };
+  Kind kind = Kind::kComparison;
+  Comparison comparison;            // kComparison
+  std::vector<Condition> operands;  // kAnd / kOr: two or more; kNot: one
+
+  Condition() = default;
+  Condition(Comparison c) : comparison(std::move(c)) {}  // NOLINT: a comparison is a condition
+  static Condition all_of(std::vector<Condition> operands) { return group(Kind::kAnd, std::move(operands)); }
+  static Condition any_of(std::vector<Condition> operands) { return group(Kind::kOr, std::move(operands)); }
+  static Condition negation(Condition operand) {
+    std::vector<Condition> v;
+    v.push_back(std::move(operand));
+    return group(Kind::kNot, std::move(v));
+  }
+
+  bool operator==(const Condition&) const = default;
+
+  // The distinct top-level columns the condition reads, in order of first use, added to `out`.
+  void collect_columns(std::vector<std::string>& out) const;
+
+ private:
+  static Condition group(Kind kind, std::vector<Condition> operands) {
+    Condition c;
+    c.kind = kind;
+    c.operands = std::move(operands);
+    return c;
+  }
+};
+
+// What a condition can be on some set of rows (a row group by its statistics, a file by its partition
+// values): true for at least one row, false for at least one. A comparison on a null is neither.
+struct Possible {
+  bool can_be_true = true;
+  bool can_be_false = true;
+};
+
+// Combines what each comparison can be through the ANDs, ORs and NOTs of `c`: `leaf` judges one
+// comparison (Possible{} where it cannot tell).
+template <class Leaf>
+Possible possible(const Condition& c, const Leaf& leaf) {
+  switch (c.kind) {
+    case Condition::Kind::kComparison: return leaf(c.comparison);
+    case Condition::Kind::kNot: {
+      const Possible p = possible(c.operands.at(0), leaf);
+      return Possible{p.can_be_false, p.can_be_true};
+    }
+    case Condition::Kind::kAnd: {
+      Possible out{true, false};
+      for (const auto& o : c.operands) {
+        const Possible p = possible(o, leaf);
+        out.can_be_true = out.can_be_true && p.can_be_true;
+        out.can_be_false = out.can_be_false || p.can_be_false;
+      }
+      return out;
+    }
+    case Condition::Kind::kOr: {
+      Possible out{false, true};
+      for (const auto& o : c.operands) {
+        const Possible p = possible(o, leaf);
+        out.can_be_true = out.can_be_true || p.can_be_true;
+        out.can_be_false = out.can_be_false && p.can_be_false;
+      }
+      return out;
+    }
+  }
+  return Possible{};
+}
+
+// Whether `text` matches a LIKE pattern: % any run of characters, _ one character (a UTF-8 sequence),
+// `escape` (0: none) before % _ or itself for that character; `fold_case` (ILIKE): both lower-cased
+// first, by the one-to-one mappings of Latin, Greek, Cyrillic, Armenian, Georgian and fullwidth
+// letters (as DuckDB's lower() maps them). Whole-text match, as SQL's LIKE.
+bool like_match(std::string_view text, std::string_view pattern, char escape, bool fold_case);
+// The bytes every text a LIKE pattern matches starts with (before its first wildcard), and whether
+// the pattern is that text exactly (no wildcard).
+std::string like_prefix(std::string_view pattern, char escape, bool* exact);
 
 // A constant converted to a column's type, for comparing with that column's values (also used by the
 // Parquet reader to compare with min/max statistics: use the compare_* functions below, which know
@@ -93,20 +178,23 @@ bool satisfies(std::partial_ordering order, CompareOp op);
 // Parquet's min/max, and they satisfy !=).
 bool may_satisfy(CompareOp op, std::partial_ordering min_vs_constant, std::partial_ordering max_vs_constant);
 
-// A conjunction of comparisons, as given to --where.
+// A filter, as given to --where: conditions that must all hold.
 class Predicate {
  public:
-  // Parses "a >= 10 and b = 'x' and c in (1, 2, 3) and d is not null and \"odd name\" <> 2.5".
-  // Operators = == != <> < <= > >= IN (...) IS NULL, IS NOT NULL; keywords in any case; AND only (OR,
-  // NOT and parentheses are kInvalidArgument "not supported"); strings in single quotes ('' for a
-  // quote); numbers with optional sign, fraction and exponent; true, false, null (null only in IN
-  // lists: `x = null` is never true in SQL, the error says to write IS NULL). Errors name the position
-  // (1-based, also in Error::context().column) and what was expected there.
+  // Parses "a >= 10 and (b = 'x' or c in (1, 2, 3)) and not d is null and \"odd name\" <> 2.5".
+  // Operators = == != <> < <= > >=, [NOT] IN (...), IS [NOT] NULL, [NOT] BETWEEN x AND y (both ends
+  // included), [NOT] LIKE / ILIKE 'pattern' [ESCAPE 'c'] (% any run, _ one character; ILIKE ignores
+  // case: see like_match); conditions joined by AND and OR (AND binds tighter), NOT, and
+  // parentheses; keywords in any case; a constant may stand on the left (5 < x). Strings in single
+  // quotes ('' for a quote); numbers with optional sign, fraction and exponent; true, false, null
+  // (null only in IN lists: `x = null` is never true in SQL, the error says to write IS NULL).
+  // Errors name the position (1-based, also in Error::context().column) and what was expected there.
   static Result<Predicate> parse(std::string_view text);
 
-  std::vector<Comparison> terms;  // every one must hold
+  // Every one must hold (the top-level ANDs, flattened).
+  std::vector<Condition> terms;
 
-  // Normalized text that parses back to the same terms: x >= 10 AND s.b IN ('a', 'b').
+  // Normalized text that parses back to the same terms: x >= 10 AND (s.b IN ('a', 'b') OR y IS NULL).
   std::string to_string() const;
 
   // The distinct top-level columns the filter reads, in order of first use (for projections).
@@ -117,8 +205,10 @@ class Predicate {
   Status validate(const Schema& schema) const;
 
   // Which rows of `batch` satisfy every term: one 0/1 per row. SQL semantics: a comparison with a null
-  // value is not satisfied (`x != 5` neither); IS [NOT] NULL looks at validity, and a struct path is
-  // null when any struct on the way is. A column not in the batch is kInvalidArgument.
+  // value is unknown, so not satisfied (`x != 5` neither, nor `NOT x = 5`); IS [NOT] NULL looks at
+  // validity, and a struct path is null when any struct on the way is. `x IN (1, NULL)` is true for 1
+  // and unknown otherwise. Floats compare as IEEE: NaN equals nothing and satisfies only != (and so
+  // NOT x < 5 holds for NaN). A column not in the batch is kInvalidArgument.
   Result<std::vector<std::uint8_t>> matches(const Batch& batch) const;
 
   // The rows that satisfy the filter: the same batch when all do, a zero-copy slice when they are one

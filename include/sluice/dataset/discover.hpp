@@ -252,25 +252,53 @@ inline Result<ArrayPtr> partition_value_array(const Field& field, const std::opt
   return builder->finish();
 }
 
-// Whether a file's partition values can satisfy the filter's terms on partition columns (terms on
-// other columns are left to the rows). False: the file need not be opened.
+// Whether a file's partition values can satisfy the filter: its comparisons on partition columns
+// judged on the file's values, the others left open (to the rows), through the filter's ANDs, ORs
+// and NOTs. False: the file need not be opened.
 inline Result<bool> partition_may_match(const Predicate& filter, const Discovery& d, const DatasetFile& file) {
-  Predicate sub;
-  for (const auto& term : filter.terms)
-    if (std::find(d.partition_keys.begin(), d.partition_keys.end(), term.path.at(0)) != d.partition_keys.end())
-      sub.terms.push_back(term);
-  if (sub.terms.empty()) return true;
+  auto is_key = [&](const Comparison& c) {
+    return std::find(d.partition_keys.begin(), d.partition_keys.end(), c.path.at(0)) != d.partition_keys.end();
+  };
   Batch row;
-  auto schema = std::make_shared<Schema>();
-  for (std::size_t k = 0; k < d.partition_fields.size(); ++k) {
-    SLUICE_ASSIGN_OR_RETURN(auto a, partition_value_array(d.partition_fields[k], file.partition_values[k], file.uri));
-    schema->fields.push_back(d.partition_fields[k]);
-    row.columns.push_back(std::move(a));
+  Status failed;
+  auto leaf = [&](const Comparison& c) -> Possible {
+    if (!is_key(c) || !failed.ok()) return Possible{};
+    if (!row.schema) {
+      auto schema = std::make_shared<Schema>();
+      for (std::size_t k = 0; k < d.partition_fields.size(); ++k) {
+        auto a = partition_value_array(d.partition_fields[k], file.partition_values[k], file.uri);
+        if (!a.ok()) {
+          failed = Error(std::move(a).error());
+          return Possible{};
+        }
+        schema->fields.push_back(d.partition_fields[k]);
+        row.columns.push_back(std::move(a).value());
+      }
+      row.schema = std::move(schema);
+      row.num_rows = 1;
+    }
+    // True, false, or unknown (a null partition value): the comparison, then its negation.
+    Predicate is, is_not;
+    is.terms.emplace_back(c);
+    is_not.terms.push_back(Condition::negation(Condition(c)));
+    auto t = is.matches(row);
+    if (!t.ok()) {
+      failed = Error(std::move(t).error());
+      return Possible{};
+    }
+    auto f = is_not.matches(row);
+    if (!f.ok()) {
+      failed = Error(std::move(f).error());
+      return Possible{};
+    }
+    return Possible{t->at(0) != 0, f->at(0) != 0};
+  };
+  for (const auto& term : filter.terms) {
+    const Possible p = possible(term, leaf);
+    SLUICE_TRY(failed);
+    if (!p.can_be_true) return false;
   }
-  row.schema = std::move(schema);
-  row.num_rows = 1;
-  SLUICE_ASSIGN_OR_RETURN(auto m, sub.matches(row));
-  return m.at(0) != 0;
+  return true;
 }
 
 }  // namespace sluice::dataset
