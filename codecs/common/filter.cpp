@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "sluice/codecs/filter.hpp"
+
+#include "sluice/codecs/cast.hpp"
 #include "text/format.hpp"
 
 namespace sluice {
@@ -615,21 +617,40 @@ void and_valid(const ArrayData& a, std::int64_t n, std::uint8_t* valid) {
 
 namespace {
 
-// The arrays from the batch's top-level column down the comparison's path (structs).
-Result<std::vector<const ArrayData*>> chain_of(const Comparison& c, const Batch& batch) {
-  SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, resolve(batch.schema->fields, c));
-  std::vector<const ArrayData*> chain;
+// The right-hand column of a comparison of two columns, as a comparison of its own (for resolve()).
+Comparison right_side(const Comparison& c) {
+  Comparison r;
+  r.path = c.other;
+  return r;
+}
+
+// resolve() of the right-hand column; where it is not there, the error says how a string is written
+// (x = abc compares with a column abc).
+Result<std::vector<int>> resolve_right(const std::vector<Field>& top, const Comparison& c) {
+  auto r = resolve(top, right_side(c));
+  if (r.ok() || c.other.size() != 1) return r;
+  std::string text;
+  for (char ch : c.other[0]) text += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return invalid(r.error().message() + "; a string takes single quotes: '" + text + "'");
+}
+
+// The arrays from the batch's top-level column down the comparison's path (structs), or down its
+// right-hand column's.
+Result<std::vector<ArrayPtr>> chain_of(const Comparison& c, const Batch& batch, bool right = false) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, right ? resolve_right(batch.schema->fields, c) : resolve(batch.schema->fields, c));
+  const std::string name = right ? right_side(c).column() : c.column();
+  std::vector<ArrayPtr> chain;
   const auto top = static_cast<std::size_t>(idx[0]);
-  if (top >= batch.columns.size() || !batch.columns[top]) return invalid("filter: batch is missing column " + c.column());
-  chain.push_back(batch.columns[top].get());
+  if (top >= batch.columns.size() || !batch.columns[top]) return invalid("filter: batch is missing column " + name);
+  chain.push_back(batch.columns[top]);
   for (std::size_t k = 1; k < idx.size(); ++k) {
     const auto& kids = chain.back()->children;
     const auto i = static_cast<std::size_t>(idx[k]);
-    if (i >= kids.size() || !kids[i]) return invalid("filter: struct array without child " + c.column());
-    chain.push_back(kids[i].get());
+    if (i >= kids.size() || !kids[i]) return invalid("filter: struct array without child " + name);
+    chain.push_back(kids[i]);
   }
-  for (const ArrayData* a : chain)
-    if (a->length < batch.num_rows) return invalid("filter: column " + c.column() + " is shorter than the batch");
+  for (const auto& a : chain)
+    if (a->length < batch.num_rows) return invalid("filter: column " + name + " is shorter than the batch");
   return chain;
 }
 
@@ -640,22 +661,154 @@ bool in_list_has_null(const Comparison& c) {
   return false;
 }
 
-// keep[i] &= the comparison is true for row i (false and unknown clear it).
-Status and_comparison(const Comparison& c, const Batch& batch, std::uint8_t* keep, std::vector<std::uint8_t>& valid) {
-  const std::int64_t n = batch.num_rows;
-  SLUICE_ASSIGN_OR_RETURN(auto chain, chain_of(c, batch));
-  const ArrayData& leaf = *chain.back();
-  if (c.op == CompareOp::kIsNull || c.op == CompareOp::kIsNotNull) {
-    valid.assign(static_cast<std::size_t>(n), 1);
-    for (const ArrayData* a : chain) and_valid(*a, n, valid.data());
-    const std::uint8_t want = c.op == CompareOp::kIsNotNull;
-    for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(valid[static_cast<std::size_t>(i)] == want);
+// --- two columns --------------------------------------------------------------------------------------
+
+// keep[i] &= a(i) op b(i).
+template <class GA, class GB>
+void apply_pair(CompareOp op, std::int64_t n, std::uint8_t* keep, GA a, GB b) {
+  switch (op) {
+    case CompareOp::kEq: for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(a(i) == b(i)); break;
+    case CompareOp::kNe: for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(a(i) != b(i)); break;
+    case CompareOp::kLt: for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(a(i) < b(i)); break;
+    case CompareOp::kLe: for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(a(i) <= b(i)); break;
+    case CompareOp::kGt: for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(a(i) > b(i)); break;
+    case CompareOp::kGe: for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(a(i) >= b(i)); break;
+    default: std::memset(keep, 0, static_cast<std::size_t>(n)); break;
+  }
+}
+
+// An integer column's first n values, exactly, whatever their width and sign.
+std::vector<i128> integers_of(const ArrayData& a, std::int64_t n) {
+  std::vector<i128> out(static_cast<std::size_t>(n));
+  auto fill = [&](const auto* v) {
+    for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = static_cast<i128>(v[i]);
+  };
+  switch (a.type->id) {
+    case TypeId::kInt8: fill(a.values<std::int8_t>()); break;
+    case TypeId::kInt16: fill(a.values<std::int16_t>()); break;
+    case TypeId::kInt32: fill(a.values<std::int32_t>()); break;
+    case TypeId::kInt64: fill(a.values<std::int64_t>()); break;
+    case TypeId::kUInt8: fill(a.values<std::uint8_t>()); break;
+    case TypeId::kUInt16: fill(a.values<std::uint16_t>()); break;
+    case TypeId::kUInt32: fill(a.values<std::uint32_t>()); break;
+    default: fill(a.values<std::uint64_t>()); break;
+  }
+  return out;
+}
+
+// The type two columns are compared in: null for two integer columns (compared exactly, whatever
+// their widths), else the one unify_types() gives them (int32 and double as doubles, date and
+// timestamp as timestamps, decimals at a common scale, string and binary as bytes). An error names
+// both columns where they cannot be compared.
+Result<TypePtr> pair_type(const Comparison& c, const TypePtr& left, const TypePtr& right) {
+  const DataType& lt = *left;
+  const DataType& rt = *right;
+  auto refuse = [&](const std::string& why) {
+    return invalid("filter: " + c.column() + " (" + lt.to_string() + ") and " + right_side(c).column() + " (" +
+                   rt.to_string() + ") cannot be compared" + why);
+  };
+  if (c.op < CompareOp::kEq || c.op > CompareOp::kGe) return refuse(" with this operator");
+  const bool ordered = c.op != CompareOp::kEq && c.op != CompareOp::kNe;
+  if (ordered && (!extension_has_order(lt.extension) || !extension_has_order(rt.extension)))
+    return refuse(": their values have no order (= and != only)");
+  if (lt.is_integer() && rt.is_integer()) return TypePtr();
+  TypePtr common = unify_types(left, right);
+  if (!common || common->is_nested() || common->id == TypeId::kNull ||
+      (common->id == TypeId::kTime && common->value_width() != 4 && common->value_width() != 8))
+    return refuse("");
+  return common;
+}
+
+// keep[i] &= `left(i) op right(i)` on the values (validity is the caller's), in pair_type()'s type.
+Status compare_columns(const Comparison& c, const ArrayPtr& left, const ArrayPtr& right, std::int64_t n,
+                       std::uint8_t* keep) {
+  SLUICE_ASSIGN_OR_RETURN(TypePtr common, pair_type(c, left->type, right->type));
+  if (!common) {
+    const auto a = integers_of(*left, n), b = integers_of(*right, n);
+    apply_pair(c.op, n, keep, [&a](std::int64_t i) { return a[static_cast<std::size_t>(i)]; },
+               [&b](std::int64_t i) { return b[static_cast<std::size_t>(i)]; });
     return ok_status();
   }
+  SLUICE_ASSIGN_OR_RETURN(ArrayPtr x, cast_array(left, common));
+  SLUICE_ASSIGN_OR_RETURN(ArrayPtr y, cast_array(right, common));
+  const ArrayData& a = *x;
+  const ArrayData& b = *y;
+  switch (common->id) {
+    case TypeId::kBool:
+      apply_pair(c.op, n, keep, [&a](std::int64_t i) { return a.bool_value(i); }, [&b](std::int64_t i) { return b.bool_value(i); });
+      break;
+    case TypeId::kFloat16:
+      apply_pair(c.op, n, keep, [v = a.values<std::uint16_t>()](std::int64_t i) { return text::half_to_double(v[i]); },
+                 [w = b.values<std::uint16_t>()](std::int64_t i) { return text::half_to_double(w[i]); });
+      break;
+    case TypeId::kFloat32:
+      apply_pair(c.op, n, keep, [v = a.values<float>()](std::int64_t i) { return v[i]; },
+                 [w = b.values<float>()](std::int64_t i) { return w[i]; });
+      break;
+    case TypeId::kFloat64:
+      apply_pair(c.op, n, keep, [v = a.values<double>()](std::int64_t i) { return v[i]; },
+                 [w = b.values<double>()](std::int64_t i) { return w[i]; });
+      break;
+    case TypeId::kDecimal128: {
+      const std::uint8_t* p = a.buffers.at(1)->data() + a.offset * 16;
+      const std::uint8_t* q = b.buffers.at(1)->data() + b.offset * 16;
+      apply_pair(c.op, n, keep, [p](std::int64_t i) { return load_decimal(p + i * 16); },
+                 [q](std::int64_t i) { return load_decimal(q + i * 16); });
+      break;
+    }
+    case TypeId::kString: case TypeId::kBinary:
+      apply_pair(c.op, n, keep, [&a](std::int64_t i) { return a.string_at(i); }, [&b](std::int64_t i) { return b.string_at(i); });
+      break;
+    case TypeId::kFixedSizeBinary:
+      apply_pair(c.op, n, keep, [&a](std::int64_t i) { return a.fixed_binary_at(i); },
+                 [&b](std::int64_t i) { return b.fixed_binary_at(i); });
+      break;
+    default:
+      if (common->value_width() == 4) {
+        apply_pair(c.op, n, keep, [v = a.values<std::int32_t>()](std::int64_t i) { return v[i]; },
+                   [w = b.values<std::int32_t>()](std::int64_t i) { return w[i]; });
+      } else if (common->value_width() == 8) {
+        apply_pair(c.op, n, keep, [v = a.values<std::int64_t>()](std::int64_t i) { return v[i]; },
+                   [w = b.values<std::int64_t>()](std::int64_t i) { return w[i]; });
+      } else {
+        return invalid("filter: " + c.column() + " and " + right_side(c).column() + " cannot be compared");
+      }
+  }
+  return ok_status();
+}
+
+// --- one comparison ------------------------------------------------------------------------------------
+
+// For row i: t[i] &= the comparison holds on its values, and valid[i] (set to 1 for every row first)
+// whether it has them (its column, every struct above it, and a right-hand column, not null). IS [NOT]
+// NULL: t[i] &= the test holds, and every row is valid.
+Status judge_comparison(const Comparison& c, const Batch& batch, std::uint8_t* t, std::vector<std::uint8_t>& valid) {
+  const std::int64_t n = batch.num_rows;
+  SLUICE_ASSIGN_OR_RETURN(auto chain, chain_of(c, batch));
+  valid.assign(static_cast<std::size_t>(n), 1);
+  for (const auto& a : chain) and_valid(*a, n, valid.data());
+  const ArrayData& leaf = *chain.back();
+  if (c.op == CompareOp::kIsNull || c.op == CompareOp::kIsNotNull) {
+    const std::uint8_t want = c.op == CompareOp::kIsNotNull;
+    for (std::int64_t i = 0; i < n; ++i) t[i] &= static_cast<std::uint8_t>(valid[static_cast<std::size_t>(i)] == want);
+    valid.assign(static_cast<std::size_t>(n), 1);
+    return ok_status();
+  }
+  if (!c.other.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(auto right, chain_of(c, batch, true));
+    for (const auto& a : right) and_valid(*a, n, valid.data());
+    return compare_columns(c, chain.back(), right.back(), n, t);
+  }
   SLUICE_ASSIGN_OR_RETURN(std::vector<Constant> cs, constants_for(c, *leaf.type));
-  if (c.op == CompareOp::kLike || c.op == CompareOp::kILike) like_column(leaf, c, cs.at(0), n, keep);
-  else compare_term(leaf, c.op, cs, n, keep);
-  for (const ArrayData* a : chain) and_valid(*a, n, keep);
+  if (c.op == CompareOp::kLike || c.op == CompareOp::kILike) like_column(leaf, c, cs.at(0), n, t);
+  else compare_term(leaf, c.op, cs, n, t);
+  return ok_status();
+}
+
+// keep[i] &= the comparison is true for row i (false and unknown clear it).
+Status and_comparison(const Comparison& c, const Batch& batch, std::uint8_t* keep, std::vector<std::uint8_t>& valid) {
+  SLUICE_TRY(judge_comparison(c, batch, keep, valid));
+  for (std::size_t i = 0; i < valid.size(); ++i) keep[i] &= valid[i];
   return ok_status();
 }
 
@@ -672,18 +825,7 @@ Result<Truth> truth_of(const Condition& c, const Batch& batch) {
       const Comparison& cmp = c.comparison;
       out.t.assign(n, 1);
       std::vector<std::uint8_t> valid;
-      if (cmp.op == CompareOp::kIsNull || cmp.op == CompareOp::kIsNotNull) {
-        SLUICE_TRY(and_comparison(cmp, batch, out.t.data(), valid));
-        out.f.resize(n);
-        for (std::size_t i = 0; i < n; ++i) out.f[i] = static_cast<std::uint8_t>(out.t[i] ^ 1);
-        return out;
-      }
-      SLUICE_ASSIGN_OR_RETURN(auto chain, chain_of(cmp, batch));
-      SLUICE_ASSIGN_OR_RETURN(std::vector<Constant> cs, constants_for(cmp, *chain.back()->type));
-      if (cmp.op == CompareOp::kLike || cmp.op == CompareOp::kILike) like_column(*chain.back(), cmp, cs.at(0), batch.num_rows, out.t.data());
-      else compare_term(*chain.back(), cmp.op, cs, batch.num_rows, out.t.data());
-      valid.assign(n, 1);
-      for (const ArrayData* a : chain) and_valid(*a, batch.num_rows, valid.data());
+      SLUICE_TRY(judge_comparison(cmp, batch, out.t.data(), valid));
       // x IN (1, NULL) is true for 1 and unknown for every other value.
       const std::uint8_t can_be_false = in_list_has_null(cmp) ? 0 : 1;
       out.f.resize(n);
@@ -730,10 +872,21 @@ Status validate_condition(const Condition& c, const Schema& schema) {
     for (const auto& o : c.operands) SLUICE_TRY(validate_condition(o, schema));
     return ok_status();
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, resolve(schema.fields, c.comparison));
-  const DataType* t = schema.fields[static_cast<std::size_t>(idx[0])].type.get();
-  for (std::size_t k = 1; k < idx.size(); ++k) t = t->children[static_cast<std::size_t>(idx[k])].type.get();
-  SLUICE_TRY(constants_for(c.comparison, *t));
+  auto type_of = [&schema](const Comparison& cmp) -> Result<TypePtr> {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, resolve(schema.fields, cmp));
+    TypePtr t = schema.fields[static_cast<std::size_t>(idx[0])].type;
+    for (std::size_t k = 1; k < idx.size(); ++k) t = t->children[static_cast<std::size_t>(idx[k])].type;
+    return t;
+  };
+  SLUICE_ASSIGN_OR_RETURN(TypePtr t, type_of(c.comparison));
+  if (c.comparison.other.empty()) {
+    SLUICE_TRY(constants_for(c.comparison, *t));
+    return ok_status();
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<int> ridx, resolve_right(schema.fields, c.comparison));
+  TypePtr u = schema.fields[static_cast<std::size_t>(ridx[0])].type;
+  for (std::size_t k = 1; k < ridx.size(); ++k) u = u->children[static_cast<std::size_t>(ridx[k])].type;
+  SLUICE_TRY(pair_type(c.comparison, t, u));
   return ok_status();
 }
 

@@ -3,7 +3,8 @@
 //   filter     := disjunct (OR disjunct)*
 //   disjunct   := negation (AND negation)*
 //   negation   := NOT negation | '(' filter ')' | comparison
-//   comparison := column op value | value op column | column [NOT] IN '(' value (',' value)* ')'
+//   comparison := column op value | value op column | column op column
+//               | column [NOT] IN '(' value (',' value)* ')'
 //               | column IS [NOT] NULL | column [NOT] BETWEEN value AND value
 //               | column [NOT] (LIKE | ILIKE) 'pattern' [ESCAPE 'c']
 //   column     := name ('.' name)*          name := identifier | "double quoted" ("" for a quote)
@@ -13,6 +14,7 @@
 // ANDs inside ANDs (and ORs inside ORs) are flattened, so that to_string's text parses back to the
 // same tree; BETWEEN is the AND of >= and <=; NOT IN / NOT LIKE / NOT BETWEEN are NOT of the positive
 // form; NOT x IS NULL is x IS NOT NULL (and the reverse).
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -364,12 +366,11 @@ class Parser {
     if (const auto op = symbol_op()) {
       c.op = *op;
       skip_space();
-      if (pos_ < s_.size() && s_[pos_] == '"')
-        return fail(pos_, "expected a value: double quotes name a column (comparing two columns is not supported), "
-                          "strings take single quotes", false);
-      if (pos_ < s_.size() && is_ident_start(s_[pos_]) && !literal_starts_at(pos_))
-        return fail(pos_, "expected a value (" + std::string(kValueForms) +
-                              "): comparing two columns is not supported, and strings take single quotes", false);
+      if (pos_ < s_.size() && (s_[pos_] == '"' || (is_ident_start(s_[pos_]) && !literal_starts_at(pos_)))) {
+        // column op column
+        SLUICE_ASSIGN_OR_RETURN(c.other, path());
+        return Condition(std::move(c));
+      }
       SLUICE_ASSIGN_OR_RETURN(Literal v, compared_value(c));
       c.values.push_back(std::move(v));
       return Condition(std::move(c));
@@ -513,6 +514,12 @@ namespace {
 
 std::string comparison_text(const Comparison& t) {
   std::string out = t.column();
+  std::string right;
+  if (!t.other.empty()) {
+    Comparison r;
+    r.path = t.other;
+    right = r.column();
+  }
   switch (t.op) {
     case CompareOp::kEq: out += " = "; break;
     case CompareOp::kNe: out += " != "; break;
@@ -533,6 +540,7 @@ std::string comparison_text(const Comparison& t) {
       if (!t.escape.empty()) out += " ESCAPE " + quote(t.escape, '\'');
       return out;
   }
+  if (!right.empty()) return out + right;
   if (!t.values.empty()) out += literal_text(t.values[0]);
   return out;
 }
@@ -574,10 +582,10 @@ void Condition::collect_columns(std::vector<std::string>& out) const {
     for (const auto& o : operands) o.collect_columns(out);
     return;
   }
-  if (comparison.path.empty()) return;
-  for (const auto& c : out)
-    if (c == comparison.path[0]) return;
-  out.push_back(comparison.path[0]);
+  for (const auto* path : {&comparison.path, &comparison.other}) {
+    if (path->empty() || std::find(out.begin(), out.end(), path->front()) != out.end()) continue;
+    out.push_back(path->front());
+  }
 }
 
 std::string Predicate::to_string() const {

@@ -169,9 +169,19 @@ Result<RowGroupFilter::Node> RowGroupFilter::bind_node(const Condition& cond, co
   }
   const Comparison& term = cond.comparison;
   const std::string name = term.column();
-  bool exists = false;
-  for (const auto& field : schema_->fields) exists = exists || field.field.name == term.path.front();
-  if (!exists) return Error(ErrorCode::kInvalidArgument, "the filter names column '" + name + "', which the file lacks");
+  for (const auto* path : {&term.path, &term.other}) {
+    if (path->empty()) continue;
+    bool exists = false;
+    for (const auto& field : schema_->fields) exists = exists || field.field.name == path->front();
+    if (!exists) {
+      Comparison named;
+      named.path = *path;
+      std::string msg = "the filter names column '" + named.column() + "', which the file lacks";
+      if (path == &term.other && path->size() == 1) msg += "; a string takes single quotes: '" + path->front() + "'";
+      return Error(ErrorCode::kInvalidArgument, std::move(msg));
+    }
+  }
+  if (!term.other.empty()) return node;  // two columns: their statistics are not compared here
   int leaf = -1;
   for (const auto& l : schema_->leaves)
     if (l.path == term.path && l.max_rep == 0) leaf = l.column;

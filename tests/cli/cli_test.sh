@@ -996,6 +996,16 @@ if [[ $rc == 0 ]] && (($(wc -l <tree_from_csv.csv) > 2)) && grep -q "^1003," tre
 else fail "csv --where with OR, NOT, ILIKE, NOT LIKE, BETWEEN" "rc $rc: $(cat "$CAP/out" "$CAP/err")"; fi
 run cat "$EX/orders.parquet" --columns order_id,note --where "$tree" --threads 2
 check_stdout "parquet --where with OR, NOT, ILIKE, NOT LIKE, BETWEEN: the CSV's rows" tree_from_csv.csv
+run cat "$EX/orders.csv" --where "shipped_at > order_date and quantity < amount"
+cp "$CAP/out" two_columns.csv
+if [[ $rc == 0 ]] && (($(wc -l <two_columns.csv) > 2)); then pass "csv --where comparing two columns";
+else fail "csv --where comparing two columns" "rc $rc: $(cat "$CAP/err")"; fi
+run cat "$EX/orders.parquet" --columns "$cols" --where "shipped_at > order_date and quantity < amount"
+check_stdout "parquet --where comparing two columns: the CSV's rows" two_columns.csv
+run cat "$EX/orders.csv" --where "customer = knuth"
+check_err "--where with a bare word names a column: exit 2" 2 "a string takes single quotes: 'knuth'"
+run cat "$EX/orders.parquet" --where "customer = knuth"
+check_err "parquet --where with a bare word names a column: exit 1" 1 "a string takes single quotes: 'knuth'"
 run cat "$EX/orders.csv" --where "amount > 5 or"
 check_err "--where cut short after OR: exit 2" 2 "position 14: expected a column name"
 run cat "$EX/orders.csv" --where "(amount > 5"

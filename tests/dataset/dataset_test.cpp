@@ -482,6 +482,9 @@ TEST(DatasetReader, PartitionFiltersWithOrAndNot) {
       {"not year is null and not year != 2021", 13},
       {"year in (2021, null)", 13},
       {"not year in (2021, null)", 16},        // never false: every file is out
+      {"year < month", 16},                      // two partition columns: judged per file
+      {"not year < month", 1},                   // the null year: unknown
+      {"year > v", 0},                           // v is in the files
   };
   for (const auto& [where, pruned] : cases) {
     SCOPED_TRACE(where);

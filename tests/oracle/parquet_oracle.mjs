@@ -335,6 +335,9 @@ async function checkFilters(file) {
     ['f64 >= 0 or f64 < 0', 0], ['not f64 >= 0', 0], ['10 > id', 2], ['id in (1, null)', 2],
     ['not id in (1, null)', 0], ['not (i8 = 5 and i32 > 0)', 0], ['i8 is null or not i8 != 3', 0],
     ["(s = 'str-7' or s like 'str-14%') and not (id > 2000 and id < 3000)", 0],
+    // Two columns: integers exactly, other types in their common type.
+    ['i8 < i16', 0], ['u64 > i64', 0], ['f32 > f64', 0], ['d < ts', 0], ['ts_ms >= ts', 0], ['dec9 > dec18', 0],
+    ['dec9 > i32', 0], ['i32 = id or not i8 != i16', 0], ['id > 4000 and i16 > i8', 1],
   ];
   let bad = 0;
   for (const [where, minSkipped] of cases) {

@@ -37,6 +37,8 @@ struct Comparison {
   std::vector<Literal> values;
   // LIKE / ILIKE: the character after which % and _ stand for themselves (ESCAPE '\'); empty: none.
   std::string escape;
+  // A column on the right instead of a constant (x < y; = != < <= > >= only): no values then.
+  std::vector<std::string> other;
 
   bool operator==(const Comparison&) const = default;
   // The column as the filter would write it: s.b, "odd name".
@@ -185,7 +187,9 @@ class Predicate {
   // Operators = == != <> < <= > >=, [NOT] IN (...), IS [NOT] NULL, [NOT] BETWEEN x AND y (both ends
   // included), [NOT] LIKE / ILIKE 'pattern' [ESCAPE 'c'] (% any run, _ one character; ILIKE ignores
   // case: see like_match); conditions joined by AND and OR (AND binds tighter), NOT, and
-  // parentheses; keywords in any case; a constant may stand on the left (5 < x). Strings in single
+  // parentheses; keywords in any case; a constant may stand on the left (5 < x), a column on the right
+  // (shipped_at >= ordered_at: integers compare exactly, other types in their common type, as
+  // datasets unify them; a type without order takes = and != only). Strings in single
   // quotes ('' for a quote); numbers with optional sign, fraction and exponent; true, false, null
   // (null only in IN lists: `x = null` is never true in SQL, the error says to write IS NULL).
   // Errors name the position (1-based, also in Error::context().column) and what was expected there.

@@ -257,7 +257,10 @@ inline Result<ArrayPtr> partition_value_array(const Field& field, const std::opt
 // and NOTs. False: the file need not be opened.
 inline Result<bool> partition_may_match(const Predicate& filter, const Discovery& d, const DatasetFile& file) {
   auto is_key = [&](const Comparison& c) {
-    return std::find(d.partition_keys.begin(), d.partition_keys.end(), c.path.at(0)) != d.partition_keys.end();
+    auto key = [&](const std::vector<std::string>& path) {
+      return std::find(d.partition_keys.begin(), d.partition_keys.end(), path.at(0)) != d.partition_keys.end();
+    };
+    return key(c.path) && (c.other.empty() || key(c.other));
   };
   Batch row;
   Status failed;
