@@ -176,7 +176,7 @@ struct Assembler {
 
   // A line end at p.
   Status end_row(std::uint32_t p) {
-    const LineEnd kind = lines.classify(data, p, nf, field_start, row_start, d.comment);
+    const LineEnd kind = lines.classify(data, p, nf, field_start, row_start, d.comment, ncols == 1);
     if (kind == LineEnd::kRow) {
       const std::size_t r = static_cast<std::size_t>(out.rows - out.first_row);
       if (nf < ncols) {

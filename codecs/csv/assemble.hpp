@@ -75,8 +75,8 @@ struct FieldIndex {
 };
 
 // Scans and assembles a chunk into rows of exactly `ncols` fields, a piece (64 KiB) at a time so the
-// caller can convert rows while they are hot. Blank lines and (with a comment character) comment
-// lines are skipped. A ragged row is an error, or under kSkip recorded and dropped. An unterminated
+// caller can convert rows while they are hot. Blank lines (but in a file of one column, where they
+// are rows of an empty field) and (with a comment character) comment lines are skipped. A ragged row is an error, or under kSkip recorded and dropped. An unterminated
 // quote at the end of the chunk is an error.
 class ChunkAssembler {
  public:
@@ -117,18 +117,20 @@ std::size_t scan_general(const std::uint8_t* data, std::size_t len, const Dialec
 
 // What a line end at `p` means for the row being assembled: the LF of a CRLF whose CR already ended
 // the row, the end of a blank or comment line (no row), or the end of a row. One rule for the
-// assembler, the first-row reader and the sniffer.
+// assembler, the first-row reader and the sniffer. `blank_is_row`: a blank line is a row of one empty
+// field, as in a file of one column, where it is how a null is written (DuckDB reads and writes it
+// so); elsewhere blank lines are skipped.
 enum class LineEnd : std::uint8_t { kCrlfTail, kSkip, kRow };
 struct LineTracker {
   std::uint32_t last_eol = ~std::uint32_t{0};
   LineEnd classify(const std::uint8_t* data, std::uint32_t p, std::size_t fields_so_far, std::uint32_t field_start,
-                   std::uint32_t row_start, char comment) {
+                   std::uint32_t row_start, char comment, bool blank_is_row = false) {
     if (data[p] == '\n' && last_eol != ~std::uint32_t{0} && p == last_eol + 1 && data[last_eol] == '\r') {
       last_eol = p;
       return LineEnd::kCrlfTail;
     }
     last_eol = p;
-    if (fields_so_far == 0 && p == field_start) return LineEnd::kSkip;  // blank line
+    if (fields_so_far == 0 && p == field_start) return blank_is_row ? LineEnd::kRow : LineEnd::kSkip;  // blank line
     if (comment != '\0' && fields_so_far == 0 && data[row_start] == static_cast<std::uint8_t>(comment))
       return LineEnd::kSkip;
     return LineEnd::kRow;

@@ -440,6 +440,17 @@ class CsvReader::Impl {
       SLUICE_TRY(in->read_more(in->len));
     }
     ncols = first.size();
+    // In a file of one column a blank line is a row (a null, as DuckDB writes and reads it); blank
+    // lines before the first row are none, so they leave the input here.
+    if (ncols == 1 && first[0].first > 0) {
+      const std::uint32_t lead = first[0].first;
+      line_base += detail::count_lines(in->data(), lead);
+      lines_before = line_base;
+      in->drop_front(lead);
+      first[0].first -= lead;
+      first[0].second -= lead;
+      first_end -= lead;
+    }
     if (ncols > static_cast<std::size_t>(std::max<std::int64_t>(opt.max_columns, 1))) {
       ErrorContext ctx(path);
       ctx.line = static_cast<std::int64_t>(line_base) + 1;

@@ -197,6 +197,15 @@ printf 'a,b\n1,\n,y\n' >nulls.expected.csv
 run convert nulls.csv nulls.out.csv --null - --names a,b
 check_same "--null - --names a,b" nulls.out.csv nulls.expected.csv
 
+# One column: a null is an empty line (as DuckDB writes it), read back as a null row, through Parquet too.
+printf 'v\n1\n\n3\n\n' >one_col.csv
+run convert one_col.csv one_col.parquet
+run scan one_col.parquet
+if [[ $rc == 0 ]] && grep -q '"rows": 4' "$CAP/out" && grep -q '"nulls": 2' "$CAP/out"; then pass "one-column CSV: blank lines are null rows";
+else fail "one-column CSV: blank lines are null rows" "rc $rc: $(cat "$CAP/out" "$CAP/err")"; fi
+run cat one_col.parquet
+check_stdout "one-column CSV through Parquet and back: the same bytes" one_col.csv
+
 # ---- head, schema, scan ------------------------------------------------------------------------
 
 expect head3.expected <<'EOF'

@@ -311,6 +311,47 @@ TEST(CsvReader, EmptyInputs) {
   EXPECT_TRUE(blank->empty());
 }
 
+// A file of one column writes a null as an empty line (DuckDB, and sluice's writer): read as a null
+// row, as DuckDB reads it. With more columns blank lines are skipped, and so are those before the
+// first row.
+TEST(CsvReader, BlankLinesAreNullsInAFileOfOneColumn) {
+  auto one = read_string("a\n1\n\n3\n\n");
+  ASSERT_TRUE(one.ok()) << one.error().to_string();
+  EXPECT_EQ(render(*one), "a\n1\n\n3\n\n");
+  EXPECT_EQ(types_of(*(*one)[0].schema), "a:int64");
+  std::int64_t nulls = 0, rows = 0;
+  for (const auto& b : *one) {
+    rows += b.num_rows;
+    nulls += b.column(0).null_count;
+  }
+  EXPECT_EQ(rows, 4);
+  EXPECT_EQ(nulls, 2);
+  auto crlf = read_string("\r\n\r\na\r\n1\r\n\r\n3\r\n");
+  ASSERT_TRUE(crlf.ok()) << crlf.error().to_string();
+  EXPECT_EQ(render(*crlf), "a\n1\n\n3\n");
+  auto strings = read_string("\n\nname\nx\n\n\ny");
+  ASSERT_TRUE(strings.ok()) << strings.error().to_string();
+  EXPECT_EQ(render(*strings), "name\nx\n\n\ny\n");
+  auto two = read_string("a,b\n1,x\n\n3,y\n\n");
+  ASSERT_TRUE(two.ok()) << two.error().to_string();
+  EXPECT_EQ(render(*two), "a,b\n1,x\n3,y\n");
+  // Many blank lines across chunks, on several threads: every one a row.
+  ReadOptions o;
+  o.block_size = 4096;
+  o.threads = 3;
+  std::string text = "v\n";
+  for (int i = 0; i < 20000; ++i) text += i % 3 == 0 ? "\n" : std::to_string(i) + "\n";
+  auto many = read_string(text, o);
+  ASSERT_TRUE(many.ok()) << many.error().to_string();
+  rows = nulls = 0;
+  for (const auto& b : *many) {
+    rows += b.num_rows;
+    nulls += b.column(0).null_count;
+  }
+  EXPECT_EQ(rows, 20000);
+  EXPECT_EQ(nulls, 6667);
+}
+
 TEST(CsvReader, AllNullColumnBecomesTypedLater) {
   ReadOptions o;
   o.infer_rows = 10;
