@@ -295,7 +295,26 @@ void bytes_term(CompareOp op, const std::vector<Constant>& cs, std::int64_t n, s
     apply_in(n, keep, get, set);
     return;
   }
-  apply(op, n, keep, get, std::string_view(cs.at(0).bytes));
+  const std::string_view k(cs.at(0).bytes);
+  if (op == CompareOp::kEq || op == CompareOp::kNe) {
+    // Equality as a length check and a byte compare (one byte inline: flags and codes), not through
+    // string_view's three-way compare.
+    const std::uint8_t want = op == CompareOp::kEq;
+    const std::size_t len = k.size();
+    if (len == 1) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::string_view v = get(i);
+        keep[i] &= static_cast<std::uint8_t>((v.size() == 1 && v[0] == k[0]) == want);
+      }
+      return;
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::string_view v = get(i);
+      keep[i] &= static_cast<std::uint8_t>((v.size() == len && (len == 0 || std::memcmp(v.data(), k.data(), len) == 0)) == want);
+    }
+    return;
+  }
+  apply(op, n, keep, get, k);
 }
 
 i128 load_decimal(const std::uint8_t* p) {
@@ -638,19 +657,19 @@ Result<std::vector<int>> resolve_right(const std::vector<Field>& top, const Comp
 // right-hand column's.
 Result<std::vector<ArrayPtr>> chain_of(const Comparison& c, const Batch& batch, bool right = false) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<int> idx, right ? resolve_right(batch.schema->fields, c) : resolve(batch.schema->fields, c));
-  const std::string name = right ? right_side(c).column() : c.column();
+  auto name = [&] { return right ? right_side(c).column() : c.column(); };
   std::vector<ArrayPtr> chain;
   const auto top = static_cast<std::size_t>(idx[0]);
-  if (top >= batch.columns.size() || !batch.columns[top]) return invalid("filter: batch is missing column " + name);
+  if (top >= batch.columns.size() || !batch.columns[top]) return invalid("filter: batch is missing column " + name());
   chain.push_back(batch.columns[top]);
   for (std::size_t k = 1; k < idx.size(); ++k) {
     const auto& kids = chain.back()->children;
     const auto i = static_cast<std::size_t>(idx[k]);
-    if (i >= kids.size() || !kids[i]) return invalid("filter: struct array without child " + name);
+    if (i >= kids.size() || !kids[i]) return invalid("filter: struct array without child " + name());
     chain.push_back(kids[i]);
   }
   for (const auto& a : chain)
-    if (a->length < batch.num_rows) return invalid("filter: column " + name + " is shorter than the batch");
+    if (a->length < batch.num_rows) return invalid("filter: column " + name() + " is shorter than the batch");
   return chain;
 }
 
@@ -779,36 +798,50 @@ Status compare_columns(const Comparison& c, const ArrayPtr& left, const ArrayPtr
 
 // --- one comparison ------------------------------------------------------------------------------------
 
-// For row i: t[i] &= the comparison holds on its values, and valid[i] (set to 1 for every row first)
-// whether it has them (its column, every struct above it, and a right-hand column, not null). IS [NOT]
-// NULL: t[i] &= the test holds, and every row is valid.
-Status judge_comparison(const Comparison& c, const Batch& batch, std::uint8_t* t, std::vector<std::uint8_t>& valid) {
-  const std::int64_t n = batch.num_rows;
-  SLUICE_ASSIGN_OR_RETURN(auto chain, chain_of(c, batch));
-  valid.assign(static_cast<std::size_t>(n), 1);
-  for (const auto& a : chain) and_valid(*a, n, valid.data());
-  const ArrayData& leaf = *chain.back();
-  if (c.op == CompareOp::kIsNull || c.op == CompareOp::kIsNotNull) {
-    const std::uint8_t want = c.op == CompareOp::kIsNotNull;
-    for (std::int64_t i = 0; i < n; ++i) t[i] &= static_cast<std::uint8_t>(valid[static_cast<std::size_t>(i)] == want);
-    valid.assign(static_cast<std::size_t>(n), 1);
-    return ok_status();
-  }
+// The arrays a comparison reads: its column's chain (structs down to the value), and for two columns
+// the right one's.
+struct Operands {
+  std::vector<ArrayPtr> left, right;
+};
+
+Result<Operands> operands_of(const Comparison& c, const Batch& batch) {
+  Operands o;
+  SLUICE_ASSIGN_OR_RETURN(o.left, chain_of(c, batch));
   if (!c.other.empty()) {
-    SLUICE_ASSIGN_OR_RETURN(auto right, chain_of(c, batch, true));
-    for (const auto& a : right) and_valid(*a, n, valid.data());
-    return compare_columns(c, chain.back(), right.back(), n, t);
+    SLUICE_ASSIGN_OR_RETURN(o.right, chain_of(c, batch, true));
   }
+  return o;
+}
+
+// valid[i] &= no array of the operands is null at row i.
+void and_operands_valid(const Operands& o, std::int64_t n, std::uint8_t* valid) {
+  for (const auto& a : o.left) and_valid(*a, n, valid);
+  for (const auto& a : o.right) and_valid(*a, n, valid);
+}
+
+// keep[i] &= the comparison (not IS [NOT] NULL) holds on row i's values, nulls not looked at.
+Status compare_values(const Comparison& c, const Operands& o, std::int64_t n, std::uint8_t* keep) {
+  if (!c.other.empty()) return compare_columns(c, o.left.back(), o.right.back(), n, keep);
+  const ArrayData& leaf = *o.left.back();
   SLUICE_ASSIGN_OR_RETURN(std::vector<Constant> cs, constants_for(c, *leaf.type));
-  if (c.op == CompareOp::kLike || c.op == CompareOp::kILike) like_column(leaf, c, cs.at(0), n, t);
-  else compare_term(leaf, c.op, cs, n, t);
+  if (c.op == CompareOp::kLike || c.op == CompareOp::kILike) like_column(leaf, c, cs.at(0), n, keep);
+  else compare_term(leaf, c.op, cs, n, keep);
   return ok_status();
 }
 
-// keep[i] &= the comparison is true for row i (false and unknown clear it).
-Status and_comparison(const Comparison& c, const Batch& batch, std::uint8_t* keep, std::vector<std::uint8_t>& valid) {
-  SLUICE_TRY(judge_comparison(c, batch, keep, valid));
-  for (std::size_t i = 0; i < valid.size(); ++i) keep[i] &= valid[i];
+// keep[i] &= the comparison is true for row i (false and unknown clear it). `scratch`: for IS NULL.
+Status and_comparison(const Comparison& c, const Batch& batch, std::uint8_t* keep, std::vector<std::uint8_t>& scratch) {
+  const std::int64_t n = batch.num_rows;
+  SLUICE_ASSIGN_OR_RETURN(Operands o, operands_of(c, batch));
+  if (c.op == CompareOp::kIsNull || c.op == CompareOp::kIsNotNull) {
+    scratch.assign(static_cast<std::size_t>(n), 1);
+    and_operands_valid(o, n, scratch.data());
+    const std::uint8_t want = c.op == CompareOp::kIsNotNull;
+    for (std::int64_t i = 0; i < n; ++i) keep[i] &= static_cast<std::uint8_t>(scratch[static_cast<std::size_t>(i)] == want);
+    return ok_status();
+  }
+  SLUICE_TRY(compare_values(c, o, n, keep));
+  and_operands_valid(o, n, keep);
   return ok_status();
 }
 
@@ -825,7 +858,16 @@ Result<Truth> truth_of(const Condition& c, const Batch& batch) {
       const Comparison& cmp = c.comparison;
       out.t.assign(n, 1);
       std::vector<std::uint8_t> valid;
-      SLUICE_TRY(judge_comparison(cmp, batch, out.t.data(), valid));
+      if (cmp.op == CompareOp::kIsNull || cmp.op == CompareOp::kIsNotNull) {
+        SLUICE_TRY(and_comparison(cmp, batch, out.t.data(), valid));
+        out.f.resize(n);
+        for (std::size_t i = 0; i < n; ++i) out.f[i] = static_cast<std::uint8_t>(out.t[i] ^ 1);
+        return out;
+      }
+      SLUICE_ASSIGN_OR_RETURN(Operands o, operands_of(cmp, batch));
+      SLUICE_TRY(compare_values(cmp, o, batch.num_rows, out.t.data()));
+      valid.assign(n, 1);
+      and_operands_valid(o, batch.num_rows, valid.data());
       // x IN (1, NULL) is true for 1 and unknown for every other value.
       const std::uint8_t can_be_false = in_list_has_null(cmp) ? 0 : 1;
       out.f.resize(n);
