@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "text/interval_parse.hpp"
 #include "text/parse.hpp"
 #include "text/wkt_parse.hpp"
 
@@ -364,7 +365,8 @@ std::unique_ptr<ColumnConverter> fixed(std::size_t col, const TypePtr& type, std
 
 bool csv_supports(const DataType& t) {
   switch (t.id) {
-    case TypeId::kFixedSizeBinary: return t.extension == Extension::kUuid;  // from its text
+    case TypeId::kFixedSizeBinary:  // from their text
+      return t.extension == Extension::kUuid || t.extension == Extension::kInterval;
     case TypeId::kList: case TypeId::kStruct: case TypeId::kMap:
     case TypeId::kFloat16: case TypeId::kDuration:
       return false;
@@ -433,6 +435,15 @@ std::unique_ptr<ColumnConverter> make_converter(std::size_t col, const TypePtr& 
         return std::make_unique<ParsedBinaryConverter>(col, type, bad, expected, &text::parse_wkt);
       return std::make_unique<ParsedBinaryConverter>(col, type, bad, expected, &text::parse_blob_text);
     case TypeId::kFixedSizeBinary: {
+      if (type->extension == Extension::kInterval) {
+        struct Interval12 {
+          char bytes[12];
+        };
+        static_assert(sizeof(Interval12) == 12);
+        return fixed<Interval12>(col, type, bad, expected, [](const char* p, std::size_t n, Interval12& v) {
+          return text::parse_interval({p, n}, v.bytes);
+        });
+      }
       if (type->extension != Extension::kUuid) return nullptr;
       struct Uuid16 {
         char bytes[16];

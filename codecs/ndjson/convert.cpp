@@ -19,6 +19,7 @@
 #endif
 
 #include "csv/tokenize.hpp"
+#include "text/interval_parse.hpp"
 #include "text/parse.hpp"
 #include "text/wkt_parse.hpp"
 
@@ -123,6 +124,7 @@ struct Col {
   bool zoned = false;                   // timestamp: with a time zone (takes instants)
   bool json = false;                    // string: a JSON column (any value, kept as its JSON text)
   bool uuid = false;                    // fixed_size_binary[16]: a UUID (from its text, not base64)
+  bool interval = false;                // fixed_size_binary[12]: an INTERVAL (from DuckDB's text)
   bool geometry = false;                // binary: a geometry / geography (from its WKT, not base64)
   TimeUnit unit = TimeUnit::kSecond;    // timestamp
   int width = 0;  // bytes per fixed-width value
@@ -177,6 +179,7 @@ struct Col {
       case TypeId::kFixedSizeBinary:
         cat = Cat::kFixedBinary;
         uuid = d.extension == Extension::kUuid;
+        interval = d.extension == Extension::kInterval;
         break;
       case TypeId::kList: cat = Cat::kList; break;
       case TypeId::kStruct: cat = Cat::kStruct; break;
@@ -1039,6 +1042,13 @@ class ChunkParser::Impl {
           char b[16];
           if (!text::parse_uuid(s, b)) return not_fit(v, c);
           c.values.append(b, 16);
+          c.set_valid();
+          return R::kOk;
+        }
+        if (c.interval) {  // an INTERVAL is its text, as DuckDB prints it
+          char b[12];
+          if (!text::parse_interval(s, b)) return not_fit(v, c);
+          c.values.append(b, 12);
           c.set_valid();
           return R::kOk;
         }

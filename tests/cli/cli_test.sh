@@ -197,6 +197,19 @@ printf 'a,b\n1,\n,y\n' >nulls.expected.csv
 run convert nulls.csv nulls.out.csv --null - --names a,b
 check_same "--null - --names a,b" nulls.out.csv nulls.expected.csv
 
+# Intervals from DuckDB's text: a Parquet INTERVAL, printed back as the same text.
+printf 'id,iv\n1,1 year 2 months 3 days 04:05:06.5\n2,\n3,100:00:00.25\n4,1.5 days\n' >iv.csv
+printf 'id,iv\n1,1 year 2 months 3 days 04:05:06.5\n2,\n3,100:00:00.25\n4,1 day 12:00:00\n' >iv.expected.csv
+run convert iv.csv iv.parquet --types iv=interval
+run schema iv.parquet
+if [[ $rc == 0 ]] && grep -q "iv: interval" "$CAP/out" && grep -q "INTERVAL" "$CAP/out"; then pass "--types iv=interval: a Parquet INTERVAL";
+else fail "--types iv=interval: a Parquet INTERVAL" "rc $rc: $(cat "$CAP/out" "$CAP/err")"; fi
+run cat iv.parquet
+check_stdout "interval text through Parquet and back" iv.expected.csv
+printf 'iv\n-1 day\n' >iv_bad.csv
+run cat iv_bad.csv --types iv=interval
+check_err "a negative interval: exit 1, naming the value" 1 "-1 day"
+
 # One column: a null is an empty line (as DuckDB writes it), read back as a null row, through Parquet too.
 printf 'v\n1\n\n3\n\n' >one_col.csv
 run convert one_col.csv one_col.parquet

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "text/format.hpp"
+#include "text/interval_parse.hpp"
 #include "text/parse.hpp"
 
 namespace sluice::text {
@@ -349,4 +350,74 @@ TEST(FormatValue, DoublesRoundTripShortest) {
 }
 
 }  // namespace
+// INTERVAL text as DuckDB 1.5 reads it (each expected text is DuckDB's own ::INTERVAL::VARCHAR of the
+// input), through a Parquet INTERVAL's 12 bytes and printed back.
+TEST(ParseInterval, AsDuckDBReadsIt) {
+  auto text_of = [](std::string_view in) -> std::string {
+    char b[12];
+    if (!text::parse_interval(in, b)) return "refused";
+    char out[64];
+    return std::string(out, text::format_interval(out, std::string_view(b, 12)));
+  };
+  const std::pair<const char*, const char*> cases[] = {
+      {"1 year 2 months 3 days 04:05:06.5", "1 year 2 months 3 days 04:05:06.5"},
+      {"2 hours", "02:00:00"},
+      {"1 day 2 hours 3 minutes", "1 day 02:03:00"},
+      {"100:00:00.25", "100:00:00.25"},
+      {"00:00:00", "00:00:00"},
+      {"1.5 days", "1 day 12:00:00"},
+      {"3 weeks", "21 days"},
+      {"1 decade", "10 years"},
+      {"1 century", "100 years"},
+      {"1 c", "100 years"},
+      {"1 mil", "1000 years"},
+      {"2 quarters", "6 months"},
+      {"1 mon", "1 month"},
+      {"10 mins", "00:10:00"},
+      {"5 secs", "00:00:05"},
+      {"7 ms", "00:00:00.007"},
+      {"  2   DAYS  ", "2 days"},
+      {"1 days 1 days", "2 days"},
+      {"4:05", "04:05:00"},
+      {"1y", "1 year"},
+      {"1D", "1 day"},
+      {"1 h 2 m", "01:02:00"},
+      {"1.5 years", "1 year 6 months"},
+      {"1.5 months", "1 month 15 days"},
+      {"0.1 months", "3 days"},
+      {"1.25 weeks", "8 days 18:00:00"},
+      {"1.0000001 days", "1 day"},  // six fraction digits count
+      {"2.5 hours", "02:30:00"},
+      {"-5 days 10 days", "5 days"},
+      {"25:00", "25:00:00"},
+      {"1:2:3", "01:02:03"},
+      {"01:02:03.", "01:02:03"},
+      {"5", "00:00:05"},
+      {"1 weeks 1 w", "14 days"},
+      {"3 MONTHS", "3 months"},
+      // What DuckDB refuses, and what a Parquet INTERVAL cannot hold (negative, finer than 1 ms).
+      {"", "refused"}, {"ago", "refused"}, {"1 day ago ago", "refused"}, {"1 q", "refused"}, {"1 hour 30", "refused"},
+      {"12:60:00", "refused"}, {"1 day,", "refused"}, {"inf", "refused"}, {"P1Y2M3DT4H5M6.5S", "refused"},
+      {"-1 day", "refused"}, {"1 year ago", "refused"}, {"1 day -02:00:00", "refused"}, {"9 us", "refused"},
+      {"04:05:06.123456", "refused"}, {"0.0005 seconds", "refused"}, {"4294967296 days", "refused"},
+      {"99999999999999999 years", "refused"}, {"1 fortnight", "refused"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(text_of(in), want) << "'" << in << "'";
+  // Every value prints as text that reads back to it.
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::uint32_t f[3] = {static_cast<std::uint32_t>(rng()), static_cast<std::uint32_t>(rng()),
+                          static_cast<std::uint32_t>(rng())};
+    for (auto& x : f)
+      if (rng() % 3 == 0) x = static_cast<std::uint32_t>(x % 100);
+      else if (rng() % 3 == 0) x = 0;
+    char out[64];
+    const std::string_view bytes(reinterpret_cast<const char*>(f), 12);
+    const std::string text(out, text::format_interval(out, bytes));
+    char back[12];
+    ASSERT_TRUE(text::parse_interval(text, back)) << text;
+    ASSERT_EQ(std::memcmp(back, f, 12), 0) << text;
+  }
+}
+
 }  // namespace sluice::text

@@ -15,7 +15,11 @@ Literal boolean_lit(bool b) { return Literal{Literal::Kind::kBool, b, {}}; }
 Literal null_lit() { return Literal{}; }
 
 Comparison cmp(std::vector<std::string> path, CompareOp op, std::vector<Literal> values = {}) {
-  return Comparison{std::move(path), op, std::move(values)};
+  Comparison c;
+  c.path = std::move(path);
+  c.op = op;
+  c.values = std::move(values);
+  return c;
 }
 
 // The error of parsing `text`, which must fail with kInvalidArgument.

@@ -729,7 +729,7 @@ function sluiceType(t) {
     UTINYINT: 'uint8', USMALLINT: 'uint16', UINTEGER: 'uint32', UBIGINT: 'uint64', FLOAT: 'float32', DOUBLE: 'float64',
     DATE: 'date', TIME: 'time', TIMESTAMP: 'timestamp', TIMESTAMP_MS: 'timestamp[ms]', TIMESTAMP_S: 'timestamp[s]',
     TIMESTAMP_NS: 'timestamp[ns]', 'TIMESTAMP WITH TIME ZONE': 'timestamptz', VARCHAR: 'string',
-    UUID: 'uuid', JSON: 'json', GEOMETRY: 'geometry',
+    UUID: 'uuid', JSON: 'json', GEOMETRY: 'geometry', INTERVAL: 'interval',
   }[t] ?? null;
 }
 
@@ -741,6 +741,12 @@ const GEOMETRY_WKT = [
   'MULTILINESTRING ((0 0, 1 1), EMPTY)', 'MULTIPOLYGON (((0 0, 1 0, 0 1, 0 0)), EMPTY)',
   'GEOMETRYCOLLECTION (POINT (1 2), LINESTRING (0 0, 1 1), GEOMETRYCOLLECTION EMPTY)',
   'GEOMETRYCOLLECTION ZM (POINT ZM (1 2 3 4))', 'GEOMETRYCOLLECTION EMPTY', 'POINT (-0.0 0.1)',
+];
+
+// Intervals a Parquet INTERVAL holds, as DuckDB reads their text.
+const INTERVAL_TEXT = [
+  '1 year 2 months 3 days 04:05:06.5', '00:00:00', '100:00:00.25', '1 month', '3 days', null, '12:34:56.789',
+  '1000 years', '1.5 days', '2 weeks 3 hours', '49 days 23:59:59.999',
 ];
 
 // Text sources: [name, DuckDB table SQL, COPY options, extension, per-column rules].
@@ -782,6 +788,18 @@ const TEXT_SOURCES = [
     ext,
     rules: {
       g: { out: 'TRY_CAST({} AS GEOMETRY)', why: `${ext} carries a geometry as WKT: inferred as a string, cast to GEOMETRY` },
+    },
+  })),
+  // Intervals as DuckDB's text of them: declared (--types iv=interval) sluice reads the text into a
+  // Parquet INTERVAL, which DuckDB must read back as its own values (those a Parquet INTERVAL holds:
+  // no negative part, milliseconds at the finest).
+  ...['csv', 'ndjson'].map((ext) => ({
+    name: `${ext}_interval`,
+    table: `SELECT id, iv::INTERVAL AS iv FROM (VALUES ${INTERVAL_TEXT.map((w, i) => `(${i + 1}, ${w === null ? 'NULL' : sqlStr(w)})`).join(', ')}) t(id, iv)`,
+    copy: ext === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT json)',
+    ext,
+    rules: {
+      iv: { out: 'TRY_CAST({} AS INTERVAL)', why: `${ext} carries an interval as text: inferred as a string, cast to INTERVAL` },
     },
   })),
 ];

@@ -94,8 +94,9 @@ reading (every format):
                            "qty >= 10 and (flag = 'A' or note like '%rush%') and not ts < '2024-01-01'"
                            (SQL's nulls: unknown is not true, nor is its NOT. Parquet: row groups and
                            pages whose statistics rule EXPR out are not read)
-  --types a=int64,b=date   declared column types (others are inferred; uuid, json, enum, and geometry or
-                           geography from WKT too)
+  --types a=int64,b=date   declared column types (others are inferred; uuid, json, enum, interval (from
+                           DuckDB's text: '1 year 2 days 03:04:05.5'), and geometry or geography from
+                           WKT too)
   --infer-rows N|all       rows sampled for type inference (default 16384); all: the whole file
                            first, so every batch has the final types (reads a file twice)
   --skip-bad-rows          drop bad rows/records and report them, instead of failing

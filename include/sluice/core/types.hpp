@@ -417,6 +417,7 @@ inline TypePtr parse_type_name(std::string_view n) {
   if (s == "null") return null_type();
   if (s == "float16" || s == "halffloat") return float16();
   if (s == "uuid") return uuid_type();
+  if (s == "interval") return interval_type();
   if (s == "json") return json_type();
   if (s == "enum") return with_extension(utf8(), Extension::kEnum);
   // Geometries as to_string() prints them: geometry, geometry(CRS), geography(edges),
