@@ -749,6 +749,21 @@ const INTERVAL_TEXT = [
   '1000 years', '1.5 days', '2 weeks 3 hours', '49 days 23:59:59.999',
 ];
 
+// Text sources of one column `col` of DuckDB type `type` (and an id), from `texts` (null: NULL), in CSV
+// and NDJSON: inferred, sluice reads strings (compared cast to the type); declared, the type itself.
+function textOfOneType(name, col, type, texts, carries) {
+  const values = texts.map((w, i) => `(${i + 1}, ${w === null ? 'NULL' : sqlStr(w)})`).join(', ');
+  return ['csv', 'ndjson'].map((ext) => ({
+    name: `${ext}_${name}`,
+    table: `SELECT id, ${col}::${type} AS ${col} FROM (VALUES ${values}) t(id, ${col})`,
+    copy: ext === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT json)',
+    ext,
+    rules: {
+      [col]: { out: `TRY_CAST({} AS ${type})`, why: `${ext} carries ${carries}: inferred as a string, cast to ${type}` },
+    },
+  }));
+}
+
 // Text sources: [name, DuckDB table SQL, COPY options, extension, per-column rules].
 // A rule: {src, out, why}: SQL over the source / output column ({}) compared instead.
 const castTo = (t) => ({ out: `TRY_CAST({} AS ${t})` });
@@ -781,27 +796,11 @@ const TEXT_SOURCES = [
   },
   // Geometries as WKT (DuckDB writes a GEOMETRY as its text): declared (--types g=geometry) sluice
   // reads the WKT into WKB, which DuckDB must read back as its own geometries.
-  ...['csv', 'ndjson'].map((ext) => ({
-    name: `${ext}_geometry`,
-    table: `SELECT id, g::GEOMETRY AS g FROM (VALUES ${GEOMETRY_WKT.map((w, i) => `(${i + 1}, ${w === null ? 'NULL' : sqlStr(w)})`).join(', ')}) t(id, g)`,
-    copy: ext === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT json)',
-    ext,
-    rules: {
-      g: { out: 'TRY_CAST({} AS GEOMETRY)', why: `${ext} carries a geometry as WKT: inferred as a string, cast to GEOMETRY` },
-    },
-  })),
+  ...textOfOneType('geometry', 'g', 'GEOMETRY', GEOMETRY_WKT, 'a geometry as WKT'),
   // Intervals as DuckDB's text of them: declared (--types iv=interval) sluice reads the text into a
   // Parquet INTERVAL, which DuckDB must read back as its own values (those a Parquet INTERVAL holds:
   // no negative part, milliseconds at the finest).
-  ...['csv', 'ndjson'].map((ext) => ({
-    name: `${ext}_interval`,
-    table: `SELECT id, iv::INTERVAL AS iv FROM (VALUES ${INTERVAL_TEXT.map((w, i) => `(${i + 1}, ${w === null ? 'NULL' : sqlStr(w)})`).join(', ')}) t(id, iv)`,
-    copy: ext === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT json)',
-    ext,
-    rules: {
-      iv: { out: 'TRY_CAST({} AS INTERVAL)', why: `${ext} carries an interval as text: inferred as a string, cast to INTERVAL` },
-    },
-  })),
+  ...textOfOneType('interval', 'iv', 'INTERVAL', INTERVAL_TEXT, 'an interval as text'),
 ];
 
 // DuckDB's own reading of the text, with the source's types: rows that DuckDB itself does not carry
