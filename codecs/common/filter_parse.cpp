@@ -545,10 +545,11 @@ std::string comparison_text(const Comparison& t) {
   return out;
 }
 
-// `c` as text that parses back to it; `inside`: the kind of the node around it (parentheses where
-// the grammar needs them: an OR inside an AND or a NOT, an AND inside a NOT).
+// `c` as text that parses back to it, with parentheses only where the grammar needs them (an OR
+// inside an AND, an AND or OR under a NOT), so the text nests no deeper than any text that parses
+// to `c`, and what parse() took (within its depth limit) prints as text it takes again.
 std::string condition_text(const Condition& c) {
-  auto operand = [](const Condition& o, bool wrap) {
+  auto wrapped = [](const Condition& o, bool wrap) {
     std::string t = condition_text(o);
     return wrap ? "(" + t + ")" : t;
   };
@@ -556,18 +557,19 @@ std::string condition_text(const Condition& c) {
     case Condition::Kind::kComparison: return comparison_text(c.comparison);
     case Condition::Kind::kNot: {
       const Condition& o = c.operands.at(0);
-      return "NOT " + operand(o, o.kind != Condition::Kind::kComparison || o.comparison.op == CompareOp::kIsNull ||
-                                     o.comparison.op == CompareOp::kIsNotNull);
+      // NOT NOT x needs none; NOT (x IS NULL) keeps them (NOT x IS NULL would be x IS NOT NULL).
+      const bool wrap = o.kind == Condition::Kind::kAnd || o.kind == Condition::Kind::kOr ||
+                        (o.kind == Condition::Kind::kComparison &&
+                         (o.comparison.op == CompareOp::kIsNull || o.comparison.op == CompareOp::kIsNotNull));
+      return "NOT " + wrapped(o, wrap);
     }
     case Condition::Kind::kAnd: case Condition::Kind::kOr: {
       const bool is_and = c.kind == Condition::Kind::kAnd;
       std::string out;
       for (std::size_t i = 0; i < c.operands.size(); ++i) {
         if (i) out += is_and ? " AND " : " OR ";
-        // ANDs inside ORs need none (AND binds tighter) but read better with them; an AND or OR of
-        // the same kind inside (not flattened) keeps them too, so it parses back as it was.
-        out += operand(c.operands[i], c.operands[i].kind == Condition::Kind::kAnd ||
-                                          c.operands[i].kind == Condition::Kind::kOr);
+        // AND binds tighter than OR: only an OR inside an AND needs them.
+        out += wrapped(c.operands[i], is_and && c.operands[i].kind == Condition::Kind::kOr);
       }
       return out;
     }
@@ -589,11 +591,11 @@ void Condition::collect_columns(std::vector<std::string>& out) const {
 }
 
 std::string Predicate::to_string() const {
+  if (terms.size() == 1) return condition_text(terms[0]);
   std::string out;
   for (const auto& t : terms) {
     if (!out.empty()) out += " AND ";
-    out += t.kind == Condition::Kind::kAnd || t.kind == Condition::Kind::kOr ? "(" + condition_text(t) + ")"
-                                                                             : condition_text(t);
+    out += t.kind == Condition::Kind::kOr ? "(" + condition_text(t) + ")" : condition_text(t);
   }
   return out;
 }

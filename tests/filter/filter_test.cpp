@@ -528,6 +528,8 @@ TEST(FilterMatches, TwoColumns) {
   EXPECT_EQ(selected(b, "a = b or s = t"), (Rows{0, 3}));
   EXPECT_EQ(selected(b, "not (a = b or s = t)"), (Rows{1}));
   EXPECT_EQ(selected(b.slice(1, 3), "a > b or s < t"), (Rows{0}));
+  EXPECT_EQ(selected(b.slice(2, 3), "a = d"), (Rows{1, 2}));    // cast to double from a slice
+  EXPECT_EQ(selected(b.slice(1, 4), "dt > ts"), (Rows{2}));     // date cast to timestamp from a slice
   // Errors name both columns; a bare word is a column, and the message says how a string is written.
   EXPECT_NE(where_error(b, "a = s").message().find("a (int32) and s (string) cannot be compared"), std::string::npos);
   EXPECT_NE(where_error(b, "s = abc").message().find("a string takes single quotes: 'abc'"), std::string::npos);

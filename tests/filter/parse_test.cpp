@@ -196,7 +196,16 @@ TEST(FilterParse, RoundTripOfTrees) {
     EXPECT_EQ(again.terms, p.terms) << text << " -> " << normal;
     EXPECT_EQ(again.to_string(), normal);
   }
-  EXPECT_EQ(parse_ok("a = 1 or b = 2 and c = 3").to_string(), "(a = 1 OR (b = 2 AND c = 3))");
+  // Parentheses only where the grammar needs them, so the text nests no deeper than what was parsed.
+  EXPECT_EQ(parse_ok("a = 1 or b = 2 and c = 3").to_string(), "a = 1 OR b = 2 AND c = 3");
+  EXPECT_EQ(parse_ok("(a = 1 or b = 2) and c = 3").to_string(), "(a = 1 OR b = 2) AND c = 3");
+  EXPECT_EQ(parse_ok("not not not a = 1").to_string(), "NOT NOT NOT a = 1");
+  EXPECT_EQ(parse_ok("((a = 1 or b = 2 and (c = 3 or d = 4)))").to_string(), "a = 1 OR b = 2 AND (c = 3 OR d = 4)");
+  // At the depth limit: 126 NOTs and a parenthesis parse, and so does their text.
+  std::string deep;
+  for (int i = 0; i < 126; ++i) deep += "not ";
+  deep += "(a = 1 or b = 2)";
+  EXPECT_EQ(parse_ok(parse_ok(deep).to_string()).terms, parse_ok(deep).terms);
   EXPECT_EQ(parse_ok("x between 1 and 5 and not y in (1)").to_string(), "x >= 1 AND x <= 5 AND NOT y IN (1)");
   EXPECT_EQ(parse_ok("not (a = 1 and b = 2)").to_string(), "NOT (a = 1 AND b = 2)");
   EXPECT_EQ(parse_ok("s like 'a%' escape '#'").to_string(), "s LIKE 'a%' ESCAPE '#'");

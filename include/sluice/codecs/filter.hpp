@@ -3,11 +3,11 @@
 #pragma once
 
 #include <compare>
-#include <utility>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sluice/core/array.hpp"
@@ -29,7 +29,7 @@ struct Literal {
 enum class CompareOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kIsNull, kIsNotNull, kLike, kILike };
 
 // One comparison: a column (a dotted path into structs: "s.b"; a name with dots or spaces can be
-// "double quoted") against constants.
+// "double quoted") against constants, a LIKE pattern, or another column.
 struct Comparison {
   std::vector<std::string> path;
   CompareOp op = CompareOp::kEq;
