@@ -55,8 +55,18 @@ bool is_keyword(std::string_view word) {
 
 constexpr std::string_view kValueForms = "a number, a 'quoted string', true, false or null";
 constexpr std::string_view kOperators = "=, !=, <>, <, <=, >, >=, IN, IS, BETWEEN, LIKE or ILIKE";
-// Parentheses and NOTs nested deeper than this are refused (the parser recurses).
-constexpr int kMaxDepth = 128;
+// Conditions nested deeper than kMaxConditionDepth (NOTs, ANDs, ORs on one path of the tree) are
+// refused, and so is text nesting parentheses and NOTs deeper than kMaxDepth (the parser recurses).
+// to_string's text of a tree nests at most two levels per level of the tree, plus one: whatever
+// parse() accepts prints as text it accepts again.
+constexpr int kMaxConditionDepth = 128;
+constexpr int kMaxDepth = 2 * kMaxConditionDepth + 2;
+
+int depth_of(const Condition& c) {
+  int d = 0;
+  for (const auto& o : c.operands) d = std::max(d, depth_of(o));
+  return c.kind == Condition::Kind::kComparison ? 0 : d + 1;
+}
 
 // `c` appended to `out`, its operands in place of it when it is of `kind` (AND in AND, OR in OR).
 void append_flat(std::vector<Condition>& out, Condition c, Condition::Kind kind) {
@@ -92,6 +102,8 @@ class Parser {
       if (s_[pos_] == ')') return fail(pos_, "')' without a matching '('", false);
       return fail(pos_, "expected AND, OR or the end of the filter");
     }
+    if (depth_of(c) > kMaxConditionDepth)
+      return fail(0, "conditions nested deeper than " + std::to_string(kMaxConditionDepth) + " (NOT, AND, OR)", false);
     append_flat(p.terms, std::move(c), Condition::Kind::kAnd);
     return p;
   }
