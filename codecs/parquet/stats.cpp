@@ -133,7 +133,7 @@ Result<RowGroupFilter> RowGroupFilter::bind(const Predicate& predicate, const fo
     for (std::size_t i = 0; i < schema.leaves.size(); ++i)
       f.type_ordered_[i] = md.column_orders[i].__isset.TYPE_ORDER;
   }
-  f.root_.kind = Node::Kind::kAnd;
+  f.root_.kind = Condition::Kind::kAnd;
   for (const auto& term : predicate.terms) {
     SLUICE_ASSIGN_OR_RETURN(Node n, f.bind_node(term, md));
     f.root_.operands.push_back(std::move(n));
@@ -156,14 +156,12 @@ std::string prefix_successor(std::string prefix) {
 Result<RowGroupFilter::Node> RowGroupFilter::bind_node(const Condition& cond, const format::FileMetaData& md) {
   Node node;
   if (cond.kind != Condition::Kind::kComparison) {
-    node.kind = cond.kind == Condition::Kind::kAnd  ? Node::Kind::kAnd
-                : cond.kind == Condition::Kind::kOr ? Node::Kind::kOr
-                                                     : Node::Kind::kNot;
+    node.kind = cond.kind;
     for (const auto& o : cond.operands) {
       SLUICE_ASSIGN_OR_RETURN(Node n, bind_node(o, md));
       node.operands.push_back(std::move(n));
     }
-    if (node.operands.empty() || (node.kind == Node::Kind::kNot && node.operands.size() != 1))
+    if (node.operands.empty() || (node.kind == Condition::Kind::kNot && node.operands.size() != 1))
       return Error(ErrorCode::kInvalidArgument, "filter: an AND, OR or NOT without its operands");
     return node;
   }
@@ -227,7 +225,6 @@ Result<RowGroupFilter::Node> RowGroupFilter::bind_node(const Condition& cond, co
     for (const auto& lit : term.values)
       if (lit.kind == Literal::Kind::kNull) t.in_has_null = true;
   }
-  node.kind = Node::Kind::kTerm;
   node.term = static_cast<int>(terms_.size());
   terms_.push_back(std::move(t));
   return node;
@@ -293,34 +290,12 @@ Possible RowGroupFilter::term_possible(const Term& t, const format::ColumnChunk&
 }
 
 Possible RowGroupFilter::node_possible(const Node& n, const format::RowGroup& rg) const {
-  switch (n.kind) {
-    case Node::Kind::kOpaque: return Possible{};
-    case Node::Kind::kTerm: {
-      const Term& t = terms_[static_cast<std::size_t>(n.term)];
-      if (static_cast<std::size_t>(t.leaf) >= rg.columns.size()) return Possible{};
-      return term_possible(t, rg.columns[static_cast<std::size_t>(t.leaf)]);
-    }
-    case Node::Kind::kNot: {
-      const Possible p = node_possible(n.operands.at(0), rg);
-      return Possible{p.can_be_false, p.can_be_true};
-    }
-    case Node::Kind::kAnd: case Node::Kind::kOr: {
-      const bool is_and = n.kind == Node::Kind::kAnd;
-      Possible out{is_and, !is_and};
-      for (const auto& o : n.operands) {
-        const Possible p = node_possible(o, rg);
-        if (is_and) {
-          out.can_be_true = out.can_be_true && p.can_be_true;
-          out.can_be_false = out.can_be_false || p.can_be_false;
-        } else {
-          out.can_be_true = out.can_be_true || p.can_be_true;
-          out.can_be_false = out.can_be_false && p.can_be_false;
-        }
-      }
-      return out;
-    }
-  }
-  return Possible{};
+  return possible(n, [&](const Node& leaf) {
+    if (leaf.term < 0) return Possible{};
+    const Term& t = terms_[static_cast<std::size_t>(leaf.term)];
+    if (static_cast<std::size_t>(t.leaf) >= rg.columns.size()) return Possible{};
+    return term_possible(t, rg.columns[static_cast<std::size_t>(t.leaf)]);
+  });
 }
 
 bool RowGroupFilter::range_may_match(const Term& t, const std::string& min, const std::string& max,
@@ -376,16 +351,17 @@ bool RowGroupFilter::bloom_may_match(const format::RowGroup& rg, const ReadBytes
 
 bool RowGroupFilter::node_bloom_may(const Node& n, const format::RowGroup& rg, const ReadBytes& read) const {
   switch (n.kind) {
-    case Node::Kind::kTerm: return term_bloom_may(terms_[static_cast<std::size_t>(n.term)], rg, read);
-    case Node::Kind::kAnd:
+    case Condition::Kind::kComparison:
+      return n.term < 0 || term_bloom_may(terms_[static_cast<std::size_t>(n.term)], rg, read);
+    case Condition::Kind::kAnd:
       for (const auto& o : n.operands)
         if (!node_bloom_may(o, rg, read)) return false;
       return true;
-    case Node::Kind::kOr:
+    case Condition::Kind::kOr:
       for (const auto& o : n.operands)
         if (node_bloom_may(o, rg, read)) return true;
       return false;
-    default: return true;  // a NOT (absence proves it true), or a comparison no filter judges
+    default: return true;  // a NOT: absence proves it true
   }
 }
 
@@ -454,11 +430,12 @@ RowGroupFilter::RowRanges RowGroupFilter::node_ranges(const Node& n, const forma
                                                       const ReadBytes& read) const {
   const RowRanges all{{0, rg.num_rows}};
   switch (n.kind) {
-    case Node::Kind::kTerm: {
+    case Condition::Kind::kComparison: {
+      if (n.term < 0) return all;
       auto r = term_ranges(terms_[static_cast<std::size_t>(n.term)], rg, read);
       return r ? std::move(*r) : all;
     }
-    case Node::Kind::kAnd: {
+    case Condition::Kind::kAnd: {
       RowRanges out = all;
       for (const auto& o : n.operands) {
         if (out.empty()) break;
@@ -466,7 +443,7 @@ RowGroupFilter::RowRanges RowGroupFilter::node_ranges(const Node& n, const forma
       }
       return out;
     }
-    case Node::Kind::kOr: {
+    case Condition::Kind::kOr: {
       RowRanges out;
       for (const auto& o : n.operands) {
         out = unite(out, node_ranges(o, rg, read));

@@ -55,10 +55,10 @@ class RowGroupFilter {
     bool hashable = false;              // every value has one (an `=` / `IN` term the bloom can judge)
     bool in_has_null = false;           // IN (..., NULL): unknown, never false, for other values
   };
-  // The filter's shape over the bound terms: a comparison no statistics judge is kOpaque.
+  // The filter's shape over the bound terms: a kComparison node's term, or -1 for a comparison no
+  // statistics judge.
   struct Node {
-    enum class Kind : std::uint8_t { kTerm, kAnd, kOr, kNot, kOpaque };
-    Kind kind = Kind::kOpaque;
+    Condition::Kind kind = Condition::Kind::kComparison;
     int term = -1;
     std::vector<Node> operands;
   };

@@ -7,22 +7,15 @@
 #include <cstring>
 #include <string_view>
 
+#include "text/parse.hpp"
+
 namespace sluice::text {
 
 namespace detail::interval {
 
 inline bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-inline bool digit(char c) { return c >= '0' && c <= '9'; }
 inline bool letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-inline bool word_is(std::string_view w, std::string_view lower) {
-  if (w.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const char c = w[i] >= 'A' && w[i] <= 'Z' ? static_cast<char>(w[i] - 'A' + 'a') : w[i];
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
+inline bool word_is(std::string_view w, std::string_view lower) { return iequals(w.data(), w.size(), lower); }
 
 // What one of a unit is: months, days or microseconds.
 struct Unit {
@@ -62,7 +55,7 @@ inline bool unit_of(std::string_view w, Unit* u) {
 inline bool integer(std::string_view s, std::size_t& p, std::int64_t* v) {
   const std::size_t start = p;
   std::int64_t x = 0;
-  while (p < s.size() && digit(s[p])) {
+  while (p < s.size() && is_digit(s[p])) {
     if (p - start >= 15) return false;
     x = x * 10 + (s[p++] - '0');
   }
@@ -115,7 +108,7 @@ inline bool parse_interval(std::string_view s, char* out) {
         if (p < s.size() && s[p] == '.') {
           ++p;
           int n = 0;
-          while (p < s.size() && digit(s[p])) {
+          while (p < s.size() && is_digit(s[p])) {
             if (n < 6) frac = frac * 10 + (s[p] - '0');
             ++n;
             ++p;
@@ -133,7 +126,7 @@ inline bool parse_interval(std::string_view s, char* out) {
     std::int64_t frac_digits = 0, frac_scale = 1;
     if (p < s.size() && s[p] == '.') {
       ++p;
-      while (p < s.size() && digit(s[p])) {
+      while (p < s.size() && is_digit(s[p])) {
         if (frac_scale < 1000000) {  // six digits count, as DuckDB counts them
           frac_digits = frac_digits * 10 + (s[p] - '0');
           frac_scale *= 10;

@@ -85,12 +85,13 @@ struct Possible {
   bool can_be_false = true;
 };
 
-// Combines what each comparison can be through the ANDs, ORs and NOTs of `c`: `leaf` judges one
-// comparison (Possible{} where it cannot tell).
-template <class Leaf>
-Possible possible(const Condition& c, const Leaf& leaf) {
+// Combines what each comparison can be through the ANDs, ORs and NOTs of a tree: a Condition, or any
+// node type with `kind` (a Condition::Kind) and `operands`; `leaf(node)` judges a kComparison node
+// (Possible{} where it cannot tell).
+template <class Tree, class Leaf>
+Possible possible(const Tree& c, const Leaf& leaf) {
   switch (c.kind) {
-    case Condition::Kind::kComparison: return leaf(c.comparison);
+    case Condition::Kind::kComparison: return leaf(c);
     case Condition::Kind::kNot: {
       const Possible p = possible(c.operands.at(0), leaf);
       return Possible{p.can_be_false, p.can_be_true};

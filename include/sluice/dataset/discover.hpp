@@ -264,7 +264,8 @@ inline Result<bool> partition_may_match(const Predicate& filter, const Discovery
   };
   Batch row;
   Status failed;
-  auto leaf = [&](const Comparison& c) -> Possible {
+  auto leaf = [&](const Condition& node) -> Possible {
+    const Comparison& c = node.comparison;
     if (!is_key(c) || !failed.ok()) return Possible{};
     if (!row.schema) {
       auto schema = std::make_shared<Schema>();
