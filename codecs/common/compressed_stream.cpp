@@ -299,6 +299,16 @@ class DecompressingSource final : public io::Source {
       ++frames_;
       zstd_boundary_ = false;
       zstd_hint_ = kZstdFrameHeaderMax;
+      frame_start_ = offset();
+      frame_decoded_ = 0;
+      frame_declared_ = ZSTD_CONTENTSIZE_UNKNOWN;
+      if (magic == ZSTD_MAGICNUMBER) {
+        // The content size the header declares, checked at the frame's end: libzstd checks it when it
+        // decodes a frame in one go, but not when it streams one that ends in an empty block.
+        while (available() < kZstdFrameHeaderMax && !inner_eof_) SLUICE_TRY(refill());
+        const unsigned long long declared = ZSTD_getFrameContentSize(in_ptr(), available());
+        if (declared != ZSTD_CONTENTSIZE_ERROR) frame_declared_ = declared;  // a bad header: libzstd says why
+      }
     }
     if (available() == 0 && !inner_eof_) {
       SLUICE_TRY(refill());
@@ -330,8 +340,15 @@ class DecompressingSource final : public io::Source {
                          offset());
     }
     zstd_hint_ = rc;
+    frame_decoded_ += o.pos;
     if (rc == 0) {
       zstd_boundary_ = true;  // the frame is complete and all of it handed out
+      if (frame_declared_ != ZSTD_CONTENTSIZE_UNKNOWN && frame_decoded_ != frame_declared_) {
+        return parse_error("zstd: frame " + std::to_string(frames_) + " declares " +
+                               std::to_string(frame_declared_) + " bytes of content but holds " +
+                               std::to_string(frame_decoded_),
+                           frame_start_);
+      }
     } else if (in.pos == 0 && o.pos == 0 && inner_eof_ && available() == 0) {
       return parse_error("zstd: the compressed data ends inside frame " + std::to_string(frames_) +
                              " (the file is truncated)",
@@ -361,6 +378,9 @@ class DecompressingSource final : public io::Source {
   bool zstd_boundary_ = true;
   std::size_t zstd_hint_ = kZstdFrameHeaderMax;  // how much input the decoder wants next
   std::uint64_t frames_ = 0;
+  std::uint64_t frame_start_ = 0;    // offset of the current frame's magic number
+  std::uint64_t frame_decoded_ = 0;  // content bytes the current frame has given
+  unsigned long long frame_declared_ = ZSTD_CONTENTSIZE_UNKNOWN;  // its header's content size, if any
 };
 
 // ---- Compression -----------------------------------------------------------------------------------

@@ -635,6 +635,41 @@ TEST(CompressedStream, CorruptInputIsAnErrorNeverACrash) {
   }
 }
 
+// A frame whose header declares a content size its blocks do not hold is corrupt whatever the read
+// size: libzstd checks the size when it decodes a whole frame into a large enough buffer, but not when
+// it streams one into small reads and the frame ends in an empty block (found by the fuzz target).
+TEST(CompressedStream, ZstdContentSizeMismatchIsAnErrorAtEveryReadSize) {
+  // Frame: magic, descriptor 0x40 (2-byte content size, no checksum), window byte, content size
+  // 0x8c1f + 256, then one empty raw last block.
+  const std::string empty_block("\x28\xb5\x2f\xfd\x40\x00\x1f\x8c\x01\x00\x00", 11);
+  // The same header over a raw last block of 3 bytes ("abc"): 3 of 36,127 declared.
+  const std::string short_block("\x28\xb5\x2f\xfd\x40\x00\x1f\x8c\x19\x00\x00" "abc", 14);
+  // A good frame first: the error names the second one and its offset.
+  const std::string good = compress(kZstd, "hello\n");
+  for (const std::string& frame : {empty_block, short_block}) {
+    for (std::size_t buffer : {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{1} << 20}) {
+      SCOPED_TRACE("read size " + std::to_string(buffer));
+      auto back = decompress(kZstd, frame, buffer);
+      ASSERT_FALSE(back.ok());
+      EXPECT_EQ(back.error().code(), ErrorCode::kParseError);
+      EXPECT_GE(back.error().context().byte_offset, 0);  // the frame's start or its last block's
+      EXPECT_LT(back.error().context().byte_offset, static_cast<std::int64_t>(frame.size()));
+      auto second = decompress(kZstd, good + frame, buffer);
+      ASSERT_FALSE(second.ok());
+      EXPECT_NE(second.error().message().find("frame 2"), std::string::npos) << second.error().to_string();
+      EXPECT_GE(second.error().context().byte_offset, static_cast<std::int64_t>(good.size()));
+    }
+  }
+  // Where the size is right, an empty last block is fine: a frame of 3 declared bytes in a raw block
+  // followed by an empty last block.
+  const std::string right("\x28\xb5\x2f\xfd\x20\x03\x18\x00\x00" "abc" "\x01\x00\x00", 15);
+  for (std::size_t buffer : {std::size_t{1}, std::size_t{1} << 20}) {
+    auto back = decompress(kZstd, right, buffer);
+    ASSERT_TRUE(back.ok()) << back.error().to_string();
+    EXPECT_EQ(*back, "abc");
+  }
+}
+
 TEST(CompressedStream, DataBeforeAnErrorIsHandedOutAndTheErrorSticks) {
   const std::string a = table_text(100'000, 81);
   for (auto c : {kGzip, kZstd}) {
