@@ -14,6 +14,7 @@
 #include "csv/convert.hpp"
 #include "csv/infer.hpp"
 #include "sluice/codecs/csv/sniff.hpp"
+#include "text/interval_parse.hpp"
 
 namespace sluice::csv {
 
@@ -184,8 +185,12 @@ class CsvReader::Impl {
         ctx.column_name = schema_field_name(col);
         ctx.row = failed - in.row0;
         ctx.byte_offset = cur->index.start(failed, col, ncols);
+        std::string why;
+        if (conv->type()->extension == Extension::kInterval) why = text::interval_refusal(value);
         return Error(ErrorCode::kTypeError,
-                     "value '" + value.substr(0, 64) + "' is not a valid " + conv->type()->to_string(), ctx);
+                     "value '" + value.substr(0, 64) + "' is not a valid " + conv->type()->to_string() +
+                         (why.empty() ? "" : ": " + why),
+                     ctx);
       }
       const detail::Kind have = detail::kind_of_type(*conv->type());
       detail::Kind want = detail::join(have, detail::kind_of(value.data(), value.size()));

@@ -715,8 +715,15 @@ class ChunkParser::Impl {
   }
 
   R not_fit(od::value& v, Col& c) {
-    std::string text(trim_token(v.raw_json_token()).substr(0, 64));
-    return bad("value " + text + " does not fit the declared type " + c.type->to_string(), ErrorCode::kTypeError);
+    std::string_view token = trim_token(v.raw_json_token());
+    std::string text(token.substr(0, 64));
+    std::string why;
+    if (c.interval && token.size() >= 2 && token.front() == '"') {
+      std::string_view str;
+      if (!v.get_string().get(str)) why = text::interval_refusal(str);
+    }
+    return bad("value " + text + " does not fit the declared type " + c.type->to_string() + (why.empty() ? "" : ": " + why),
+               ErrorCode::kTypeError);
   }
 
   // Declared columns: a JSON value of another type than the column's natural one (e.g. a string for

@@ -72,8 +72,12 @@ inline bool integer(std::string_view s, std::size_t& p, std::int64_t* v) {
 // than a millisecond: such a value, an empty or malformed text, and parts beyond 32 bits are refused
 // (false; `out` untouched). Fractions carry down as DuckDB carries them: a month is 30 days, a day 24
 // hours.
-inline bool parse_interval(std::string_view s, char* out) {
+enum class IntervalParse : std::uint8_t { kOk, kMalformed, kNegative, kFinerThanMillis, kTooLarge };
+
+// parse_interval with the reason for a refusal.
+inline IntervalParse parse_interval_checked(std::string_view s, char* out) {
   using namespace detail::interval;
+  using R = IntervalParse;
   constexpr std::int64_t kDayMicros = 86400000000;
   constexpr std::int64_t kLimit = std::int64_t{1} << 52;  // months or days beyond this cannot fit 32 bits
   constexpr std::int64_t kMicrosLimit = std::int64_t{1} << 56;  // nor microseconds beyond this
@@ -83,11 +87,11 @@ inline bool parse_interval(std::string_view s, char* out) {
   while (true) {
     while (p < s.size() && space(s[p])) ++p;
     if (p == s.size()) break;
-    if (ago) return false;  // nothing may follow "ago"
+    if (ago) return R::kMalformed;  // nothing may follow "ago"
     if (letter(s[p])) {
       std::size_t e = p;
       while (e < s.size() && letter(s[e])) ++e;
-      if (!any || !word_is(s.substr(p, e - p), "ago")) return false;
+      if (!any || !word_is(s.substr(p, e - p), "ago")) return R::kMalformed;
       ago = true;
       p = e;
       continue;
@@ -95,16 +99,17 @@ inline bool parse_interval(std::string_view s, char* out) {
     bool negative = false;
     if (s[p] == '+' || s[p] == '-') negative = s[p++] == '-';
     std::int64_t whole = 0;
-    if (!integer(s, p, &whole)) return false;
+    const std::size_t digits_at = p;
+    if (!integer(s, p, &whole)) return p > digits_at ? R::kTooLarge : R::kMalformed;  // past 15 digits: too large
     const std::int64_t sign = negative ? -1 : 1;
     if (p < s.size() && s[p] == ':') {
       // A time of day: H:MM[:SS[.f]]
       std::int64_t minutes = 0, seconds = 0, frac = 0;
       const std::size_t m0 = ++p;
-      if (!integer(s, p, &minutes) || p - m0 > 2 || minutes >= 60) return false;
+      if (!integer(s, p, &minutes) || p - m0 > 2 || minutes >= 60) return R::kMalformed;
       if (p < s.size() && s[p] == ':') {
         const std::size_t s0 = ++p;
-        if (!integer(s, p, &seconds) || p - s0 > 2 || seconds >= 60) return false;
+        if (!integer(s, p, &seconds) || p - s0 > 2 || seconds >= 60) return R::kMalformed;
         if (p < s.size() && s[p] == '.') {
           ++p;
           int n = 0;
@@ -116,9 +121,9 @@ inline bool parse_interval(std::string_view s, char* out) {
           for (; n < 6; ++n) frac *= 10;  // ("01:02:03." is 01:02:03, as DuckDB reads it)
         }
       }
-      if (whole > kMicrosLimit / 3600000000) return false;
+      if (whole > kMicrosLimit / 3600000000) return R::kTooLarge;
       micros += sign * (((whole * 60 + minutes) * 60 + seconds) * 1000000 + frac);
-      if (micros > kMicrosLimit || micros < -kMicrosLimit) return false;
+      if (micros > kMicrosLimit || micros < -kMicrosLimit) return R::kTooLarge;
       any = true;
       continue;
     }
@@ -141,13 +146,13 @@ inline bool parse_interval(std::string_view s, char* out) {
     if (e == p && !any && p == s.size()) {
       u.micros = 1000000;  // a number alone is seconds ("5")
     } else if (e == p || !unit_of(s.substr(p, e - p), &u)) {
-      return false;
+      return R::kMalformed;
     }
     p = e;
     // Bounds well past what 32 bits hold, so that nothing here can overflow.
     if ((u.months > 0 && whole > kLimit / u.months) || (u.days > 0 && whole > kLimit / u.days) ||
         (u.micros > 0 && whole > kMicrosLimit / u.micros))
-      return false;
+      return R::kTooLarge;
     // The whole amount, then its fraction carried down unit by unit (months to days to microseconds).
     months += sign * whole * u.months;
     days += sign * whole * u.days;
@@ -164,22 +169,36 @@ inline bool parse_interval(std::string_view s, char* out) {
     }
     if (months > kLimit || months < -kLimit || days > kLimit || days < -kLimit || micros > kMicrosLimit ||
         micros < -kMicrosLimit)
-      return false;
+      return R::kTooLarge;
     any = true;
   }
-  if (!any) return false;
+  if (!any) return R::kMalformed;
   if (ago) {
     months = -months;
     days = -days;
     micros = -micros;
   }
-  if (months < 0 || days < 0 || micros < 0 || micros % 1000 != 0) return false;
+  if (months < 0 || days < 0 || micros < 0) return R::kNegative;
+  if (micros % 1000 != 0) return R::kFinerThanMillis;
   const std::int64_t millis = micros / 1000;
-  if (months > 0xFFFFFFFF || days > 0xFFFFFFFF || millis > 0xFFFFFFFF) return false;
+  if (months > 0xFFFFFFFF || days > 0xFFFFFFFF || millis > 0xFFFFFFFF) return R::kTooLarge;
   const std::uint32_t f[3] = {static_cast<std::uint32_t>(months), static_cast<std::uint32_t>(days),
                               static_cast<std::uint32_t>(millis)};
   std::memcpy(out, f, 12);  // little-endian host, as format_interval reads it
-  return true;
+  return R::kOk;
+}
+
+inline bool parse_interval(std::string_view s, char* out) { return parse_interval_checked(s, out) == IntervalParse::kOk; }
+
+// Why parse_interval refused `s`, for an error message ("" where the text is no interval at all).
+inline const char* interval_refusal(std::string_view s) {
+  char scratch[12];
+  switch (parse_interval_checked(s, scratch)) {
+    case IntervalParse::kNegative: return "a Parquet INTERVAL holds no negative part";
+    case IntervalParse::kFinerThanMillis: return "a Parquet INTERVAL holds nothing finer than a millisecond";
+    case IntervalParse::kTooLarge: return "a part is beyond the 32 bits of a Parquet INTERVAL";
+    default: return "";
+  }
 }
 
 }  // namespace sluice::text

@@ -209,6 +209,10 @@ check_stdout "interval text through Parquet and back" iv.expected.csv
 printf 'iv\n-1 day\n' >iv_bad.csv
 run cat iv_bad.csv --types iv=interval
 check_err "a negative interval: exit 1, naming the value" 1 "-1 day"
+check_err "a negative interval: the error says why" 1 "holds no negative part"
+printf '{"iv": "3 us"}\n' >iv_bad.ndjson
+run cat iv_bad.ndjson --types iv=interval
+check_err "an NDJSON interval finer than a millisecond: the error says why" 1 "nothing finer than a millisecond"
 
 # One column: a null is an empty line (as DuckDB writes it), read back as a null row, through Parquet too.
 printf 'v\n1\n\n3\n\n' >one_col.csv

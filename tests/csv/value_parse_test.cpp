@@ -403,6 +403,21 @@ TEST(ParseInterval, AsDuckDBReadsIt) {
       {"99999999999999999 years", "refused"}, {"1 fortnight", "refused"},
   };
   for (const auto& [in, want] : cases) EXPECT_EQ(text_of(in), want) << "'" << in << "'";
+  // Why a refusal: nothing for text that is no interval; what a Parquet INTERVAL cannot hold.
+  using R = text::IntervalParse;
+  const std::pair<const char*, R> reasons[] = {
+      {"1 q", R::kMalformed},        {"12:60:00", R::kMalformed},         {"", R::kMalformed},
+      {"-1 day", R::kNegative},      {"1 year ago", R::kNegative},        {"1 day -02:00:00", R::kNegative},
+      {"9 us", R::kFinerThanMillis}, {"0.0005 seconds", R::kFinerThanMillis}, {"4294967296 days", R::kTooLarge},
+      {"99999999999999999 years", R::kTooLarge}, {"2 days", R::kOk},
+  };
+  for (const auto& [in, want] : reasons) {
+    char b[12];
+    EXPECT_EQ(text::parse_interval_checked(in, b), want) << "'" << in << "'";
+  }
+  EXPECT_STREQ(text::interval_refusal("1 q"), "");
+  EXPECT_NE(std::string(text::interval_refusal("-1 day")).find("negative"), std::string::npos);
+  EXPECT_NE(std::string(text::interval_refusal("9 us")).find("millisecond"), std::string::npos);
   // Every value prints as text that reads back to it.
   std::mt19937_64 rng(7);
   for (int i = 0; i < 20000; ++i) {
