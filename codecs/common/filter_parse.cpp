@@ -6,6 +6,7 @@
 //   comparison := column op value | value op column | column op column
 //               | column [NOT] IN '(' value (',' value)* ')'
 //               | column IS [NOT] NULL | column [NOT] BETWEEN value AND value
+//               | column IS [NOT] DISTINCT FROM (value | column)
 //               | column [NOT] (LIKE | ILIKE) 'pattern' [ESCAPE 'c']
 //   column     := name ('.' name)*          name := identifier | "double quoted" ("" for a quote)
 //   op         := = | == | != | <> | < | <= | > | >=
@@ -13,7 +14,8 @@
 //
 // ANDs inside ANDs (and ORs inside ORs) are flattened, so that to_string's text parses back to the
 // same tree; BETWEEN is the AND of >= and <=; NOT IN / NOT LIKE / NOT BETWEEN are NOT of the positive
-// form; NOT x IS NULL is x IS NOT NULL (and the reverse).
+// form; NOT x IS NULL is x IS NOT NULL (and the reverse); IS [NOT] DISTINCT FROM is written with
+// IS [NOT] NULL, = and != (see distinct_from).
 #include <algorithm>
 #include <cstddef>
 #include <optional>
@@ -390,14 +392,16 @@ class Parser {
     if (keyword_at("is")) {
       pos_ += 2;
       skip_space();
-      c.op = CompareOp::kIsNull;
+      bool is_not = false;
       if (keyword_at("not")) {
         pos_ += 3;
         skip_space();
-        c.op = CompareOp::kIsNotNull;
+        is_not = true;
       }
-      if (!keyword_at("null")) return fail(pos_, "expected NULL after IS / IS NOT");
+      if (keyword_at("distinct")) return distinct_from(std::move(c), is_not);
+      if (!keyword_at("null")) return fail(pos_, "expected NULL or DISTINCT FROM after IS / IS NOT");
       pos_ += 4;
+      c.op = is_not ? CompareOp::kIsNotNull : CompareOp::kIsNull;
       return Condition(std::move(c));
     }
     bool negated = false;
@@ -459,6 +463,53 @@ class Parser {
     }
     if (negated) return Condition::negation(std::move(out));
     return out;
+  }
+
+  // x IS [NOT] DISTINCT FROM (value | column | NULL), at DISTINCT: = and != where nulls are values
+  // like any other (never unknown), written with IS [NOT] NULL, = and != (the printed text is that):
+  //   x IS NOT DISTINCT FROM NULL   x IS NULL
+  //   x IS NOT DISTINCT FROM v      x IS NOT NULL AND x = v
+  //   x IS NOT DISTINCT FROM y      (x IS NULL AND y IS NULL) OR (x IS NOT NULL AND y IS NOT NULL AND x = y)
+  // and IS DISTINCT FROM their negation (x IS NOT NULL; x IS NULL OR x != v; NOT (...)).
+  Result<Condition> distinct_from(Comparison c, bool is_not) {
+    pos_ += 8;
+    skip_space();
+    if (!keyword_at("from")) return fail(pos_, "expected FROM after DISTINCT");
+    pos_ += 4;
+    skip_space();
+    auto with_op = [](Comparison x, CompareOp op) {
+      x.op = op;
+      x.values.clear();
+      x.other.clear();
+      return Condition(std::move(x));
+    };
+    if (pos_ < s_.size() && (s_[pos_] == '"' || (is_ident_start(s_[pos_]) && !literal_starts_at(pos_)))) {
+      Comparison y;
+      SLUICE_ASSIGN_OR_RETURN(y.path, path());
+      Comparison eq = c;
+      eq.op = CompareOp::kEq;
+      eq.other = y.path;
+      std::vector<Condition> both_null, both_equal;
+      both_null.push_back(with_op(c, CompareOp::kIsNull));
+      both_null.push_back(with_op(y, CompareOp::kIsNull));
+      both_equal.push_back(with_op(c, CompareOp::kIsNotNull));
+      both_equal.push_back(with_op(y, CompareOp::kIsNotNull));
+      both_equal.emplace_back(std::move(eq));
+      std::vector<Condition> either;
+      either.push_back(Condition::all_of(std::move(both_null)));
+      either.push_back(Condition::all_of(std::move(both_equal)));
+      Condition same = Condition::any_of(std::move(either));
+      return is_not ? same : Condition::negation(std::move(same));
+    }
+    SLUICE_ASSIGN_OR_RETURN(Literal v, literal());
+    if (v.kind == Literal::Kind::kNull) return with_op(std::move(c), is_not ? CompareOp::kIsNull : CompareOp::kIsNotNull);
+    Comparison cmp = c;
+    cmp.op = is_not ? CompareOp::kEq : CompareOp::kNe;
+    cmp.values.push_back(std::move(v));
+    std::vector<Condition> parts;
+    parts.push_back(with_op(std::move(c), is_not ? CompareOp::kIsNotNull : CompareOp::kIsNull));
+    parts.emplace_back(std::move(cmp));
+    return is_not ? Condition::all_of(std::move(parts)) : Condition::any_of(std::move(parts));
   }
 
   Result<Comparison> in_list(Comparison c) {

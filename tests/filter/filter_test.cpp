@@ -539,6 +539,35 @@ TEST(FilterMatches, TwoColumns) {
   EXPECT_FALSE(parse_ok("a < nope").validate(*b.schema).ok());
 }
 
+// IS [NOT] DISTINCT FROM: = and != with nulls as values, never unknown, so their NOT is the other.
+TEST(FilterMatches, DistinctFrom) {
+  const Batch b = make_batch({{"x", column<std::int32_t>(int32(), {1, 5, kNull, 10, kNull})},
+                              {"y", column<std::int64_t>(int64(), {1, kNull, kNull, 4, 9})},
+                              {"s", strings({"a", kNull, "b", "a", "c"})}});
+  EXPECT_EQ(selected(b, "x is distinct from 5"), (Rows{0, 2, 3, 4}));
+  EXPECT_EQ(selected(b, "x is not distinct from 5"), (Rows{1}));
+  EXPECT_EQ(selected(b, "not x is distinct from 5"), (Rows{1}));
+  EXPECT_EQ(selected(b, "not x is not distinct from 5"), (Rows{0, 2, 3, 4}));
+  EXPECT_EQ(selected(b, "x is distinct from null"), (Rows{0, 1, 3}));
+  EXPECT_EQ(selected(b, "x IS NOT DISTINCT FROM NULL"), (Rows{2, 4}));
+  EXPECT_EQ(selected(b, "s is distinct from 'a'"), (Rows{1, 2, 4}));
+  // Two columns: both null is not distinct, one null is.
+  EXPECT_EQ(selected(b, "x is not distinct from y"), (Rows{0, 2}));
+  EXPECT_EQ(selected(b, "x is distinct from y"), (Rows{1, 3, 4}));
+  EXPECT_EQ(selected(b, "not x is distinct from y"), (Rows{0, 2}));
+  EXPECT_EQ(selected(b, "x is distinct from y and s = 'a'"), (Rows{3}));
+  EXPECT_EQ(selected(b, "x is not distinct from y or s = 'c'"), (Rows{0, 2, 4}));
+  // The printed text is the same condition written with IS [NOT] NULL, = and !=.
+  EXPECT_EQ(parse_ok("x is distinct from 5").to_string(), "x IS NULL OR x != 5");
+  EXPECT_EQ(parse_ok("x is not distinct from 5").to_string(), "x IS NOT NULL AND x = 5");
+  EXPECT_EQ(parse_ok("x is distinct from y").to_string(),
+            "NOT (x IS NULL AND y IS NULL OR x IS NOT NULL AND y IS NOT NULL AND x = y)");
+  const auto bad = Predicate::parse("x is distinct 5");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("expected FROM after DISTINCT"), std::string::npos) << bad.error().to_string();
+  EXPECT_NE(where_error(b, "x is distinct from z").message().find("'z' is not in the data"), std::string::npos);
+}
+
 TEST(FilterLike, Patterns) {
   struct Case {
     const char* text;

@@ -189,7 +189,8 @@ TEST(FilterParse, RoundTripOfTrees) {
        {"a = 1 or b = 2", "not (a = 1 or b = 2) and c = 3", "x between 1 and 5", "(a = 1 and b = 2) or c = 3",
         "x not between 1 and 5 or s like 'a\\%' escape '\\'", "s ilike '%A_b%'", "not not x = 1",
         "not (x is null and y > 2)", "((a = 1 or b = 2) and c = 3) or d in (1, null)", "x not in ('a', 'b')",
-        "not s not like 'x%'"}) {
+        "not s not like 'x%'", "x is distinct from 1 and y is not distinct from 'a'", "not x is distinct from y",
+        "a = 1 or x is not distinct from y", "x is distinct from null or y is not distinct from null"}) {
     const Predicate p = parse_ok(text);
     const std::string normal = p.to_string();
     const Predicate again = parse_ok(normal);
@@ -213,6 +214,10 @@ TEST(FilterParse, RoundTripOfTrees) {
     EXPECT_EQ(parse_ok(p.to_string()).terms, p.terms);
   }
   EXPECT_FALSE(Predicate::parse(nots(127) + "x not between 1 and 2").ok());
+  // x IS DISTINCT FROM y is NOT over OR over AND: three levels more than its text.
+  EXPECT_EQ(parse_ok(parse_ok(nots(125) + "x is distinct from y").to_string()).terms,
+            parse_ok(nots(125) + "x is distinct from y").terms);
+  EXPECT_FALSE(Predicate::parse(nots(126) + "x is distinct from y").ok());
   EXPECT_EQ(parse_ok("x between 1 and 5 and not y in (1)").to_string(), "x >= 1 AND x <= 5 AND NOT y IN (1)");
   EXPECT_EQ(parse_ok("not (a = 1 and b = 2)").to_string(), "NOT (a = 1 AND b = 2)");
   EXPECT_EQ(parse_ok("s like 'a%' escape '#'").to_string(), "s LIKE 'a%' ESCAPE '#'");

@@ -338,6 +338,10 @@ async function checkFilters(file) {
     // Two columns: integers exactly, other types in their common type.
     ['i8 < i16', 0], ['u64 > i64', 0], ['f32 > f64', 0], ['d < ts', 0], ['ts_ms >= ts', 0], ['dec9 > dec18', 0],
     ['dec9 > i32', 0], ['i32 = id or not i8 != i16', 0], ['id > 4000 and i16 > i8', 1],
+    // IS [NOT] DISTINCT FROM: nulls equal nulls, never unknown.
+    ['i8 is distinct from 5', 0], ['not i8 is distinct from 5', 0], ['i32 is not distinct from null', 0],
+    ['i8 is distinct from i16', 0], ['i8 is not distinct from i32', 0], ['not i32 is distinct from i8', 0],
+    ['id is not distinct from 4500', 2],
   ];
   let bad = 0;
   for (const [where, minSkipped] of cases) {

@@ -88,9 +88,9 @@ reading (every format):
                            dotted path selects inside a struct, list or map; other formats: top-level
                            names)
   --where "EXPR"           only rows where EXPR holds: comparisons of columns with constants or with
-                           columns (= != < <= > >=, [NOT] IN (...), IS [NOT] NULL, [NOT] BETWEEN a AND
-                           b, [NOT] LIKE or ILIKE 'pat%_' [ESCAPE 'c']) joined by AND, OR, NOT and
-                           parentheses, e.g.
+                           columns (= != < <= > >=, [NOT] IN (...), IS [NOT] NULL, IS [NOT]
+                           DISTINCT FROM, [NOT] BETWEEN a AND b, [NOT] LIKE or ILIKE 'pat%_' [ESCAPE
+                           'c']) joined by AND, OR, NOT and parentheses, e.g.
                            "qty >= 10 and (flag = 'A' or note like '%rush%') and not ts < '2024-01-01'"
                            (SQL's nulls: unknown is not true, nor is its NOT. Parquet: row groups and
                            pages whose statistics rule EXPR out are not read)

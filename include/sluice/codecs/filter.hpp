@@ -185,7 +185,9 @@ bool may_satisfy(CompareOp op, std::partial_ordering min_vs_constant, std::parti
 class Predicate {
  public:
   // Parses "a >= 10 and (b = 'x' or c in (1, 2, 3)) and not d is null and \"odd name\" <> 2.5".
-  // Operators = == != <> < <= > >=, [NOT] IN (...), IS [NOT] NULL, [NOT] BETWEEN x AND y (both ends
+  // Operators = == != <> < <= > >=, [NOT] IN (...), IS [NOT] NULL, IS [NOT] DISTINCT FROM a value or a
+  // column (= / != with null a value like any other, never unknown; parsed into IS [NOT] NULL, = and
+  // !=), [NOT] BETWEEN x AND y (both ends
   // included), [NOT] LIKE / ILIKE 'pattern' [ESCAPE 'c'] (% any run, _ one character; ILIKE ignores
   // case: see like_match); conditions joined by AND and OR (AND binds tighter), NOT, and
   // parentheses; keywords in any case; a constant may stand on the left (5 < x), a column on the right
