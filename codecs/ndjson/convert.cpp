@@ -557,6 +557,9 @@ class ChunkParser::Impl {
   explicit Impl(const Settings& s) : set(s) {}
 
   R bad(std::string why, ErrorCode code = ErrorCode::kParseError) {
+    // The column is named on the way back up (object()), for a value's failure; an error of the
+    // record itself (too long, not JSON, two values on a line) names none, whatever failed before.
+    bad_column.clear();
     reason = std::move(why);
     reason_code = code;
     return R::kBad;

@@ -578,6 +578,30 @@ TEST(NdjsonReader, RecordLimitHoldsInsideABlock) {
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().context().line, 2);
   }
+  // A record too long names no column, though a bad value of an earlier block did (one thread reuses
+  // its converter: the earlier failure's column stayed, and one and two threads disagreed; found by
+  // the fuzz target).
+  std::string later;
+  // 452 records of 9 bytes, one padded to 17 and the bad one of 11 fill the first block of 4096 bytes
+  // exactly, so that the bad record is the last the converter saw before the long one.
+  for (int i = 0; i < 452; ++i) later += "{\"b\": 1}\n";
+  later += "{\"b\": 1" + std::string(8, ' ') + "}\n";
+  later += "{\"b\": \"x\"}\n";
+  ASSERT_EQ(later.size(), 4096u);
+  later += "{\"b\": \"" + std::string(150, 'x') + "\"}\n";
+  for (int threads : {1, 2}) {
+    ReadOptions t;
+    t.max_record_bytes = 100;
+    t.bad_lines = BadLinePolicy::kSkip;
+    t.block_size = 4096;
+    t.threads = threads;
+    t.column_types = {{"b", int64()}};
+    auto e = read(later, t);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.error().code(), ErrorCode::kLimitExceeded) << e.error().to_string();
+    EXPECT_EQ(e.error().context().column_name, "") << threads << " threads: " << e.error().to_string();
+    EXPECT_EQ(e.error().context().line, 455);
+  }
   // In an array, the record's own line.
   ReadOptions a;
   a.max_record_bytes = 100;
