@@ -462,10 +462,15 @@ Result<std::size_t> brotli_compress(Bytes in, MutableBytes out, int level) {
   if (level < BROTLI_MIN_QUALITY || level > BROTLI_MAX_QUALITY) {
     return bad_level(Codec::BROTLI, level, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY);
   }
+  // A window no larger than the page (a window of 2^w bytes reaches back 2^w - 16): the same
+  // references as the default 4 MiB one, but the encoder's tables, sized by the window, shrink with it
+  // (a page of a few KiB at level 8 allocated and cleared 10+ MiB).
+  int window = BROTLI_MIN_WINDOW_BITS;
+  while (window < BROTLI_DEFAULT_WINDOW && (std::size_t{1} << window) - 16 < in.size()) ++window;
   std::size_t n = out.size();
   // Given at least BrotliEncoderMaxCompressedSize() bytes, the encoder falls back to a stored stream
   // when compression does not fit, so it only fails when out of memory.
-  if (!BrotliEncoderCompress(level, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, in.size(), in.data(), &n, out.data())) {
+  if (!BrotliEncoderCompress(level, window, BROTLI_MODE_GENERIC, in.size(), in.data(), &n, out.data())) {
     return Error(ErrorCode::kInternal, "BROTLI: compression failed");
   }
   return n;
