@@ -44,6 +44,9 @@ inline Kind join(Kind a, Kind b) {
   if (a > b) std::swap(a, b);
   if (a == Kind::kInt && b == Kind::kDouble) return Kind::kDouble;
   if (a == Kind::kDate && (b == Kind::kTimestamp || b == Kind::kTimestampTz)) return b;
+  // Times with and without an offset: zoned, those without one read as UTC (DuckDB's CSV sniffer
+  // does the same, in its session time zone).
+  if (a == Kind::kTimestamp && b == Kind::kTimestampTz) return b;
   return Kind::kString;
 }
 

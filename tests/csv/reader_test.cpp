@@ -36,6 +36,20 @@ TEST(CsvReader, InfersTypesAndHeader) {
             "-2,3.0,2024-02-29,2024-01-02 03:04:05,false,\"y, z\",2024-01-02 03:04:05+00\n");
 }
 
+// A column of times with and without offsets is zoned (those without read as UTC), as DuckDB's sniffer
+// makes it TIMESTAMP WITH TIME ZONE; dates join either kind.
+TEST(CsvReader, TimesWithAndWithoutOffsetsAreZoned) {
+  auto r = read_string("a,b,c\n2024-01-02 03:04:05,2024-01-02,2024-01-02T03:04:05+01:00\n"
+                       "2024-03-04T05:06:07Z,2024-03-04 05:06:07.5,2024-02-03\n,2024-05-06T07:08:09-02:00,\n");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(types_of(*(*r)[0].schema), "a:timestamp[us, tz=UTC],b:timestamp[us, tz=UTC],c:timestamp[us, tz=UTC]");
+  EXPECT_EQ(render(*r),
+            "a,b,c\n"
+            "2024-01-02 03:04:05+00,2024-01-02 00:00:00+00,2024-01-02 02:04:05+00\n"
+            "2024-03-04 05:06:07+00,2024-03-04 05:06:07.5+00,2024-02-03 00:00:00+00\n"
+            ",2024-05-06 09:08:09+00,\n");
+}
+
 TEST(CsvReader, NoHeaderWhenFirstRowFitsTheTypes) {
   auto r = read_string("1,2.5\n2,3.5\n");
   ASSERT_TRUE(r.ok());
