@@ -720,11 +720,10 @@ class ChunkParser::Impl {
   R not_fit(od::value& v, Col& c) {
     std::string_view token = trim_token(v.raw_json_token());
     std::string text(token.substr(0, 64));
-    std::string why;
-    if (c.interval && token.size() >= 2 && token.front() == '"') {
-      std::string_view str;
-      if (!v.get_string().get(str)) why = text::interval_refusal(str);
-    }
+    std::string why;  // an interval's text (unescaped, as intervals are written) says why it was refused
+    if (c.interval && token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
+        token.find('\\') == std::string_view::npos)
+      why = text::interval_refusal(token.substr(1, token.size() - 2));
     return bad("value " + text + " does not fit the declared type " + c.type->to_string() + (why.empty() ? "" : ": " + why),
                ErrorCode::kTypeError);
   }

@@ -65,16 +65,16 @@ inline bool integer(std::string_view s, std::size_t& p, std::int64_t* v) {
 
 }  // namespace detail::interval
 
+// What parse_interval_checked made of a text: an interval, or why not.
+enum class IntervalParse : std::uint8_t { kOk, kMalformed, kNegative, kFinerThanMillis, kTooLarge };
+
 // Parses DuckDB's INTERVAL text: amounts with units ("1 year 2 months", "3 days", "1.5 hours", "10
 // mins", "2y", "7 ms"; units from microseconds to millennia, singular, plural or abbreviated, any case),
 // a time of day "[-]H:MM[:SS[.ffffff]]" (hours past 24 kept), in any order, added up; a number alone
-// is seconds; "ago" at the end negates. Into the Parquet INTERVAL `out` (12 bytes), which holds no negative part and nothing finer
-// than a millisecond: such a value, an empty or malformed text, and parts beyond 32 bits are refused
-// (false; `out` untouched). Fractions carry down as DuckDB carries them: a month is 30 days, a day 24
-// hours.
-enum class IntervalParse : std::uint8_t { kOk, kMalformed, kNegative, kFinerThanMillis, kTooLarge };
-
-// parse_interval with the reason for a refusal.
+// is seconds; "ago" at the end negates. Into the Parquet INTERVAL `out` (12 bytes), which holds no
+// negative part and nothing finer than a millisecond: such a value, an empty or malformed text, and
+// parts beyond 32 bits are refused (kMalformed, kNegative, kFinerThanMillis, kTooLarge; `out`
+// untouched). Fractions carry down as DuckDB carries them: a month is 30 days, a day 24 hours.
 inline IntervalParse parse_interval_checked(std::string_view s, char* out) {
   using namespace detail::interval;
   using R = IntervalParse;
@@ -188,6 +188,7 @@ inline IntervalParse parse_interval_checked(std::string_view s, char* out) {
   return R::kOk;
 }
 
+// The same, true for an interval.
 inline bool parse_interval(std::string_view s, char* out) { return parse_interval_checked(s, out) == IntervalParse::kOk; }
 
 // Why parse_interval refused `s`, for an error message ("" where the text is no interval at all).

@@ -187,14 +187,13 @@ class Predicate {
   // Parses "a >= 10 and (b = 'x' or c in (1, 2, 3)) and not d is null and \"odd name\" <> 2.5".
   // Operators = == != <> < <= > >=, [NOT] IN (...), IS [NOT] NULL, IS [NOT] DISTINCT FROM a value or a
   // column (= / != with null a value like any other, never unknown; parsed into IS [NOT] NULL, = and
-  // !=), [NOT] BETWEEN x AND y (both ends
-  // included), [NOT] LIKE / ILIKE 'pattern' [ESCAPE 'c'] (% any run, _ one character; ILIKE ignores
-  // case: see like_match); conditions joined by AND and OR (AND binds tighter), NOT, and
-  // parentheses; keywords in any case; a constant may stand on the left (5 < x), a column on the right
-  // (shipped_at >= ordered_at: integers compare exactly, other types in their common type, as
-  // datasets unify them; a type without order takes = and != only). Strings in single
-  // quotes ('' for a quote); numbers with optional sign, fraction and exponent; true, false, null
-  // (null only in IN lists: `x = null` is never true in SQL, the error says to write IS NULL).
+  // !=), [NOT] BETWEEN x AND y (both ends included), [NOT] LIKE / ILIKE 'pattern' [ESCAPE 'c'] (% any
+  // run, _ one character; ILIKE ignores case: see like_match); conditions joined by AND and OR (AND
+  // binds tighter), NOT, and parentheses; keywords in any case; a constant may stand on the left (5 <
+  // x), a column on the right (shipped_at >= ordered_at: integers compare exactly, other types in their
+  // common type, as datasets unify them; a type without order takes = and != only). Strings in single
+  // quotes ('' for a quote); numbers with optional sign, fraction and exponent; true, false, null (null
+  // only in IN lists: `x = null` is never true in SQL, the error says to write IS NULL).
   // Errors name the position (1-based, also in Error::context().column) and what was expected there.
   static Result<Predicate> parse(std::string_view text);
 
