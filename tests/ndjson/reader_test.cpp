@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -497,6 +498,60 @@ namespace sluice::ndjson {
 namespace {
 
 // A record dropped half way leaves no value behind in any column, nested ones included.
+// Invalid records dropped in blocks that need no wider type (one pass over the block's lines) and in
+// blocks where a later value does widen a column (the general path): the same rows, reports and types
+// whatever the block size and the threads.
+TEST(NdjsonReader, SkippedRecordsWithAndWithoutWideningAgreeAcrossBlocks) {
+  std::string in, want;
+  std::int64_t bad = 0;
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 7 == 3) {
+      in += i % 2 ? "{\"a\": " + std::to_string(i) + ", oops}\n" : "[\"not an object\"]\n";
+      ++bad;
+      continue;
+    }
+    const std::string a = i == 2000 ? "2000.5" : std::to_string(i);  // one value widens a to float64
+    const std::string extra = i == 2500 ? ",\"late\":true" : "";    // one new key
+    in += "{\"a\":" + a + ",\"s\":\"v" + std::to_string(i % 10) + "\"" + extra + "}\n";
+  }
+  std::string first;
+  for (std::int64_t infer_rows : {std::int64_t{-1}, std::int64_t{100}})
+  for (std::int64_t block : {std::int64_t{512}, std::int64_t{4096}, std::int64_t{1} << 20}) {
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE("block " + std::to_string(block) + ", " + std::to_string(threads) + " threads, infer " +
+                   std::to_string(infer_rows));
+      ReadOptions o;
+      o.bad_lines = BadLinePolicy::kSkip;
+      o.block_size = block;
+      o.threads = threads;
+      // All: every batch in the final types, so that the texts compare. 100: the float and the new key
+      // come after the sample and widen the blocks they are in (the general path).
+      o.infer_rows = infer_rows;
+      auto reader = NdjsonReader::open(std::make_unique<io::MemorySource>(in, "t"), o);
+      ASSERT_OK(reader);
+      std::vector<Batch> bs;
+      while (true) {
+        auto b = (*reader)->next();
+        ASSERT_OK(b);
+        if (!*b) break;
+        bs.push_back(**b);
+      }
+      const auto& rep = (*reader)->bad_lines();
+      EXPECT_EQ(rep.count, bad);
+      ASSERT_FALSE(rep.first_lines.empty());
+      EXPECT_EQ(rep.first_lines[0], 4);
+      std::int64_t rows = 0;
+      for (const auto& b : bs) rows += b.num_rows;
+      EXPECT_EQ(rows, 3000 - bad);
+      EXPECT_EQ(types_of(*bs.back().schema), "a:float64,s:string,late:bool");
+      if (infer_rows != -1) continue;  // earlier batches keep the narrower types
+      const std::string text = json(bs);
+      if (first.empty()) first = text;
+      else EXPECT_TRUE(text == first) << "differs at byte " << std::mismatch(text.begin(), text.end(), first.begin(), first.end()).first - text.begin();
+    }
+  }
+}
+
 TEST(NdjsonReader, SkippedRecordLeavesNothingBehind) {
   ReadOptions o;
   o.bad_lines = BadLinePolicy::kSkip;
