@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -12,6 +13,21 @@ namespace {
 
 Result<std::vector<Batch>> read(const std::string& text, ReadOptions o = {}) {
   return read_all(std::make_unique<io::MemorySource>(text, "test.ndjson"), std::move(o));
+}
+
+// Reads `text` to its end, keeping the reader for its report of skipped records.
+struct ReadWithReport {
+  std::unique_ptr<NdjsonReader> reader;
+  std::vector<Batch> batches;
+};
+Result<ReadWithReport> read_reporting(const std::string& text, ReadOptions o) {
+  ReadWithReport out;
+  SLUICE_ASSIGN_OR_RETURN(out.reader, NdjsonReader::open(std::make_unique<io::MemorySource>(text, "t"), std::move(o)));
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(auto b, out.reader->next());
+    if (!b) return out;
+    out.batches.push_back(std::move(*b));
+  }
 }
 
 // Batches back to NDJSON text: the canonical form the tests compare.
@@ -376,20 +392,11 @@ TEST(NdjsonReader, SkipsAndReportsBadLines) {
   ReadOptions o;
   o.bad_lines = BadLinePolicy::kSkip;
   o.column_types = {{"n", int64()}};
-  auto reader = NdjsonReader::open(
-      std::make_unique<io::MemorySource>(
-          "{\"n\":1,\"s\":\"a\"}\n{\"n\":2,\n{\"n\":\"x\",\"s\":\"b\"}\n[1]\n{\"n\":3,\"s\":5}\n{\"n\":4} {\"n\":5}\n", "t"),
-      o);
-  ASSERT_OK(reader);
-  std::vector<Batch> bs;
-  while (true) {
-    auto b = (*reader)->next();
-    ASSERT_OK(b);
-    if (!*b) break;
-    bs.push_back(**b);
-  }
-  EXPECT_EQ(json(bs), "{\"n\":1,\"s\":\"a\"}\n{\"n\":3,\"s\":\"5\"}\n");
-  const auto& rep = (*reader)->bad_lines();
+  auto r = read_reporting(
+      "{\"n\":1,\"s\":\"a\"}\n{\"n\":2,\n{\"n\":\"x\",\"s\":\"b\"}\n[1]\n{\"n\":3,\"s\":5}\n{\"n\":4} {\"n\":5}\n", o);
+  ASSERT_OK(r);
+  EXPECT_EQ(json(r->batches), "{\"n\":1,\"s\":\"a\"}\n{\"n\":3,\"s\":\"5\"}\n");
+  const auto& rep = r->reader->bad_lines();
   EXPECT_EQ(rep.count, 4);
   EXPECT_EQ(rep.first_lines, (std::vector<std::int64_t>{2, 3, 4, 6}));
 }
@@ -527,16 +534,10 @@ TEST(NdjsonReader, SkippedRecordsWithAndWithoutWideningAgreeAcrossBlocks) {
       // All: every batch in the final types, so that the texts compare. 100: the float and the new key
       // come after the sample and widen the blocks they are in (the general path).
       o.infer_rows = infer_rows;
-      auto reader = NdjsonReader::open(std::make_unique<io::MemorySource>(in, "t"), o);
-      ASSERT_OK(reader);
-      std::vector<Batch> bs;
-      while (true) {
-        auto b = (*reader)->next();
-        ASSERT_OK(b);
-        if (!*b) break;
-        bs.push_back(**b);
-      }
-      const auto& rep = (*reader)->bad_lines();
+      auto r = read_reporting(in, o);
+      ASSERT_OK(r);
+      const std::vector<Batch>& bs = r->batches;
+      const auto& rep = r->reader->bad_lines();
       EXPECT_EQ(rep.count, bad);
       ASSERT_FALSE(rep.first_lines.empty());
       EXPECT_EQ(rep.first_lines[0], 4);
