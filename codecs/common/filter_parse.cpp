@@ -321,6 +321,11 @@ class Parser {
     return iequals(w, "true") || iequals(w, "false") || iequals(w, "null");
   }
 
+  // A column name (not a constant) starts at `at`: a "quoted name" or a word other than true, false, null.
+  bool column_starts_at(std::size_t at) const {
+    return at < s_.size() && (s_[at] == '"' || (is_ident_start(s_[at]) && !literal_starts_at(at)));
+  }
+
   // = == != <> < <= > >= at pos_ (consumed), or nullopt.
   std::optional<CompareOp> symbol_op() {
     auto symbol = [&](std::string_view sym) {
@@ -380,7 +385,7 @@ class Parser {
     if (const auto op = symbol_op()) {
       c.op = *op;
       skip_space();
-      if (pos_ < s_.size() && (s_[pos_] == '"' || (is_ident_start(s_[pos_]) && !literal_starts_at(pos_)))) {
+      if (column_starts_at(pos_)) {
         // column op column
         SLUICE_ASSIGN_OR_RETURN(c.other, path());
         return Condition(std::move(c));
@@ -483,7 +488,7 @@ class Parser {
       x.other.clear();
       return Condition(std::move(x));
     };
-    if (pos_ < s_.size() && (s_[pos_] == '"' || (is_ident_start(s_[pos_]) && !literal_starts_at(pos_)))) {
+    if (column_starts_at(pos_)) {
       Comparison y;
       SLUICE_ASSIGN_OR_RETURN(y.path, path());
       Comparison eq = c;

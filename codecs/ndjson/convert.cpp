@@ -1570,19 +1570,7 @@ class ChunkParser::Impl {
     if (skip && !set.root_declared && pr.r == R::kBad) {
       ChunkOutput tried = out;
       root = make_root(type, ch.size);
-      bool widen = false;
-      for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
-        const R r = line_record(ch, b, e, *root);
-        if (r == R::kOk) return true;
-        if (r == R::kMismatch) {
-          widen = true;
-          return false;
-        }
-        ++tried.bad_count;
-        if (tried.bad.size() < 10) tried.bad.push_back(located(ch, b, ch.record_lines.empty() ? line : -1));
-        return true;
-      });
-      if (!widen) return finish(std::move(tried), *root, ch.size);
+      if (convert_lines(ch, *root, tried, /*stop_on_mismatch=*/true)) return finish(std::move(tried), *root, ch.size);
     }
 
     // Something did not fit or did not parse: learn the chunk's kinds (skipping invalid records),
@@ -1640,10 +1628,23 @@ class ChunkParser::Impl {
     }
     // Record by record, dropping (and reporting) those that fail.
     root = make_root(wider, ch.size);
+    convert_lines(ch, *root, out, /*stop_on_mismatch=*/false);
+    return finish(std::move(out), *root, ch.size);
+  }
+
+  // The chunk line by line into `root`, the records that fail dropped and reported in `out`. A record
+  // that needs a wider type stops it (false) with `stop_on_mismatch`; else it is reported too, as an
+  // internal error (the type was already widened for the chunk).
+  bool convert_lines(const Chunk& ch, Col& root, ChunkOutput& out, bool stop_on_mismatch) {
+    bool complete = true;
     for_each_line(ch, [&](std::size_t b, std::size_t e, std::int64_t line) {
-      const R r = line_record(ch, b, e, *root);
+      const R r = line_record(ch, b, e, root);
       if (r == R::kOk) return true;
       if (r == R::kMismatch) {
+        if (stop_on_mismatch) {
+          complete = false;
+          return false;
+        }
         reason = "internal: a value still does not fit after widening";
         reason_code = ErrorCode::kInternal;
       }
@@ -1651,7 +1652,7 @@ class ChunkParser::Impl {
       if (out.bad.size() < 10) out.bad.push_back(located(ch, b, ch.record_lines.empty() ? line : -1));
       return true;
     });
-    return finish(std::move(out), *root, ch.size);
+    return complete;
   }
 
   ChunkOutput finish(ChunkOutput out, Col& root, std::size_t chunk_bytes) {
