@@ -6,7 +6,9 @@
 // Checks: decompress() returns an error or succeeds, and (except for codec 5, whose fallbacks may
 // read the same bytes two ways) success means exactly that size: one byte more or less must fail.
 // Unsupported codecs give kNotImplemented. Then the rest is compressed and must decompress back to
-// itself. Output buffers are exactly sized heap blocks, so AddressSanitizer sees any overrun.
+// itself. SNAPPY: the same bytes decoded by snappy_decompress_many beside the round trip's page must
+// get the same verdict and bytes. Output buffers are exactly sized heap blocks, so AddressSanitizer
+// sees any overrun.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -42,9 +44,11 @@ struct Exact {
   std::unique_ptr<std::uint8_t[]> p;
 };
 
-sluice::Status run(Codec codec, std::span<const std::uint8_t> in, std::size_t size) {
+sluice::Status run(Codec codec, std::span<const std::uint8_t> in, std::size_t size, Exact* kept = nullptr) {
   Exact out(size);
-  return sluice::parquet::decompress(codec, in, out.span());
+  const sluice::Status st = sluice::parquet::decompress(codec, in, out.span());
+  if (kept) *kept = std::move(out);
+  return st;
 }
 
 }  // namespace
@@ -58,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const std::uint8_t> in(data + 4, size - 4);
 
   // Decompression of arbitrary bytes.
-  const sluice::Status st = run(codec, in, out_size);
+  Exact alone(0);
+  const sluice::Status st = run(codec, in, out_size, &alone);
   if (!sluice::parquet::codec_supported(codec)) {
     if (st.ok() || st.error().code() != ErrorCode::kNotImplemented) {
       fail("an unsupported codec did not give kNotImplemented", codec, in.size(), out_size);
@@ -100,6 +105,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!d.ok()) fail("round trip did not decompress", codec, in.size(), packed.size(), d.error().to_string());
   if (!in.empty() && std::memcmp(back.p.get(), in.data(), in.size()) != 0) {
     fail("round trip changed the bytes", codec, in.size(), packed.size());
+  }
+
+  // SNAPPY pages decoded together (snappy_decompress_many, the reader's way): the arbitrary bytes get
+  // decompress()'s verdict and bytes, and do not disturb the good page decoded beside them.
+  if (codec == Codec::SNAPPY) {
+    Exact many_out(out_size), many_back(in.size());
+    sluice::parquet::SnappyPage pages[] = {
+        {in, many_out.span()},
+        {std::span<const std::uint8_t>(packed_exact.p.get(), packed.size()), many_back.span()}};
+    sluice::parquet::snappy_decompress_many(pages);
+    if (pages[0].ok != st.ok()) {
+      fail(st.ok() ? "snappy_decompress_many refused what decompress() read"
+                   : "snappy_decompress_many read what decompress() refused",
+           codec, in.size(), out_size);
+    }
+    if (st.ok() && out_size > 0 && std::memcmp(many_out.p.get(), alone.p.get(), out_size) != 0)
+      fail("snappy_decompress_many decoded other bytes than decompress()", codec, in.size(), out_size);
+    if (!pages[1].ok || (!in.empty() && std::memcmp(many_back.p.get(), in.data(), in.size()) != 0))
+      fail("snappy_decompress_many did not decode a good page beside another", codec, in.size(), packed.size());
   }
   return 0;
 }

@@ -61,6 +61,15 @@ Result<std::span<const std::uint8_t>> ColumnChunkReader::page_body(const format:
   (void)h;
   if (codec_ == Codec::UNCOMPRESSED) return std::span<const std::uint8_t>(raw + skip, raw_size - skip);
   if (raw_size - skip == 0 && uncompressed == 0) return std::span<const std::uint8_t>();
+  // Decompressed ahead (plan_ahead): entries for pages before this one were skipped over.
+  const std::int64_t body = raw + skip - bytes_->data();
+  while (!ahead_.empty() && ahead_.front().body < body) ahead_.erase(ahead_.begin());
+  if (!ahead_.empty() && ahead_.front().body == body &&
+      ahead_.front().buf->size() == static_cast<std::int64_t>(uncompressed)) {
+    page_ = std::move(ahead_.front().buf);
+    ahead_.erase(ahead_.begin());
+    return std::span<const std::uint8_t>(page_->data(), uncompressed);
+  }
   if (static_cast<std::int64_t>(uncompressed) > options_.max_page_bytes)
     return error(ErrorCode::kLimitExceeded,
                  "a page of " + std::to_string(uncompressed) + " uncompressed bytes is larger than the limit of " +
@@ -82,6 +91,56 @@ Result<std::span<const std::uint8_t>> ColumnChunkReader::page_body(const format:
   }
   page_ = std::move(buf);
   return std::span<const std::uint8_t>(page_->data(), uncompressed);
+}
+
+void ColumnChunkReader::plan_ahead(std::vector<SnappyPage>& pages) {
+  // Pages smaller than this are left to read(): pairing them gains less than the second header parse.
+  constexpr std::int64_t kMinBody = 4096;
+  ahead_.clear();
+  if (codec_ != Codec::SNAPPY || at_end_ || page_left_ > 0 || pending_ != pending_end_) return;
+  const std::int64_t size = bytes_->size();
+  std::int64_t pos = pos_, seen = values_seen_;
+  BufferPtr reuse = page_ && page_.use_count() == 1 ? page_ : nullptr;  // as page_body() would
+  for (int i = 0; i < 2 && pos < size && seen < meta_.num_values; ++i) {
+    std::uint32_t header_size = 0;
+    auto parsed = parse_page_header({bytes_->data() + pos, static_cast<std::size_t>(size - pos)}, limits_, &header_size);
+    if (!parsed.ok()) return;
+    const format::PageHeader& h = *parsed;
+    const std::int64_t body = pos + header_size, compressed = h.compressed_page_size;
+    if (compressed < 0 || compressed > size - body || compressed > options_.max_page_bytes ||
+        h.uncompressed_page_size < 0 || h.uncompressed_page_size > options_.max_page_bytes)
+      return;
+    std::int64_t skip = 0, out = h.uncompressed_page_size;
+    if (h.type == PageType::DATA_PAGE_V2) {
+      const auto& d = h.data_page_header_v2;
+      skip = std::int64_t{d.repetition_levels_byte_length} + d.definition_levels_byte_length;
+      if (d.repetition_levels_byte_length < 0 || d.definition_levels_byte_length < 0 || skip > compressed ||
+          skip > out || (d.__isset.is_compressed && !d.is_compressed))
+        return;
+      out -= skip;
+    } else if (h.type != PageType::DATA_PAGE && h.type != PageType::DICTIONARY_PAGE) {
+      return;
+    }
+    if (compressed - skip >= kMinBody && out > 0) {
+      BufferPtr buf;
+      if (reuse && reuse->capacity() >= out) {
+        buf = std::move(reuse);
+        page_.reset();  // (its values are all decoded: page_left_ is 0)
+        buf->resize(out, false);
+      } else {
+        buf = Buffer::allocate(out, false);
+      }
+      pages.push_back({{bytes_->data() + body + skip, static_cast<std::size_t>(compressed - skip)},
+                       {buf->mutable_data(), static_cast<std::size_t>(out)}});
+      ahead_.push_back({body + skip, std::move(buf), pages.size() - 1});
+    }
+    if (h.type != PageType::DICTIONARY_PAGE) return;
+    pos = body + compressed;
+  }
+}
+
+void ColumnChunkReader::ahead_done(std::span<const SnappyPage> pages) {
+  std::erase_if(ahead_, [&](const Ahead& a) { return a.entry >= pages.size() || !pages[a.entry].ok; });
 }
 
 Status ColumnChunkReader::load_dictionary(const format::PageHeader& h, const std::uint8_t* body,

@@ -54,6 +54,14 @@ class ColumnChunkReader {
 
   bool done() const { return at_end_ && page_left_ == 0 && pending_ == pending_end_; }
 
+  // Decompressing ahead, for several readers' pages at once (snappy_decompress_many): when the next
+  // read() starts with a new page, appends the SNAPPY bodies it will need first (a dictionary page
+  // and the data page after it, or a data page) with buffers for them; after they are decoded,
+  // ahead_done() with the same vector keeps those that decoded, which the pages then use. Anything
+  // that does not fit (a bad header, an odd page) is left for read() to decompress and report.
+  void plan_ahead(std::vector<SnappyPage>& pages);
+  void ahead_done(std::span<const SnappyPage> pages);
+
  private:
   enum class ValueEncoding : std::uint8_t {
     kNone, kPlain, kDictionary, kRleBool, kDeltaBinaryPacked, kDeltaLength, kDeltaByteArray, kByteStreamSplit,
@@ -89,6 +97,15 @@ class ColumnChunkReader {
   std::vector<format::PageLocation> pages_;
   std::int64_t values_seen_ = 0;  // level entries of the pages read so far
   bool at_end_ = false;
+
+  // Page bodies decompressed ahead: where the body starts within bytes_, its buffer, and its entry
+  // in plan_ahead's vector (until ahead_done).
+  struct Ahead {
+    std::int64_t body = 0;
+    BufferPtr buf;
+    std::size_t entry = 0;
+  };
+  std::vector<Ahead> ahead_;
 
   // The current data page.
   BufferPtr page_;                // its decompressed body (or null when it is read in place)

@@ -29,7 +29,8 @@ sluice_find_codec_lib(SLUICE_LZ4 lz4.h liblz4 lz4)
 sluice_find_codec_lib(SLUICE_BROTLIDEC brotli/decode.h libbrotlidec brotlidec)
 sluice_find_codec_lib(SLUICE_BROTLIENC brotli/encode.h libbrotlienc brotlienc)
 
-add_library(sluice_parquet_compression OBJECT ${CMAKE_CURRENT_LIST_DIR}/compression.cpp)
+add_library(sluice_parquet_compression OBJECT ${CMAKE_CURRENT_LIST_DIR}/compression.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/snappy_many.cpp)
 target_include_directories(sluice_parquet_compression PUBLIC ${CMAKE_CURRENT_LIST_DIR}/..)
 # The codec headers are only needed by compression.cpp (compression.hpp names none of them).
 target_include_directories(sluice_parquet_compression SYSTEM PRIVATE

@@ -60,6 +60,20 @@ bool codec_supported(Codec codec) noexcept;
 // UNCOMPRESSED copies; a page reader should use the input bytes directly instead of calling this.
 Status decompress(Codec codec, std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
 
+// A SNAPPY page body for snappy_decompress_many: `out` is exactly the header's uncompressed size.
+struct SnappyPage {
+  std::span<const std::uint8_t> in;
+  std::span<std::uint8_t> out;
+  bool ok = false;  // set by snappy_decompress_many: `in` decoded to exactly out.size() bytes
+};
+
+// Decompresses several SNAPPY page bodies on the calling thread, two streams stepped in turn (one
+// stream's elements depend on each other; two give the core independent work): faster than one
+// decompress() after another when two or more pages are large. A page that is corrupt, truncated or
+// of another size gets ok == false and unspecified `out` bytes, no message: decompress() it alone for
+// the error. Never reads past `in` nor writes past `out`; allocates only its schedule.
+void snappy_decompress_many(std::span<SnappyPage> pages);
+
 // An upper bound of the compressed size of n input bytes (what compress() needs in `out`), or 0 for
 // LZO, unknown codecs, and n > kMaxCodecBytes.
 std::size_t max_compressed_size(Codec codec, std::size_t n) noexcept;

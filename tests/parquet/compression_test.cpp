@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <random>
 #include <span>
@@ -584,3 +585,168 @@ TEST(ParquetCompression, BrotliTrailingBytesAndOverflow) {
 }
 
 }  // namespace
+
+// ---- snappy_decompress_many ------------------------------------------------------------------------
+
+namespace {
+
+using sluice::parquet::SnappyPage;
+using sluice::parquet::snappy_decompress_many;
+
+// A Snappy stream built element by element, and the bytes it must decode to (worked out here byte by
+// byte, as the format description defines a copy), with every element form: literals with their
+// length in the tag or in 1..4 more bytes, copies with 11-, 16- and 32-bit offsets, offsets shorter
+// than the copy (a repeating pattern), offsets reaching back to the first byte.
+struct SnappyStream {
+  Bytes packed;
+  Bytes plain;
+};
+
+SnappyStream random_snappy_stream(std::mt19937& rng, std::size_t target) {
+  SnappyStream s;
+  Bytes body;
+  auto pick = [&](std::size_t lo, std::size_t hi) { return std::uniform_int_distribution<std::size_t>(lo, hi)(rng); };
+  auto literal = [&](std::size_t len) {
+    const std::size_t extra = len <= 60 && pick(0, 3) ? 0 : pick(len - 1 <= 0xFF ? 1 : len - 1 <= 0xFFFF ? 2 : 3, 4);
+    if (extra == 0) {
+      body.push_back(static_cast<std::uint8_t>((len - 1) << 2));
+    } else {
+      body.push_back(static_cast<std::uint8_t>((59 + extra) << 2));
+      for (std::size_t i = 0; i < extra; ++i) body.push_back(static_cast<std::uint8_t>((len - 1) >> (8 * i)));
+    }
+    for (std::size_t i = 0; i < len; ++i) {
+      // Letters of a small alphabet, so that copies of them look like text.
+      const auto c = static_cast<std::uint8_t>('a' + pick(0, 5));
+      body.push_back(c);
+      s.plain.push_back(c);
+    }
+  };
+  while (s.plain.size() < target) {
+    const std::size_t have = s.plain.size();
+    const std::size_t kind = have == 0 ? 0 : pick(0, 4);
+    if (kind == 0) {
+      literal(pick(0, 9) ? pick(1, 64) : pick(65, 3000));
+      continue;
+    }
+    // An offset: mostly near (patterns, overlaps with the last stores), sometimes far.
+    std::size_t offset = pick(0, 2) == 0 ? pick(1, std::min<std::size_t>(have, 16)) : pick(1, have);
+    std::size_t len;
+    if (kind == 1 && offset < 2048) {
+      len = pick(4, 11);
+      body.push_back(static_cast<std::uint8_t>(1 | ((len - 4) << 2) | ((offset >> 8) << 5)));
+      body.push_back(static_cast<std::uint8_t>(offset));
+    } else if (kind <= 3 && offset < 65536) {
+      len = pick(1, 64);
+      body.push_back(static_cast<std::uint8_t>(2 | ((len - 1) << 2)));
+      body.push_back(static_cast<std::uint8_t>(offset));
+      body.push_back(static_cast<std::uint8_t>(offset >> 8));
+    } else {
+      len = pick(1, 64);
+      body.push_back(static_cast<std::uint8_t>(3 | ((len - 1) << 2)));
+      for (int i = 0; i < 4; ++i) body.push_back(static_cast<std::uint8_t>(offset >> (8 * i)));
+    }
+    for (std::size_t i = 0; i < len; ++i) s.plain.push_back(s.plain[s.plain.size() - offset]);
+  }
+  for (std::size_t n = s.plain.size(); ; n >>= 7) {
+    s.packed.push_back(static_cast<std::uint8_t>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0)));
+    if (n < 0x80) break;
+  }
+  s.packed.insert(s.packed.end(), body.begin(), body.end());
+  return s;
+}
+
+// Decodes `inputs` together, each into an exactly sized heap block of `sizes[i]` bytes (ASan sees any
+// overrun); returns each page's bytes, or nullopt where it did not decode.
+std::vector<std::optional<Bytes>> many(const std::vector<Bytes>& inputs, const std::vector<std::size_t>& sizes) {
+  std::vector<std::unique_ptr<std::uint8_t[]>> in, out;
+  std::vector<SnappyPage> pages;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    in.emplace_back(new std::uint8_t[std::max<std::size_t>(inputs[i].size(), 1)]);
+    if (!inputs[i].empty()) std::memcpy(in.back().get(), inputs[i].data(), inputs[i].size());
+    out.emplace_back(new std::uint8_t[std::max<std::size_t>(sizes[i], 1)]);
+    pages.push_back({{in.back().get(), inputs[i].size()}, {out.back().get(), sizes[i]}});
+  }
+  snappy_decompress_many(pages);
+  std::vector<std::optional<Bytes>> r;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (pages[i].ok) r.emplace_back(Bytes(out[i].get(), out[i].get() + sizes[i]));
+    else r.emplace_back(std::nullopt);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST(ParquetSnappyMany, EveryElementFormDecodesInGroupsOfAnySize) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 60; ++round) {
+    const std::size_t count = 1 + static_cast<std::size_t>(round % 5);
+    std::vector<SnappyStream> streams;
+    std::vector<Bytes> inputs;
+    std::vector<std::size_t> sizes;
+    for (std::size_t i = 0; i < count; ++i) {
+      // Sizes around the fast path's margins (64, 69 bytes) and well past them.
+      static constexpr std::size_t kTargets[] = {0, 1, 5, 63, 64, 65, 68, 69, 70, 130, 4096, 20000, 70000};
+      streams.push_back(random_snappy_stream(rng, kTargets[(round * 3 + i * 5) % std::size(kTargets)]));
+      inputs.push_back(streams.back().packed);
+      sizes.push_back(streams.back().plain.size());
+      // libsnappy (through decompress()) reads the generated stream as intended.
+      EXPECT_EQ(unpack(Codec::SNAPPY, streams.back().packed, sizes.back()), streams.back().plain);
+    }
+    const auto got = many(inputs, sizes);
+    for (std::size_t i = 0; i < count; ++i) {
+      ASSERT_TRUE(got[i].has_value()) << "round " << round << ", page " << i << " of " << count;
+      EXPECT_TRUE(*got[i] == streams[i].plain) << "round " << round << ", page " << i;
+    }
+  }
+  // Pages snappy's own compressor wrote: text, random bytes (long literals), runs.
+  std::vector<Bytes> plains = {compressible_bytes(300000), random_bytes(100000), Bytes(50000, 0), compressible_bytes(77)};
+  std::vector<Bytes> inputs;
+  std::vector<std::size_t> sizes;
+  for (const auto& p : plains) {
+    inputs.push_back(pack(Codec::SNAPPY, p));
+    sizes.push_back(p.size());
+  }
+  const auto got = many(inputs, sizes);
+  for (std::size_t i = 0; i < plains.size(); ++i) EXPECT_TRUE(got[i] && *got[i] == plains[i]) << i;
+}
+
+TEST(ParquetSnappyMany, BrokenPagesFailAloneAndAsDecompressDoes) {
+  // Whatever a page holds, snappy_decompress_many accepts it exactly when decompress() does, with the
+  // same bytes, and a broken page beside good ones leaves them decoded.
+  std::mt19937 rng(11);
+  auto pick = [&](std::size_t lo, std::size_t hi) { return std::uniform_int_distribution<std::size_t>(lo, hi)(rng); };
+  int failed = 0;
+  for (int round = 0; round < 400; ++round) {
+    const SnappyStream good = random_snappy_stream(rng, pick(0, 3) ? pick(60, 400) : pick(1000, 9000));
+    Bytes broken = good.packed;
+    std::size_t size = good.plain.size();
+    switch (round % 5) {
+      case 0: broken.resize(pick(0, broken.size() - 1)); break;                       // truncated
+      case 1: broken[pick(0, broken.size() - 1)] ^= static_cast<std::uint8_t>(pick(1, 255)); break;
+      case 2: size += pick(0, 1) ? 1 : static_cast<std::size_t>(-1); break;          // size one off
+      case 3: broken.push_back(static_cast<std::uint8_t>(pick(0, 255))); break;         // a byte after the end
+      default:
+        for (int k = 0; k < 3; ++k) broken[pick(0, broken.size() - 1)] = static_cast<std::uint8_t>(pick(0, 255));
+    }
+    Bytes expected;
+    const bool ok = unpack_into(Codec::SNAPPY, broken, size, &expected).ok();
+    failed += !ok;
+    const auto got = many({good.packed, broken, good.packed}, {good.plain.size(), size, good.plain.size()});
+    ASSERT_EQ(got[1].has_value(), ok) << "round " << round;
+    if (ok) {
+      EXPECT_TRUE(*got[1] == expected) << "round " << round;
+    }
+    EXPECT_TRUE(got[0] && *got[0] == good.plain) << "round " << round;
+    EXPECT_TRUE(got[2] && *got[2] == good.plain) << "round " << round;
+  }
+  EXPECT_GT(failed, 200);  // the mutations mostly break the page
+  // A preamble that is not the page's size, and none at all.
+  EXPECT_FALSE(many({Bytes{0x05, 0x10, 'a', 'b', 'c', 'd', 'e'}}, {4})[0]);
+  EXPECT_FALSE(many({Bytes{}}, {1})[0]);
+  EXPECT_TRUE(many({Bytes{}}, {0})[0]);  // nothing for nothing, as decompress() takes it
+  EXPECT_TRUE(many({Bytes{0x00}}, {0})[0]);
+  // libsnappy reads a literal length of 2^32 (four bytes of FF) as a length of 0; so does this.
+  const Bytes zero_literal = {0x00, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF};
+  EXPECT_EQ(unpack_into(Codec::SNAPPY, zero_literal, 0).ok(), many({zero_literal}, {0})[0].has_value());
+}

@@ -1868,6 +1868,60 @@ TEST(ParquetWriterOptions, PageChecksums) {
   }
 }
 
+TEST(ParquetReadAhead, SnappyPagesDecompressedTogetherReadAsWritten) {
+  // The reader decompresses the SNAPPY pages a batch starts, of all its columns, together
+  // (snappy_decompress_many): pages of every kind and size, dictionary pages first, v1 and v2, at
+  // batch sizes that start pages mid-batch, on one thread and on two.
+  const auto [schema, batch] = mixed_table(21, 30000);
+  for (int version : {1, 2}) {
+    pq::WriteOptions o;
+    o.page_version = version;
+    o.compression = pq::Compression::kSnappy;
+    o.page_bytes = 32 << 10;
+    std::string file;
+    for (int threads : {1, 2}) {
+      for (std::int64_t rows : {777, 65536}) {
+        SCOPED_TRACE(std::to_string(version) + " " + std::to_string(threads) + " " + std::to_string(rows));
+        pq::ReadOptions ro;
+        ro.threads = threads;
+        ro.batch_rows = rows;
+        ASSERT_TRUE(round_trips(schema, {batch}, o, &file, ro));
+      }
+    }
+    if (version == 2) continue;
+    // A broken page among the ones decompressed together: the error is decompress()'s, naming the
+    // codec, the column and the page's offset.
+    const auto md = footer_of(file);
+    const auto& c = chunk_of(md, 0, "s");
+    std::int64_t at = c.file_offset, victim = -1, victim_size = 0;
+    int data_pages = 0;
+    while (at < c.file_offset + c.meta_data.total_compressed_size && victim < 0) {
+      std::uint32_t hs = 0;
+      const auto h = page_header_at(file, at, &hs);
+      if (h.type == fmt::PageType::DATA_PAGE && ++data_pages == 2) {
+        victim = at + hs;
+        victim_size = h.compressed_page_size;
+      }
+      at += hs + h.compressed_page_size;
+    }
+    ASSERT_GT(victim, 0);
+    ASSERT_GE(victim_size, 4096);  // large enough to be decompressed with the others
+    std::string broken = file;
+    // After the length preamble, tags of 32-bit offsets far behind the start.
+    for (std::int64_t i = victim + 4; i < victim + victim_size; ++i) broken[static_cast<std::size_t>(i)] = '\xFF';
+    for (int threads : {1, 2}) {
+      pq::ReadOptions ro;
+      ro.threads = threads;
+      auto bad = read_file(broken, ro);
+      ASSERT_FALSE(bad.ok());
+      const std::string e = bad.error().to_string();
+      EXPECT_NE(e.find("SNAPPY page: SNAPPY: corrupt compressed data"), std::string::npos) << e;
+      EXPECT_NE(e.find("'s'"), std::string::npos) << e;
+      EXPECT_NE(e.find(std::to_string(victim)), std::string::npos) << e;
+    }
+  }
+}
+
 // =============================================================================================
 // Statistics and the page index, against values computed here
 
