@@ -26,6 +26,9 @@ const tables = {
            MAP {'k': i} AS m, [[i], [], NULL] AS ll FROM range(20) r(i)`,
   bools: `SELECT i % 2 = 0 AS b, CASE WHEN i % 3 = 0 THEN NULL ELSE i % 5 = 0 END AS n FROM range(50) r(i)`,
   uuid: `SELECT uuid() AS u, 'A'::ENUM('A','B') AS e FROM range(5)`,
+  // Pages of 4 KiB and more (compressed), which the reader decompresses together when SNAPPY.
+  pages: `SELECT md5(i::VARCHAR) AS h, CASE WHEN i % 7 = 0 THEN NULL ELSE md5((i * 3)::VARCHAR) END AS g,
+          [i, i + 1] AS l FROM range(200) r(i)`,
 };
 const variants = [
   ['snappy', 'COMPRESSION snappy'],

@@ -93,15 +93,20 @@ Result<std::span<const std::uint8_t>> ColumnChunkReader::page_body(const format:
   return std::span<const std::uint8_t>(page_->data(), uncompressed);
 }
 
-void ColumnChunkReader::plan_ahead(std::vector<SnappyPage>& pages) {
+void ColumnChunkReader::plan_ahead(std::int64_t rows, std::int64_t* budget, std::vector<SnappyPage>& pages) {
   // Pages smaller than this are left to read(): pairing them gains less than the second header parse.
   constexpr std::int64_t kMinBody = 4096;
   ahead_.clear();
-  if (codec_ != Codec::SNAPPY || at_end_ || page_left_ > 0 || pending_ != pending_end_) return;
+  if (codec_ != Codec::SNAPPY || at_end_) return;
+  // Level entries the next `rows` rows need beyond those at hand: at least one per row (exactly one
+  // where the column is not repeated), so every page planned is one the batch reads.
+  std::int64_t need = rows - page_left_ - static_cast<std::int64_t>(pending_end_ - pending_);
   const std::int64_t size = bytes_->size();
   std::int64_t pos = pos_, seen = values_seen_;
-  BufferPtr reuse = page_ && page_.use_count() == 1 ? page_ : nullptr;  // as page_body() would
-  for (int i = 0; i < 2 && pos < size && seen < meta_.num_values; ++i) {
+  // The current page's buffer, once nothing of it is left to decode (values of pending level entries
+  // are still read from it), as page_body() would reuse it.
+  BufferPtr reuse = page_left_ == 0 && pending_ == pending_end_ && page_ && page_.use_count() == 1 ? page_ : nullptr;
+  while (need > 0 && pos < size && seen < meta_.num_values && *budget > 0) {
     std::uint32_t header_size = 0;
     auto parsed = parse_page_header({bytes_->data() + pos, static_cast<std::size_t>(size - pos)}, limits_, &header_size);
     if (!parsed.ok()) return;
@@ -110,22 +115,29 @@ void ColumnChunkReader::plan_ahead(std::vector<SnappyPage>& pages) {
     if (compressed < 0 || compressed > size - body || compressed > options_.max_page_bytes ||
         h.uncompressed_page_size < 0 || h.uncompressed_page_size > options_.max_page_bytes)
       return;
-    std::int64_t skip = 0, out = h.uncompressed_page_size;
+    std::int64_t skip = 0, out = h.uncompressed_page_size, values = 0;
     if (h.type == PageType::DATA_PAGE_V2) {
       const auto& d = h.data_page_header_v2;
       skip = std::int64_t{d.repetition_levels_byte_length} + d.definition_levels_byte_length;
-      if (d.repetition_levels_byte_length < 0 || d.definition_levels_byte_length < 0 || skip > compressed ||
-          skip > out || (d.__isset.is_compressed && !d.is_compressed))
+      if (d.num_values < 0 || d.repetition_levels_byte_length < 0 || d.definition_levels_byte_length < 0 ||
+          skip > compressed || skip > out || (d.__isset.is_compressed && !d.is_compressed))
         return;
       out -= skip;
-    } else if (h.type != PageType::DATA_PAGE && h.type != PageType::DICTIONARY_PAGE) {
+      values = d.num_values;
+    } else if (h.type == PageType::DATA_PAGE) {
+      if (h.data_page_header.num_values < 0) return;
+      values = h.data_page_header.num_values;
+    } else if (h.type != PageType::DICTIONARY_PAGE) {
       return;
     }
+    // A small data page: the chunk's pages are likely all small; parsing their headers twice costs
+    // more than pairing would gain.
+    if (compressed - skip < kMinBody && h.type != PageType::DICTIONARY_PAGE) return;
     if (compressed - skip >= kMinBody && out > 0) {
       BufferPtr buf;
       if (reuse && reuse->capacity() >= out) {
         buf = std::move(reuse);
-        page_.reset();  // (its values are all decoded: page_left_ is 0)
+        page_.reset();
         buf->resize(out, false);
       } else {
         buf = Buffer::allocate(out, false);
@@ -133,8 +145,10 @@ void ColumnChunkReader::plan_ahead(std::vector<SnappyPage>& pages) {
       pages.push_back({{bytes_->data() + body + skip, static_cast<std::size_t>(compressed - skip)},
                        {buf->mutable_data(), static_cast<std::size_t>(out)}});
       ahead_.push_back({body + skip, std::move(buf), pages.size() - 1});
+      *budget -= out;
     }
-    if (h.type != PageType::DICTIONARY_PAGE) return;
+    need -= values;
+    seen += values;
     pos = body + compressed;
   }
 }

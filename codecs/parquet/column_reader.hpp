@@ -54,12 +54,13 @@ class ColumnChunkReader {
 
   bool done() const { return at_end_ && page_left_ == 0 && pending_ == pending_end_; }
 
-  // Decompressing ahead, for several readers' pages at once (snappy_decompress_many): when the next
-  // read() starts with a new page, appends the SNAPPY bodies it will need first (a dictionary page
-  // and the data page after it, or a data page) with buffers for them; after they are decoded,
-  // ahead_done() with the same vector keeps those that decoded, which the pages then use. Anything
-  // that does not fit (a bad header, an odd page) is left for read() to decompress and report.
-  void plan_ahead(std::vector<SnappyPage>& pages);
+  // Decompressing ahead, for several readers' pages at once (snappy_decompress_many): appends the
+  // SNAPPY page bodies (dictionary and data pages) that the next read() of `rows` rows will surely
+  // decompress, with buffers for them, while `*budget` (bytes, lowered by each) lasts; after they
+  // are decoded, ahead_done() with the same vector keeps those that decoded, which the pages then
+  // use. Anything that does not fit (a bad header, an odd page) is left for read() to decompress
+  // and report.
+  void plan_ahead(std::int64_t rows, std::int64_t* budget, std::vector<SnappyPage>& pages);
   void ahead_done(std::span<const SnappyPage> pages);
 
  private:

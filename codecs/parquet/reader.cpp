@@ -137,7 +137,7 @@ class ParquetReader::Impl {
       }
       SLUICE_TRY(first_error);
     } else {
-      decompress_ahead(st);
+      decompress_ahead(st, rows);
       for (std::size_t f = 0; f < fields_.size(); ++f) {
         FieldJob job;
         job.state = &st;
@@ -230,7 +230,7 @@ class ParquetReader::Impl {
       std::int64_t rows = 0;
       job.status = position(st, &rows);
       if (!job.status.ok()) break;
-      decompress_ahead(st);
+      decompress_ahead(st, rows);
       std::vector<ArrayPtr> columns(fields_.size());
       for (std::size_t f = 0; f < fields_.size() && job.status.ok(); ++f) {
         FieldJob fj;
@@ -248,11 +248,14 @@ class ParquetReader::Impl {
     }
   }
 
-  // The SNAPPY pages the next batch starts, of every selected column, decompressed together (two
-  // streams interleaved on this thread: snappy_decompress_many) rather than column after column.
-  void decompress_ahead(RowGroupState& st) {
+  // The SNAPPY pages the next batch of `rows` rows reads, of every selected column, decompressed
+  // together (two streams interleaved on this thread: snappy_decompress_many) rather than one after
+  // another, up to kAheadBytes of them (the rest as the batch reaches them).
+  void decompress_ahead(RowGroupState& st, std::int64_t rows) {
+    static constexpr std::int64_t kAheadBytes = std::int64_t{64} << 20;
     std::vector<SnappyPage> pages;
-    for (int l : selected_) st.readers[static_cast<std::size_t>(l)]->plan_ahead(pages);
+    std::int64_t budget = kAheadBytes;
+    for (int l : selected_) st.readers[static_cast<std::size_t>(l)]->plan_ahead(rows, &budget, pages);
     if (pages.empty()) return;
     snappy_decompress_many(pages);
     for (int l : selected_) st.readers[static_cast<std::size_t>(l)]->ahead_done(pages);
