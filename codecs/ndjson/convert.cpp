@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -717,13 +718,17 @@ class ChunkParser::Impl {
     return declared_other(v, c, t);
   }
 
-  R not_fit(od::value& v, Col& c) {
+  // `text_value`: the string value as read (unescaped), where the caller has it.
+  R not_fit(od::value& v, Col& c, std::optional<std::string_view> text_value = std::nullopt) {
     std::string_view token = trim_token(v.raw_json_token());
     std::string text(token.substr(0, 64));
-    std::string why;  // an interval's text (unescaped, as intervals are written) says why it was refused
-    if (c.interval && token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
-        token.find('\\') == std::string_view::npos)
+    std::string why;  // an interval's text says why it was refused
+    if (c.interval && text_value) {
+      why = text::interval_refusal(*text_value);
+    } else if (c.interval && token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
+               token.find('\\') == std::string_view::npos) {
       why = text::interval_refusal(token.substr(1, token.size() - 2));
+    }
     return bad("value " + text + " does not fit the declared type " + c.type->to_string() + (why.empty() ? "" : ": " + why),
                ErrorCode::kTypeError);
   }
@@ -1056,7 +1061,7 @@ class ChunkParser::Impl {
         }
         if (c.interval) {  // an INTERVAL is its text, as DuckDB prints it
           char b[12];
-          if (!text::parse_interval(s, b)) return not_fit(v, c);
+          if (!text::parse_interval(s, b)) return not_fit(v, c, s);
           c.values.append(b, 12);
           c.set_valid();
           return R::kOk;

@@ -213,6 +213,9 @@ check_err "a negative interval: the error says why" 1 "holds no negative part"
 printf '{"iv": "3 us"}\n' >iv_bad.ndjson
 run cat iv_bad.ndjson --types iv=interval
 check_err "an NDJSON interval finer than a millisecond: the error says why" 1 "nothing finer than a millisecond"
+printf '{"iv": "-2 d\\u0061ys"}\n' >iv_escaped.ndjson
+run cat iv_escaped.ndjson --types iv=interval
+check_err "an NDJSON interval written with an escape: the error says why" 1 "holds no negative part"
 
 # One column: a null is an empty line (as DuckDB writes it), read back as a null row, through Parquet too.
 printf 'v\n1\n\n3\n\n' >one_col.csv
