@@ -121,8 +121,21 @@ class ParquetReader::Impl {
     SLUICE_TRY(position(st, &rows));
     std::vector<ArrayPtr> columns(fields_.size());
     if (field_work_) {
-      // One row group too large to hold decoded whole: its batches' fields decoded in parallel.
-      for (std::size_t f = 0; f < fields_.size(); ++f) {
+      // One row group too large to hold decoded whole: its batches' fields decoded in parallel, the
+      // largest first (by the row group's uncompressed bytes): a text column much larger than the
+      // others, started last, would leave the other threads waiting for it at every batch.
+      if (st.field_order.empty()) {
+        const auto& rg = md_.row_groups[static_cast<std::size_t>(st.group)];
+        std::vector<std::int64_t> weight(fields_.size(), 0);
+        for (std::size_t f = 0; f < fields_.size(); ++f)
+          for (int l : field_leaves_[f]) weight[f] += rg.columns[static_cast<std::size_t>(l)].meta_data.total_uncompressed_size;
+        st.field_order.resize(fields_.size());
+        for (std::size_t f = 0; f < fields_.size(); ++f) st.field_order[f] = f;
+        std::stable_sort(st.field_order.begin(), st.field_order.end(),
+                         [&](std::size_t x, std::size_t y) { return weight[x] > weight[y]; });
+      }
+      decompress_ahead(st, rows);
+      for (const std::size_t f : st.field_order) {
         auto job = std::make_shared<FieldJob>();
         job->state = &st;
         job->field = f;
@@ -173,6 +186,7 @@ class ParquetReader::Impl {
     std::vector<std::unique_ptr<ColumnChunkReader>> readers;  // by leaf (selected ones set)
     std::vector<LeafChunk> chunks;                            // by leaf
     std::vector<LeafChunk*> chunk_ptrs;
+    std::vector<std::size_t> field_order;  // the field path's order of the fields' jobs (set at need)
   };
   struct FieldJob {
     RowGroupState* state = nullptr;
@@ -180,6 +194,7 @@ class ParquetReader::Impl {
     std::int64_t rows = 0;
     Status status;
     ArrayPtr array;
+    std::span<SnappyPage> pages;  // set: a job that only decompresses these pages (the field path)
   };
   struct RowGroupJob {
     int group = -1;
@@ -251,13 +266,45 @@ class ParquetReader::Impl {
   // The SNAPPY pages the next batch of `rows` rows reads, of every selected column, decompressed
   // together (two streams interleaved on this thread: snappy_decompress_many) rather than one after
   // another, up to kAheadBytes of them (the rest as the batch reaches them).
+  // On the field path (a row group too large to decode whole, fields on the threads) the pages are
+  // shared out among the threads, a share of about equal bytes each, which pair them in turn: a
+  // text column's pages then no longer decompress on the one thread that reads that column.
   void decompress_ahead(RowGroupState& st, std::int64_t rows) {
     static constexpr std::int64_t kAheadBytes = std::int64_t{64} << 20;
     std::vector<SnappyPage> pages;
     std::int64_t budget = kAheadBytes;
     for (int l : selected_) st.readers[static_cast<std::size_t>(l)]->plan_ahead(rows, &budget, pages);
     if (pages.empty()) return;
-    snappy_decompress_many(pages);
+    const std::size_t shares = field_work_ ? static_cast<std::size_t>(std::max(1, options_.threads)) : 1;
+    if (shares > 1 && pages.size() > 2) {
+      // Largest first, each to the share with the fewest bytes so far.
+      std::vector<std::size_t> order(pages.size());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t x, std::size_t y) { return pages[x].out.size() > pages[y].out.size(); });
+      std::vector<std::vector<std::size_t>> share(shares);
+      std::vector<std::vector<SnappyPage>> share_pages(shares);
+      std::vector<std::size_t> bytes(shares, 0);
+      for (const std::size_t i : order) {
+        const auto k = static_cast<std::size_t>(std::min_element(bytes.begin(), bytes.end()) - bytes.begin());
+        share[k].push_back(i);
+        share_pages[k].push_back(pages[i]);
+        bytes[k] += pages[i].out.size();
+      }
+      std::size_t pushed = 0;
+      for (auto& sp : share_pages) {
+        if (sp.empty()) continue;
+        auto job = std::make_shared<FieldJob>();
+        job->pages = sp;
+        field_work_->push(job);
+        ++pushed;
+      }
+      for (std::size_t j = 0; j < pushed; ++j) field_work_->take();
+      for (std::size_t k = 0; k < shares; ++k)
+        for (std::size_t j = 0; j < share[k].size(); ++j) pages[share[k][j]].ok = share_pages[k][j].ok;
+    } else {
+      snappy_decompress_many(pages);
+    }
     for (int l : selected_) st.readers[static_cast<std::size_t>(l)]->ahead_done(pages);
   }
 
@@ -311,6 +358,10 @@ class ParquetReader::Impl {
   void run(FieldJob& job) {
     RowGroupState& st = *job.state;
     const FieldNode& field = fields_[job.field];
+    if (!job.pages.empty()) {  // the field path's share of a batch's pages
+      snappy_decompress_many(job.pages);
+      return;
+    }
     for (int l : field_leaves_[job.field]) {
       auto& reader = *st.readers[static_cast<std::size_t>(l)];
       auto& chunk = st.chunks[static_cast<std::size_t>(l)];

@@ -1871,7 +1871,8 @@ TEST(ParquetWriterOptions, PageChecksums) {
 TEST(ParquetReadAhead, SnappyPagesDecompressedTogetherReadAsWritten) {
   // The reader decompresses the SNAPPY pages a batch starts, of all its columns, together
   // (snappy_decompress_many): pages of every kind and size, dictionary pages first, v1 and v2, at
-  // batch sizes that start pages mid-batch, on one thread and on two.
+  // batch sizes that start pages mid-batch, on one thread and on two (one row group: its batches'
+  // pages are shared out among the threads, then its fields read on them).
   const auto [schema, batch] = mixed_table(21, 30000);
   for (int version : {1, 2}) {
     pq::WriteOptions o;
