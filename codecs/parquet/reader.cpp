@@ -142,10 +142,15 @@ class ParquetReader::Impl {
         job->rows = rows;
         field_work_->push(job);
       }
+      // The error of the first field that fails, as one thread reading them in order would give.
       Status first_error;
+      std::size_t error_field = fields_.size();
       for (std::size_t f = 0; f < fields_.size(); ++f) {
         auto job = field_work_->take();
-        if (!job->status.ok() && first_error.ok()) first_error = job->status;
+        if (!job->status.ok() && job->field < error_field) {
+          first_error = job->status;
+          error_field = job->field;
+        }
         columns[job->field] = std::move(job->array);
       }
       SLUICE_TRY(first_error);
