@@ -29,6 +29,8 @@ const tables = {
   // Pages of 4 KiB and more (compressed), which the reader decompresses together when SNAPPY.
   pages: `SELECT md5(i::VARCHAR) AS h, CASE WHEN i % 7 = 0 THEN NULL ELSE md5((i * 3)::VARCHAR) END AS g,
           [i, i + 1] AS l FROM range(200) r(i)`,
+  // Three such pages in one row group: shared out among two threads (the reader's field path).
+  pages3: `SELECT md5(i::VARCHAR) AS h, md5((i * 3)::VARCHAR) AS g, md5((i * 5)::VARCHAR) AS f FROM range(140) r(i)`,
 };
 const variants = [
   ['snappy', 'COMPRESSION snappy'],

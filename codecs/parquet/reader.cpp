@@ -361,12 +361,12 @@ class ParquetReader::Impl {
 
   // Reads the leaves of one field for `job.rows` rows and builds its array (runs on any thread).
   void run(FieldJob& job) {
-    RowGroupState& st = *job.state;
-    const FieldNode& field = fields_[job.field];
-    if (!job.pages.empty()) {  // the field path's share of a batch's pages
+    if (!job.pages.empty()) {  // the field path's share of a batch's pages (no state, no field)
       snappy_decompress_many(job.pages);
       return;
     }
+    RowGroupState& st = *job.state;
+    const FieldNode& field = fields_[job.field];
     for (int l : field_leaves_[job.field]) {
       auto& reader = *st.readers[static_cast<std::size_t>(l)];
       auto& chunk = st.chunks[static_cast<std::size_t>(l)];
