@@ -722,13 +722,11 @@ class ChunkParser::Impl {
   R not_fit(od::value& v, Col& c, std::optional<std::string_view> text_value = std::nullopt) {
     std::string_view token = trim_token(v.raw_json_token());
     std::string text(token.substr(0, 64));
-    std::string why;  // an interval's text says why it was refused
-    if (c.interval && text_value) {
-      why = text::interval_refusal(*text_value);
-    } else if (c.interval && token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
-               token.find('\\') == std::string_view::npos) {
-      why = text::interval_refusal(token.substr(1, token.size() - 2));
-    }
+    // An interval's text says why it was refused: as read, or the raw token where it has no escape.
+    if (!text_value && token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
+        token.find('\\') == std::string_view::npos)
+      text_value = token.substr(1, token.size() - 2);
+    const std::string why = c.interval && text_value ? text::interval_refusal(*text_value) : "";
     return bad("value " + text + " does not fit the declared type " + c.type->to_string() + (why.empty() ? "" : ": " + why),
                ErrorCode::kTypeError);
   }

@@ -72,7 +72,10 @@ struct SnappyPage {
 // decompress() after another when two or more pages are large. A page that is corrupt, truncated or
 // of another size gets ok == false and unspecified `out` bytes, no message: decompress() it alone for
 // the error. Never reads past `in` nor writes past `out`; allocates only its schedule.
-void snappy_decompress_many(std::span<SnappyPage> pages);
+// With `shares` > 1 only share `share` of the pages is decoded (and only its pages' `ok` set): the
+// pages are dealt by size, largest first, each to the share with the fewest bytes so far, the same way
+// for every share, so that `shares` threads can each take one share of the same vector.
+void snappy_decompress_many(std::span<SnappyPage> pages, std::size_t share = 0, std::size_t shares = 1);
 
 // An upper bound of the compressed size of n input bytes (what compress() needs in `out`), or 0 for
 // LZO, unknown codecs, and n > kMaxCodecBytes.

@@ -199,7 +199,9 @@ class ParquetReader::Impl {
     std::int64_t rows = 0;
     Status status;
     ArrayPtr array;
-    std::span<SnappyPage> pages;  // set: a job that only decompresses these pages (the field path)
+    // Set: a job that only decompresses its share of these pages (the field path).
+    std::vector<SnappyPage>* pages = nullptr;
+    std::size_t share = 0, shares = 1;
   };
   struct RowGroupJob {
     int group = -1;
@@ -271,9 +273,9 @@ class ParquetReader::Impl {
   // The SNAPPY pages the next batch of `rows` rows reads, of every selected column, decompressed
   // together (two streams interleaved on this thread: snappy_decompress_many) rather than one after
   // another, up to kAheadBytes of them (the rest as the batch reaches them).
-  // On the field path (a row group too large to decode whole, fields on the threads) the pages are
-  // shared out among the threads, a share of about equal bytes each, which pair them in turn: a
-  // text column's pages then no longer decompress on the one thread that reads that column.
+  // On the field path (a row group too large to decode whole, fields on the threads) each thread takes
+  // a share of the pages, of about equal bytes, and pairs them in turn: a text column's pages then no
+  // longer decompress on the one thread that reads that column.
   void decompress_ahead(RowGroupState& st, std::int64_t rows) {
     static constexpr std::int64_t kAheadBytes = std::int64_t{64} << 20;
     std::vector<SnappyPage> pages;
@@ -282,31 +284,14 @@ class ParquetReader::Impl {
     if (pages.empty()) return;
     const std::size_t shares = field_work_ ? static_cast<std::size_t>(std::max(1, options_.threads)) : 1;
     if (shares > 1 && pages.size() > 2) {
-      // Largest first, each to the share with the fewest bytes so far.
-      std::vector<std::size_t> order(pages.size());
-      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::stable_sort(order.begin(), order.end(),
-                       [&](std::size_t x, std::size_t y) { return pages[x].out.size() > pages[y].out.size(); });
-      std::vector<std::vector<std::size_t>> share(shares);
-      std::vector<std::vector<SnappyPage>> share_pages(shares);
-      std::vector<std::size_t> bytes(shares, 0);
-      for (const std::size_t i : order) {
-        const auto k = static_cast<std::size_t>(std::min_element(bytes.begin(), bytes.end()) - bytes.begin());
-        share[k].push_back(i);
-        share_pages[k].push_back(pages[i]);
-        bytes[k] += pages[i].out.size();
-      }
-      std::size_t pushed = 0;
-      for (auto& sp : share_pages) {
-        if (sp.empty()) continue;
+      for (std::size_t k = 0; k < shares; ++k) {
         auto job = std::make_shared<FieldJob>();
-        job->pages = sp;
+        job->pages = &pages;
+        job->share = k;
+        job->shares = shares;
         field_work_->push(job);
-        ++pushed;
       }
-      for (std::size_t j = 0; j < pushed; ++j) field_work_->take();
-      for (std::size_t k = 0; k < shares; ++k)
-        for (std::size_t j = 0; j < share[k].size(); ++j) pages[share[k][j]].ok = share_pages[k][j].ok;
+      for (std::size_t k = 0; k < shares; ++k) field_work_->take();
     } else {
       snappy_decompress_many(pages);
     }
@@ -361,8 +346,8 @@ class ParquetReader::Impl {
 
   // Reads the leaves of one field for `job.rows` rows and builds its array (runs on any thread).
   void run(FieldJob& job) {
-    if (!job.pages.empty()) {  // the field path's share of a batch's pages (no state, no field)
-      snappy_decompress_many(job.pages);
+    if (job.pages) {  // the field path's share of a batch's pages (no state, no field)
+      snappy_decompress_many(*job.pages, job.share, job.shares);
       return;
     }
     RowGroupState& st = *job.state;

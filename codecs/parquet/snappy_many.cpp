@@ -229,26 +229,33 @@ struct Lane {
   }
 };
 
+// `which` (indexes of `pages`) dealt into `k` groups: largest first, each to the group with the
+// fewest output bytes so far, so that the groups end close together.
+std::vector<std::vector<std::size_t>> deal(std::span<const SnappyPage> pages, std::vector<std::size_t> which,
+                                           std::size_t k) {
+  std::stable_sort(which.begin(), which.end(),
+                   [&](std::size_t x, std::size_t y) { return pages[x].out.size() > pages[y].out.size(); });
+  std::vector<std::vector<std::size_t>> groups(k);
+  std::vector<std::size_t> bytes(k, 0);
+  for (const std::size_t i : which) {
+    const auto g = static_cast<std::size_t>(std::min_element(bytes.begin(), bytes.end()) - bytes.begin());
+    groups[g].push_back(i);
+    bytes[g] += pages[i].out.size();
+  }
+  return groups;
+}
+
 }  // namespace
 
-void snappy_decompress_many(std::span<SnappyPage> pages) {
-  for (auto& p : pages) p.ok = false;
-  // Largest first, each to the lane with less output so far: the lanes end close together.
-  std::vector<std::size_t> order(pages.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t x, std::size_t y) { return pages[x].out.size() > pages[y].out.size(); });
+void snappy_decompress_many(std::span<SnappyPage> pages, std::size_t share, std::size_t shares) {
+  std::vector<std::size_t> mine(pages.size());
+  for (std::size_t i = 0; i < mine.size(); ++i) mine[i] = i;
+  if (shares > 1) mine = std::move(deal(pages, std::move(mine), shares)[share]);
+  for (const std::size_t i : mine) pages[i].ok = false;
+  auto lanes = deal(pages, std::move(mine), 2);
   Lane a, b;
-  std::size_t load_a = 0, load_b = 0;
-  for (const std::size_t i : order) {
-    if (load_a <= load_b) {
-      a.queue.push_back(i);
-      load_a += pages[i].out.size();
-    } else {
-      b.queue.push_back(i);
-      load_b += pages[i].out.size();
-    }
-  }
+  a.queue = std::move(lanes[0]);
+  b.queue = std::move(lanes[1]);
   a.advance(pages);
   b.advance(pages);
   while (a.active() && b.active()) {

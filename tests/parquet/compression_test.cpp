@@ -750,3 +750,39 @@ TEST(ParquetSnappyMany, BrokenPagesFailAloneAndAsDecompressDoes) {
   const Bytes zero_literal = {0x00, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF};
   EXPECT_EQ(unpack_into(Codec::SNAPPY, zero_literal, 0).ok(), many({zero_literal}, {0})[0].has_value());
 }
+
+TEST(ParquetSnappyMany, SharesDecodeDisjointPagesThatTogetherAreAll) {
+  // Each of `shares` calls on the same vector decodes only its own pages (the others' `ok` and bytes
+  // untouched), and together they decode every page: what the reader's threads rely on.
+  std::mt19937 rng(5);
+  std::vector<SnappyStream> streams;
+  for (std::size_t size : {9000, 100, 30000, 5000, 70, 12000, 800}) streams.push_back(random_snappy_stream(rng, size));
+  std::vector<Bytes> outs;
+  for (const auto& st : streams) outs.emplace_back(st.plain.size(), 0xAB);
+  std::vector<SnappyPage> pages;
+  for (std::size_t i = 0; i < streams.size(); ++i) pages.push_back({streams[i].packed, outs[i]});
+  constexpr std::size_t kShares = 3;
+  std::vector<int> decoded_by(pages.size(), -1);
+  for (std::size_t k = 0; k < kShares; ++k) {
+    for (auto& p : pages) p.ok = false;
+    snappy_decompress_many(pages, k, kShares);
+    int mine = 0;
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      if (!pages[i].ok) continue;
+      ++mine;
+      EXPECT_EQ(decoded_by[i], -1) << "page " << i << " decoded by two shares";
+      decoded_by[i] = static_cast<int>(k);
+      EXPECT_TRUE(outs[i] == streams[i].plain) << i;
+    }
+    EXPECT_GT(mine, 0) << "share " << k;
+  }
+  for (std::size_t i = 0; i < pages.size(); ++i) EXPECT_NE(decoded_by[i], -1) << "page " << i << " in no share";
+  // A share's pages are left alone by the other shares: decode only share 0 into fresh buffers.
+  for (auto& o : outs) std::fill(o.begin(), o.end(), 0xAB);
+  for (auto& p : pages) p.ok = false;
+  snappy_decompress_many(pages, 0, kShares);
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (decoded_by[i] == 0) continue;
+    EXPECT_TRUE(!pages[i].ok && outs[i] == Bytes(outs[i].size(), 0xAB)) << i;
+  }
+}
