@@ -832,10 +832,13 @@ class ChunkParser::Impl {
   }
 
   // The content of a string token as it stands in the input, escapes and all, or false (not a
-  // string).
+  // string). The token is consumed: left unread, On Demand would skip it when the loop moves on, and
+  // its skip takes a string followed by ':' for a key, so `{"t":"u":[]}}` would read as {"t":"u"}
+  // (a consumed scalar can still be read again, by any getter).
   [[gnu::always_inline]] static bool raw_string(od::value& v, const char*& p, std::size_t& n) {
     std::string_view t = v.raw_json_token();
     if (t.empty() || t[0] != '"') return false;
+    (void)v.get_raw_json_string();
     t = trim_token(t);
     if (t.size() < 2) return false;
     p = t.data() + 1;

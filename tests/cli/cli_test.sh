@@ -216,6 +216,10 @@ check_err "an NDJSON interval finer than a millisecond: the error says why" 1 "n
 printf '{"iv": "-2 d\\u0061ys"}\n' >iv_escaped.ndjson
 run cat iv_escaped.ndjson --types iv=interval
 check_err "an NDJSON interval written with an escape: the error says why" 1 "holds no negative part"
+# A string followed by ':' is not a value (On Demand's skip once took it for a key and read on).
+printf '{"a":1}\n{"s":{"t":"u":[]}}}\n{"a":2}\n' >colon.ndjson
+run cat colon.ndjson --to ndjson
+check_err "NDJSON: a string followed by a colon is invalid JSON, on its line" 1 "colon.ndjson:2: invalid JSON"
 
 # One column: a null is an empty line (as DuckDB writes it), read back as a null row, through Parquet too.
 printf 'v\n1\n\n3\n\n' >one_col.csv

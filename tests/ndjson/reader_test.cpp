@@ -388,6 +388,47 @@ TEST(NdjsonReader, InvalidJsonIsAnErrorWithLineAndOffset) {
   }
 }
 
+// On Demand skips a value left unread by counting brackets, and takes a string followed by ':' for
+// a key: a string read without being consumed let `"u":[]` and a brace too many through as "u".
+// Every reading of a string (plain, date, timestamp, declared time, in a struct, in a list, during
+// inference and during conversion) must refuse it.
+TEST(NdjsonReader, AStringFollowedByAColonIsInvalidWhereverItIsRead) {
+  const std::string good =
+      "{\"s\":\"a\",\"d\":\"2024-01-01\",\"t\":\"2024-01-01 10:00:00\",\"tm\":\"10:00:00\",\"l\":[\"x\"],\"o\":{\"u\":\"v\"},\"n\":1,\"f\":0.5,\"ln\":[1]}\n";
+  const std::string after = "{\"s\":\"z\"}\n";
+  for (const char* bad : {"{\"s\":\"a\":[]}}\n", "{\"s\":\"a\":1}}\n", "{\"s\":\"a\":\"b\"}}\n", "{\"d\":\"2024-01-02\":0}}\n",
+                          "{\"t\":\"2024-01-01 11:00:00\":0}}\n", "{\"tm\":\"11:00:00\":0}}\n", "{\"l\":[\"x\":0]]}\n",
+                          "{\"l\":[\"x\",\"y\":[]]]}\n", "{\"o\":{\"u\":\"v\":[]}}}\n", "{\"s\":\"a\",\"o\":{\"t\":\"u\":[]}}}\n",
+                          "{\"n\":2:[]}}\n", "{\"f\":0.25:[]}}\n", "{\"ln\":[1:0]]}\n"}) {
+    for (const bool declared : {false, true}) {
+      for (const std::int64_t infer : {std::int64_t{1}, std::int64_t{-1}}) {
+        for (const std::int64_t block : {std::int64_t{4096}, std::int64_t{1} << 20}) {
+          ReadOptions o;
+          o.infer_rows = infer;
+          o.block_size = block;
+          if (declared) o.column_types = {{"tm", time_type(TimeUnit::kMicro)}, {"d", date32()}};
+          const std::string what = std::string(bad) + " declared " + std::to_string(declared) + " infer " +
+                                   std::to_string(infer) + " block " + std::to_string(block);
+          // Second line (the first settled the types), and first line (inference meets it first).
+          auto r = read(good + bad + after, o);
+          ASSERT_FALSE(r.ok()) << what << json(*r);
+          EXPECT_EQ(r.error().code(), ErrorCode::kParseError) << what << r.error().to_string();
+          EXPECT_EQ(r.error().context().line, 2) << what << r.error().to_string();
+          auto first = read(bad + good, o);
+          ASSERT_FALSE(first.ok()) << what << json(*first);
+          EXPECT_EQ(first.error().context().line, 1) << what << first.error().to_string();
+          // Skipped, it leaves the others whole.
+          o.bad_lines = BadLinePolicy::kSkip;
+          auto skipped = read_reporting(good + bad + after, o);
+          ASSERT_OK(skipped);
+          EXPECT_EQ(rows(skipped->batches), 2) << what;
+          EXPECT_EQ(skipped->reader->bad_lines().first_lines, (std::vector<std::int64_t>{2})) << what;
+        }
+      }
+    }
+  }
+}
+
 TEST(NdjsonReader, SkipsAndReportsBadLines) {
   ReadOptions o;
   o.bad_lines = BadLinePolicy::kSkip;
