@@ -64,6 +64,7 @@ struct Bytes {
     size += sizeof(T);
   }
   [[gnu::always_inline]] void append(const void* d, std::size_t n) {
+    if (n == 0) return;  // (p is null before the first growth, and memcpy's pointers must not be)
     if (size + static_cast<std::int64_t>(n) > cap) grow(n);
     std::memcpy(p + size, d, n);
     size += static_cast<std::int64_t>(n);
@@ -1248,8 +1249,68 @@ class ChunkParser::Impl {
     std::size_t offset = 0;  // of the record that failed
   };
 
+  // A record of NDJSON is one line. The document stream of the fast passes does not care where lines
+  // end, so a record spanning lines ({"a":\n1}) read there as one record, while the line path (which
+  // a bad record elsewhere in the chunk sends the chunk down) read its lines as two bad ones: its
+  // validity depended on its neighbours, and an error could name a later line. Given the `records`
+  // read in [0, end), each at the start of its line (checked as they are read), returns where the
+  // first that spans lines starts, or SIZE_MAX. `newlines`: the chunk's count of '\n' (-1: not
+  // counted yet). Records rewritten one per line (arrays, concatenated objects) cannot span lines.
+  std::size_t first_spanning(const Chunk& ch, std::size_t end, std::int64_t records, std::int64_t newlines) {
+    if (!ch.record_lines.empty() || records == 0) return SIZE_MAX;
+    const char* d = ch.data();
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    // As many records as lines: none spans two. Else as many as lines holding more than blanks.
+    if (newlines < 0 || end != ch.size) newlines = count_lines(d, end);
+    if (records >= newlines + (end > 0 && d[end - 1] != '\n' ? 1 : 0)) return SIZE_MAX;
+    std::int64_t filled = 0;
+    for (std::size_t at = 0; at < end;) {
+      const char* nl = static_cast<const char*>(std::memchr(d + at, '\n', end - at));
+      const std::size_t e = nl ? static_cast<std::size_t>(nl - d) : end;
+      while (at < e && blank(d[at])) ++at;
+      filled += at < e ? 1 : 0;
+      at = e + 1;
+    }
+    if (records >= filled) return SIZE_MAX;
+    // One spans lines (rare): which one, from where the records start, each record's region (up to
+    // the next one, trailing blanks left out) holding no line end.
+    std::vector<std::size_t> starts;
+    od::document_stream stream;
+    if (parser.iterate_many(ch.bytes->data(), ch.size, std::max<std::size_t>(ch.size, 1 << 16)).get(stream)) return 0;
+    for (auto it = stream.begin(); it != stream.end() && it.current_index() < end; ++it) starts.push_back(it.current_index());
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      std::size_t b = starts[i];  // (the stream's first document starts at the blanks before it)
+      std::size_t e = i + 1 < starts.size() ? starts[i + 1] : end;
+      while (b < e && blank(d[b])) ++b;
+      while (e > b && blank(d[e - 1])) --e;
+      if (std::memchr(d + b, '\n', e - b) != nullptr) return b;
+    }
+    return SIZE_MAX;
+  }
+
+  // A record spanning lines found by first_spanning: the error its first line gives alone.
+  PassResult spanning(const Chunk& ch, std::size_t at) {
+    const char* nl = static_cast<const char*>(std::memchr(ch.data() + at, '\n', ch.size - at));
+    const std::size_t e = nl ? static_cast<std::size_t>(nl - ch.data()) : ch.size;
+    od::document_stream stream;
+    error_code err = parser.iterate_many(ch.bytes->data() + at, e - at, std::max<std::size_t>(e - at, 4096)).get(stream);
+    if (!err) {
+      for (auto it = stream.begin(); it != stream.end() && !err; ++it) {
+        od::document_reference doc;
+        od::object o;
+        if (!(err = (*it).get(doc))) err = doc.get_object().get(o);
+        if (!err) break;  // (a complete record on the line, the next one starting on the following line)
+      }
+      if (!err && stream.truncated_bytes() != 0) err = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    }
+    if (err) invalid(err);
+    else bad("a record spans more than one line");
+    return {R::kBad, at};
+  }
+
   // All records with iterate_many (one batch: the chunk). Stops at the first record that fails.
-  PassResult fast_pass(const Chunk& ch, Col& root) {
+  // `newlines`: the chunk's count of '\n' (-1: not counted).
+  PassResult fast_pass(const Chunk& ch, Col& root, std::int64_t newlines) {
     const std::size_t batch = std::max<std::size_t>(ch.size, 1 << 16);
     od::document_stream stream;
     if (auto e = parser.iterate_many(ch.bytes->data(), ch.size, batch).get(stream)) {
@@ -1257,27 +1318,35 @@ class ChunkParser::Impl {
       return {R::kBad, 0};
     }
     const char* data = ch.data();
+    std::int64_t records = 0;
+    // A record that fails may come after one spanning lines: that one is the first bad record.
+    auto failed = [&](PassResult pr) {
+      if (const std::size_t s = first_spanning(ch, pr.offset, records, -1); s != SIZE_MAX) return spanning(ch, s);
+      return pr;
+    };
     for (auto it = stream.begin(); it != stream.end(); ++it) {
       const std::size_t at = it.current_index();
       od::document_reference doc;
       if (auto e = (*it).get(doc)) {
         invalid(e);
-        return {R::kBad, at};
+        return failed({R::kBad, at});
       }
       // Two values on one line are not NDJSON: the byte before a record (past blanks) is a line end.
       std::size_t b = at;
       while (b > 0 && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) --b;
       if (b > 0 && data[b - 1] != '\n') {
         bad("more than one JSON value on a line");
-        return {R::kBad, at};
+        return failed({R::kBad, at});
       }
       R r = record(doc, root);
-      if (r != R::kOk) return {r, at};
+      if (r != R::kOk) return failed({r, at});
+      ++records;
     }
     if (stream.truncated_bytes() != 0) {
       invalid(simdjson::INCOMPLETE_ARRAY_OR_OBJECT);
-      return {R::kBad, ch.size - stream.truncated_bytes()};
+      return failed({R::kBad, ch.size - stream.truncated_bytes()});
     }
+    if (const std::size_t s = first_spanning(ch, ch.size, records, newlines); s != SIZE_MAX) return spanning(ch, s);
     return {};
   }
 
@@ -1477,13 +1546,14 @@ class ChunkParser::Impl {
     od::document_stream stream;
     if (parser.iterate_many(ch.bytes->data(), ch.size, std::max<std::size_t>(ch.size, 1 << 16)).get(stream)) return false;
     const char* data = ch.data();
+    const std::int64_t seen_before = seen;
     for (auto it = stream.begin(); it != stream.end(); ++it) {
       const std::size_t at = it.current_index();
       std::size_t b = at;
       while (b > 0 && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) --b;
       if (b > 0 && data[b - 1] != '\n') return false;
       // The sample is full, and the last record in it ended its line (checked just above).
-      if (max_records >= 0 && seen >= max_records) return true;
+      if (max_records >= 0 && seen >= max_records) return first_spanning(ch, at, seen - seen_before, -1) == SIZE_MAX;
       od::document_reference doc;
       if ((*it).get(doc)) return false;
       od::object o;
@@ -1493,7 +1563,7 @@ class ChunkParser::Impl {
       if (infer_object(o, n, true) != R::kOk) return false;
       ++seen;
     }
-    return stream.truncated_bytes() == 0;
+    return stream.truncated_bytes() == 0 && first_spanning(ch, ch.size, seen - seen_before, -1) == SIZE_MAX;
   }
 
   // Joins the kinds of the chunk's first `max_records` records (all when negative) into `n`: all at
@@ -1551,14 +1621,15 @@ class ChunkParser::Impl {
 
   ChunkOutput process(const Chunk& ch, const TypePtr& type) {
     ChunkOutput out;
-    out.lines = ch.input_lines >= 0 ? ch.input_lines : count_lines(ch.data(), ch.size);
+    const std::int64_t newlines = ch.input_lines >= 0 ? -1 : count_lines(ch.data(), ch.size);
+    out.lines = ch.input_lines >= 0 ? ch.input_lines : newlines;
     auto root = make_root(type, ch.size);
     std::int64_t long_line = -1;
     const std::size_t long_at = first_long_line(ch, long_line);
     const bool long_record = long_at != SIZE_MAX;
     PassResult pr;
     if (!long_record) {
-      pr = fast_pass(ch, *root);
+      pr = fast_pass(ch, *root, newlines);
       if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
     } else {
       // A record over the limit is a resource limit, not a bad record: fatal under kSkip too (the
@@ -1620,7 +1691,7 @@ class ChunkParser::Impl {
     }
     if (!invalid_seen) {
       root = make_root(wider, ch.size);
-      pr = fast_pass(ch, *root);
+      pr = fast_pass(ch, *root, newlines);
       if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
       if (pr.r == R::kMismatch) {
         // Cannot happen when inference and conversion agree; say so rather than loop.
