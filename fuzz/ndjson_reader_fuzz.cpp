@@ -17,7 +17,8 @@
 //     same rows, bad records and final schema, and the same values when every batch of both reads
 //     had the final schema;
 //   - every line read as a record (one record per line) is a JSON object by simdjson's DOM parser,
-//     which validates the whole grammar;
+//     which validates the whole grammar, and the values of its inferred int64, float64, bool and
+//     string top-level columns are the DOM's values;
 //   - skipping bad records is the same as leaving them out: for one record per line and at most ten
 //     bad ones (all named in BadLineReport::first_lines), the input without those lines reads with
 //     BadLinePolicy::kError, without error, into the same rows and final schema (and values, as
@@ -321,6 +322,7 @@ struct Outcome {
   bool has_binary = false;  // the final schema holds a binary or fixed-size binary type
   sluice::SchemaPtr final_schema;
   nd::Format format = nd::Format::kAuto;  // as detected
+  std::vector<sluice::Batch> batches;
 };
 
 bool holds_binary(const sluice::DataType& t) {
@@ -370,6 +372,7 @@ Outcome read(const std::string& data, nd::ReadOptions opt, int threads) {
     if (out.nulls.size() < batch.num_columns()) out.nulls.resize(batch.num_columns(), 0);
     for (std::size_t c = 0; c < batch.num_columns(); ++c) out.nulls[c] += batch.columns[c]->null_count;
     out.dump += dump_batch(batch, last_schema);
+    out.batches.push_back(batch);
 #ifndef SLUICE_NDJSON_FUZZ_NO_WRITER
     if (auto s = (*writer)->write(batch); !s.ok()) fail("NdjsonWriter rejected a batch", s.error().to_string());
 #endif
@@ -408,13 +411,22 @@ std::string describe(const Outcome& o) {
 // Every line the reader took as a record is a JSON object: simdjson's DOM parser, which validates the
 // whole grammar, parses it. The reader's On Demand parsing checks what it reads: the skip of a value
 // left unread once let `"u":[]` through after a string, and its document stream a record spanning
-// two lines. `bad`: the lines the reader dropped (1-based). Integers beyond 64 bits are the one
-// difference: the DOM parser refuses them, the reader reads them as doubles (or refuses them itself
-// under BigIntegers::kError).
-void check_lines_are_json(const std::string& body, const std::vector<std::int64_t>& bad) {
+// two lines. Integers beyond 64 bits are the one difference: the DOM parser refuses them, the reader
+// reads them as doubles (or refuses them itself under BigIntegers::kError).
+// And the values read are the DOM's: in each top-level column the reader typed int64, float64, bool
+// or string (inferred: `declared` names are left out), a row's value is the last value of its key
+// in the DOM's object (null where the key is absent), the same number exactly (the reader's own fast
+// paths for short numbers included), the same unescaped string, for a string the DOM also reads as
+// one. `bad`: the lines the reader dropped (1-based); the rows are the other non-blank lines in
+// order.
+void check_lines_are_json(const std::string& body, const std::vector<std::int64_t>& bad,
+                          const std::vector<sluice::Batch>& batches, const std::vector<std::string>& declared) {
+  using sluice::TypeId;
   static simdjson::dom::parser dom;
   std::size_t at = body.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  std::size_t next_bad = 0;
+  std::size_t next_bad = 0, batch = 0;
+  std::int64_t row = 0;
+  bool values = true;  // rows still line up with lines
   for (std::int64_t line = 1; at <= body.size(); ++line) {
     const std::size_t nl = body.find('\n', at);
     const std::size_t end = nl == std::string::npos ? body.size() : nl;
@@ -425,11 +437,77 @@ void check_lines_are_json(const std::string& body, const std::vector<std::int64_
     if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     simdjson::dom::element e;
     const simdjson::error_code err = dom.parse(text.data(), text.size(), true).get(e);
-    if (err == simdjson::NUMBER_ERROR) continue;
-    if (err || !e.is_object())
+    if (err == simdjson::NUMBER_ERROR) {
+      values = false;  // (its row is skipped below: the values of the next lines are still checked)
+    } else if (err || !e.is_object()) {
       fail("a line that is not a JSON object was read as a record",
            "line " + std::to_string(line) + " (" + (err ? simdjson::error_message(err) : "not an object") +
                "): " + std::string(text.substr(0, 2000)));
+    }
+    while (batch < batches.size() && row >= batches[batch].num_rows) {
+      ++batch;
+      row = 0;
+    }
+    if (batch == batches.size()) fail("fewer rows than records", "line " + std::to_string(line));
+    const sluice::Batch& b = batches[batch];
+    const std::int64_t r = row++;
+    if (!values) {
+      values = true;
+      continue;
+    }
+    const simdjson::dom::object o = e.get_object().value_unsafe();
+    for (std::size_t c = 0; c < b.num_columns(); ++c) {
+      const std::string& name = b.schema->fields[c].name;
+      const TypeId t = b.schema->fields[c].type->id;
+      if (t != TypeId::kInt64 && t != TypeId::kFloat64 && t != TypeId::kBool && t != TypeId::kString) continue;
+      if (std::find(declared.begin(), declared.end(), name) != declared.end()) continue;
+      simdjson::dom::element v;
+      bool found = false;
+      for (auto field : o)
+        if (field.key == name) {
+          v = field.value;
+          found = true;
+        }
+      const sluice::ArrayData& a = *b.columns[c];
+      const std::string where = "line " + std::to_string(line) + ", column " + name + ": " + std::string(text.substr(0, 500));
+      if (!found || v.is_null()) {
+        if (a.is_valid(r)) fail("a value where the record has null or no key", where);
+        continue;
+      }
+      if (!a.is_valid(r)) fail("null where the record has a value", where);
+      bool same = true;
+      switch (t) {
+        case TypeId::kInt64: {
+          std::int64_t x;
+          same = v.get_int64().get(x) == simdjson::SUCCESS && x == a.value<std::int64_t>(r);
+          break;
+        }
+        case TypeId::kFloat64: {
+          // Bit for bit, but for an integer's text (the DOM keeps -0 as the integer 0; the reader,
+          // reading the column's numbers as doubles, as -0.0).
+          double x;
+          const double y = a.value<double>(r);
+          same = v.get_double().get(x) == simdjson::SUCCESS &&
+                 (v.is_int64() || v.is_uint64() ? x == y : std::memcmp(&x, &y, 8) == 0);
+          break;
+        }
+        case TypeId::kBool: {
+          bool x;
+          same = v.get_bool().get(x) == simdjson::SUCCESS && x == a.bool_value(r);
+          break;
+        }
+        default: {
+          std::string_view x;
+          if (v.get_string().get(x) == simdjson::SUCCESS) same = x == a.string_at(r);
+          break;
+        }
+      }
+      if (!same) fail("a value differs from the DOM parser's", where + "\nread: " + [&] {
+        std::string d;
+        dump_value(d, a, r);
+        return d;
+      }());
+    }
   }
 }
 
@@ -468,8 +546,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                   one.dump != two.dump || one.text != two.text)))
     fail("threads=1 and threads=2 disagree", "threads=1: " + describe(one) + "\nthreads=2: " + describe(two));
 
-  if (one.ok && one.format == nd::Format::kLines && static_cast<std::int64_t>(one.bad_lines.size()) == one.bad)
-    check_lines_are_json(body, one.bad_lines);
+  if (one.ok && one.format == nd::Format::kLines && static_cast<std::int64_t>(one.bad_lines.size()) == one.bad) {
+    std::vector<std::string> declared;
+    for (const auto& [name, type] : opt.column_types) declared.push_back(name);
+    if (opt.schema)
+      for (const auto& f : opt.schema->fields) declared.push_back(f.name);
+    check_lines_are_json(body, one.bad_lines, one.batches, declared);
+  }
 
   // One big block: the same result.
   {
