@@ -408,20 +408,77 @@ std::string describe(const Outcome& o) {
   return s;
 }
 
+// Whether value r of `a` is the DOM's value `v` (`found`: the key was there), for the types inference
+// makes from JSON types: int64, float64, bool, string, list and struct. Others (dates and timestamps
+// read from strings, a string column's JSON text of a non-string) are not compared: true.
+bool same_as_dom(const sluice::ArrayData& a, std::int64_t r, bool found, simdjson::dom::element v) {
+  using sluice::TypeId;
+  if (!found || v.is_null()) return !a.is_valid(r);
+  const TypeId t = a.type->id;
+  if (t != TypeId::kInt64 && t != TypeId::kFloat64 && t != TypeId::kBool && t != TypeId::kString &&
+      t != TypeId::kList && t != TypeId::kStruct)
+    return true;
+  if (!a.is_valid(r)) return false;
+  switch (t) {
+    case TypeId::kInt64: {
+      std::int64_t x;
+      return v.get_int64().get(x) == simdjson::SUCCESS && x == a.value<std::int64_t>(r);
+    }
+    case TypeId::kFloat64: {
+      // Bit for bit, but for an integer's text (the DOM keeps -0 as the integer 0; the reader,
+      // reading the column's numbers as doubles, as -0.0).
+      double x;
+      const double y = a.value<double>(r);
+      return v.get_double().get(x) == simdjson::SUCCESS && (v.is_int64() || v.is_uint64() ? x == y : std::memcmp(&x, &y, 8) == 0);
+    }
+    case TypeId::kBool: {
+      bool x;
+      return v.get_bool().get(x) == simdjson::SUCCESS && x == a.bool_value(r);
+    }
+    case TypeId::kString: {
+      std::string_view x;
+      return v.get_string().get(x) != simdjson::SUCCESS || x == a.string_at(r);
+    }
+    case TypeId::kList: {
+      simdjson::dom::array arr;
+      if (v.get_array().get(arr) != simdjson::SUCCESS) return false;
+      const auto [b, e] = a.list_range(r);
+      if (static_cast<std::size_t>(e - b) != arr.size()) return false;
+      std::int64_t k = b;
+      for (simdjson::dom::element x : arr)
+        if (!same_as_dom(*a.children.at(0), k++, true, x)) return false;
+      return true;
+    }
+    default: {  // a struct: each field the last value of its key
+      simdjson::dom::object o;
+      if (v.get_object().get(o) != simdjson::SUCCESS) return false;
+      for (std::size_t f = 0; f < a.children.size(); ++f) {
+        simdjson::dom::element x;
+        bool has = false;
+        for (auto field : o)
+          if (field.key == a.type->children[f].name) {
+            x = field.value;
+            has = true;
+          }
+        if (!same_as_dom(*a.children[f], r, has, x)) return false;
+      }
+      return true;
+    }
+  }
+}
+
 // Every line the reader took as a record is a JSON object: simdjson's DOM parser, which validates the
 // whole grammar, parses it. The reader's On Demand parsing checks what it reads: the skip of a value
 // left unread once let `"u":[]` through after a string, and its document stream a record spanning
 // two lines. Integers beyond 64 bits are the one difference: the DOM parser refuses them, the reader
 // reads them as doubles (or refuses them itself under BigIntegers::kError).
-// And the values read are the DOM's: in each top-level column the reader typed int64, float64, bool
-// or string (inferred: `declared` names are left out), a row's value is the last value of its key
-// in the DOM's object (null where the key is absent), the same number exactly (the reader's own fast
-// paths for short numbers included), the same unescaped string, for a string the DOM also reads as
-// one. `bad`: the lines the reader dropped (1-based); the rows are the other non-blank lines in
-// order.
+// And the values read are the DOM's (same_as_dom), in every column not declared (`declared`): a
+// row's value is the last value of its key in the DOM's object (null where the key is absent), the
+// same number exactly (the reader's own fast paths for short numbers included), the same unescaped
+// string, for a string the DOM also reads as one, lists and structs element by element. `bad`: the
+// lines the reader dropped (1-based); the rows are the other non-blank lines in order.
 void check_lines_are_json(const std::string& body, const std::vector<std::int64_t>& bad,
                           const std::vector<sluice::Batch>& batches, const std::vector<std::string>& declared) {
-  using sluice::TypeId;
   static simdjson::dom::parser dom;
   std::size_t at = body.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   std::size_t next_bad = 0, batch = 0;
@@ -458,8 +515,6 @@ void check_lines_are_json(const std::string& body, const std::vector<std::int64_
     const simdjson::dom::object o = e.get_object().value_unsafe();
     for (std::size_t c = 0; c < b.num_columns(); ++c) {
       const std::string& name = b.schema->fields[c].name;
-      const TypeId t = b.schema->fields[c].type->id;
-      if (t != TypeId::kInt64 && t != TypeId::kFloat64 && t != TypeId::kBool && t != TypeId::kString) continue;
       if (std::find(declared.begin(), declared.end(), name) != declared.end()) continue;
       simdjson::dom::element v;
       bool found = false;
@@ -469,44 +524,12 @@ void check_lines_are_json(const std::string& body, const std::vector<std::int64_
           found = true;
         }
       const sluice::ArrayData& a = *b.columns[c];
-      const std::string where = "line " + std::to_string(line) + ", column " + name + ": " + std::string(text.substr(0, 500));
-      if (!found || v.is_null()) {
-        if (a.is_valid(r)) fail("a value where the record has null or no key", where);
-        continue;
-      }
-      if (!a.is_valid(r)) fail("null where the record has a value", where);
-      bool same = true;
-      switch (t) {
-        case TypeId::kInt64: {
-          std::int64_t x;
-          same = v.get_int64().get(x) == simdjson::SUCCESS && x == a.value<std::int64_t>(r);
-          break;
-        }
-        case TypeId::kFloat64: {
-          // Bit for bit, but for an integer's text (the DOM keeps -0 as the integer 0; the reader,
-          // reading the column's numbers as doubles, as -0.0).
-          double x;
-          const double y = a.value<double>(r);
-          same = v.get_double().get(x) == simdjson::SUCCESS &&
-                 (v.is_int64() || v.is_uint64() ? x == y : std::memcmp(&x, &y, 8) == 0);
-          break;
-        }
-        case TypeId::kBool: {
-          bool x;
-          same = v.get_bool().get(x) == simdjson::SUCCESS && x == a.bool_value(r);
-          break;
-        }
-        default: {
-          std::string_view x;
-          if (v.get_string().get(x) == simdjson::SUCCESS) same = x == a.string_at(r);
-          break;
-        }
-      }
-      if (!same) fail("a value differs from the DOM parser's", where + "\nread: " + [&] {
+      if (!same_as_dom(a, r, found, v)) {
         std::string d;
         dump_value(d, a, r);
-        return d;
-      }());
+        fail("a value differs from the DOM parser's",
+             "line " + std::to_string(line) + ", column " + name + ": " + std::string(text.substr(0, 500)) + "\nread: " + d);
+      }
     }
   }
 }
