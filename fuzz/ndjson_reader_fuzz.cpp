@@ -72,12 +72,15 @@
 
 #include <simdjson.h>
 
+#include "dump.hpp"
 #include "sluice/codecs/ndjson.hpp"
 #include "sluice/io/local.hpp"
 
 namespace {
 
 namespace nd = sluice::ndjson;
+using sluice::fuzz::dump_batch;
+using sluice::fuzz::dump_value;
 
 // The first kOptionBytes bytes pick the options; the rest is the JSON:
 //   [0] format (2 bits), bad lines skip, unknown fields (2 bits), big integers error, no temporal
@@ -223,90 +226,6 @@ constexpr bool kWriterChecks = false;
 #else
 constexpr bool kWriterChecks = true;
 #endif
-
-// An exact text of value i of `a` (relative to its offset): the type's id, then the value's bits.
-void dump_value(std::string& out, const sluice::ArrayData& a, std::int64_t i) {
-  using sluice::TypeId;
-  if (!a.is_valid(i)) {
-    out += 'n';
-    return;
-  }
-  char buf[64];
-  auto hex = [&](const void* p, std::size_t n) {
-    const auto* b = static_cast<const std::uint8_t*>(p);
-    for (std::size_t k = 0; k < n; ++k) {
-      std::snprintf(buf, sizeof buf, "%02x", b[k]);
-      out += buf;
-    }
-  };
-  const sluice::DataType& t = *a.type;
-  switch (t.id) {
-    case TypeId::kNull: out += 'n'; return;
-    case TypeId::kBool: out += a.bool_value(i) ? 'T' : 'F'; return;
-    case TypeId::kString:
-    case TypeId::kBinary: {
-      const auto* offs = a.buffers.at(1)->data_as<std::int64_t>() + a.offset;
-      const char* base = a.buffers.at(2) ? reinterpret_cast<const char*>(a.buffers[2]->data()) : "";
-      out += std::to_string(offs[i + 1] - offs[i]) + ':';
-      out.append(base + offs[i], static_cast<std::size_t>(offs[i + 1] - offs[i]));
-      return;
-    }
-    case TypeId::kList: {
-      const auto [b, e] = a.list_range(i);
-      out += '[';
-      for (std::int64_t k = b; k < e; ++k) {
-        if (k != b) out += ',';
-        dump_value(out, *a.children.at(0), k);
-      }
-      out += ']';
-      return;
-    }
-    case TypeId::kMap: {
-      const auto [b, e] = a.map_range(i);
-      const sluice::ArrayData& entries = *a.children.at(0);
-      out += "<";
-      for (std::int64_t k = b; k < e; ++k) {
-        if (k != b) out += ',';
-        dump_value(out, *entries.children.at(0), k);
-        out += '=';
-        dump_value(out, *entries.children.at(1), k);
-      }
-      out += '>';
-      return;
-    }
-    case TypeId::kStruct:
-      out += '{';
-      for (std::size_t f = 0; f < a.children.size(); ++f) {
-        if (f) out += ',';
-        dump_value(out, *a.children[f], i);
-      }
-      out += '}';
-      return;
-    default: {
-      const int w = t.value_width();
-      hex(a.buffers.at(1)->data() + (a.offset + i) * w, static_cast<std::size_t>(w));
-      return;
-    }
-  }
-}
-
-// The rows of a batch, after its schema when that differs from the previous batch's (so that where
-// batches are cut does not show).
-std::string dump_batch(const sluice::Batch& b, std::string& last_schema) {
-  std::string out;
-  if (std::string s = b.schema->to_string(); s != last_schema) {
-    out = s;
-    last_schema = std::move(s);
-  }
-  for (std::int64_t r = 0; r < b.num_rows; ++r) {
-    for (std::size_t c = 0; c < b.num_columns(); ++c) {
-      if (c) out += '|';
-      dump_value(out, *b.columns[c], r);
-    }
-    out += '\n';
-  }
-  return out;
-}
 
 struct Outcome {
   bool ok = false;

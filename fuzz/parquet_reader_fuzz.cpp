@@ -2,18 +2,20 @@
 // first bytes (batch size, projection, checksum checking, INT96 unit). Crashes, hangs, undefined
 // behaviour and allocations beyond the limits are bugs; errors are not. Properties checked:
 //   - every Batch validates against its schema and has at most batch_rows rows;
-//   - threads=1 and threads=2 agree: both fail with the same message or give the same rows and nulls
-//     per column;
+//   - threads=1 and threads=2 agree: both fail with the same message or give the same rows, nulls per
+//     column and values, bit for bit (fuzz/dump.hpp);
 //   - when the file reads, a projection of some of its top-level columns (chosen by the input) reads the
-//     same rows, and the same nulls per column.
+//     same rows, and the same nulls and values per column.
 // Input layout: [batch_rows byte][flags byte][file bytes...]. Seeds (fuzz/corpus/parquet_reader/) are
 // small files DuckDB wrote (fuzz/make_parquet_seeds.mjs).
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "dump.hpp"
 #include "sluice/codecs/parquet/reader.hpp"
 #include "sluice/io/local.hpp"
 
@@ -27,6 +29,7 @@ struct Outcome {
   std::int64_t rows = 0;
   std::vector<std::int64_t> nulls;
   std::vector<std::string> first_column_types;
+  fuzz::ColumnDumps values;
 };
 
 Outcome run(const std::string& file, parquet::ReadOptions o) {
@@ -50,6 +53,7 @@ Outcome run(const std::string& file, parquet::ReadOptions o) {
     if (batch.num_rows > batch_rows || batch.num_rows <= 0) std::abort();
     out.rows += batch.num_rows;
     for (std::size_t c = 0; c < batch.num_columns(); ++c) out.nulls[c] += batch.columns[c]->null_count;
+    out.values.add(batch);
   }
   out.ok = true;
   return out;
@@ -75,6 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o2.threads = 2;
   Outcome two = run(file, o2);
   if (one.ok != two.ok || one.error != two.error || one.rows != two.rows || one.nulls != two.nulls) std::abort();
+  if (one.ok && !(one.values == two.values)) {
+    std::fprintf(stderr, "parquet_reader_fuzz: threads=1 and threads=2 read different values\n");
+    std::abort();
+  }
 
   if (one.ok && (data[1] & 4)) {
     // A projection chosen by the flag bits 3..7: those of the first five top-level columns.
@@ -94,8 +102,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       bool unique = true;
       for (std::size_t i = 0; i < fields.size(); ++i)
         for (std::size_t j = i + 1; j < fields.size(); ++j) unique = unique && fields[i].name != fields[j].name;
-      for (std::size_t k = 0; unique && k < picked.size(); ++k)
+      for (std::size_t k = 0; unique && k < picked.size(); ++k) {
         if (proj.nulls[k] != one.nulls[picked[k]]) std::abort();
+        // (No batch at all: no text either.)
+        const std::string* a = proj.values.find(fields[picked[k]].name);
+        const std::string* b = one.values.find(fields[picked[k]].name);
+        if ((a ? *a : std::string()) != (b ? *b : std::string())) {
+          std::fprintf(stderr, "parquet_reader_fuzz: the projection reads other values in column %s\n",
+                       fields[picked[k]].name.c_str());
+          std::abort();
+        }
+      }
     }
   }
   return 0;
