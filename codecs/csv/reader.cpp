@@ -23,6 +23,9 @@ using detail::FieldIndex;
 
 namespace {
 
+// The dialect, the header and the types are sniffed from the first MiB (the default block size).
+constexpr std::size_t kSampleBytes = std::size_t{1} << 20;
+
 struct ChunkResult {
   Chunk chunk;
   FieldIndex index;
@@ -78,10 +81,11 @@ class CsvReader::Impl {
 
   // ---- Reading and cutting chunks -------------------------------------------------------------
 
-  // The offset just past the last complete row in tail[0, in->len), or 0 if none is complete.
-  std::size_t last_row_end() const {
+  // The offset just past the last complete row in tail[0, limit) (limit: at most in->len), or 0 if
+  // none is complete.
+  std::size_t last_row_end(std::size_t limit = SIZE_MAX) const {
     const std::uint8_t* d = in->data();
-    const std::size_t n = in->len;
+    const std::size_t n = std::min(in->len, limit);
     if (detail::simd_dialect(dialect)) {
       const std::uint8_t q = static_cast<std::uint8_t>(dialect.quote);
       std::uint64_t parity = detail::active_kernel().count_byte(d, n, q) & 1;
@@ -114,12 +118,20 @@ class CsvReader::Impl {
     if (in->len < block) SLUICE_TRY(in->read_more(block - in->len));
     std::size_t cut = 0;
     while (true) {
-      if (in->eof) {
+      if (in->eof && in->len <= block) {
         cut = in->len;
         break;
       }
-      cut = last_row_end();
+      // At most a block's rows (the first chunk follows the sample, which may hold more), unless
+      // a row is longer.
+      if (in->len > block) cut = last_row_end(block);
+      if (cut == 0) cut = last_row_end();
       if (cut > 0) break;
+      // What is buffered is one row (or its start).
+      if (in->eof && in->len < static_cast<std::size_t>(opt.max_row_bytes)) {
+        cut = in->len;
+        break;
+      }
       if (in->len >= static_cast<std::size_t>(opt.max_row_bytes)) {
         ErrorContext ctx;
         ctx.path = path;
@@ -401,8 +413,13 @@ class CsvReader::Impl {
       ++line_base;
     }
     lines_before = line_base;
-
-    dialect = sniff_dialect({reinterpret_cast<const char*>(in->data()), in->len}, opt, in->eof);
+    // The dialect, the header and the types are read from the first kSampleBytes, whatever the
+    // block size: a knob of speed and memory must not change what is read. A byte more is read
+    // (the byte order mark and skipped lines may have taken some): the sample ends the input
+    // exactly when fewer are buffered.
+    if (!in->eof && in->len <= kSampleBytes) SLUICE_TRY(in->read_more(kSampleBytes + 1 - in->len));
+    dialect = sniff_dialect({reinterpret_cast<const char*>(in->data()), std::min(in->len, kSampleBytes)}, opt,
+                            in->len <= kSampleBytes);
     {
       const char dl = dialect.delimiter;
       if (dl == '\n' || dl == '\r' || dl == '\0' || (dialect.quote != '\0' && (dl == dialect.quote || dl == dialect.escape)) ||
@@ -478,8 +495,10 @@ class CsvReader::Impl {
     // Sample: the first chunk, assembled once here to infer types (errors surface later, in order).
     std::vector<detail::Kind> kinds(ncols, detail::Kind::kNull);
     {
-      // The sample chunk: whole rows of what is buffered, not in->consumed (the pipeline reads it again).
-      std::size_t cut = in->eof ? in->len : last_row_end();
+      // The sample chunk: the whole rows of the first kSampleBytes buffered, not in->consumed (the
+      // pipeline reads them again).
+      if (!in->eof && in->len <= kSampleBytes) SLUICE_TRY(in->read_more(kSampleBytes + 1 - in->len));  // (blank lines dropped)
+      std::size_t cut = in->len <= kSampleBytes ? in->len : last_row_end(kSampleBytes);
       if (cut == 0) cut = std::min(first_end, in->len);
       auto chunk = std::make_optional<Chunk>();
       chunk->bytes = Buffer::allocate(static_cast<std::int64_t>(cut + detail::kPadding + 1), true);

@@ -381,6 +381,42 @@ TEST(CsvReader, AllNullColumnBecomesTypedLater) {
   EXPECT_EQ(last.column(1).value<std::int64_t>(last.num_rows - 1), 42);
 }
 
+// The dialect, the header and the types come from the first MiB whatever the block size (a knob of
+// speed and memory): a 4 KiB first block once saw only integers here, and only one column in the
+// second input.
+TEST(CsvReader, BlockSizeDoesNotChangeTheSample) {
+  std::string text = "n,s\n";
+  for (int i = 0; i < 2000; ++i) text += std::to_string(i) + ",a\n";
+  for (int i = 0; i < 2000; ++i) text += std::to_string(i) + ".5,b\n";
+  std::string one_column_first;  // no delimiter in the first 4 KiB
+  for (int i = 0; i < 600; ++i) one_column_first += "word" + std::to_string(i) + "\n";
+  for (int i = 0; i < 3000; ++i) one_column_first += "x;" + std::to_string(i) + "\n";
+  for (const std::string& in : {text, one_column_first}) {
+    std::string want_types, want_text, want_error;
+    for (const std::int64_t block : {std::int64_t{1} << 20, std::int64_t{4096}, std::int64_t{5000}}) {
+      ReadOptions o;
+      o.block_size = block;
+      auto r = read_string(in, o);
+      const std::string types = r.ok() ? types_of(*r->front().schema) : "";
+      const std::string rendered = r.ok() ? render(*r) : "";
+      const std::string error = r.ok() ? "" : r.error().message();
+      if (block == std::int64_t{1} << 20) {
+        want_types = types;
+        want_text = rendered;
+        want_error = error;
+        continue;
+      }
+      EXPECT_EQ(types, want_types) << block;
+      EXPECT_EQ(rendered, want_text) << block;
+      EXPECT_EQ(error, want_error) << block;
+      if (r.ok()) EXPECT_GT(r->size(), 1u) << block;  // still cut into blocks
+    }
+  }
+  auto r = read_string(text, ReadOptions{});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(types_of(*r->front().schema), "n:float64,s:string");
+}
+
 TEST(CsvReader, RowLongerThanTheLimitIsAnError) {
   ReadOptions o;
   o.max_row_bytes = 10000;

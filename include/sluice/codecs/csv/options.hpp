@@ -36,9 +36,9 @@ struct ReadOptions {
   // column_types, but a name that is no column here is ignored, and so is a type CSV cannot hold.
   // column_types wins where both name a column.
   std::vector<std::pair<std::string, TypePtr>> expected_types;
-  // Rows sampled for type inference (from the first block); later values that do not fit widen the
-  // column (int64 → float64 → string, date → timestamp → string, ...), never become null, and later
-  // batches carry the wider type. Negative: infer from the whole input first (a file is read twice),
+  // Rows sampled for type inference (from the first MiB whatever block_size, as the dialect and the
+  // header are); later values that do not fit widen the column (int64 → float64 → string, date →
+  // timestamp → string, ...), never become null, and later batches carry the wider type. Negative: infer from the whole input first (a file is read twice),
   // so every batch has the final schema.
   std::int64_t infer_rows = 16384;
 
