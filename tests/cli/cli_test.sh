@@ -216,6 +216,14 @@ check_err "an NDJSON interval finer than a millisecond: the error says why" 1 "n
 printf '{"iv": "-2 d\\u0061ys"}\n' >iv_escaped.ndjson
 run cat iv_escaped.ndjson --types iv=interval
 check_err "an NDJSON interval written with an escape: the error says why" 1 "holds no negative part"
+# CSV: the dialect and the types come from the first MiB whatever --block-size (a 4 KiB block once
+# saw only integers here).
+{ echo "n,s"; for i in $(seq 2000); do echo "$i,a"; done; for i in $(seq 2000); do echo "$i.5,b"; done; } >sample.csv
+run schema sample.csv
+cp "$CAP/out" sample.schema
+run schema sample.csv --block-size 4KiB
+check_stdout "CSV: --block-size does not change the sniffed types" sample.schema
+if grep -q "n: float64" sample.schema; then pass "CSV: the sample spans the first MiB"; else fail "CSV: the sample spans the first MiB" "$(cat sample.schema)"; fi
 # A string followed by ':' is not a value (On Demand's skip once took it for a key and read on).
 printf '{"a":1}\n{"s":{"t":"u":[]}}}\n{"a":2}\n' >colon.ndjson
 run cat colon.ndjson --to ndjson
