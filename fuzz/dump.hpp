@@ -102,9 +102,13 @@ inline std::string dump_batch(const sluice::Batch& b, std::string& last_schema) 
 struct ColumnDumps {
   std::vector<std::string> names, types, text;
 
+  // (A name a batch repeats is kept apart by its occurrence: "ns", then "ns#2".)
   void add(const Batch& b) {
     for (std::size_t c = 0; c < b.num_columns(); ++c) {
-      const std::string& name = b.schema->fields[c].name;
+      std::string name = b.schema->fields[c].name;
+      int seen = 0;
+      for (std::size_t j = 0; j < c; ++j) seen += b.schema->fields[j].name == name ? 1 : 0;
+      if (seen) name += "#" + std::to_string(seen + 1);
       std::size_t k = 0;
       while (k < names.size() && names[k] != name) ++k;
       if (k == names.size()) {
