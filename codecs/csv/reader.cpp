@@ -389,7 +389,8 @@ class CsvReader::Impl {
     if (opt.block_size > (1 << 30)) opt.block_size = 1 << 30;
     if (opt.max_row_bytes > (1LL << 31)) opt.max_row_bytes = 1LL << 31;
     if (opt.batch_rows < 1) opt.batch_rows = 1;
-    SLUICE_TRY(in->read_more(static_cast<std::size_t>(opt.block_size)));
+    // (The sample and a byte more in one read: no second allocation and copy for the byte.)
+    SLUICE_TRY(in->read_more(std::max(static_cast<std::size_t>(opt.block_size), kSampleBytes + 1)));
     // UTF-8 byte order mark.
     if (in->len >= 3 && in->data()[0] == 0xEF && in->data()[1] == 0xBB && in->data()[2] == 0xBF) in->drop_front(3);
     // Skipped leading lines (raw lines: quotes mean nothing there).
