@@ -1276,7 +1276,7 @@ class ChunkParser::Impl {
     // the next one, trailing blanks left out) holding no line end.
     std::vector<std::size_t> starts;
     od::document_stream stream;
-    if (parser.iterate_many(ch.bytes->data(), ch.size, std::max<std::size_t>(ch.size, 1 << 16)).get(stream)) return 0;
+    if (parser.iterate_many(ch.bytes->data(), ch.size, std::max<std::size_t>(ch.size, 1 << 16)).get(stream)) return SIZE_MAX;
     for (auto it = stream.begin(); it != stream.end() && it.current_index() < end; ++it) starts.push_back(it.current_index());
     for (std::size_t i = 0; i < starts.size(); ++i) {
       std::size_t b = starts[i];  // (the stream's first document starts at the blanks before it)
@@ -1295,14 +1295,15 @@ class ChunkParser::Impl {
     od::document_stream stream;
     error_code err = parser.iterate_many(ch.bytes->data() + at, e - at, std::max<std::size_t>(e - at, 4096)).get(stream);
     if (!err) {
-      for (auto it = stream.begin(); it != stream.end() && !err; ++it) {
+      auto it = stream.begin();
+      if (it != stream.end()) {
         od::document_reference doc;
         od::object o;
         if (!(err = (*it).get(doc))) err = doc.get_object().get(o);
-        if (!err) break;  // (a complete record on the line, the next one starting on the following line)
       }
       if (!err && stream.truncated_bytes() != 0) err = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
     }
+    // (No error: the line holds a whole record, and what follows on the next line is no record.)
     if (err) invalid(err);
     else bad("a record spans more than one line");
     return {R::kBad, at};

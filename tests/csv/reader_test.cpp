@@ -409,7 +409,9 @@ TEST(CsvReader, BlockSizeDoesNotChangeTheSample) {
       EXPECT_EQ(types, want_types) << block;
       EXPECT_EQ(rendered, want_text) << block;
       EXPECT_EQ(error, want_error) << block;
-      if (r.ok()) EXPECT_GT(r->size(), 1u) << block;  // still cut into blocks
+      if (r.ok()) {
+        EXPECT_GT(r->size(), 1u) << block;  // still cut into blocks
+      }
     }
   }
   auto r = read_string(text, ReadOptions{});

@@ -38,8 +38,8 @@ struct ReadOptions {
   std::vector<std::pair<std::string, TypePtr>> expected_types;
   // Rows sampled for type inference (from the first MiB whatever block_size, as the dialect and the
   // header are); later values that do not fit widen the column (int64 → float64 → string, date →
-  // timestamp → string, ...), never become null, and later batches carry the wider type. Negative: infer from the whole input first (a file is read twice),
-  // so every batch has the final schema.
+  // timestamp → string, ...), never become null, and later batches carry the wider type. Negative:
+  // infer from the whole input first (a file is read twice), so every batch has the final schema.
   std::int64_t infer_rows = 16384;
 
   // Errors.
