@@ -17,8 +17,8 @@
 //     same rows, bad records and final schema, and the same values when every batch of both reads
 //     had the final schema;
 //   - every line read as a record (one record per line) is a JSON object by simdjson's DOM parser,
-//     which validates the whole grammar, and the values of its inferred int64, float64, bool and
-//     string top-level columns are the DOM's values;
+//     which validates the whole grammar, and every undeclared column's values are the DOM's
+//     (numbers bit for bit, strings, lists and structs; see check_lines_are_json);
 //   - skipping bad records is the same as leaving them out: for one record per line and at most ten
 //     bad ones (all named in BadLineReport::first_lines), the input without those lines reads with
 //     BadLinePolicy::kError, without error, into the same rows and final schema (and values, as
@@ -57,8 +57,8 @@
 //   - (fixed) an empty base64 value in a declared binary column appended nothing to a buffer not yet
 //     allocated (UBSan: null pointer passed to memcpy).
 // Built with -DSLUICE_NDJSON_FUZZ_AVOID_KNOWN_BUGS the target steps around the ones that were open
-// when it was written (to fuzz past them then): bad lines always an error (never skipped), no small max_fields, no declared timestamp[ns],
-// no read-back of a year past 9999. With -DSLUICE_NDJSON_FUZZ_NO_WRITER the writer
+// when it was written (to fuzz past them then): bad lines always an error (never skipped), no small
+// max_fields, no declared timestamp[ns], no read-back of a year past 9999. With -DSLUICE_NDJSON_FUZZ_NO_WRITER the writer
 // is not used (nor linked) at all.
 #include <algorithm>
 #include <cstddef>
@@ -327,6 +327,18 @@ std::string describe(const Outcome& o) {
   return s;
 }
 
+// The value of the last field named `key` in `o` (a repeated key: the last one wins, as in the
+// reader), or false.
+bool last_value(simdjson::dom::object o, std::string_view key, simdjson::dom::element& out) {
+  bool found = false;
+  for (auto field : o)
+    if (field.key == key) {
+      out = field.value;
+      found = true;
+    }
+  return found;
+}
+
 // Whether value r of `a` is the DOM's value `v` (`found`: the key was there), for the types inference
 // makes from JSON types: int64, float64, bool, string, list and struct. Others (dates and timestamps
 // read from strings, a string column's JSON text of a non-string) are not compared: true.
@@ -373,12 +385,7 @@ bool same_as_dom(const sluice::ArrayData& a, std::int64_t r, bool found, simdjso
       if (v.get_object().get(o) != simdjson::SUCCESS) return false;
       for (std::size_t f = 0; f < a.children.size(); ++f) {
         simdjson::dom::element x;
-        bool has = false;
-        for (auto field : o)
-          if (field.key == a.type->children[f].name) {
-            x = field.value;
-            has = true;
-          }
+        const bool has = last_value(o, a.type->children[f].name, x);
         if (!same_as_dom(*a.children[f], r, has, x)) return false;
       }
       return true;
@@ -402,7 +409,6 @@ void check_lines_are_json(const std::string& body, const std::vector<std::int64_
   std::size_t at = body.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   std::size_t next_bad = 0, batch = 0;
   std::int64_t row = 0;
-  bool values = true;  // rows still line up with lines
   for (std::int64_t line = 1; at <= body.size(); ++line) {
     const std::size_t nl = body.find('\n', at);
     const std::size_t end = nl == std::string::npos ? body.size() : nl;
@@ -413,9 +419,9 @@ void check_lines_are_json(const std::string& body, const std::vector<std::int64_
     if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     simdjson::dom::element e;
     const simdjson::error_code err = dom.parse(text.data(), text.size(), true).get(e);
-    if (err == simdjson::NUMBER_ERROR) {
-      values = false;  // (its row is skipped below: the values of the next lines are still checked)
-    } else if (err || !e.is_object()) {
+    // (An integer beyond 64 bits: the line's row is not compared; the next lines' are.)
+    const bool beyond_64_bits = err == simdjson::NUMBER_ERROR;
+    if (!beyond_64_bits && (err || !e.is_object())) {
       fail("a line that is not a JSON object was read as a record",
            "line " + std::to_string(line) + " (" + (err ? simdjson::error_message(err) : "not an object") +
                "): " + std::string(text.substr(0, 2000)));
@@ -427,21 +433,13 @@ void check_lines_are_json(const std::string& body, const std::vector<std::int64_
     if (batch == batches.size()) fail("fewer rows than records", "line " + std::to_string(line));
     const sluice::Batch& b = batches[batch];
     const std::int64_t r = row++;
-    if (!values) {
-      values = true;
-      continue;
-    }
+    if (beyond_64_bits) continue;
     const simdjson::dom::object o = e.get_object().value_unsafe();
     for (std::size_t c = 0; c < b.num_columns(); ++c) {
       const std::string& name = b.schema->fields[c].name;
       if (std::find(declared.begin(), declared.end(), name) != declared.end()) continue;
       simdjson::dom::element v;
-      bool found = false;
-      for (auto field : o)
-        if (field.key == name) {
-          v = field.value;
-          found = true;
-        }
+      const bool found = last_value(o, name, v);
       const sluice::ArrayData& a = *b.columns[c];
       if (!same_as_dom(a, r, found, v)) {
         std::string d;

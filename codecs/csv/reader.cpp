@@ -379,6 +379,12 @@ class CsvReader::Impl {
 
   // ---- Opening: sniffing, header, inference ----------------------------------------------------
 
+  // Buffers the sample and a byte more (or the whole input, when shorter).
+  Status fill_sample() {
+    if (in->eof || in->len > kSampleBytes) return ok_status();
+    return in->read_more(kSampleBytes + 1 - in->len);
+  }
+
   Status open() {
     path = src->path();
     in = std::make_unique<pipeline::TailReader>(*src, detail::kPadding);
@@ -418,7 +424,7 @@ class CsvReader::Impl {
     // block size: a knob of speed and memory must not change what is read. A byte more is read
     // (the byte order mark and skipped lines may have taken some): the sample ends the input
     // exactly when fewer are buffered.
-    if (!in->eof && in->len <= kSampleBytes) SLUICE_TRY(in->read_more(kSampleBytes + 1 - in->len));
+    SLUICE_TRY(fill_sample());
     dialect = sniff_dialect({reinterpret_cast<const char*>(in->data()), std::min(in->len, kSampleBytes)}, opt,
                             in->len <= kSampleBytes);
     {
@@ -498,7 +504,7 @@ class CsvReader::Impl {
     {
       // The sample chunk: the whole rows of the first kSampleBytes buffered, not in->consumed (the
       // pipeline reads them again).
-      if (!in->eof && in->len <= kSampleBytes) SLUICE_TRY(in->read_more(kSampleBytes + 1 - in->len));  // (blank lines dropped)
+      SLUICE_TRY(fill_sample());  // (blank lines may have been dropped)
       std::size_t cut = in->len <= kSampleBytes ? in->len : last_row_end(kSampleBytes);
       if (cut == 0) cut = std::min(first_end, in->len);
       auto chunk = std::make_optional<Chunk>();
