@@ -42,7 +42,7 @@ node "$main" --blobHost 127.0.0.1 --blobPort "$port" --location "$D/data" --sile
   < /dev/null > "$D/azurite.log" 2>&1 &
 echo $! > "$D/azurite.pid"
 up=0
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do  # up to 60 s: node starts slowly while the ASan suite loads both cores
   if curl -s -o /dev/null "http://127.0.0.1:$port/devstoreaccount1?comp=list"; then up=1; break; fi
   kill -0 "$(cat "$D/azurite.pid")" 2>/dev/null || break
   sleep 0.1

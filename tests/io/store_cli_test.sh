@@ -109,9 +109,14 @@ pass "errors: wrong secret, missing key, missing bucket"
 start_proxy() {
   node "$here/fault_proxy.mjs" "$SLUICE_TEST_S3_ENDPOINT" "$@" > "$work/proxy.out" 2> "$work/proxy.err" &
   proxy_pid=$!
-  for _ in $(seq 1 100); do grep -q '^port ' "$work/proxy.out" 2>/dev/null && break; sleep 0.05; done
+  # node can take seconds to start when the ASan suite loads both cores: wait up to 60 s while it lives
+  for _ in $(seq 1 1200); do
+    grep -q '^port ' "$work/proxy.out" 2>/dev/null && break
+    kill -0 "$proxy_pid" 2>/dev/null || break
+    sleep 0.05
+  done
   proxy_port=$(awk '/^port /{print $2}' "$work/proxy.out")
-  [ -n "$proxy_port" ] || fail "the fault proxy did not start"
+  [ -n "$proxy_port" ] || { cat "$work/proxy.err" >&2; fail "the fault proxy did not start"; }
 }
 stop_proxy() { kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=""; cat "$work/proxy.err"; }
 head -c $((31 * mib + 5)) /dev/urandom > "$work/fault"
