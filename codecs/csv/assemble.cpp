@@ -115,6 +115,7 @@ struct Assembler {
   std::uint32_t* starts = nullptr;
   std::uint32_t* ends = nullptr;
   std::size_t cap_rows = 0;
+  std::uint32_t max_row = ~std::uint32_t{0};
 
   // Room for `rows` rows counted from out.first_row.
   void reserve_rows(std::size_t rows) {
@@ -140,6 +141,14 @@ struct Assembler {
     ctx.column = static_cast<std::int64_t>(std::min(nf, ncols)) + 1;
     ctx.byte_offset = static_cast<std::int64_t>(at_field_end);
     return Error(ErrorCode::kParseError, reason, ctx);
+  }
+
+  // The row being assembled is longer than max_row.
+  Error too_long() const {
+    Error e = row_too_long(max_row);
+    e.context().line = static_cast<std::int64_t>(count_lines(data, row_start)) + 1;  // made global by the caller
+    e.context().byte_offset = static_cast<std::int64_t>(row_start);
+    return e;
   }
 
   // Processes one piece's structural positions. The delimiter path is the hot one: it keeps its
@@ -176,6 +185,7 @@ struct Assembler {
 
   // A line end at p.
   Status end_row(std::uint32_t p) {
+    if (p - row_start > max_row) [[unlikely]] return too_long();
     const LineEnd kind = lines.classify(data, p, nf, field_start, row_start, d.comment, ncols == 1);
     if (kind == LineEnd::kRow) {
       const std::size_t r = static_cast<std::size_t>(out.rows - out.first_row);
@@ -213,9 +223,10 @@ constexpr std::size_t kPiece = 1 << 16;
 }
 
 ChunkAssembler::ChunkAssembler(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy,
-                               FieldIndex& out, bool keep_all)
-    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data(), 0, 0, 0, {}, nullptr, nullptr, 0}, keep_all, std::unique_ptr<std::uint32_t[]>(new std::uint32_t[kPiece + 64]),
-                    simd_dialect(d), active_kernel(), {}, {}, 0}) {
+                               FieldIndex& out, bool keep_all, std::uint32_t max_row_bytes)
+    : st_(new State{Assembler{chunk, d, ncols, policy, out, chunk.data(), 0, 0, 0, {}, nullptr, nullptr, 0, max_row_bytes},
+                    keep_all, std::unique_ptr<std::uint32_t[]>(new std::uint32_t[kPiece + 64]), simd_dialect(d),
+                    active_kernel(), {}, {}, 0}) {
   out.rows = 0;
   out.first_row = 0;
   out.bad.clear();
@@ -260,6 +271,9 @@ Status ChunkAssembler::finish() {
   const bool inside = s.simd ? s.st.in_quote != 0 : s.gst.inside;
   out.lines = s.simd ? s.st.lines + s.st.prev_cr : s.gst.lines + (s.gst.prev_cr ? 1 : 0);
   if (inside) {
+    // The row runs to the end of the input (but its last byte, a line end, maybe appended): over the
+    // limit, it is the error the reader gives where it cannot buffer such a row.
+    if (s.a.chunk.size - 1 - s.a.row_start > s.a.max_row) return s.a.too_long();
     ErrorContext ctx;
     ctx.line = static_cast<std::int64_t>(count_lines(s.a.chunk.data(), s.a.row_start)) + 1;
     ctx.byte_offset = static_cast<std::int64_t>(s.a.field_start);
@@ -271,8 +285,14 @@ Status ChunkAssembler::finish() {
   return ok_status();
 }
 
-Status assemble(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy, FieldIndex& out) {
-  ChunkAssembler a(chunk, d, ncols, policy, out);
+Error row_too_long(std::int64_t max_row_bytes) {
+  return Error(ErrorCode::kLimitExceeded, "a row is longer than the limit of " + std::to_string(max_row_bytes) +
+                                              " bytes (max_row_bytes, --max-record-size); an unterminated quote?");
+}
+
+Status assemble(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy, FieldIndex& out,
+                std::uint32_t max_row_bytes) {
+  ChunkAssembler a(chunk, d, ncols, policy, out, true, max_row_bytes);
   while (!a.done()) SLUICE_TRY(a.next_piece());
   return a.finish();
 }
@@ -306,6 +326,7 @@ Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& d,
       return ok_status();
     }
   }
+  row_end = row_start;
   return Error(ErrorCode::kParseError, "no complete row in the first block of the input");
 }
 

@@ -76,13 +76,16 @@ struct FieldIndex {
 
 // Scans and assembles a chunk into rows of exactly `ncols` fields, a piece (64 KiB) at a time so the
 // caller can convert rows while they are hot. Blank lines (but in a file of one column, where they
-// are rows of an empty field) and (with a comment character) comment lines are skipped. A ragged row is an error, or under kSkip recorded and dropped. An unterminated
+// are rows of an empty field) and (with a comment character) comment lines are skipped. A ragged row
+// is an error, or under kSkip recorded and dropped. A row (or comment line) of more than
+// `max_row_bytes` bytes before its line end is an error under either policy, as it is where the
+// reader cannot buffer it: a limit must not depend on where the blocks are cut. An unterminated
 // quote at the end of the chunk is an error.
 class ChunkAssembler {
  public:
   // With keep_all false, each piece drops the rows of the one before (the caller converted them).
   ChunkAssembler(const Chunk& chunk, const Dialect& dialect, std::size_t ncols, BadRowPolicy policy,
-                 FieldIndex& out, bool keep_all = true);
+                 FieldIndex& out, bool keep_all = true, std::uint32_t max_row_bytes = ~std::uint32_t{0});
   ~ChunkAssembler();
   bool done() const;
   // Assembles the next piece; out.rows grows by the rows it completed.
@@ -97,10 +100,14 @@ class ChunkAssembler {
 
 // All pieces at once.
 Status assemble(const Chunk& chunk, const Dialect& dialect, std::size_t ncols, BadRowPolicy policy,
-                FieldIndex& out);
+                FieldIndex& out, std::uint32_t max_row_bytes = ~std::uint32_t{0});
+
+// The error for a row longer than max_row_bytes (the caller says where).
+Error row_too_long(std::int64_t max_row_bytes);
 
 // Splits the first row of `data` (for the header and the column count). Returns the fields' byte
-// ranges, and the offset just past the row's line end.
+// ranges, and the offset just past the row's line end; when no row is complete, an error and in
+// `row_end` where the unfinished one starts (past blank and comment lines).
 Status first_row(const std::uint8_t* data, std::size_t size, const Dialect& dialect,
                  std::vector<std::pair<std::uint32_t, std::uint32_t>>& fields, std::size_t& row_end);
 

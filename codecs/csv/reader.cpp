@@ -31,6 +31,7 @@ struct ChunkResult {
   FieldIndex index;
   std::vector<ArrayPtr> columns;
   std::optional<Error> error;
+  std::optional<Error> produce_error;  // cutting this chunk failed (a row too long): located already
   std::vector<std::uint8_t> bad_flags;  // rows whose values did not fit a declared type (kSkip)
   std::int64_t rows = 0;  // data rows (the header row excluded)
   std::unique_ptr<FieldIndex> full;  // every row's fields, only when a rare path needs it
@@ -61,6 +62,7 @@ class CsvReader::Impl {
   // Producer.
   std::unique_ptr<pipeline::TailReader> in;  // bytes read but not yet cut into a chunk (a partial row)
   bool first_chunk = true;
+  bool produce_failed = false;  // its error is queued behind the chunks before it
   std::int64_t next_index = 0;
   std::uint64_t line_base = 0;  // lines before the first chunk (skipped rows)
 
@@ -112,6 +114,13 @@ class CsvReader::Impl {
     return best;
   }
 
+  // The bytes of a row that starts at `from` and has no line end in what is buffered: all of them but
+  // a final CR (a CRLF's LF may follow).
+  std::size_t unfinished_row_bytes(std::size_t from) const {
+    const std::size_t n = in->len - std::min(from, in->len);
+    return n > 0 && in->data()[in->len - 1] == '\r' ? n - 1 : n;
+  }
+
   // Cuts the next chunk of whole rows, reading as needed. nullopt at the end of the input.
   Result<std::optional<Chunk>> produce() {
     const std::size_t block = static_cast<std::size_t>(std::max<std::int64_t>(opt.block_size, 4096));
@@ -127,19 +136,16 @@ class CsvReader::Impl {
       if (in->len > block) cut = last_row_end(block);
       if (cut == 0) cut = last_row_end();
       if (cut > 0) break;
-      // What is buffered is one row (or its start).
-      if (in->eof && in->len < static_cast<std::size_t>(opt.max_row_bytes)) {
+      // What is buffered is one row (or its start): too long already, or the rest of the input
+      // (whose rows the assembler measures), or to be read further.
+      if (unfinished_row_bytes(0) > static_cast<std::size_t>(opt.max_row_bytes)) {
+        Error e = detail::row_too_long(opt.max_row_bytes);
+        e.context().byte_offset = static_cast<std::int64_t>(in->consumed);
+        return located(std::move(e));
+      }
+      if (in->eof) {
         cut = in->len;
         break;
-      }
-      if (in->len >= static_cast<std::size_t>(opt.max_row_bytes)) {
-        ErrorContext ctx;
-        ctx.path = path;
-        ctx.byte_offset = static_cast<std::int64_t>(in->consumed);
-        return Error(ErrorCode::kLimitExceeded,
-                     "a row is longer than max_row_bytes (" + std::to_string(opt.max_row_bytes) +
-                         "); an unterminated quote?",
-                     ctx);
       }
       SLUICE_TRY(in->read_more(in->len));  // double what we hold
     }
@@ -235,7 +241,8 @@ class CsvReader::Impl {
   // Scans, assembles and converts one chunk a piece at a time: each piece's rows are converted while
   // their bytes and field index are still in cache, and the index never holds more than a piece.
   void process(ChunkResult& r, const std::vector<TypePtr>& types) {
-    detail::ChunkAssembler assembler(r.chunk, dialect, ncols, opt.bad_rows, r.index, /*keep_all=*/false);
+    detail::ChunkAssembler assembler(r.chunk, dialect, ncols, opt.bad_rows, r.index, /*keep_all=*/false,
+                                     static_cast<std::uint32_t>(opt.max_row_bytes));
     const detail::ConvertInput in{r.chunk, r.index, dialect, ncols, nulls, r.chunk.skip_first_row ? 1 : 0};
     std::vector<std::unique_ptr<detail::ColumnConverter>> conv(ncols);
     for (std::size_t c = 0; c < ncols; ++c) conv[c] = make_converter(r, c, types[c]);
@@ -271,16 +278,22 @@ class CsvReader::Impl {
 
   // ---- Consuming results in order -------------------------------------------------------------
 
-  Status fill_pipeline() {
+  void fill_pipeline() {
     // Memory: about 3 × block_size per chunk in flight (bytes, field index, columns).
-    while (work->in_flight() < work->limit()) {
-      SLUICE_ASSIGN_OR_RETURN(auto chunk, produce());
-      if (!chunk) break;
+    while (!produce_failed && work->in_flight() < work->limit()) {
       auto r = std::make_shared<ChunkResult>();
-      r->chunk = std::move(*chunk);
+      auto chunk = produce();
+      if (!chunk.ok()) {
+        produce_failed = true;
+        // In order: the error surfaces after the chunks before it (their rows, and their errors first).
+        r->produce_error = std::move(chunk).error();
+        work->push(std::move(r), /*done=*/true);
+        break;
+      }
+      if (!*chunk) break;
+      r->chunk = std::move(**chunk);
       work->push(std::move(r));
     }
-    return ok_status();
   }
 
   Error globalise(Error e, const ChunkResult& r) {
@@ -300,6 +313,7 @@ class CsvReader::Impl {
   }
 
   Result<std::optional<Batch>> take_result(ChunkResult& r) {
+    if (r.produce_error) return std::move(*r.produce_error);
     if (r.error) return globalise(std::move(*r.error), r);
     // Ragged rows dropped by the assembler.
     for (const auto& b : r.index.bad)
@@ -361,11 +375,7 @@ class CsvReader::Impl {
     if (failed) return Error(ErrorCode::kInvalidArgument, "the reader failed before", ErrorContext{path});
     while (true) {
       if (auto b = slicer.take(opt.batch_rows)) return b;
-      Status s = fill_pipeline();
-      if (!s.ok()) {
-        failed = true;
-        return std::move(s).error();
-      }
+      fill_pipeline();
       std::shared_ptr<ChunkResult> r = work->take();
       if (!r) return std::optional<Batch>{};  // the end
       auto b = take_result(*r);
@@ -393,7 +403,7 @@ class CsvReader::Impl {
         std::max(1, opt.threads), [this](ChunkResult& r, int) { process(r, current_types()); });
     if (opt.block_size < 4096) opt.block_size = 4096;
     if (opt.block_size > (1 << 30)) opt.block_size = 1 << 30;
-    if (opt.max_row_bytes > (1LL << 31)) opt.max_row_bytes = 1LL << 31;
+    opt.max_row_bytes = std::clamp<std::int64_t>(opt.max_row_bytes, 1, std::int64_t{1} << 31);
     if (opt.batch_rows < 1) opt.batch_rows = 1;
     // (The sample and a byte more in one read: no second allocation and copy for the byte.)
     SLUICE_TRY(in->read_more(std::max(static_cast<std::size_t>(opt.block_size), kSampleBytes + 1)));
@@ -404,9 +414,9 @@ class CsvReader::Impl {
       std::size_t i = 0;
       while (true) {
         while (i < in->len && in->data()[i] != '\n' && in->data()[i] != '\r') ++i;
-        if (i < in->len || in->eof) break;
-        if (in->len >= static_cast<std::size_t>(opt.max_row_bytes))
+        if (i > static_cast<std::size_t>(opt.max_row_bytes))
           return Error(ErrorCode::kLimitExceeded, "a skipped line is longer than max_row_bytes", ErrorContext{path});
+        if (i < in->len || in->eof) break;
         SLUICE_TRY(in->read_more(in->len));
       }
       if (i >= in->len) {
@@ -464,8 +474,12 @@ class CsvReader::Impl {
         first.clear();
         break;  // only blank or comment lines
       }
-      if (in->len >= static_cast<std::size_t>(opt.max_row_bytes))
-        return Error(ErrorCode::kLimitExceeded, "the first row is longer than max_row_bytes", ErrorContext{path});
+      if (unfinished_row_bytes(first_end) > static_cast<std::size_t>(opt.max_row_bytes)) {
+        Error e = detail::row_too_long(opt.max_row_bytes);
+        e.context().line = static_cast<std::int64_t>(line_base + detail::count_lines(in->data(), first_end)) + 1;
+        e.context().byte_offset = static_cast<std::int64_t>(in->consumed + first_end);
+        return located(std::move(e));
+      }
       SLUICE_TRY(in->read_more(in->len));
     }
     ncols = first.size();

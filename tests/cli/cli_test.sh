@@ -852,6 +852,15 @@ run cat long.json --max-record-size 100 --block-size 4KiB
 check_err "--max-record-size in a JSON array: exit 1" 1 "long.json" "limit of 100 bytes"
 run cat long.ndjson --max-record-size abc
 check_err "--max-record-size abc: exit 2" 2 "abc"
+# On CSV it bounds a row (quoted line ends included), wherever the blocks are cut, --skip-bad-rows too.
+printf 'a,b\n1,x\n2,"%s\n%s"\n3,y\n' "$(head -c 50 /dev/zero | tr '\0' y)" "$(head -c 50 /dev/zero | tr '\0' z)" >long_row.csv
+run cat long_row.csv --max-record-size 100
+check_err "--max-record-size 100 on CSV: a 105-byte row is an error naming its line" 1 "long_row.csv:3:" "limit of 100 bytes"
+run cat long_row.csv --max-record-size 100 --block-size 4KiB --skip-bad-rows
+check_err "--max-record-size on CSV: the same with --skip-bad-rows and 4 KiB blocks" 1 "long_row.csv:3:" "limit of 100 bytes"
+run cat long_row.csv --max-record-size 105
+cp long_row.csv long_row.expected.csv
+check_stdout "--max-record-size 105 on CSV: the row at the limit reads" long_row.expected.csv
 
 # --skip-bad-rows: invalid JSON, a non-object, an unconvertible value, two values on a line.
 printf '{"a":1,"b":"x"}\n{"a":2,"b":\n[1,2]\n{"a":3,"b":"y"}\n{"a":"oops","b":"z"}\n\n{"a":5,"b":"w"} {"a":6}\n{"a":7,"b":"v"}\n' >badrec.ndjson

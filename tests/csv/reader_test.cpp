@@ -433,6 +433,129 @@ TEST(CsvReader, RowLongerThanTheLimitIsAnError) {
   EXPECT_EQ((*ok)[0].column(1).string_at(0).size(), 50000u);
 }
 
+// A row over max_row_bytes is an error wherever the blocks are cut: inside a block, running past one,
+// at the end of the input, with or without a header, under either bad-row policy, on any thread
+// count. A row of exactly the limit (before its line end) reads.
+TEST(CsvReader, RowLimitIsExactWhateverTheBlockSize) {
+  const auto row_of = [](std::string lead, std::size_t bytes) {
+    return lead + "," + std::string(bytes - lead.size() - 1, 'x');
+  };
+  struct Case {
+    std::string name, text;
+    std::int64_t limit;
+    bool reads;
+    std::int64_t line = 0;    // of the error (0: not checked: the row was not buffered whole)
+    std::int64_t offset = 0;  // of the error
+  };
+  const std::string head = "a,b\n1,x\n";  // 8 bytes, 2 lines
+  constexpr std::int64_t kBig = (std::int64_t{3} << 20) / 2;
+  std::vector<Case> cases = {
+      {"at the limit", head + row_of("2", 100) + "\n3,y\n", 100, true},
+      {"one over", head + row_of("2", 101) + "\n3,y\n", 100, false, 3, 8},
+      {"at the limit, CRLF", "a,b\r\n1,x\r\n" + row_of("2", 100) + "\r\n3,y\r\n", 100, true},
+      {"one over, CRLF", "a,b\r\n1,x\r\n" + row_of("2", 101) + "\r\n3,y\r\n", 100, false, 3, 10},
+      {"at the limit, last, no line end", head + row_of("2", 100), 100, true},
+      {"one over, last, no line end", head + row_of("2", 101), 100, false, 3, 8},
+      {"quoted line ends count", head + "2,\"" + std::string(40, 'q') + "\n" + std::string(60, 'q') + "\"\n3,y\n", 100,
+       false, 3, 8},
+      {"the header", row_of("h", 101) + "\n1,2\n", 100, false, 1, 0},
+      {"an unterminated quote", head + "2,\"" + std::string(300, 'x'), 100, false, 3, 8},
+      {"past a block, at the limit", head + row_of("2", 6000) + "\n3,y\n", 6000, true},
+      {"past a block, one over", head + row_of("2", 6001) + "\n3,y\n", 6000, false, 3, 8},
+      // Past the first read (1 MiB): the reader reads on to find the row's end...
+      {"past the first read, at the limit", head + row_of("2", kBig) + "\n3,y\n", kBig, true},
+      {"past the first read, one over", head + row_of("2", kBig + 1) + "\n3,y\n", kBig, false, 3, 8},
+      // ... and stops reading once what it holds of the row is over the limit (where no line is known).
+      {"far past the limit", head + row_of("2", 2 * kBig) + "\n3,y\n", kBig, false, 0, 8},
+      {"far past the limit, unterminated", head + "2,\"" + std::string(2 * kBig, 'x'), kBig, false, 0, 8},
+  };
+  for (const auto& c : cases) {
+    for (const std::int64_t block : {std::int64_t{4096}, std::int64_t{1} << 20}) {
+      for (const auto policy : {BadRowPolicy::kError, BadRowPolicy::kSkip}) {
+        for (const int threads : {1, 2}) {
+          ReadOptions o;
+          o.max_row_bytes = c.limit;
+          o.block_size = block;
+          o.bad_rows = policy;
+          o.threads = threads;
+          o.header = true;
+          const std::string where = c.name + ", block " + std::to_string(block) + ", threads " + std::to_string(threads) +
+                                    (policy == BadRowPolicy::kSkip ? ", skip" : "");
+          auto r = read_string(c.text, o);
+          if (c.reads) {
+            ASSERT_TRUE(r.ok()) << where << ": " << r.error().to_string();
+            std::int64_t rows = 0;
+            for (const auto& b : *r) rows += b.num_rows;
+            EXPECT_EQ(rows, c.name.find("last") != std::string::npos ? 2 : 3) << where;
+            continue;
+          }
+          ASSERT_FALSE(r.ok()) << where;
+          EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded) << where << ": " << r.error().to_string();
+          EXPECT_NE(r.error().to_string().find("limit of " + std::to_string(c.limit) + " bytes"), std::string::npos)
+              << where << ": " << r.error().to_string();
+          EXPECT_EQ(r.error().context().byte_offset, c.offset) << where << ": " << r.error().to_string();
+          if (c.line > 0) {
+            EXPECT_EQ(r.error().context().line, c.line) << where << ": " << r.error().to_string();
+          }
+        }
+      }
+    }
+  }
+}
+
+// A row too long to buffer is refused where the reader meets it in the input: after every row before
+// it (whatever is in flight on other threads), and after an earlier bad row's error.
+TEST(CsvReader, ARowTooLongToBufferFailsInInputOrder) {
+  std::string good = "a,b\n";
+  std::int64_t before = 0;
+  while (good.size() < (std::size_t{3} << 20)) good += std::to_string(before++) + ",some text\n";
+  const std::string tail = "1," + std::string(std::size_t{4} << 20, 'x') + "\n5,y\n";
+  for (const int threads : {1, 2}) {
+    ReadOptions o;
+    o.max_row_bytes = std::int64_t{1} << 20;
+    o.block_size = 64 << 10;
+    o.threads = threads;
+    o.batch_rows = 1000;
+    auto reader = CsvReader::open(std::make_unique<io::MemorySource>(good + tail, "t.csv"), o);
+    ASSERT_TRUE(reader.ok()) << reader.error().to_string();
+    std::int64_t rows = 0;
+    std::optional<Error> error;
+    while (true) {
+      auto b = (*reader)->next();
+      if (!b.ok()) {
+        error = b.error();
+        break;
+      }
+      if (!*b) break;
+      rows += (*b)->num_rows;
+    }
+    ASSERT_TRUE(error) << threads;
+    EXPECT_EQ(error->code(), ErrorCode::kLimitExceeded) << error->to_string();
+    EXPECT_EQ(error->context().byte_offset, static_cast<std::int64_t>(good.size())) << error->to_string();
+    EXPECT_EQ(rows, before) << threads;
+
+    // A ragged row just before the long one is the error.
+    std::string ragged = good;
+    ragged.insert(ragged.rfind('\n', ragged.size() - 1000) + 1, "1,2,3\n");
+    auto r = read_string(ragged + tail, o);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::kParseError) << r.error().to_string();
+  }
+}
+
+// Skipped leading lines are held to the limit too, wherever they end.
+TEST(CsvReader, SkippedLinesAreHeldToTheRowLimit) {
+  ReadOptions o;
+  o.skip_rows = 1;
+  o.max_row_bytes = 100;
+  auto at = read_string(std::string(100, '#') + "\na,b\n1,2\n", o);
+  ASSERT_TRUE(at.ok()) << at.error().to_string();
+  EXPECT_EQ(at->front().num_rows, 1);
+  auto over = read_string(std::string(101, '#') + "\na,b\n1,2\n", o);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code(), ErrorCode::kLimitExceeded);
+}
+
 TEST(CsvReader, ColumnCountIsLimited) {
   std::string wide(200000, ',');
   wide += "\n";

@@ -101,6 +101,8 @@ reading (every format):
                            first, so every batch has the final types (reads a file twice)
   --skip-bad-rows          drop bad rows/records and report them, instead of failing
   --block-size SIZE        bytes parsed per unit of work (default 1MiB for CSV, 512KiB for NDJSON)
+  --max-record-size SIZE   a longer CSV row or NDJSON record is an error, with --skip-bad-rows too
+                           (default 64MiB for CSV, 16MiB for NDJSON)
   --threads N              parse threads, and format threads of the CSV/NDJSON writers (default:
                            all cores)
 
@@ -124,7 +126,6 @@ reading NDJSON / JSON:
   --unknown-fields P       infer | ignore | error: keys not in the schema (default infer: new columns)
   --big-integers P         double | error: integers beyond int64 (default double)
   --no-detect-dates        ISO 8601 strings stay strings (default: date / timestamp columns)
-  --max-record-size SIZE   a longer record is an error (default 16MiB)
   --max-depth N            deeper nesting is an error (default 256)
 
 writing CSV:
@@ -319,6 +320,7 @@ csv::ReadOptions read_options(const Args& a, const std::string& format) {
   if (a.flag("skip-bad-rows")) o.bad_rows = csv::BadRowPolicy::kSkip;
   if (auto v = a.get("block-size")) o.block_size = parse_size(*v);
   if (auto v = a.get("batch-rows")) o.batch_rows = parse_int(*v, "--batch-rows");
+  if (auto v = a.get("max-record-size")) o.max_row_bytes = parse_size(*v);
   o.threads = thread_option(a);
   return o;
 }
