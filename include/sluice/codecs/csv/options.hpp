@@ -48,7 +48,9 @@ struct ReadOptions {
   // Streaming and memory.
   std::int64_t block_size = 1 << 20;       // bytes read and parsed per unit of work (and most in a batch)
   std::int64_t batch_rows = 1 << 17;       // most rows in one Batch
-  std::int64_t max_row_bytes = 64 << 20;   // a longer row (e.g. an unterminated quote) is an error
+  // A row with more bytes before its line end (quoted line ends included; e.g. an unterminated quote)
+  // is an error, under BadRowPolicy::kSkip too, whatever block_size is. At most 2 GiB.
+  std::int64_t max_row_bytes = 64 << 20;
   std::int64_t max_columns = 1 << 16;      // a wider first row is an error (memory is per column)
   int threads = 1;                         // parse threads; the output does not depend on it
 };
