@@ -31,7 +31,7 @@ struct ChunkResult {
   FieldIndex index;
   std::vector<ArrayPtr> columns;
   std::optional<Error> error;
-  std::optional<Error> produce_error;  // cutting this chunk failed (a row too long): located already
+  std::optional<Error> produce_error;  // cutting this chunk failed (a row too long): located but for the line
   std::vector<std::uint8_t> bad_flags;  // rows whose values did not fit a declared type (kSkip)
   std::int64_t rows = 0;  // data rows (the header row excluded)
   std::unique_ptr<FieldIndex> full;  // every row's fields, only when a rare path needs it
@@ -313,7 +313,11 @@ class CsvReader::Impl {
   }
 
   Result<std::optional<Batch>> take_result(ChunkResult& r) {
-    if (r.produce_error) return std::move(*r.produce_error);
+    if (r.produce_error) {
+      // The row starts where the chunks before it (all taken now) end.
+      r.produce_error->context().line = static_cast<std::int64_t>(lines_before) + 1;
+      return std::move(*r.produce_error);
+    }
     if (r.error) return globalise(std::move(*r.error), r);
     // Ragged rows dropped by the assembler.
     for (const auto& b : r.index.bad)

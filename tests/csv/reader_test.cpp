@@ -444,7 +444,7 @@ TEST(CsvReader, RowLimitIsExactWhateverTheBlockSize) {
     std::string name, text;
     std::int64_t limit;
     bool reads;
-    std::int64_t line = 0;    // of the error (0: not checked: the row was not buffered whole)
+    std::int64_t line = 0;    // of the error
     std::int64_t offset = 0;  // of the error
   };
   const std::string head = "a,b\n1,x\n";  // 8 bytes, 2 lines
@@ -465,9 +465,9 @@ TEST(CsvReader, RowLimitIsExactWhateverTheBlockSize) {
       // Past the first read (1 MiB): the reader reads on to find the row's end...
       {"past the first read, at the limit", head + row_of("2", kBig) + "\n3,y\n", kBig, true},
       {"past the first read, one over", head + row_of("2", kBig + 1) + "\n3,y\n", kBig, false, 3, 8},
-      // ... and stops reading once what it holds of the row is over the limit (where no line is known).
-      {"far past the limit", head + row_of("2", 2 * kBig) + "\n3,y\n", kBig, false, 0, 8},
-      {"far past the limit, unterminated", head + "2,\"" + std::string(2 * kBig, 'x'), kBig, false, 0, 8},
+      // ... and stops reading once what it holds of the row is over the limit.
+      {"far past the limit", head + row_of("2", 2 * kBig) + "\n3,y\n", kBig, false, 3, 8},
+      {"far past the limit, unterminated", head + "2,\"" + std::string(2 * kBig, 'x'), kBig, false, 3, 8},
   };
   for (const auto& c : cases) {
     for (const std::int64_t block : {std::int64_t{4096}, std::int64_t{1} << 20}) {
@@ -494,9 +494,7 @@ TEST(CsvReader, RowLimitIsExactWhateverTheBlockSize) {
           EXPECT_NE(r.error().to_string().find("limit of " + std::to_string(c.limit) + " bytes"), std::string::npos)
               << where << ": " << r.error().to_string();
           EXPECT_EQ(r.error().context().byte_offset, c.offset) << where << ": " << r.error().to_string();
-          if (c.line > 0) {
-            EXPECT_EQ(r.error().context().line, c.line) << where << ": " << r.error().to_string();
-          }
+          EXPECT_EQ(r.error().context().line, c.line) << where << ": " << r.error().to_string();
         }
       }
     }
@@ -532,6 +530,7 @@ TEST(CsvReader, ARowTooLongToBufferFailsInInputOrder) {
     ASSERT_TRUE(error) << threads;
     EXPECT_EQ(error->code(), ErrorCode::kLimitExceeded) << error->to_string();
     EXPECT_EQ(error->context().byte_offset, static_cast<std::int64_t>(good.size())) << error->to_string();
+    EXPECT_EQ(error->context().line, before + 2) << error->to_string();
     EXPECT_EQ(rows, before) << threads;
 
     // A ragged row just before the long one is the error.
