@@ -143,12 +143,9 @@ struct Assembler {
     return Error(ErrorCode::kParseError, reason, ctx);
   }
 
-  // The row being assembled is longer than max_row.
+  // The row being assembled is longer than max_row (its line made global by the caller).
   Error too_long() const {
-    Error e = row_too_long(max_row);
-    e.context().line = static_cast<std::int64_t>(count_lines(data, row_start)) + 1;  // made global by the caller
-    e.context().byte_offset = static_cast<std::int64_t>(row_start);
-    return e;
+    return row_too_long(max_row, static_cast<std::int64_t>(count_lines(data, row_start)) + 1, row_start);
   }
 
   // Processes one piece's structural positions. The delimiter path is the hot one: it keeps its
@@ -285,9 +282,14 @@ Status ChunkAssembler::finish() {
   return ok_status();
 }
 
-Error row_too_long(std::int64_t max_row_bytes) {
-  return Error(ErrorCode::kLimitExceeded, "a row is longer than the limit of " + std::to_string(max_row_bytes) +
-                                              " bytes (max_row_bytes, --max-record-size); an unterminated quote?");
+Error row_too_long(std::int64_t max_row_bytes, std::int64_t line, std::int64_t byte_offset) {
+  ErrorContext ctx;
+  ctx.line = line;
+  ctx.byte_offset = byte_offset;
+  return Error(ErrorCode::kLimitExceeded,
+               "a row is longer than the limit of " + std::to_string(max_row_bytes) +
+                   " bytes (max_row_bytes, --max-record-size); an unterminated quote?",
+               ctx);
 }
 
 Status assemble(const Chunk& chunk, const Dialect& d, std::size_t ncols, BadRowPolicy policy, FieldIndex& out,

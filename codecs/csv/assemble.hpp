@@ -102,8 +102,9 @@ class ChunkAssembler {
 Status assemble(const Chunk& chunk, const Dialect& dialect, std::size_t ncols, BadRowPolicy policy,
                 FieldIndex& out, std::uint32_t max_row_bytes = ~std::uint32_t{0});
 
-// The error for a row longer than max_row_bytes (the caller says where).
-Error row_too_long(std::int64_t max_row_bytes);
+// The error for a row longer than max_row_bytes that starts at `line` (-1: not known here) and
+// `byte_offset` (chunk- or input-relative, as the caller's other errors).
+Error row_too_long(std::int64_t max_row_bytes, std::int64_t line, std::int64_t byte_offset);
 
 // Splits the first row of `data` (for the header and the column count). Returns the fields' byte
 // ranges, and the offset just past the row's line end; when no row is complete, an error and in

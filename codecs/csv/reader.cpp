@@ -139,9 +139,7 @@ class CsvReader::Impl {
       // What is buffered is one row (or its start): too long already, or the rest of the input
       // (whose rows the assembler measures), or to be read further.
       if (unfinished_row_bytes(0) > static_cast<std::size_t>(opt.max_row_bytes)) {
-        Error e = detail::row_too_long(opt.max_row_bytes);
-        e.context().byte_offset = static_cast<std::int64_t>(in->consumed);
-        return located(std::move(e));
+        return located(detail::row_too_long(opt.max_row_bytes, -1, static_cast<std::int64_t>(in->consumed)));
       }
       if (in->eof) {
         cut = in->len;
@@ -478,12 +476,10 @@ class CsvReader::Impl {
         first.clear();
         break;  // only blank or comment lines
       }
-      if (unfinished_row_bytes(first_end) > static_cast<std::size_t>(opt.max_row_bytes)) {
-        Error e = detail::row_too_long(opt.max_row_bytes);
-        e.context().line = static_cast<std::int64_t>(line_base + detail::count_lines(in->data(), first_end)) + 1;
-        e.context().byte_offset = static_cast<std::int64_t>(in->consumed + first_end);
-        return located(std::move(e));
-      }
+      if (unfinished_row_bytes(first_end) > static_cast<std::size_t>(opt.max_row_bytes))
+        return located(detail::row_too_long(
+            opt.max_row_bytes, static_cast<std::int64_t>(line_base + detail::count_lines(in->data(), first_end)) + 1,
+            static_cast<std::int64_t>(in->consumed + first_end)));
       SLUICE_TRY(in->read_more(in->len));
     }
     ncols = first.size();
