@@ -135,6 +135,27 @@ class OrderedWork {
   // Fewer jobs in flight than limit() would keep (their results' memory is what matters); 0: limit().
   void set_max_in_flight(std::int64_t n) { max_in_flight_ = n; }
 
+  // Pushes the jobs `next()` makes until limit() are in flight or it has no more. next() returns
+  // Result<std::shared_ptr<Job>>, null at the end of the input. Where it fails (the producer's error:
+  // a record too long to buffer, a read error), the job `failed(Error)` makes of the error is pushed
+  // done, behind the jobs before it, and nothing is pushed after it (closed()): taken in order, it
+  // surfaces after the rows before it and after their own errors, as one thread would give them.
+  template <class Next, class Failed>
+  void fill(Next&& next, Failed&& failed) {
+    while (!closed_ && in_flight() < limit()) {
+      auto job = next();
+      if (!job.ok()) {
+        closed_ = true;
+        push(failed(std::move(job).error()), /*done=*/true);
+        return;
+      }
+      if (!*job) return;
+      push(std::move(*job));
+    }
+  }
+  // The producer failed (fill()): no job is pushed after its error's.
+  bool closed() const { return closed_; }
+
   // `done`: the job needs no processing (e.g. it only carries an error to surface in order).
   void push(std::shared_ptr<Job> job, bool done = false) {
     Entry e{std::move(job), done};
@@ -211,8 +232,29 @@ class OrderedWork {
   std::map<std::int64_t, Entry> results_;
   std::int64_t pushed_ = 0, taken_ = 0;
   std::int64_t max_in_flight_ = 0;
+  bool closed_ = false;  // (the consumer's: fill() and closed() run on it only)
   bool stopping_ = false;
 };
+
+// OrderedWork::fill() for the text readers: a job per chunk `produce()` cuts (Result<std::optional<
+// Chunk>>, nothing at the end), set as `Job::chunk`; the producer's error goes, in order, in a job of
+// its own as `Job::produce_error` (std::optional<Error>).
+template <class Job, class Produce>
+void fill_with_chunks(OrderedWork<Job>& work, Produce&& produce) {
+  work.fill(
+      [&]() -> Result<std::shared_ptr<Job>> {
+        SLUICE_ASSIGN_OR_RETURN(auto chunk, produce());
+        if (!chunk) return std::shared_ptr<Job>();
+        auto job = std::make_shared<Job>();
+        job->chunk = std::move(*chunk);
+        return job;
+      },
+      [](Error e) {
+        auto job = std::make_shared<Job>();
+        job->produce_error = std::move(e);
+        return job;
+      });
+}
 
 // A converted chunk handed out in batches of at most `max_rows` rows.
 class BatchSlicer {

@@ -62,7 +62,6 @@ class CsvReader::Impl {
   // Producer.
   std::unique_ptr<pipeline::TailReader> in;  // bytes read but not yet cut into a chunk (a partial row)
   bool first_chunk = true;
-  bool produce_failed = false;  // its error is queued behind the chunks before it
   std::int64_t next_index = 0;
   std::uint64_t line_base = 0;  // lines before the first chunk (skipped rows)
 
@@ -278,20 +277,7 @@ class CsvReader::Impl {
 
   void fill_pipeline() {
     // Memory: about 3 × block_size per chunk in flight (bytes, field index, columns).
-    while (!produce_failed && work->in_flight() < work->limit()) {
-      auto r = std::make_shared<ChunkResult>();
-      auto chunk = produce();
-      if (!chunk.ok()) {
-        produce_failed = true;
-        // In order: the error surfaces after the chunks before it (their rows, and their errors first).
-        r->produce_error = std::move(chunk).error();
-        work->push(std::move(r), /*done=*/true);
-        break;
-      }
-      if (!*chunk) break;
-      r->chunk = std::move(**chunk);
-      work->push(std::move(r));
-    }
+    pipeline::fill_with_chunks(*work, [&] { return produce(); });
   }
 
   Error globalise(Error e, const ChunkResult& r) {

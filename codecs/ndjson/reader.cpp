@@ -224,7 +224,6 @@ class NdjsonReader::Impl {
   std::string scan_out;
   std::int64_t scan_lines_done = 0;  // scanner lines already attributed to earlier chunks
   std::uint64_t scan_offset_done = 0;
-  bool produce_failed = false;
   std::deque<Chunk> prefetched;  // chunks read for the inference sample, converted first
   std::optional<Error> pending_error;  // the producer failed while reading the sample: after it
 
@@ -359,10 +358,8 @@ class NdjsonReader::Impl {
       pending_error.reset();
       return e;
     }
-    if (produce_failed) return std::optional<Chunk>{};
-    auto r = format == Format::kLines ? produce_lines() : produce_scanned();
-    if (!r.ok()) produce_failed = true;
-    return r;
+    // (After an error the work is closed: nothing more is asked for.)
+    return format == Format::kLines ? produce_lines() : produce_scanned();
   }
 
   // ---- Converting (any thread) ----------------------------------------------------------------
@@ -377,19 +374,7 @@ class NdjsonReader::Impl {
   // ---- Consuming results in order -------------------------------------------------------------
 
   void fill_pipeline() {
-    while (work->in_flight() < work->limit()) {
-      auto r = std::make_shared<ChunkResult>();
-      auto chunk = produce();
-      if (!chunk.ok()) {
-        // In order: the error surfaces after the chunks before it (and gets their line count).
-        r->produce_error = std::move(chunk).error();
-        work->push(std::move(r), /*done=*/true);
-        break;
-      }
-      if (!*chunk) break;
-      r->chunk = std::move(**chunk);
-      work->push(std::move(r));
-    }
+    pipeline::fill_with_chunks(*work, [&] { return produce(); });
   }
 
   Error record_error(const BadRecord& b, const ChunkResult& r) {
@@ -579,7 +564,6 @@ class NdjsonReader::Impl {
         auto c = format == Format::kLines ? produce_lines() : produce_scanned();
         if (!c.ok()) {
           // Surfaces in order when the reader reaches it.
-          produce_failed = true;
           pending_error = std::move(c).error();
           break;
         }
