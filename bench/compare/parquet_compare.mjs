@@ -155,6 +155,27 @@ async function main() {
     }
   }
 
+  // What two threads could reach on this machine at most: two 1-thread scans of the file run at once
+  // (separate processes: nothing shared but the machine). The slower of the two against one alone
+  // bounds the 2-thread speedup from above; below it, the loss is sluice's, not the machine's.
+  const pairs = {};
+  if (opts.threads.includes(1) && opts.threads.includes(2)) {
+    for (const codec of opts.codecs) {
+      const times = [];
+      for (let rep = 0; rep < opts.reps; ++rep) {
+        warm(files[codec]);
+        try {
+          const both = await Promise.all([0, 1].map(() => runSluice(opts, 'none', ['scan', files[codec], '--threads', '1'])));
+          times.push(Math.max(...both.map((r) => r.seconds)));
+        } catch (e) {
+          fail(`two sluice ${codec} --threads 1 at once: ${String(e.message).trim().split('\n')[0]}`);
+          break;
+        }
+      }
+      if (times.length) pairs[codec] = Math.min(...times);
+    }
+  }
+
   // 3. The table.
   const find = (engine, codec, threads) => configs.find((c) => c.engine === engine && c.codec === codec &&
     c.threads === threads && c.times.length);
@@ -191,6 +212,13 @@ async function main() {
                                   TARGETS.vsDuck1[codec] ?? TARGETS.vsDuck1.snappy]);
     if (s1 && s2) targets.push([`${codec}: 2 threads / 1 thread (sluice)`, Math.min(...s1.times) / Math.min(...s2.times), TARGETS.speedup2]);
   }
+  if (Object.keys(pairs).length) {
+    console.log('\ntwo 1-thread scans at once (two processes; the slower, best of the reps), against one alone:');
+    for (const [codec, t] of Object.entries(pairs)) {
+      const s1 = find('sluice', codec, 1);
+      if (s1) console.log(`  ${codec.padEnd(12)} ${fmt(t, 3)} s: this machine's ceiling for 2 threads is ${fmt(2 * Math.min(...s1.times) / t)}x`);
+    }
+  }
   console.log('\ntargets:');
   for (const [what, got, goal] of targets)
     console.log(`  ${what.padEnd(40)} ${fmt(got)}x  (target >= ${goal}x: ${got >= goal ? 'met' : 'MISSED'})`);
@@ -198,7 +226,7 @@ async function main() {
   const out = opts.out ?? path.join(opts.workDir, `parquet_compare_${opts.rows}.json`);
   finish(out, {
     date: new Date().toISOString(), machine: machine(), sluice: opts.sluice, duckdb: duckVersion,
-    rss_method: rssMethod, files, layout, reps: opts.reps, duckdb_truth: { rows: duckRows, nulls: duckNulls },
+    rss_method: rssMethod, files, layout, reps: opts.reps, two_processes_at_once: pairs, duckdb_truth: { rows: duckRows, nulls: duckNulls },
     results: rows.map(({ engine, codec, threads, best, median: med, times, vsDuck, speedup, peakRssKiB, bytes }) =>
       ({ engine, codec, threads, best, median: med, times, vsDuck, speedup, peakRssKiB, bytes })),
     targets: targets.map(([what, got, goal]) => ({ what, got, goal, met: got >= goal })),
