@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "common/pipeline.hpp"
@@ -23,6 +26,9 @@ constexpr std::uint64_t kWholeFileBytes = std::uint64_t{1} << 20;
 class ParquetReader::Impl {
  public:
   Impl(io::SourcePtr source, ReadOptions options) : source_(std::move(source)), options_(std::move(options)) {}
+  ~Impl() { stop_workers(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   Status open() {
     const std::string& path = source_->path();
@@ -99,24 +105,55 @@ class ParquetReader::Impl {
       started_ = true;
       SLUICE_TRY(plan());
     }
-    // Whole row groups decoded ahead by the workers, handed out batch by batch in file order.
-    if (rg_work_) {
-      while (ready_pos_ == ready_.size()) {
-        feed_row_groups();
-        auto job = rg_work_->take();
-        if (!job) return std::optional<Batch>();
-        SLUICE_TRY(job->status);
-        ready_ = std::move(job->batches);
-        ready_pos_ = 0;
-      }
-      return std::optional<Batch>(std::move(ready_[ready_pos_++]));
-    }
+    if (!workers_.empty()) return next_on_threads();
     while (!current_ || current_->rows_left == 0) {
       if (next_group_ == groups_.size()) return std::optional<Batch>();
       current_ = std::make_unique<RowGroupState>();
       SLUICE_TRY(open_row_group(groups_[next_group_++], *current_));
     }
-    RowGroupState& st = *current_;
+    return read_batch(*current_);
+  }
+
+  const SchemaPtr& schema() const { return output_schema_; }
+  std::int64_t num_rows() const { return md_.num_rows; }
+  int num_row_groups() const { return static_cast<int>(md_.row_groups.size()); }
+  int row_groups_skipped() const { return skipped_; }
+  std::uint64_t bytes_read() const { return bytes_read_.load(); }
+  std::string describe_schema() const { return parquet::describe_schema(md_); }
+  std::string describe_footer() const { return parquet::describe_footer(md_, schema_); }
+
+ private:
+  // The column readers of one row group and the leaf chunks they decode into.
+  struct RowGroupState {
+    int group = -1;
+    std::int64_t rows = 0, rows_left = 0;  // rows_left: of the ranges still to read
+    // The rows to read: all, or those the page indexes leave (disjoint, in order).
+    RowGroupFilter::RowRanges ranges;
+    std::size_t range = 0;
+    std::int64_t cursor = 0;  // the next row every column reader stands at
+    std::vector<std::unique_ptr<ColumnChunkReader>> readers;  // by leaf (selected ones set)
+    std::vector<LeafChunk> chunks;                            // by leaf
+    std::vector<LeafChunk*> chunk_ptrs;
+    std::vector<std::size_t> field_order;  // the field path's order of the fields' jobs (set at need)
+  };
+  struct FieldJob {
+    RowGroupState* state = nullptr;
+    std::size_t field = 0;
+    std::int64_t rows = 0;
+    Status status;
+    ArrayPtr array;
+    // Set: a job that only decompresses its share of these pages (the field path).
+    std::vector<SnappyPage>* pages = nullptr;
+    std::size_t share = 0, shares = 1;
+  };
+  struct RowGroupJob {
+    int group = -1;
+    Status status;
+    std::vector<Batch> batches;
+  };
+
+  // The next batch of `st` (rows left), its fields decoded here or, on the field path, on the threads.
+  Result<std::optional<Batch>> read_batch(RowGroupState& st) {
     std::int64_t rows = 0;
     SLUICE_TRY(position(st, &rows));
     std::vector<ArrayPtr> columns(fields_.size());
@@ -171,44 +208,6 @@ class ParquetReader::Impl {
     return std::optional<Batch>(Batch{output_schema_, std::move(columns), rows});
   }
 
-  const SchemaPtr& schema() const { return output_schema_; }
-  std::int64_t num_rows() const { return md_.num_rows; }
-  int num_row_groups() const { return static_cast<int>(md_.row_groups.size()); }
-  int row_groups_skipped() const { return skipped_; }
-  std::uint64_t bytes_read() const { return bytes_read_.load(); }
-  std::string describe_schema() const { return parquet::describe_schema(md_); }
-  std::string describe_footer() const { return parquet::describe_footer(md_, schema_); }
-
- private:
-  // The column readers of one row group and the leaf chunks they decode into.
-  struct RowGroupState {
-    int group = -1;
-    std::int64_t rows = 0, rows_left = 0;  // rows_left: of the ranges still to read
-    // The rows to read: all, or those the page indexes leave (disjoint, in order).
-    RowGroupFilter::RowRanges ranges;
-    std::size_t range = 0;
-    std::int64_t cursor = 0;  // the next row every column reader stands at
-    std::vector<std::unique_ptr<ColumnChunkReader>> readers;  // by leaf (selected ones set)
-    std::vector<LeafChunk> chunks;                            // by leaf
-    std::vector<LeafChunk*> chunk_ptrs;
-    std::vector<std::size_t> field_order;  // the field path's order of the fields' jobs (set at need)
-  };
-  struct FieldJob {
-    RowGroupState* state = nullptr;
-    std::size_t field = 0;
-    std::int64_t rows = 0;
-    Status status;
-    ArrayPtr array;
-    // Set: a job that only decompresses its share of these pages (the field path).
-    std::vector<SnappyPage>* pages = nullptr;
-    std::size_t share = 0, shares = 1;
-  };
-  struct RowGroupJob {
-    int group = -1;
-    Status status;
-    std::vector<Batch> batches;
-  };
-
   // Which row groups to read (the filter's pruning), and how to use the threads: whole row groups
   // on the workers when several decoded ones fit in memory, else the fields of each batch.
   Status plan() {
@@ -228,45 +227,131 @@ class ParquetReader::Impl {
     const int threads = std::max(1, options_.threads);
     if (threads == 1) return ok_status();
     if (groups_.size() > 1 && largest <= kWholeGroupBytes) {
-      rg_work_ = std::make_unique<pipeline::OrderedWork<RowGroupJob>>(
-          threads, [this](RowGroupJob& job, int) { decode_row_group(job); });
-      if (options_.row_groups_ahead > 0) rg_work_->set_max_in_flight(options_.row_groups_ahead);
+      slots_.resize(groups_.size());
+      for (std::size_t i = 0; i < groups_.size(); ++i) slots_[i].job.group = groups_[i];
+      max_ahead_ = options_.row_groups_ahead > 0 ? options_.row_groups_ahead : 2 * (threads - 1);
+      for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
     } else if (fields_.size() > 1) {
       field_work_ = std::make_unique<pipeline::OrderedWork<FieldJob>>(threads, [this](FieldJob& job, int) { run(job); });
     }
     return ok_status();
   }
 
-  void feed_row_groups() {
-    while (next_group_ < groups_.size() && rg_work_->in_flight() < rg_work_->limit()) {
-      auto job = std::make_shared<RowGroupJob>();
-      job->group = groups_[next_group_++];
-      rg_work_->push(std::move(job));
+  // ---- Row groups on the threads ----------------------------------------------------------------
+  // Row groups are handed out in file order. The workers (threads - 1) decode theirs whole, ahead of
+  // the caller, at most max_ahead_ of them decoded or decoding; the caller's thread (the consumer)
+  // decodes the row group it hands out next itself, a batch per next() as one thread reads, where no
+  // worker has taken it. Its share then holds one batch at a time instead of a decoded row group
+  // waiting its turn (the 4M-row scan on two threads: peak RSS 65-71 MiB instead of 88-90, a third
+  // fewer page faults, as fast). A free worker leaves the consumer the row group it will want next
+  // (the next one to hand out, or, while it decodes one of its own, the first free one) and takes the
+  // one after, so that the two alternate and the consumer does not wait for a worker halfway through
+  // the row group it needs. A consumer slower than the workers (a heavy sink) finds theirs done and
+  // decodes one row group in max_ahead_ + 1.
+
+  Result<std::optional<Batch>> next_on_threads() {
+    while (true) {
+      if (ready_pos_ < ready_.size()) return std::optional<Batch>(std::move(ready_[ready_pos_++]));
+      if (current_) {
+        if (current_->rows_left > 0) {
+          auto b = read_batch(*current_);
+          if (!b.ok() || current_->rows_left == 0) finish_own();
+          return b;
+        }
+        finish_own();
+      }
+      if (hand_out_ == groups_.size()) return std::optional<Batch>();
+      SLUICE_TRY(claim_or_take());
     }
   }
 
+  // The next row group to hand out: decoded here from now on if no worker has it, else the worker's
+  // batches once it is done.
+  Status claim_or_take() {
+    std::unique_lock<std::mutex> lock(mu_);
+    Slot& slot = slots_[hand_out_++];
+    cv_done_.wait(lock, [&] { return slot.state != Slot::kWorker; });
+    if (slot.state == Slot::kFree) {
+      slot.state = Slot::kConsumer;
+      consumer_busy_ = true;
+      lock.unlock();
+      auto st = std::make_unique<RowGroupState>();
+      if (Status s = open_row_group(slot.job.group, *st); !s.ok()) {
+        finish_own();
+        return s;
+      }
+      current_ = std::move(st);
+      return ok_status();
+    }
+    RowGroupJob job = std::move(slot.job);
+    slot.state = Slot::kTaken;
+    --ahead_;
+    lock.unlock();
+    cv_work_.notify_all();
+    SLUICE_TRY(job.status);
+    ready_ = std::move(job.batches);
+    ready_pos_ = 0;
+    return ok_status();
+  }
+
+  // The consumer is done with its row group (read, or failed).
+  void finish_own() {
+    current_.reset();
+    std::lock_guard<std::mutex> lock(mu_);
+    consumer_busy_ = false;
+  }
+
+  // The row group a free worker takes: the first free one, or the second while the consumer decodes
+  // one of its own (the first is the one it will want); slots_.size() when none is free.
+  std::size_t pick() {
+    while (first_free_ < slots_.size() && slots_[first_free_].state != Slot::kFree) ++first_free_;
+    if (first_free_ == slots_.size() || (!consumer_busy_ && first_free_ > hand_out_)) return first_free_;
+    for (std::size_t i = first_free_ + 1; i < slots_.size(); ++i)
+      if (slots_[i].state == Slot::kFree) return i;
+    return first_free_;
+  }
+
+  void worker_loop() {
+    while (true) {
+      Slot* slot = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_work_.wait(lock, [&] { return stopping_ || (ahead_ < max_ahead_ && pick() < slots_.size()); });
+        if (stopping_) return;
+        slot = &slots_[pick()];
+        slot->state = Slot::kWorker;
+        ++ahead_;
+      }
+      decode_row_group(slot->job);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        slot->state = Slot::kDone;
+      }
+      cv_done_.notify_all();
+    }
+  }
+
+  void stop_workers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_work_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  // A worker's row group, decoded whole (read_batch() decodes its fields here: no field path then).
   void decode_row_group(RowGroupJob& job) {
     RowGroupState st;
     job.status = open_row_group(job.group, st);
     while (job.status.ok() && st.rows_left > 0) {
-      std::int64_t rows = 0;
-      job.status = position(st, &rows);
-      if (!job.status.ok()) break;
-      decompress_ahead(st, rows);
-      std::vector<ArrayPtr> columns(fields_.size());
-      for (std::size_t f = 0; f < fields_.size() && job.status.ok(); ++f) {
-        FieldJob fj;
-        fj.state = &st;
-        fj.field = f;
-        fj.rows = rows;
-        run(fj);
-        job.status = std::move(fj.status);
-        columns[f] = std::move(fj.array);
+      auto b = read_batch(st);
+      if (!b.ok()) {
+        job.status = std::move(b).error();
+        break;
       }
-      if (!job.status.ok()) break;
-      st.rows_left -= rows;
-      st.cursor += rows;
-      job.batches.push_back(Batch{output_schema_, std::move(columns), rows});
+      job.batches.push_back(std::move(**b));
     }
   }
 
@@ -479,9 +564,23 @@ class ParquetReader::Impl {
   std::unique_ptr<RowGroupState> current_;
   std::vector<Batch> ready_;
   std::size_t ready_pos_ = 0;
+  // Row groups on the threads (see next_on_threads): a slot per row group of groups_.
+  struct Slot {
+    enum State { kFree, kWorker, kDone, kConsumer, kTaken } state = kFree;
+    RowGroupJob job;  // (group set at plan(); batches and status by the worker)
+  };
+  std::vector<Slot> slots_;
+  std::size_t hand_out_ = 0;    // the next slot the consumer hands out
+  std::size_t first_free_ = 0;  // every slot before it is taken by someone
+  int ahead_ = 0;               // the workers' row groups being decoded or waiting to be handed out
+  int max_ahead_ = 0;
+  bool consumer_busy_ = false;  // the consumer is decoding a row group of its own
+  bool stopping_ = false;
+  std::mutex mu_;
+  std::condition_variable cv_work_, cv_done_;
+  std::vector<std::thread> workers_;  // stopped by ~Impl() before anything they use goes
   // Declared last: destroyed first, so no worker outlives what it uses.
   std::unique_ptr<pipeline::OrderedWork<FieldJob>> field_work_;
-  std::unique_ptr<pipeline::OrderedWork<RowGroupJob>> rg_work_;
 };
 
 ParquetReader::ParquetReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -1923,6 +1923,110 @@ TEST(ParquetReadAhead, SnappyPagesDecompressedTogetherReadAsWritten) {
   }
 }
 
+TEST(ParquetReaderThreads, ManyRowGroupsReadTheSameOnAnyThreads) {
+  // Row groups small enough to be decoded whole on the workers while the caller's thread decodes its
+  // own a batch at a time (see ParquetReader::Impl::next_on_threads): every row in order, whatever the
+  // threads, the batch size and the row groups held ahead.
+  const auto [schema, batch] = mixed_table(33, 12000);
+  pq::WriteOptions o;
+  o.row_group_rows = 1000;
+  o.compression = pq::Compression::kSnappy;
+  o.page_bytes = 8 << 10;
+  const auto file = must_write(schema, {batch}, o);
+  ASSERT_EQ(footer_of(file).row_groups.size(), 12u);
+  for (int threads : {2, 3, 4}) {
+    for (std::int64_t rows : {1000, 333}) {
+      for (int ahead : {0, 1}) {
+        if (ahead == 1 && (threads != 2 || rows != 333)) continue;
+        SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows, ahead " + std::to_string(ahead));
+        pq::ReadOptions ro;
+        ro.threads = threads;
+        ro.batch_rows = rows;
+        ro.row_groups_ahead = ahead;
+        auto read = read_file(file, ro);
+        ASSERT_TRUE(read.ok()) << read.error().to_string();
+        ASSERT_TRUE(same_table(*schema, {batch}, *read));
+        for (const auto& b : *read) EXPECT_LE(b.num_rows, std::min<std::int64_t>(rows, 1000));
+      }
+    }
+  }
+}
+
+TEST(ParquetReaderThreads, AnErrorInALaterRowGroupComesAfterTheRowsBeforeIt) {
+  // A broken page in row group 13 of 24: on any threads the reader hands out every row of the 13 row
+  // groups before it (in order), then fails with the error one thread gives, and the error is the
+  // same whichever thread (the caller's or a worker) met it.
+  const auto [schema, batch] = mixed_table(34, 24000);
+  pq::WriteOptions o;
+  o.row_group_rows = 1000;
+  o.compression = pq::Compression::kSnappy;
+  auto file = must_write(schema, {batch}, o);
+  const auto md = footer_of(file);
+  ASSERT_EQ(md.row_groups.size(), 24u);
+  const auto& c = chunk_of(md, 13, "s");
+  std::uint32_t hs = 0;
+  const std::int64_t at = c.meta_data.__isset.dictionary_page_offset ? c.meta_data.dictionary_page_offset
+                                                                       : c.meta_data.data_page_offset;
+  const auto h = page_header_at(file, at, &hs);
+  ASSERT_GE(h.compressed_page_size, 16);
+  // The body's first bytes (the Snappy length preamble) claim far more than the page holds.
+  for (int i = 0; i < 5; ++i) file[static_cast<std::size_t>(at + hs + i)] = '\xFF';
+  std::string first_error;
+  for (int threads : {1, 2, 3, 4}) {
+    for (std::int64_t rows : {1000, 400}) {
+      SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows");
+      pq::ReadOptions ro;
+      ro.threads = threads;
+      ro.batch_rows = rows;
+      auto reader = pq::ParquetReader::open(std::make_unique<io::MemorySource>(file, "test.parquet"), ro);
+      ASSERT_TRUE(reader.ok()) << reader.error().to_string();
+      std::vector<Batch> got;
+      std::optional<Error> error;
+      while (true) {
+        auto b = (*reader)->next();
+        if (!b.ok()) {
+          error = std::move(b).error();
+          break;
+        }
+        if (!*b) break;
+        got.push_back(std::move(**b));
+      }
+      ASSERT_TRUE(error) << "the broken page was read";
+      std::int64_t n = 0;
+      for (const auto& b : got) n += b.num_rows;
+      // Rows 0..12999 (the row groups before); none of the broken one (its first page is the bad one).
+      EXPECT_EQ(n, 13000);
+      const Batch before = batch.slice(0, n);
+      EXPECT_TRUE(same_table(*schema, {before}, got));
+      const std::string e = error->to_string();
+      EXPECT_NE(e.find("SNAPPY"), std::string::npos) << e;
+      if (first_error.empty()) first_error = e;
+      EXPECT_EQ(e, first_error);
+    }
+  }
+}
+
+TEST(ParquetReaderThreads, AReaderLeftHalfReadStopsItsThreads) {
+  // The caller stops after a batch (or none) and drops the reader while workers are decoding ahead.
+  const auto [schema, batch] = mixed_table(35, 24000);
+  pq::WriteOptions o;
+  o.row_group_rows = 1000;
+  const auto file = must_write(schema, {batch}, o);
+  for (int threads : {2, 4}) {
+    for (int batches : {0, 1, 5}) {
+      pq::ReadOptions ro;
+      ro.threads = threads;
+      auto reader = pq::ParquetReader::open(std::make_unique<io::MemorySource>(file, "test.parquet"), ro);
+      ASSERT_TRUE(reader.ok()) << reader.error().to_string();
+      for (int i = 0; i < batches; ++i) {
+        auto b = (*reader)->next();
+        ASSERT_TRUE(b.ok() && *b);
+        EXPECT_EQ((**b).num_rows, 1000);
+      }
+    }
+  }
+}
+
 // =============================================================================================
 // Statistics and the page index, against values computed here
 

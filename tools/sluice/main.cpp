@@ -586,8 +586,8 @@ parquet::ReadOptions parquet_read_options(const Args& a) {
   parquet::ReadOptions o;
   o.columns = columns_option(a);
   o.threads = thread_option(a);
-  // Under a memory cap, row groups are decoded one per thread ahead, not two.
-  if (a.has("max-memory")) o.row_groups_ahead = o.threads;
+  // Under a memory cap, row groups are decoded one per worker ahead, not two.
+  if (a.has("max-memory")) o.row_groups_ahead = std::max(1, o.threads - 1);
   o.verify_checksums = a.flag("verify-checksums");
   if (auto v = a.get("int96-unit")) {
     if (*v == "us") o.int96_unit = TimeUnit::kMicro;
