@@ -164,6 +164,32 @@ async function main() {
     }
   }
 
+  // What two threads could reach on this machine at most: two 1-thread writes at once, as two processes
+  // (each loads the table, then times its write: the loads take as long, so the writes overlap). The
+  // slower of the two against one alone bounds the 2-thread speedup from above.
+  const pairs = {};
+  if (opts.threads.includes(1) && opts.threads.includes(2)) {
+    for (const codec of opts.codecs) {
+      const times = [];
+      for (let rep = 0; rep < opts.reps; ++rep) {
+        warm(file);
+        const outs = [0, 1].map((k) => path.join(opts.outDir, `parquet_write_compare_pair${k}_${codec}.parquet`));
+        try {
+          const both = await Promise.all(outs.map((f) => runProgram(opts.writeBench, 'none',
+            [file, '--to', 'parquet', '--out', f, '--reps', '1', '--types', SLUICE_TYPES,
+              '--compression', SLUICE_CODEC[codec], '--threads', '1'])));
+          times.push(Math.max(...both.map((r) => JSON.parse(r.stdout).seconds)));
+        } catch (e) {
+          fail(`two sluice ${codec} writes at once: ${String(e.message).trim().split('\n')[0]}`);
+          break;
+        } finally {
+          for (const f of outs) try { fs.unlinkSync(f); } catch { /* none */ }
+        }
+      }
+      if (times.length) pairs[codec] = Math.min(...times);
+    }
+  }
+
   // 3. The table.
   const find = (engine, codec, threads) => configs.find((c) => c.engine === engine && c.codec === codec &&
     c.threads === threads && c.times.length);
@@ -227,6 +253,14 @@ async function main() {
         s1 && s2 ? `${fmt(s1.best, 3)} s -> ${fmt(s2.best, 3)} s` : '');
   }
 
+  if (Object.keys(pairs).length) {
+    console.log('\ntwo 1-thread writes at once (two processes; the slower, best of the reps), against one alone:');
+    for (const [codec, t] of Object.entries(pairs)) {
+      const s1 = find('sluice', codec, 1);
+      if (s1) console.log(`  ${codec.padEnd(8)} ${fmt(t, 3)} s: this machine's ceiling for 2 threads is ${fmt(2 * s1.best / t)}x`);
+    }
+  }
+
   if (!opts.keep)
     for (const c of configs) try { fs.unlinkSync(outFile(c)); } catch { /* none */ }
 
@@ -234,6 +268,7 @@ async function main() {
   const result = {
     date: new Date().toISOString(), machine: machine(), write_bench: opts.writeBench, duckdb: duckVersion,
     input: { path: file, rows: tableRows, bytes: csvBytes }, out_dir: opts.outDir, reps: opts.reps,
+    two_processes_at_once: pairs,
     results: rows.map((r, i) => ({ ...r, times: configs[i].times })), targets, failures,
     load_average: { before: loadBefore, after: os.loadavg() }, busy_before_timing: busy,
   };
