@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO, COLUMNS, DUCK_COLUMNS, makeDie, parseOptions, openDuck, ensureCsv, ensureFile, warm, fmt, mib, median,
+  REPO, twoAtOnce, COLUMNS, DUCK_COLUMNS, makeDie, parseOptions, openDuck, ensureCsv, ensureFile, warm, fmt, mib, median,
   printTable, machine, chooseRssMethod, warnIfBusy, runSluice, finish,
 } from './common.mjs';
 
@@ -155,24 +155,16 @@ async function main() {
     }
   }
 
-  // What two threads could reach on this machine at most: two 1-thread scans of the file run at once
-  // (separate processes: nothing shared but the machine). The slower of the two against one alone
-  // bounds the 2-thread speedup from above; below it, the loss is sluice's, not the machine's.
+  // The machine's ceiling for two threads: two 1-thread scans of the file at once (common.mjs).
   const pairs = {};
   if (opts.threads.includes(1) && opts.threads.includes(2)) {
     for (const codec of opts.codecs) {
-      const times = [];
-      for (let rep = 0; rep < opts.reps; ++rep) {
-        warm(files[codec]);
-        try {
-          const both = await Promise.all([0, 1].map(() => runSluice(opts, 'none', ['scan', files[codec], '--threads', '1'])));
-          times.push(Math.max(...both.map((r) => r.seconds)));
-        } catch (e) {
-          fail(`two sluice ${codec} --threads 1 at once: ${String(e.message).trim().split('\n')[0]}`);
-          break;
-        }
+      try {
+        pairs[codec] = await twoAtOnce(opts.reps, () => warm(files[codec]),
+          async () => (await runSluice(opts, 'none', ['scan', files[codec], '--threads', '1'])).seconds);
+      } catch (e) {
+        fail(`two sluice ${codec} --threads 1 at once: ${String(e.message).trim().split('\n')[0]}`);
       }
-      if (times.length) pairs[codec] = Math.min(...times);
     }
   }
 

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO, SLUICE_TYPES, DUCK_COLUMNS, makeDie, parseOptions, openDuck, ensureCsv, warm, settleOutput, fmt, median,
+  REPO, twoAtOnce, SLUICE_TYPES, DUCK_COLUMNS, makeDie, parseOptions, openDuck, ensureCsv, warm, settleOutput, fmt, median,
   printTable, machine, warnIfBusy, runProgram, finish,
 } from './common.mjs';
 
@@ -164,29 +164,26 @@ async function main() {
     }
   }
 
-  // What two threads could reach on this machine at most: two 1-thread writes at once, as two processes
-  // (each loads the table, then times its write: the loads take as long, so the writes overlap). The
-  // slower of the two against one alone bounds the 2-thread speedup from above.
+  // The machine's ceiling for two threads: two 1-thread writes at once (common.mjs); each process
+  // loads the table, then times its write: the loads take as long, so the writes overlap.
   const pairs = {};
   if (opts.threads.includes(1) && opts.threads.includes(2)) {
     for (const codec of opts.codecs) {
-      const times = [];
-      for (let rep = 0; rep < opts.reps; ++rep) {
-        warm(file);
-        const outs = [0, 1].map((k) => path.join(opts.outDir, `parquet_write_compare_pair${k}_${codec}.parquet`));
-        try {
-          const both = await Promise.all(outs.map((f) => runProgram(opts.writeBench, 'none',
-            [file, '--to', 'parquet', '--out', f, '--reps', '1', '--types', SLUICE_TYPES,
-              '--compression', SLUICE_CODEC[codec], '--threads', '1'])));
-          times.push(Math.max(...both.map((r) => JSON.parse(r.stdout).seconds)));
-        } catch (e) {
-          fail(`two sluice ${codec} writes at once: ${String(e.message).trim().split('\n')[0]}`);
-          break;
-        } finally {
-          for (const f of outs) try { fs.unlinkSync(f); } catch { /* none */ }
-        }
+      try {
+        pairs[codec] = await twoAtOnce(opts.reps, () => warm(file), async (k) => {
+          const f = path.join(opts.outDir, `parquet_write_compare_pair${k}_${codec}.parquet`);
+          try {
+            const r = await runProgram(opts.writeBench, 'none',
+              [file, '--to', 'parquet', '--out', f, '--reps', '1', '--types', SLUICE_TYPES,
+                '--compression', SLUICE_CODEC[codec], '--threads', '1']);
+            return JSON.parse(r.stdout).seconds;
+          } finally {
+            try { fs.unlinkSync(f); } catch { /* none */ }
+          }
+        });
+      } catch (e) {
+        fail(`two sluice ${codec} writes at once: ${String(e.message).trim().split('\n')[0]}`);
       }
-      if (times.length) pairs[codec] = Math.min(...times);
     }
   }
 

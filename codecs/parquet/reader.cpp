@@ -272,7 +272,7 @@ class ParquetReader::Impl {
     Slot& slot = slots_[hand_out_++];
     cv_done_.wait(lock, [&] { return slot.state != Slot::kWorker; });
     if (slot.state == Slot::kFree) {
-      slot.state = Slot::kConsumer;
+      slot.state = Slot::kTaken;
       consumer_busy_ = true;
       lock.unlock();
       auto st = std::make_unique<RowGroupState>();
@@ -566,7 +566,7 @@ class ParquetReader::Impl {
   std::size_t ready_pos_ = 0;
   // Row groups on the threads (see next_on_threads): a slot per row group of groups_.
   struct Slot {
-    enum State { kFree, kWorker, kDone, kConsumer, kTaken } state = kFree;
+    enum State { kFree, kWorker, kDone, kTaken } state = kFree;  // kTaken: the consumer's or handed out
     RowGroupJob job;  // (group set at plan(); batches and status by the worker)
   };
   std::vector<Slot> slots_;
