@@ -4,15 +4,19 @@
 //   - every Batch validates against its schema and has at most batch_rows rows;
 //   - threads=1 and threads=2 agree: both fail with the same message or give the same rows, nulls per
 //     column and values, bit for bit (fuzz/dump.hpp);
+//   - scan_unordered() on 2 threads (row groups at once, put back in order by the batches' places)
+//     agrees with threads=1 the same way, its error included;
 //   - a file that reads, read again in batches of another size, gives the same values;
 //   - when the file reads, a projection of some of its top-level columns (chosen by the input) reads the
 //     same rows, and the same nulls and values per column.
 // Input layout: [batch_rows byte][flags byte][file bytes...]. Seeds (fuzz/corpus/parquet_reader/) are
 // small files DuckDB wrote (fuzz/make_parquet_seeds.mjs).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,7 +37,18 @@ struct Outcome {
   fuzz::ColumnDumps values;
 };
 
-Outcome run(const std::string& file, parquet::ReadOptions o) {
+// Counts a batch handed out (after checking it) into `out`.
+void add(Outcome& out, const Batch& batch, std::int64_t batch_rows) {
+  if (!batch.validate().ok()) std::abort();
+  if (batch.num_rows > batch_rows || batch.num_rows <= 0) std::abort();
+  out.rows += batch.num_rows;
+  for (std::size_t c = 0; c < batch.num_columns(); ++c) out.nulls[c] += batch.columns[c]->null_count;
+  out.values.add(batch);
+}
+
+// Reads the file with next() or, `unordered`, with scan_unordered() (its batches from the threads
+// sorted back by their first row).
+Outcome run(const std::string& file, parquet::ReadOptions o, bool unordered = false) {
   Outcome out;
   const std::int64_t batch_rows = o.batch_rows;
   auto reader = parquet::ParquetReader::open(std::make_unique<io::MemorySource>(file, "fuzz.parquet"), std::move(o));
@@ -42,6 +57,26 @@ Outcome run(const std::string& file, parquet::ReadOptions o) {
     return out;
   }
   out.nulls.assign((*reader)->schema()->num_fields(), 0);
+  if (unordered) {
+    std::mutex mu;
+    std::vector<std::pair<std::int64_t, Batch>> got;
+    Status s = (*reader)->scan_unordered([&](Batch&& b, const parquet::ParquetReader::BatchPlace& place) {
+      std::lock_guard<std::mutex> lock(mu);
+      got.emplace_back(place.first_row, std::move(b));
+      return ok_status();
+    });
+    if (!s.ok()) {
+      out.error = s.error().to_string();
+      return out;
+    }
+    std::sort(got.begin(), got.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& [first_row, batch] : got) {
+      if (first_row != out.rows) std::abort();  // no filter here: the places leave no gap
+      add(out, batch, batch_rows);
+    }
+    out.ok = true;
+    return out;
+  }
   while (true) {
     auto b = (*reader)->next();
     if (!b.ok()) {
@@ -49,12 +84,7 @@ Outcome run(const std::string& file, parquet::ReadOptions o) {
       return out;
     }
     if (!*b) break;
-    const Batch& batch = **b;
-    if (!batch.validate().ok()) std::abort();
-    if (batch.num_rows > batch_rows || batch.num_rows <= 0) std::abort();
-    out.rows += batch.num_rows;
-    for (std::size_t c = 0; c < batch.num_columns(); ++c) out.nulls[c] += batch.columns[c]->null_count;
-    out.values.add(batch);
+    add(out, **b, batch_rows);
   }
   out.ok = true;
   return out;
@@ -82,6 +112,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (one.ok != two.ok || one.error != two.error || one.rows != two.rows || one.nulls != two.nulls) std::abort();
   if (one.ok && !(one.values == two.values)) {
     std::fprintf(stderr, "parquet_reader_fuzz: threads=1 and threads=2 read different values\n");
+    std::abort();
+  }
+  Outcome unordered = run(file, o2, true);
+  if (one.ok != unordered.ok || one.error != unordered.error ||
+      (one.ok && (one.rows != unordered.rows || one.nulls != unordered.nulls || !(one.values == unordered.values)))) {
+    std::fprintf(stderr, "parquet_reader_fuzz: scan_unordered on 2 threads and threads=1 differ: %s | %s\n",
+                 one.error.c_str(), unordered.error.c_str());
     std::abort();
   }
   // Batches of another size cut pages elsewhere (decoding resumes mid-page, pages are planned ahead

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -211,9 +212,29 @@ class ParquetReader::Impl {
   // Which row groups to read (the filter's pruning), and how to use the threads: whole row groups
   // on the workers when several decoded ones fit in memory, else the fields of each batch.
   Status plan() {
-    std::int64_t largest = 0;
+    const std::int64_t largest = choose_groups();
+    const int threads = std::max(1, options_.threads);
+    if (threads == 1) return ok_status();
+    if (groups_.size() > 1 && largest <= kWholeGroupBytes) {
+      slots_.resize(groups_.size());
+      for (std::size_t i = 0; i < groups_.size(); ++i) slots_[i].job.group = groups_[i];
+      max_ahead_ = options_.row_groups_ahead > 0 ? options_.row_groups_ahead : 2 * (threads - 1);
+      for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    } else {
+      start_field_path();
+    }
+    return ok_status();
+  }
+
+  // Sets groups_ (the row groups the filter leaves) and group_first_row_; returns the most decoded
+  // bytes of the selected columns in one of them.
+  std::int64_t choose_groups() {
+    std::int64_t largest = 0, row = 0;
+    group_first_row_.resize(md_.row_groups.size());
     for (std::size_t g = 0; g < md_.row_groups.size(); ++g) {
       const auto& rg = md_.row_groups[g];
+      group_first_row_[g] = row;
+      row += rg.num_rows;
       if (rg.num_rows == 0) continue;
       if (filter_ && (!filter_->may_match(rg) || !filter_->bloom_may_match(rg, read_bytes_))) {
         ++skipped_;
@@ -224,15 +245,89 @@ class ParquetReader::Impl {
       for (int l : selected_) bytes += rg.columns[static_cast<std::size_t>(l)].meta_data.total_uncompressed_size;
       largest = std::max(largest, bytes);
     }
-    const int threads = std::max(1, options_.threads);
-    if (threads == 1) return ok_status();
-    if (groups_.size() > 1 && largest <= kWholeGroupBytes) {
-      slots_.resize(groups_.size());
-      for (std::size_t i = 0; i < groups_.size(); ++i) slots_[i].job.group = groups_[i];
-      max_ahead_ = options_.row_groups_ahead > 0 ? options_.row_groups_ahead : 2 * (threads - 1);
-      for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
-    } else if (fields_.size() > 1) {
-      field_work_ = std::make_unique<pipeline::OrderedWork<FieldJob>>(threads, [this](FieldJob& job, int) { run(job); });
+    return largest;
+  }
+
+  void start_field_path() {
+    if (options_.threads > 1 && fields_.size() > 1)
+      field_work_ = std::make_unique<pipeline::OrderedWork<FieldJob>>(options_.threads,
+                                                                       [this](FieldJob& job, int) { run(job); });
+  }
+
+ public:
+  // ---- Row groups on the threads, in no order (see ParquetReader::scan_unordered) ----------------
+  Status scan_unordered(const UnorderedConsumer& consume) {
+    if (started_)
+      return Error(ErrorCode::kInvalidArgument, "scan_unordered() after next(): the reader has begun",
+                   ErrorContext(source_->path()));
+    started_ = true;
+    choose_groups();
+    next_group_ = groups_.size();  // next() is at the end afterwards
+    const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, options_.threads), groups_.size()));
+    if (threads < 2) {  // in file order on this thread; one large row group's fields on the threads
+      start_field_path();
+      for (std::size_t i = 0; i < groups_.size(); ++i) SLUICE_TRY(scan_row_group(i, 0, consume, nullptr));
+      return ok_status();
+    }
+    UnorderedScan scan;
+    scan.failed = groups_.size();
+    std::vector<std::thread> helpers;
+    for (int t = 1; t < threads; ++t) helpers.emplace_back([&, t] { scan_loop(scan, t, consume); });
+    scan_loop(scan, 0, consume);
+    for (auto& t : helpers) t.join();
+    if (scan.exception) std::rethrow_exception(scan.exception);
+    return scan.error;
+  }
+
+ private:
+  struct UnorderedScan {
+    std::atomic<std::size_t> next{0};    // the index in groups_ of the next row group to take
+    std::atomic<std::size_t> failed{0};  // the lowest index of a row group that failed (groups_.size(): none)
+    std::mutex mu;                       // guards error and exception (and the writes of failed)
+    Status error;
+    std::exception_ptr exception;  // what consume threw, where that is the first failure
+  };
+
+  // One thread's share of an unordered scan: row groups in turn until none is left or one before the
+  // next failed (the first failure's error is the one returned; later row groups need not be read).
+  void scan_loop(UnorderedScan& scan, int thread, const UnorderedConsumer& consume) {
+    while (true) {
+      const std::size_t i = scan.next.fetch_add(1);
+      if (i >= groups_.size() || i > scan.failed.load()) return;
+      Status s;
+      std::exception_ptr thrown;
+      try {
+        s = scan_row_group(i, thread, consume, &scan.failed);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      if (s.ok() && !thrown) continue;
+      std::lock_guard<std::mutex> lock(scan.mu);
+      if (i < scan.failed.load()) {
+        scan.failed = i;
+        scan.error = std::move(s);
+        scan.exception = thrown;
+      }
+      return;
+    }
+  }
+
+  // Row group groups_[i] a batch at a time to `consume`, on this thread; stops early (fine) once a
+  // row group before it has failed.
+  Status scan_row_group(std::size_t i, int thread, const UnorderedConsumer& consume,
+                        const std::atomic<std::size_t>* failed) {
+    RowGroupState st;
+    SLUICE_TRY(open_row_group(groups_[i], st));
+    while (st.rows_left > 0) {
+      if (failed && failed->load(std::memory_order_relaxed) < i) return ok_status();
+      const std::int64_t left = st.rows_left;
+      SLUICE_ASSIGN_OR_RETURN(auto b, read_batch(st));
+      ParquetReader::BatchPlace place;
+      place.row_group = st.group;
+      // (read_batch() moves the cursor past the batch, and past rows the page indexes rule out.)
+      place.first_row = group_first_row_[static_cast<std::size_t>(st.group)] + st.cursor - (left - st.rows_left);
+      place.thread = thread;
+      SLUICE_TRY(consume(std::move(*b), place));
     }
     return ok_status();
   }
@@ -559,6 +654,7 @@ class ParquetReader::Impl {
 
   bool started_ = false;
   std::vector<int> groups_;
+  std::vector<std::int64_t> group_first_row_;  // by row group of the file: the file's row it starts at
   std::size_t next_group_ = 0;
   int skipped_ = 0;
   std::unique_ptr<RowGroupState> current_;
@@ -594,6 +690,7 @@ Result<std::unique_ptr<ParquetReader>> ParquetReader::open(io::SourcePtr source,
 
 const SchemaPtr& ParquetReader::schema() const { return impl_->schema(); }
 Result<std::optional<Batch>> ParquetReader::next() { return impl_->next(); }
+Status ParquetReader::scan_unordered(const UnorderedConsumer& consume) { return impl_->scan_unordered(consume); }
 std::int64_t ParquetReader::num_rows() const { return impl_->num_rows(); }
 int ParquetReader::num_row_groups() const { return impl_->num_row_groups(); }
 int ParquetReader::row_groups_skipped() const { return impl_->row_groups_skipped(); }

@@ -1114,6 +1114,22 @@ else fail "parquet --statistics off" "rc $rc"; fi
 run convert "$EX/orders.csv" w_t1.parquet --threads 1 --row-group-rows 20 --page-size 64
 run convert "$EX/orders.csv" w_t2.parquet --threads 2 --row-group-rows 20 --page-size 64
 if cmp -s w_t1.parquet w_t2.parquet; then pass "parquet write: 1 and 2 threads, same bytes"; else fail "parquet write: 1 and 2 threads, same bytes"; fi
+# scan reads a Parquet file's row groups on its threads at once (in no order): the same counts.
+run scan w_t1.parquet --threads 1
+cp "$CAP/out" scan_pq1.json
+run scan w_t1.parquet --threads 3
+check_stdout "parquet scan: row groups on 3 threads at once, the counts of one thread" scan_pq1.json
+run scan w_t1.parquet --threads 1 --where "amount >= 500 and paid = true" --columns order_id,note
+cp "$CAP/out" scan_pqw1.json
+run scan w_t1.parquet --threads 3 --where "amount >= 500 and paid = true" --columns order_id,note
+check_stdout "parquet scan --where --columns on 3 threads: the counts of one thread" scan_pqw1.json
+run cat w_t1.parquet --where "amount >= 500 and paid = true" --columns order_id
+want_rows=$(( $(wc -l <"$CAP/out") - 1 ))
+if grep -q "^{\"rows\": $want_rows, \"columns\": \[{\"name\": \"order_id\"" scan_pqw1.json && [[ $want_rows -gt 0 ]]; then
+  pass "parquet scan --where counts the rows cat --where prints ($want_rows)"
+else
+  fail "parquet scan --where counts the rows cat --where prints ($want_rows)" "$(head -c 200 scan_pqw1.json)"
+fi
 run cat "$EX/orders.csv" --to parquet
 cp "$CAP/out" w_stdout.parquet
 run cat w_stdout.parquet

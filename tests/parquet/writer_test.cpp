@@ -9,6 +9,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <chrono>
+#include <stdexcept>
+#include <mutex>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -1923,16 +1927,25 @@ TEST(ParquetReadAhead, SnappyPagesDecompressedTogetherReadAsWritten) {
   }
 }
 
+namespace {
+
+// Row groups of 1000 rows, snappy, pages of 8 KiB: many row groups and several pages each.
+pq::WriteOptions thousand_row_groups() {
+  pq::WriteOptions o;
+  o.row_group_rows = 1000;
+  o.compression = pq::Compression::kSnappy;
+  o.page_bytes = 8 << 10;
+  return o;
+}
+
+}  // namespace
+
 TEST(ParquetReaderThreads, ManyRowGroupsReadTheSameOnAnyThreads) {
   // Row groups small enough to be decoded whole on the workers while the caller's thread decodes its
   // own a batch at a time (see ParquetReader::Impl::next_on_threads): every row in order, whatever the
   // threads, the batch size and the row groups held ahead.
   const auto [schema, batch] = mixed_table(33, 12000);
-  pq::WriteOptions o;
-  o.row_group_rows = 1000;
-  o.compression = pq::Compression::kSnappy;
-  o.page_bytes = 8 << 10;
-  const auto file = must_write(schema, {batch}, o);
+  const auto file = must_write(schema, {batch}, thousand_row_groups());
   ASSERT_EQ(footer_of(file).row_groups.size(), 12u);
   for (int threads : {2, 3, 4}) {
     for (std::int64_t rows : {1000, 333}) {
@@ -1952,25 +1965,32 @@ TEST(ParquetReaderThreads, ManyRowGroupsReadTheSameOnAnyThreads) {
   }
 }
 
-TEST(ParquetReaderThreads, AnErrorInALaterRowGroupComesAfterTheRowsBeforeIt) {
-  // A broken page in row group 13 of 24: on any threads the reader hands out every row of the 13 row
-  // groups before it (in order), then fails with the error one thread gives, and the error is the
-  // same whichever thread (the caller's or a worker) met it.
-  const auto [schema, batch] = mixed_table(34, 24000);
-  pq::WriteOptions o;
-  o.row_group_rows = 1000;
-  o.compression = pq::Compression::kSnappy;
-  auto file = must_write(schema, {batch}, o);
+namespace {
+
+// mixed_table(34, 24000) in row groups of 1000 rows, the first page of column "s" in row group 13
+// broken: the body's first bytes (the Snappy length preamble) claim far more than the page holds.
+std::string file_broken_in_row_group_13(const SchemaPtr& schema, const Batch& batch) {
+  auto file = must_write(schema, {batch}, thousand_row_groups());
   const auto md = footer_of(file);
-  ASSERT_EQ(md.row_groups.size(), 24u);
+  EXPECT_EQ(md.row_groups.size(), 24u);
   const auto& c = chunk_of(md, 13, "s");
   std::uint32_t hs = 0;
   const std::int64_t at = c.meta_data.__isset.dictionary_page_offset ? c.meta_data.dictionary_page_offset
                                                                        : c.meta_data.data_page_offset;
   const auto h = page_header_at(file, at, &hs);
-  ASSERT_GE(h.compressed_page_size, 16);
-  // The body's first bytes (the Snappy length preamble) claim far more than the page holds.
+  EXPECT_GE(h.compressed_page_size, 16);
   for (int i = 0; i < 5; ++i) file[static_cast<std::size_t>(at + hs + i)] = '\xFF';
+  return file;
+}
+
+}  // namespace
+
+TEST(ParquetReaderThreads, AnErrorInALaterRowGroupComesAfterTheRowsBeforeIt) {
+  // A broken page in row group 13 of 24: on any threads the reader hands out every row of the 13 row
+  // groups before it (in order), then fails with the error one thread gives, and the error is the
+  // same whichever thread (the caller's or a worker) met it.
+  const auto [schema, batch] = mixed_table(34, 24000);
+  const auto file = file_broken_in_row_group_13(schema, batch);
   std::string first_error;
   for (int threads : {1, 2, 3, 4}) {
     for (std::int64_t rows : {1000, 400}) {
@@ -2024,6 +2044,204 @@ TEST(ParquetReaderThreads, AReaderLeftHalfReadStopsItsThreads) {
         EXPECT_EQ((**b).num_rows, 1000);
       }
     }
+  }
+}
+
+// ---- scan_unordered: row groups on the threads at once, each a batch at a time -------------------
+
+namespace {
+
+struct Placed {
+  pq::ParquetReader::BatchPlace place;
+  Batch batch;
+};
+
+// Every batch of scan_unordered() with its place, sorted by its first row, and what it returned.
+struct Scanned {
+  Status status;
+  std::vector<Placed> got;
+};
+Scanned scan_all(const std::string& file, const pq::ReadOptions& ro, std::function<Status(const Placed&)> check = nullptr) {
+  Scanned out;
+  auto r = pq::ParquetReader::open(std::make_unique<io::MemorySource>(file, "test.parquet"), ro);
+  if (!r.ok()) {
+    out.status = std::move(r).error();
+    return out;
+  }
+  std::mutex mu;
+  out.status = (*r)->scan_unordered([&](Batch&& b, const pq::ParquetReader::BatchPlace& place) -> Status {
+    Placed p{place, std::move(b)};
+    if (check) SLUICE_TRY(check(p));
+    std::lock_guard<std::mutex> lock(mu);
+    out.got.push_back(std::move(p));
+    return ok_status();
+  });
+  auto after = (*r)->next();  // the reader is at its end afterwards
+  EXPECT_TRUE(after.ok() && !*after) << "next() after scan_unordered() gave a batch or an error";
+  std::sort(out.got.begin(), out.got.end(),
+            [](const Placed& a, const Placed& b) { return a.place.first_row < b.place.first_row; });
+  return out;
+}
+
+std::vector<Batch> batches_of(const std::vector<Placed>& placed) {
+  std::vector<Batch> out;
+  for (const auto& p : placed) out.push_back(p.batch);
+  return out;
+}
+
+}  // namespace
+
+TEST(ParquetScanUnordered, EveryRowOnceWithItsPlaceOnAnyThreads) {
+  // 12 row groups of 1000 rows: put back in order by their places, the batches are the table, each
+  // row once; every batch says its row group and first row; with 2+ threads the caller's thread
+  // (0) waits in its first batch until another thread has handed one out, so the row groups are
+  // seen to be read at once (not one thread after another).
+  const auto [schema, batch] = mixed_table(36, 12000);
+  const auto file = must_write(schema, {batch}, thousand_row_groups());
+  for (int threads : {1, 2, 3, 4}) {
+    for (std::int64_t rows : {1000, 333}) {
+      SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows");
+      pq::ReadOptions ro;
+      ro.threads = threads;
+      ro.batch_rows = rows;
+      std::mutex mu;
+      std::condition_variable cv;
+      bool other_thread = false;
+      std::set<int> threads_seen;
+      auto got = scan_all(file, ro, [&](const Placed& p) -> Status {
+        std::unique_lock<std::mutex> lock(mu);
+        threads_seen.insert(p.place.thread);
+        if (p.place.thread != 0) {
+          other_thread = true;
+          cv.notify_all();
+        } else if (threads > 1) {
+          cv.wait_for(lock, std::chrono::seconds(20), [&] { return other_thread; });
+        }
+        return ok_status();
+      });
+      ASSERT_TRUE(got.status.ok()) << got.status.error().to_string();
+      ASSERT_TRUE(same_table(*schema, {batch}, batches_of(got.got)));
+      std::int64_t next_row = 0;
+      for (const auto& p : got.got) {
+        EXPECT_EQ(p.place.first_row, next_row);
+        EXPECT_EQ(p.place.row_group, next_row / 1000);
+        EXPECT_LE(p.batch.num_rows, std::min<std::int64_t>(rows, 1000 - next_row % 1000));
+        next_row += p.batch.num_rows;
+      }
+      EXPECT_EQ(next_row, 12000);
+      EXPECT_LT(*threads_seen.rbegin(), threads);
+      if (threads > 1) {
+        EXPECT_TRUE(other_thread);
+      } else {
+        // One thread: in file order on the caller's (checked above after sorting; here unsorted).
+        EXPECT_EQ(threads_seen, std::set<int>{0});
+      }
+    }
+  }
+}
+
+TEST(ParquetScanUnordered, TheFirstFailingRowGroupsErrorAfterEveryRowBeforeIt) {
+  // The broken page of row group 13 of 24 (as above): on any threads, every row of the 13 row groups
+  // before it is handed out, then the error one thread reading in order gives.
+  const auto [schema, batch] = mixed_table(34, 24000);
+  const auto file = file_broken_in_row_group_13(schema, batch);
+  pq::ReadOptions one;
+  auto in_order = read_file(file, one);
+  ASSERT_FALSE(in_order.ok());
+  const std::string want = in_order.error().to_string();
+  for (int threads : {1, 2, 3, 4}) {
+    for (std::int64_t rows : {1000, 400}) {
+      SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows");
+      pq::ReadOptions ro;
+      ro.threads = threads;
+      ro.batch_rows = rows;
+      const auto scanned = scan_all(file, ro);
+      ASSERT_FALSE(scanned.status.ok());
+      EXPECT_EQ(scanned.status.error().to_string(), want);
+      // Rows of later row groups may have been handed out too; those before are all there.
+      std::vector<Placed> before;
+      for (const auto& p : scanned.got)
+        if (p.place.row_group < 13) before.push_back(p);
+      EXPECT_TRUE(same_table(*schema, {batch.slice(0, 13000)}, batches_of(before)));
+      for (const auto& p : scanned.got) EXPECT_NE(p.place.row_group, 13);
+    }
+  }
+}
+
+TEST(ParquetScanUnordered, TheConsumersFirstErrorOrExceptionIsTheOneReturned) {
+  const auto [schema, batch] = mixed_table(37, 8000);
+  pq::WriteOptions o;
+  o.row_group_rows = 1000;
+  const auto file = must_write(schema, {batch}, o);
+  for (int threads : {1, 2, 4}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    pq::ReadOptions ro;
+    ro.threads = threads;
+    ro.batch_rows = 500;
+    // Errors from the second batch of row groups 3 and 5: row group 3's is the one returned.
+    auto got = scan_all(file, ro, [](const Placed& p) -> Status {
+      if ((p.place.row_group == 3 || p.place.row_group == 5) && p.place.first_row % 1000 == 500)
+        return Error(ErrorCode::kInvalidArgument, "stop at " + std::to_string(p.place.first_row));
+      return ok_status();
+    });
+    ASSERT_FALSE(got.status.ok());
+    EXPECT_EQ(got.status.error().message(), "stop at 3500");
+    // An exception thrown by the consumer on any thread reaches the caller.
+    auto r = pq::ParquetReader::open(std::make_unique<io::MemorySource>(file, "t.parquet"), ro);
+    ASSERT_TRUE(r.ok());
+    EXPECT_THROW((void)(*r)->scan_unordered([](Batch&&, const pq::ParquetReader::BatchPlace& p) -> Status {
+      if (p.row_group == 6) throw std::runtime_error("consumer threw");
+      return ok_status();
+    }),
+                 std::runtime_error);
+  }
+}
+
+TEST(ParquetScanUnordered, OnlyBeforeNextAndWithThePageIndexesRowsLeftOut) {
+  const auto [schema, batch] = mixed_table(38, 3000);
+  pq::WriteOptions o;
+  o.row_group_rows = 1000;
+  const auto file = must_write(schema, {batch}, o);
+  pq::ReadOptions ro;
+  ro.threads = 2;
+  auto r = pq::ParquetReader::open(std::make_unique<io::MemorySource>(file, "t.parquet"), ro);
+  ASSERT_TRUE(r.ok());
+  auto first = (*r)->next();
+  ASSERT_TRUE(first.ok() && *first);
+  Status s = (*r)->scan_unordered([](Batch&&, const pq::ParquetReader::BatchPlace&) { return ok_status(); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().to_string().find("after next()"), std::string::npos) << s.error().to_string();
+
+  // Sorted ids in pages of 100 rows: a filter leaves whole row groups out and, through the page
+  // index, pages at the edges of others; a batch's first row is still the file's row it is.
+  const auto id_schema = make_schema({F("id", int64())});
+  std::vector<std::optional<std::int64_t>> ids;
+  for (std::int64_t i = 0; i < 6000; ++i) ids.push_back(i);
+  pq::WriteOptions po;
+  po.row_group_rows = 1000;
+  po.page_rows = 100;
+  const auto id_file = must_write(id_schema, {make_batch(id_schema, {fixed<std::int64_t>(int64(), ids)})}, po);
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    pq::ReadOptions fo;
+    fo.threads = threads;
+    fo.batch_rows = 64;
+    fo.filter = std::make_shared<const Predicate>(Predicate::parse("id >= 1950 and id < 4120").value());
+    auto got = scan_all(id_file, fo);
+    ASSERT_TRUE(got.status.ok()) << got.status.error().to_string();
+    std::int64_t n = 0;
+    for (const auto& p : got.got) {
+      ASSERT_GT(p.batch.num_rows, 0);
+      const auto* v = p.batch.columns[0]->values<std::int64_t>();
+      EXPECT_EQ(v[0], p.place.first_row);
+      EXPECT_EQ(p.place.row_group, v[0] / 1000);
+      for (std::int64_t i = 0; i < p.batch.num_rows; ++i) EXPECT_EQ(v[i], v[0] + i);
+      n += p.batch.num_rows;
+    }
+    // Pages 1900-1999 .. 4100-4199: the rows of the pages the filter may match, and no others.
+    ASSERT_FALSE(got.got.empty());
+    EXPECT_EQ(got.got.front().place.first_row, 1900);
+    EXPECT_EQ(n, 4200 - 1900);
   }
 }
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <sys/stat.h>
 #include <cstdio>
 #include <iostream>
@@ -390,6 +392,17 @@ class TableReader : public dataset::BatchReader {
   virtual std::string describe() const = 0;  // the dialect or format found, for `schema`
   virtual std::string details() const { return ""; }  // more for `schema`'s output (Parquet's own schema)
   virtual std::string scan_extra() const { return ""; }  // more fields for `scan`'s JSON
+  // Every batch to `consume(batch, thread)` in no set order and, where the format can, on several
+  // threads at once (Parquet's row groups): for `scan`, whose counts do not depend on the order.
+  // Here: next() in file order, on this thread.
+  using Consumer = std::function<Status(Batch&& batch, int thread)>;
+  virtual Status for_each_unordered(const Consumer& consume) {
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(auto b, next());
+      if (!b) return ok_status();
+      SLUICE_TRY(consume(std::move(*b), 0));
+    }
+  }
 };
 
 void print_bad(const std::string& path, std::int64_t count, const std::vector<std::int64_t>& lines,
@@ -469,6 +482,10 @@ class ParquetTableReader final : public TableReader {
     return ", \"row_groups\": " + std::to_string(r_->num_row_groups()) +
            ", \"row_groups_skipped\": " + std::to_string(r_->row_groups_skipped());
   }
+  Status for_each_unordered(const Consumer& consume) override {
+    return r_->scan_unordered(
+        [&](Batch&& b, const parquet::ParquetReader::BatchPlace& place) { return consume(std::move(b), place.thread); });
+  }
   parquet::ParquetReader& parquet() { return *r_; }
 
  private:
@@ -487,22 +504,33 @@ class ProjectingReader final : public TableReader {
   Result<std::optional<Batch>> next() override {
     SLUICE_ASSIGN_OR_RETURN(auto b, inner_->next());
     if (!b) return b;
-    SLUICE_ASSIGN_OR_RETURN(auto idx, indexes(*b->schema, names_));
-    Batch out;
-    auto s = std::make_shared<Schema>();
-    for (int i : idx) {
-      s->fields.push_back(b->schema->fields[static_cast<std::size_t>(i)]);
-      out.columns.push_back(b->columns[static_cast<std::size_t>(i)]);
-    }
-    out.schema = std::move(s);
-    out.num_rows = b->num_rows;
+    SLUICE_ASSIGN_OR_RETURN(Batch out, project_batch(*b));
     return std::optional<Batch>(std::move(out));
+  }
+  Status for_each_unordered(const Consumer& consume) override {
+    return inner_->for_each_unordered([&](Batch&& b, int thread) -> Status {
+      SLUICE_ASSIGN_OR_RETURN(Batch out, project_batch(b));
+      return consume(std::move(out), thread);
+    });
   }
   std::uint64_t bytes_read() const override { return inner_->bytes_read(); }
   void report_bad(const std::string& path) const override { inner_->report_bad(path); }
   std::int64_t bad_count() const override { return inner_->bad_count(); }
   std::string describe() const override { return inner_->describe(); }
   std::string scan_extra() const override { return inner_->scan_extra(); }
+
+  Result<Batch> project_batch(const Batch& b) const {
+    SLUICE_ASSIGN_OR_RETURN(auto idx, indexes(*b.schema, names_));
+    Batch out;
+    auto s = std::make_shared<Schema>();
+    for (int i : idx) {
+      s->fields.push_back(b.schema->fields[static_cast<std::size_t>(i)]);
+      out.columns.push_back(b.columns[static_cast<std::size_t>(i)]);
+    }
+    out.schema = std::move(s);
+    out.num_rows = b.num_rows;
+    return out;
+  }
 
   static Result<std::vector<int>> indexes(const Schema& schema, const std::vector<std::string>& names) {
     std::vector<int> out;
@@ -541,6 +569,12 @@ class FilteringReader final : public TableReader {
       SLUICE_ASSIGN_OR_RETURN(Batch kept, filter_->filter(*b));
       if (kept.num_rows > 0) return std::optional<Batch>(std::move(kept));
     }
+  }
+  Status for_each_unordered(const Consumer& consume) override {
+    return inner_->for_each_unordered([&](Batch&& b, int thread) -> Status {
+      SLUICE_ASSIGN_OR_RETURN(Batch kept, filter_->filter(b));
+      return kept.num_rows > 0 ? consume(std::move(kept), thread) : ok_status();
+    });
   }
   std::uint64_t bytes_read() const override { return inner_->bytes_read(); }
   void report_bad(const std::string& path) const override { inner_->report_bad(path); }
@@ -1180,15 +1214,18 @@ int cmd_scan(const Args& a) {
   Progress progress(in.size);
   std::int64_t rows = 0;
   std::vector<std::int64_t> nulls(in.reader->schema()->num_fields(), 0);
-  while (true) {
-    auto b = check(in.reader->next());
-    if (!b) break;
-    rows += b->num_rows;
+  // The counts do not depend on the order: a Parquet file's row groups are read on the threads at
+  // once, each a batch at a time, as DuckDB's aggregates read them (not handed over in file order).
+  std::mutex mu;
+  check(in.reader->for_each_unordered([&](Batch&& b, int) {
+    std::lock_guard<std::mutex> lock(mu);
+    rows += b.num_rows;
     // NDJSON's schema may gain columns while reading (they are only ever appended).
-    if (nulls.size() < b->num_columns()) nulls.resize(b->num_columns(), 0);
-    for (std::size_t c = 0; c < b->num_columns(); ++c) nulls[c] += b->columns[c]->null_count;
+    if (nulls.size() < b.num_columns()) nulls.resize(b.num_columns(), 0);
+    for (std::size_t c = 0; c < b.num_columns(); ++c) nulls[c] += b.columns[c]->null_count;
     progress.update(in.reader->bytes_read());
-  }
+    return ok_status();
+  }));
   progress.clear();
   const auto& schema = *in.reader->schema();
   std::string out = "{\"rows\": " + std::to_string(rows) + ", \"columns\": [";

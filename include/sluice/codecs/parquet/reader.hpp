@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,25 @@ class ParquetReader {
   const SchemaPtr& schema() const;
   // The next batch, or nullopt at the end of the file.
   Result<std::optional<Batch>> next();
+
+  // Where a batch of scan_unordered() comes from.
+  struct BatchPlace {
+    int row_group = 0;        // its row group, in the file
+    std::int64_t first_row = 0;  // the file's row its first row is
+    int thread = 0;           // 0 .. threads - 1: the thread it is handed out on (0: the caller's)
+  };
+  using UnorderedConsumer = std::function<Status(Batch&& batch, const BatchPlace& place)>;
+  // Every batch of the file to `consume`, for consumers whose result does not depend on the order
+  // (counts, sums, a hash table per thread): with options.threads > 1, that many threads (the
+  // caller's and threads - 1 of the reader's) each take the next row group still unread, decode it a
+  // batch at a time as one thread reads (memory: threads times one thread's) and call `consume` on
+  // their own thread, so `consume` runs on several threads at once. A row group's batches come in
+  // order, on one thread; row groups in no set order. With one thread, or one row group, the batches
+  // come in file order on the caller's thread (as next() gives them).
+  // Returns the error one thread reading in file order would meet first (the file's or consume's,
+  // of the first row group that fails), after the batches before it; batches of later row groups may
+  // have been handed out too. Only before the first next(); next() is at the end afterwards.
+  Status scan_unordered(const UnorderedConsumer& consume);
 
   std::int64_t num_rows() const;        // in the file
   int num_row_groups() const;           // in the file
