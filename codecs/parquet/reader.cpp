@@ -6,6 +6,7 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -264,15 +265,21 @@ class ParquetReader::Impl {
     choose_groups();
     next_group_ = groups_.size();  // next() is at the end afterwards
     const int threads = static_cast<int>(std::min<std::size_t>(std::max(1, options_.threads), groups_.size()));
-    if (threads < 2) {  // in file order on this thread; one large row group's fields on the threads
-      start_field_path();
+    if (threads < 2) {  // in file order on this thread; one row group's fields on the threads
+      if (groups_.size() == 1) start_field_path();
       for (std::size_t i = 0; i < groups_.size(); ++i) SLUICE_TRY(scan_row_group(i, 0, consume, nullptr));
       return ok_status();
     }
     UnorderedScan scan;
     scan.failed = groups_.size();
     std::vector<std::thread> helpers;
-    for (int t = 1; t < threads; ++t) helpers.emplace_back([&, t] { scan_loop(scan, t, consume); });
+    for (int t = 1; t < threads; ++t) {
+      try {
+        helpers.emplace_back([&, t] { scan_loop(scan, t, consume); });
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: the ones started and this one read it all
+      }
+    }
     scan_loop(scan, 0, consume);
     for (auto& t : helpers) t.join();
     if (scan.exception) std::rethrow_exception(scan.exception);
