@@ -402,8 +402,15 @@ class CsvReader::Impl {
       std::size_t i = 0;
       while (true) {
         while (i < in->len && in->data()[i] != '\n' && in->data()[i] != '\r') ++i;
-        if (i > static_cast<std::size_t>(opt.max_row_bytes))
-          return Error(ErrorCode::kLimitExceeded, "a skipped line is longer than max_row_bytes", ErrorContext{path});
+        if (i > static_cast<std::size_t>(opt.max_row_bytes)) {
+          ErrorContext ctx{path};
+          ctx.line = k + 1;
+          ctx.byte_offset = static_cast<std::int64_t>(in->consumed);
+          return Error(ErrorCode::kLimitExceeded,
+                       "a line skipped by skip_rows (--skip-rows) is longer than the limit of " + std::to_string(opt.max_row_bytes) +
+                           " bytes (max_row_bytes, --max-record-size)",
+                       ctx);
+        }
         if (i < in->len || in->eof) break;
         SLUICE_TRY(in->read_more(in->len));
       }

@@ -128,6 +128,28 @@ TEST(CsvReader, NullValuesAndSkipRows) {
   EXPECT_EQ(b.column(0).string_at(2), "NA");  // quoted: a value
 }
 
+TEST(CsvReader, ASkippedLineOverTheRowLimitIsALocatedError) {
+  // The second skipped line (from byte 10) runs past max_row_bytes: its line and offset, the limit.
+  ReadOptions o;
+  o.skip_rows = 3;
+  o.max_row_bytes = 64;
+  const std::string text = "junk line\n" + std::string(200, 'x') + "\na,b\n1,2\n";
+  auto r = read_string(text, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(r.error().context().line, 2);
+  EXPECT_EQ(r.error().context().byte_offset, 10);
+  EXPECT_NE(r.error().message().find("skip_rows (--skip-rows) is longer than the limit of 64 bytes"), std::string::npos)
+      << r.error().to_string();
+  o.skip_rows = 1;  // only the short line skipped: the long one is the header, over the limit too
+  EXPECT_FALSE(read_string(text, o).ok());
+  o.max_row_bytes = 1000;
+  o.skip_rows = 2;
+  auto fine = read_string(text, o);
+  ASSERT_TRUE(fine.ok()) << fine.error().to_string();
+  EXPECT_EQ((*fine)[0].num_rows, 1);
+}
+
 TEST(CsvReader, DeclaredTypes) {
   ReadOptions o;
   o.column_types = {{"a", int32()}, {"b", decimal128(10, 2)}, {"c", utf8()}, {"d", timestamp(TimeUnit::kMilli)},
