@@ -322,10 +322,6 @@ function readHwmKiB(pid) {
   }
 }
 
-// Runs `program args...`; resolves {seconds, stdout, stderr, rssKiB}, rejects on a non-zero exit.
-// Peak RSS comes from GNU time's %M (the kernel's ru_maxrss for the child, exact), or else from
-// polling /proc/PID/status VmHWM every 20 ms (a high-water mark, so only growth in the last 20 ms
-// before exit can be missed). The time is the whole process, from spawn to exit.
 // What two threads could reach on this machine at most: `run(k)` (one 1-thread process, resolving to
 // its seconds) twice at once (k = 0, 1), after `before()`, `reps` times; the best of the slower of each
 // pair. Two processes share nothing but the machine, so 2 × one alone / this bounds a 2-thread
@@ -339,6 +335,10 @@ export async function twoAtOnce(reps, before, run) {
   return Math.min(...times);
 }
 
+// Runs `program args...`; resolves {seconds, stdout, stderr, rssKiB}, rejects on a non-zero exit.
+// Peak RSS comes from GNU time's %M (the kernel's ru_maxrss for the child, exact), or else from
+// polling /proc/PID/status VmHWM every 20 ms (a high-water mark, so only growth in the last 20 ms
+// before exit can be missed). The time is the whole process, from spawn to exit.
 export function runProgram(program, rssMethod, args, name = path.basename(program)) {
   return new Promise((resolve, reject) => {
     const rssFile = path.join(os.tmpdir(), `sluice_bench_rss_${process.pid}.txt`);

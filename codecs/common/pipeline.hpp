@@ -129,11 +129,8 @@ class OrderedWork {
   std::int64_t in_flight() const { return pushed_ - taken_; }
   std::int64_t limit() const {
     if (workers_.empty()) return 1;
-    const std::int64_t natural = 2 * static_cast<std::int64_t>(workers_.size() + 1) + 1;
-    return max_in_flight_ > 0 ? std::min(max_in_flight_, natural) : natural;
+    return 2 * static_cast<std::int64_t>(workers_.size() + 1) + 1;
   }
-  // Fewer jobs in flight than limit() would keep (their results' memory is what matters); 0: limit().
-  void set_max_in_flight(std::int64_t n) { max_in_flight_ = n; }
 
   // Pushes the jobs `next()` makes until limit() are in flight or it has no more. next() returns
   // Result<std::shared_ptr<Job>>, null at the end of the input. Where it fails (the producer's error:
@@ -231,7 +228,6 @@ class OrderedWork {
   std::deque<std::int64_t> queue_;
   std::map<std::int64_t, Entry> results_;
   std::int64_t pushed_ = 0, taken_ = 0;
-  std::int64_t max_in_flight_ = 0;
   bool closed_ = false;  // (the consumer's: fill() and closed() run on it only)
   bool stopping_ = false;
 };

@@ -1938,6 +1938,14 @@ pq::WriteOptions thousand_row_groups() {
   return o;
 }
 
+// Reading on `threads` threads in batches of at most `batch_rows` rows.
+pq::ReadOptions threaded(int threads, std::int64_t batch_rows) {
+  pq::ReadOptions ro;
+  ro.threads = threads;
+  ro.batch_rows = batch_rows;
+  return ro;
+}
+
 }  // namespace
 
 TEST(ParquetReaderThreads, ManyRowGroupsReadTheSameOnAnyThreads) {
@@ -1952,9 +1960,7 @@ TEST(ParquetReaderThreads, ManyRowGroupsReadTheSameOnAnyThreads) {
       for (int ahead : {0, 1}) {
         if (ahead == 1 && (threads != 2 || rows != 333)) continue;
         SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows, ahead " + std::to_string(ahead));
-        pq::ReadOptions ro;
-        ro.threads = threads;
-        ro.batch_rows = rows;
+        pq::ReadOptions ro = threaded(threads, rows);
         ro.row_groups_ahead = ahead;
         auto read = read_file(file, ro);
         ASSERT_TRUE(read.ok()) << read.error().to_string();
@@ -1995,9 +2001,7 @@ TEST(ParquetReaderThreads, AnErrorInALaterRowGroupComesAfterTheRowsBeforeIt) {
   for (int threads : {1, 2, 3, 4}) {
     for (std::int64_t rows : {1000, 400}) {
       SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows");
-      pq::ReadOptions ro;
-      ro.threads = threads;
-      ro.batch_rows = rows;
+      pq::ReadOptions ro = threaded(threads, rows);
       auto reader = pq::ParquetReader::open(std::make_unique<io::MemorySource>(file, "test.parquet"), ro);
       ASSERT_TRUE(reader.ok()) << reader.error().to_string();
       std::vector<Batch> got;
@@ -2101,9 +2105,7 @@ TEST(ParquetScanUnordered, EveryRowOnceWithItsPlaceOnAnyThreads) {
   for (int threads : {1, 2, 3, 4}) {
     for (std::int64_t rows : {1000, 333}) {
       SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows");
-      pq::ReadOptions ro;
-      ro.threads = threads;
-      ro.batch_rows = rows;
+      pq::ReadOptions ro = threaded(threads, rows);
       std::mutex mu;
       std::condition_variable cv;
       bool other_thread = false;
@@ -2152,9 +2154,7 @@ TEST(ParquetScanUnordered, TheFirstFailingRowGroupsErrorAfterEveryRowBeforeIt) {
   for (int threads : {1, 2, 3, 4}) {
     for (std::int64_t rows : {1000, 400}) {
       SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(rows) + " rows");
-      pq::ReadOptions ro;
-      ro.threads = threads;
-      ro.batch_rows = rows;
+      pq::ReadOptions ro = threaded(threads, rows);
       const auto scanned = scan_all(file, ro);
       ASSERT_FALSE(scanned.status.ok());
       EXPECT_EQ(scanned.status.error().to_string(), want);
@@ -2175,9 +2175,7 @@ TEST(ParquetScanUnordered, TheConsumersFirstErrorOrExceptionIsTheOneReturned) {
   const auto file = must_write(schema, {batch}, o);
   for (int threads : {1, 2, 4}) {
     SCOPED_TRACE(std::to_string(threads) + " threads");
-    pq::ReadOptions ro;
-    ro.threads = threads;
-    ro.batch_rows = 500;
+    pq::ReadOptions ro = threaded(threads, 500);
     // Errors from the second batch of row groups 3 and 5: row group 3's is the one returned.
     auto got = scan_all(file, ro, [](const Placed& p) -> Status {
       if ((p.place.row_group == 3 || p.place.row_group == 5) && p.place.first_row % 1000 == 500)

@@ -32,7 +32,8 @@ struct ReadOptions {
   int threads = 1;                    // decode threads; the output does not depend on it
   // With threads > 1, row groups (up to 64 MiB decoded each) are decoded whole ahead of the caller by
   // threads - 1 workers, two per worker (0) or this many at most in all, while the caller's thread
-  // decodes the row groups they leave it a batch at a time.
+  // decodes the row groups they leave it a batch at a time. (ParquetReader::scan_unordered() holds
+  // none ahead: each thread decodes its own row group a batch at a time.)
   int row_groups_ahead = 0;
   bool verify_checksums = false;      // check page CRCs where the writer stored them (error when wrong)
   // INT96 timestamps (Impala, Spark): microseconds by default, as Spark and DuckDB read them, so that
