@@ -8,7 +8,10 @@
 // DuckDB as Parquet in each codec asked for (snappy, zstd, uncompressed by default; cached). Then,
 // alternating and repeated, at 1 and 2 threads: `sluice scan FILE` (every value decoded into columns,
 // nulls counted) and DuckDB's full decode (an aggregate touching every column of read_parquet).
-// Checks that sluice sees DuckDB's rows and nulls per column. See README.md beside this file.
+// Checks that sluice sees DuckDB's rows and nulls per column. With the codec `snappy-folder`, the same
+// table as a folder of one-row-group snappy files (DuckDB's ROW_GROUPS_PER_FILE 1): `sluice scan DIR/`
+// against DuckDB's read_parquet('DIR/*.parquet'), a dataset's files read at once on the threads. See
+// README.md beside this file.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +25,8 @@ const USAGE = `usage: node bench/compare/parquet_compare.mjs [options]
   --work-dir DIR    where data and results go (default $SLUICE_BENCH_DIR or build/bench-data)
   --build DIR       build directory the programs are taken from (default build)
   --sluice PATH     sluice binary (default BUILD/tools/sluice/sluice)
-  --codecs LIST     snappy,zstd,uncompressed (default all three)
+  --codecs LIST     snappy,zstd,uncompressed,snappy-folder (default all four; also gzip, lz4_raw,
+                    brotli); snappy-folder: the table as one snappy file per row group, in a folder
   --reps N          timed repetitions of every configuration, best kept (default 3)
   --threads LIST    thread counts to compare (default 1,2)
   --rss METHOD      how sluice's peak RSS is taken: auto | time | proc (default auto)
@@ -32,6 +36,20 @@ const die = makeDie('parquet_compare');
 // The issue's targets: sluice / DuckDB at one thread per codec (others: snappy's), and 2 threads over 1.
 const TARGETS = { vsDuck1: { snappy: 1.6, zstd: 1.7, uncompressed: 1.9 }, speedup2: 1.85 };
 const PARQUET_GEN_VERSION = 1;
+// The table as a folder of snappy files of one row group each (a dataset, as a lake holds one).
+const FOLDER = 'snappy-folder';
+const isFolder = (codec) => codec === FOLDER;
+
+// The Parquet files of a folder (sorted), or the file itself.
+function filesOf(p) {
+  if (!fs.statSync(p).isDirectory()) return [p];
+  return fs.readdirSync(p).filter((f) => f.endsWith('.parquet')).sort().map((f) => path.join(p, f));
+}
+const bytesOf = (p) => filesOf(p).reduce((n, f) => n + fs.statSync(f).size, 0);
+const warmAll = (p) => filesOf(p).forEach(warm);
+// What sluice and DuckDB are given: the folder as DIR/ and DIR/*.parquet.
+const sluiceInput = (p) => (fs.statSync(p).isDirectory() ? p + '/' : p);
+const duckInput = (p) => (fs.statSync(p).isDirectory() ? path.join(p, '*.parquet') : p);
 
 function parseArgs(argv) {
   const o = parseOptions(argv, {
@@ -39,7 +57,7 @@ function parseArgs(argv) {
     workDir: process.env.SLUICE_BENCH_DIR || path.join(REPO, 'build', 'bench-data'),
     build: path.join(REPO, 'build'),
     sluice: null,
-    codecs: ['snappy', 'zstd', 'uncompressed'],
+    codecs: ['snappy', 'zstd', 'uncompressed', FOLDER],
     reps: 3,
     threads: [1, 2],
     rss: 'auto',
@@ -58,8 +76,8 @@ function parseArgs(argv) {
   o.sluice ??= path.join(o.build, 'tools', 'sluice', 'sluice');
   if (o.rows < 1) die('--rows must be at least 1', 2);
   if (o.threads.some((t) => !Number.isInteger(t) || t < 1)) die('--threads wants a list like 1,2', 2);
-  if (o.codecs.some((c) => !['snappy', 'zstd', 'uncompressed', 'gzip', 'lz4_raw', 'brotli'].includes(c)))
-    die('--codecs takes snappy, zstd, uncompressed, gzip, lz4_raw, brotli', 2);
+  if (o.codecs.some((c) => !['snappy', 'zstd', 'uncompressed', 'gzip', 'lz4_raw', 'brotli', FOLDER].includes(c)))
+    die(`--codecs takes snappy, zstd, uncompressed, gzip, lz4_raw, brotli, ${FOLDER}`, 2);
   return o;
 }
 
@@ -76,21 +94,27 @@ async function main() {
   const files = {};
   let loaded = false;
   for (const codec of opts.codecs) {
-    const file = path.join(opts.workDir, `parquet_compare_${opts.rows}_${codec}.parquet`);
+    const file = path.join(opts.workDir, `parquet_compare_${opts.rows}_${codec}${isFolder(codec) ? '' : '.parquet'}`);
     await ensureFile(file, { rows: opts.rows, gen: PARQUET_GEN_VERSION, duckdb: duckVersion, codec }, async () => {
       if (!loaded) {
         await q(`CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv('${csv}', header = true, auto_detect = false, ` +
           `delim = ',', quote = '"', escape = '"', columns = ${DUCK_COLUMNS})`);
         loaded = true;
       }
-      await q(`COPY t TO '${file}' (FORMAT parquet, COMPRESSION ${codec})`);
+      if (isFolder(codec)) {
+        fs.rmSync(file, { recursive: true, force: true });
+        await q('SET threads = 1');  // (files in the table's order)
+        await q(`COPY t TO '${file}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUPS_PER_FILE 1)`);
+      } else {
+        await q(`COPY t TO '${file}' (FORMAT parquet, COMPRESSION ${codec})`);
+      }
     });
     files[codec] = file;
   }
   if (loaded) await q('DROP TABLE t');
 
   // What DuckDB sees: rows and nulls per column, and the file layout.
-  const first = files[opts.codecs[0]];
+  const first = duckInput(files[opts.codecs[0]]);
   const truth = (await q(`SELECT count(*) AS rows, ` +
     COLUMNS.map(([n]) => `count(*) - count("${n}") AS "${n}"`).join(', ') + ` FROM read_parquet('${first}')`))[0];
   const duckRows = Number(truth.rows);
@@ -99,6 +123,7 @@ async function main() {
     `FROM parquet_metadata('${first}')`))[0];
   console.log(`DuckDB ${duckVersion}: ${duckRows} rows in ${layout.groups} row groups of up to ${layout.rows_per_group}; ` +
     `nulls ${JSON.stringify(duckNulls)}`);
+  if (opts.codecs.includes(FOLDER)) console.log(`${FOLDER}: ${filesOf(files[FOLDER]).length} files in ${files[FOLDER]}`);
   const agg = `count(*), sum(id), sum(k), sum(price), sum(qty), count(flag), count_if(status), ` +
     `max(ship_date), max(ts), sum(length(comment))`;
 
@@ -130,16 +155,16 @@ async function main() {
       const file = files[c.codec];
       let seconds;
       try {
-        warm(file);
+        warmAll(file);
         if (c.engine === 'sluice') {
-          const r = await runSluice(opts, rssMethod, ['scan', file, '--threads', String(c.threads)]);
+          const r = await runSluice(opts, rssMethod, ['scan', sluiceInput(file), '--threads', String(c.threads)]);
           seconds = r.seconds;
           c.rss.push(r.rssKiB);
           checkSluice(c, r.stdout);
         } else {
           await q(`SET threads = ${c.threads}`);
           const t0 = performance.now();
-          const res = await q(`SELECT ${agg} FROM read_parquet('${file}')`);
+          const res = await q(`SELECT ${agg} FROM read_parquet('${duckInput(file)}')`);
           seconds = (performance.now() - t0) / 1000;
           const n = Number(Object.values(res[0])[0]);
           if (n !== duckRows) fail(`DuckDB counted ${n} rows, not ${duckRows}`);
@@ -160,8 +185,8 @@ async function main() {
   if (opts.threads.includes(1) && opts.threads.includes(2)) {
     for (const codec of opts.codecs) {
       try {
-        pairs[codec] = await twoAtOnce(opts.reps, () => warm(files[codec]),
-          async () => (await runSluice(opts, 'none', ['scan', files[codec], '--threads', '1'])).seconds);
+        pairs[codec] = await twoAtOnce(opts.reps, () => warmAll(files[codec]),
+          async () => (await runSluice(opts, 'none', ['scan', sluiceInput(files[codec]), '--threads', '1'])).seconds);
       } catch (e) {
         fail(`two sluice ${codec} --threads 1 at once: ${String(e.message).trim().split('\n')[0]}`);
       }
@@ -174,7 +199,7 @@ async function main() {
   const t1 = opts.threads[0];
   const rows = configs.map((c) => {
     const best = c.times.length ? Math.min(...c.times) : null;
-    return { ...c, best, median: c.times.length ? median(c.times) : null, bytes: fs.statSync(files[c.codec]).size,
+    return { ...c, best, median: c.times.length ? median(c.times) : null, bytes: bytesOf(files[c.codec]),
       peakRssKiB: c.rss.length ? Math.max(...c.rss) : null };
   });
   for (const r of rows) {
@@ -199,6 +224,7 @@ async function main() {
 
   const targets = [];
   for (const codec of opts.codecs) {
+    if (isFolder(codec)) continue;  // (the issue's targets are the file's)
     const s1 = find('sluice', codec, 1), s2 = find('sluice', codec, 2), d1 = find('duckdb', codec, 1);
     if (s1 && d1) targets.push([`${codec}: 1 thread sluice / DuckDB`, Math.min(...d1.times) / Math.min(...s1.times),
                                   TARGETS.vsDuck1[codec] ?? TARGETS.vsDuck1.snappy]);

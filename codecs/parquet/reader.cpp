@@ -17,6 +17,7 @@
 #include "parquet/metadata.hpp"
 #include "parquet/schema.hpp"
 #include "parquet/stats.hpp"
+#include "sluice/core/unordered.hpp"
 
 namespace sluice::parquet {
 
@@ -270,55 +271,13 @@ class ParquetReader::Impl {
       for (std::size_t i = 0; i < groups_.size(); ++i) SLUICE_TRY(scan_row_group(i, 0, consume, nullptr));
       return ok_status();
     }
-    UnorderedScan scan;
-    scan.failed = groups_.size();
-    std::vector<std::thread> helpers;
-    for (int t = 1; t < threads; ++t) {
-      try {
-        helpers.emplace_back([&, t] { scan_loop(scan, t, consume); });
-      } catch (const std::system_error&) {
-        break;  // no more threads to be had: the ones started and this one read it all
-      }
-    }
-    scan_loop(scan, 0, consume);
-    for (auto& t : helpers) t.join();
-    if (scan.exception) std::rethrow_exception(scan.exception);
-    return scan.error;
+    return run_unordered(groups_.size(), threads,
+                         [&](std::size_t i, int thread, const std::atomic<std::size_t>& failed) {
+                           return scan_row_group(i, thread, consume, &failed);
+                         });
   }
 
  private:
-  struct UnorderedScan {
-    std::atomic<std::size_t> next{0};    // the index in groups_ of the next row group to take
-    std::atomic<std::size_t> failed{0};  // the lowest index of a row group that failed (groups_.size(): none)
-    std::mutex mu;                       // guards error and exception (and the writes of failed)
-    Status error;
-    std::exception_ptr exception;  // what consume threw, where that is the first failure
-  };
-
-  // One thread's share of an unordered scan: row groups in turn until none is left or one before the
-  // next failed (the first failure's error is the one returned; later row groups need not be read).
-  void scan_loop(UnorderedScan& scan, int thread, const UnorderedConsumer& consume) {
-    while (true) {
-      const std::size_t i = scan.next.fetch_add(1);
-      if (i >= groups_.size() || i > scan.failed.load()) return;
-      Status s;
-      std::exception_ptr thrown;
-      try {
-        s = scan_row_group(i, thread, consume, &scan.failed);
-      } catch (...) {
-        thrown = std::current_exception();
-      }
-      if (s.ok() && !thrown) continue;
-      std::lock_guard<std::mutex> lock(scan.mu);
-      if (i < scan.failed.load()) {
-        scan.failed = i;
-        scan.error = std::move(s);
-        scan.exception = thrown;
-      }
-      return;
-    }
-  }
-
   // Row group groups_[i] a batch at a time to `consume`, on this thread; stops early (fine) once a
   // row group before it has failed.
   Status scan_row_group(std::size_t i, int thread, const UnorderedConsumer& consume,

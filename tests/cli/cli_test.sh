@@ -1179,6 +1179,36 @@ run cat sf_csv/ --schema-from first
 check_err "--schema-from first: a value that does not fit names the first file" 1 "sf_csv/3.csv" "'free'" \
   "the column is float64 in sf_csv/1.csv"
 
+# ---- Datasets: scan reads several files at once ---------------------------------------------------
+# `scan DIR/` on 3 threads reads the files at once (one per thread): the same counts as 1 thread, each
+# file's bad rows reported (in no set order), the partition column, --where and --columns applied.
+mkdir -p sc_csv/k=a sc_csv/k=b
+for f in 1 2 3 4 5 6 7; do
+  awk -v f="$f" 'BEGIN { print "x,y"; for (i = 1; i <= 200 * f; i++) print f * 10000 + i "," ((i % 97 == 0) ? "bad" : (i % 5 ? i : "")) }' \
+    >"sc_csv/k=$( ((f % 2)) && echo a || echo b)/f$f.csv"
+done
+run scan sc_csv/ --types y=int64 --skip-bad-rows --threads 1
+cp "$CAP/out" sc1.json
+sort "$CAP/err" >sc1.err
+run scan sc_csv/ --types y=int64 --skip-bad-rows --threads 3
+cp "$CAP/out" sc3.json
+sort "$CAP/err" >sc3.err
+check_same "scan DIR/ --threads 3 equals --threads 1 (rows, nulls, bad rows)" sc3.json sc1.json
+if grep -q '"rows": 5544, ' sc1.json && grep -q '"bad_rows": 56,' sc1.json && cmp -s sc1.err sc3.err &&
+  [[ $(wc -l <sc3.err) == 7 ]] && grep -q "sc_csv/k=b/f6.csv: skipped 12 bad rows" sc3.err; then
+  pass "scan DIR/ --threads 3: every file's bad rows counted and reported once"
+else fail "scan DIR/ --threads 3: every file's bad rows counted and reported once" "$(cat sc1.json)" "$(cat sc3.err)"; fi
+run convert sc_csv/ sc_pq/ --types y=int64 --skip-bad-rows --partition-by k --max-rows-per-file 150
+run scan sc_pq/ --where "k = 'b' and y > 100" --columns y --threads 1
+cp "$CAP/out" scw1.json
+run scan sc_pq/ --where "k = 'b' and y > 100" --columns y --threads 3
+cp "$CAP/out" scw3.json
+run cat sc_pq/ --where "k = 'b' and y > 100" --columns y
+want=$(($(wc -l <"$CAP/out") - 1))
+check_same "scan Parquet DIR/ --where --columns --threads 3 equals --threads 1" scw3.json scw1.json
+if grep -q "\"rows\": $want, " scw3.json && ((want > 100)); then pass "scan Parquet DIR/ --threads 3 counts what cat prints ($want)"
+else fail "scan Parquet DIR/ --threads 3 counts what cat prints ($want)" "$(cat scw3.json)"; fi
+
 # ---- Geometries: WKT in, GEOMETRY in Parquet, WKT out ----------------------------------------------
 printf 'id,g\n1,POINT(1 2)\n2,\n3,"linestring z (0 0 1, 1 1 2)"\n' >geo.csv
 expect geo.expected.csv <<'EOF'

@@ -955,3 +955,228 @@ TEST(DatasetReader, LocalFilesOpenWhenReached) {
   ASSERT_TRUE(r->next().ok());
   EXPECT_EQ(opened, 4);
 }
+
+// ---- scan_unordered(): several files at once ----------------------------------------------------
+
+namespace {
+
+// A reader whose next() fails (after `rows` one-row batches of x = n).
+class FailingReader final : public BatchReader {
+ public:
+  FailingReader(std::int64_t n, int rows, std::string uri) : n_(n), rows_(rows), uri_(std::move(uri)) {
+    batch_ = make_batch({{"x", ints({n})}});
+  }
+  const SchemaPtr& schema() const override { return batch_.schema; }
+  Result<std::optional<Batch>> next() override {
+    if (rows_-- > 0) return std::optional<Batch>(batch_);
+    return Error(ErrorCode::kParseError, "broken file " + std::to_string(n_), ErrorContext(uri_));
+  }
+  std::uint64_t bytes_read() const override { return 0; }
+
+ private:
+  std::int64_t n_;
+  int rows_;
+  std::string uri_;
+  Batch batch_;
+};
+
+struct ScannedRow {
+  std::string row;
+  std::size_t file;
+  int thread;
+};
+
+// Every batch of an unordered scan on `threads`, as rows "v1|v2|..." with their places.
+Status scan_rows(DatasetReader& r, int threads, std::vector<ScannedRow>& out) {
+  std::mutex mu;
+  return r.scan_unordered(threads, [&](Batch&& b, const DatasetReader::FilePlace& place) -> Status {
+    std::vector<ArrayPtr> text;
+    for (auto& c : b.columns) text.push_back(cast_array(c, utf8()).value());
+    std::lock_guard<std::mutex> lock(mu);
+    for (std::int64_t i = 0; i < b.num_rows; ++i) {
+      std::string row;
+      for (std::size_t c = 0; c < text.size(); ++c) {
+        if (c) row += '|';
+        row += text[c]->is_null(i) ? std::string("\\N") : std::string(text[c]->string_at(i));
+      }
+      out.push_back({row, place.file, place.thread});
+    }
+    return ok_status();
+  });
+}
+
+}  // namespace
+
+// Every row once, with the file it is of (its partition value and file name conformed on the thread
+// that read it), on 1 to 4 threads; the same rows as next() gives; next() is at the end afterwards.
+TEST(DatasetScanUnordered, EveryRowOnceWithItsFile) {
+  TempDir t;
+  for (int i = 0; i < 12; ++i) {
+    std::string text = "x,y\n";
+    for (int r = 0; r <= i * 3; ++r) text += std::to_string(i * 1000 + r) + "," + (r % 4 ? "v" : "") + "\n";
+    write_file(t / ("in/k=" + std::to_string(i % 3) + "/f" + std::to_string(i) + ".csv"), text);
+  }
+  DatasetReadOptions ro;
+  ro.filename_column = "filename";
+  FormatReadOptions fo;
+  fo.csv.batch_rows = 4;  // several batches per file
+  const auto expected = rows_of(*open_dataset(t / "in", ro, fo));
+  ASSERT_EQ(expected.size(), 12u + 3 * 66u);
+  for (int threads = 1; threads <= 4; ++threads) {
+    auto r = open_dataset(t / "in", ro, fo);
+    std::vector<ScannedRow> rows;
+    Status st = scan_rows(*r, threads, rows);
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    std::vector<std::string> got;
+    std::set<int> threads_seen;
+    for (const auto& row : rows) {
+      got.push_back(row.row);
+      threads_seen.insert(row.thread);
+      // x's thousands are the file's number; the file name column is the place's file.
+      const std::string& uri = r->discovery().files[row.file].uri;
+      EXPECT_EQ(row.row.substr(row.row.rfind('|') + 1), uri) << row.row;
+      const long long x = std::stoll(row.row.substr(0, row.row.find('|')));
+      EXPECT_TRUE(uri.ends_with("/f" + std::to_string(x / 1000) + ".csv")) << row.row;
+      EXPECT_GE(row.thread, 0);
+      EXPECT_LT(row.thread, threads);
+    }
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, expected) << threads << " threads";
+    if (threads == 1) EXPECT_EQ(threads_seen, (std::set<int>{0}));
+    auto end = r->next();
+    ASSERT_TRUE(end.ok());
+    EXPECT_FALSE(*end);
+  }
+}
+
+// The threads read files at once: file 0's reader hands out its row only once another file's reader
+// has handed out its own; read one at a time, that never happens and the wait times out.
+TEST(DatasetScanUnordered, FilesAreReadAtOnce) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    int others_read = 0;
+  };
+  auto sh = std::make_shared<Shared>();
+  bool overlapped = false;
+  FileOpener opener = [sh, &overlapped](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
+    const int i = file_number(f);
+    std::function<void()> before = [sh] {
+      {
+        std::lock_guard<std::mutex> lock(sh->mu);
+        ++sh->others_read;
+      }
+      sh->cv.notify_all();
+    };
+    if (i == 0) {
+      before = [sh, &overlapped] {
+        std::unique_lock<std::mutex> lock(sh->mu);
+        overlapped = sh->cv.wait_for(lock, std::chrono::seconds(10), [&] { return sh->others_read > 0; });
+      };
+    }
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, std::move(before)));
+  };
+  auto r = DatasetReader::open(big_store_files(5), opener);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  std::vector<ScannedRow> rows;
+  Status st = scan_rows(**r, 2, rows);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_TRUE(overlapped) << "no other file was read while file 0 was";
+  std::vector<std::string> got;
+  for (const auto& row : rows) {
+    got.push_back(row.row);
+    EXPECT_EQ(row.row, std::to_string(row.file));
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+}
+
+// The error is the one next() meets first: the first failing file's (here file 3's, in its reading,
+// not file 6's, in its opening), after every row of the files before it; on any number of threads.
+TEST(DatasetScanUnordered, TheFirstFailingFilesErrorAfterEveryFileBeforeIt) {
+  FileOpener opener = [](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
+    const int i = file_number(f);
+    if (i == 3) return std::unique_ptr<BatchReader>(std::make_unique<FailingReader>(i, 2, f.uri));
+    if (i == 6) return Error(ErrorCode::kIoError, "connection reset", ErrorContext(f.uri));
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(i, nullptr));
+  };
+  DatasetReadOptions ro;
+  ro.schema_from_first_file = true;  // (file 6 fails only when it is read)
+  for (int threads = 1; threads <= 4; ++threads) {
+    for (int round = 0; round < 20; ++round) {
+      auto r = DatasetReader::open(big_store_files(10), opener, ro);
+      ASSERT_TRUE(r.ok()) << r.error().to_string();
+      std::vector<ScannedRow> rows;
+      Status st = scan_rows(**r, threads, rows);
+      ASSERT_FALSE(st.ok());
+      EXPECT_EQ(st.error().message(), "broken file 3");
+      EXPECT_EQ(st.error().context().path, "s3://bucket/t/f3.csv");
+      std::multiset<std::string> got;
+      for (const auto& row : rows) got.insert(row.row);
+      for (const char* want : {"0", "1", "2"}) EXPECT_EQ(got.count(want), 1u) << want << " on " << threads << " threads";
+      EXPECT_EQ(got.count("3"), 2u);  // its two rows before the error
+      auto end = (*r)->next();
+      ASSERT_TRUE(end.ok());
+      EXPECT_FALSE(*end);
+    }
+  }
+}
+
+// consume's first failure (file 2's, not file 5's) reaches the caller, its error or its exception;
+// scan_unordered() is refused once next() has begun.
+TEST(DatasetScanUnordered, ConsumersFailuresReachTheCaller) {
+  FileOpener opener = [](const DatasetFile& f, const SchemaPtr&) -> Result<std::unique_ptr<BatchReader>> {
+    return std::unique_ptr<BatchReader>(std::make_unique<OneRowReader>(file_number(f), nullptr));
+  };
+  for (int threads = 1; threads <= 3; ++threads) {
+    auto r = DatasetReader::open(big_store_files(8), opener);
+    ASSERT_TRUE(r.ok());
+    Status st = (*r)->scan_unordered(threads, [](Batch&&, const DatasetReader::FilePlace& place) -> Status {
+      if (place.file == 2 || place.file == 5) return Error(ErrorCode::kInvalidArgument, "no " + std::to_string(place.file));
+      return ok_status();
+    });
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().message(), "no 2");
+    r = DatasetReader::open(big_store_files(8), opener);
+    ASSERT_TRUE(r.ok());
+    EXPECT_THROW((void)(*r)->scan_unordered(threads,
+                                            [](Batch&&, const DatasetReader::FilePlace& place) -> Status {
+                                              if (place.file == 4) throw std::runtime_error("consumer threw");
+                                              return ok_status();
+                                            }),
+                 std::runtime_error);
+  }
+  auto r = DatasetReader::open(big_store_files(3), opener);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->next().ok());
+  Status st = (*r)->scan_unordered(2, [](Batch&&, const DatasetReader::FilePlace&) { return ok_status(); });
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message().find("after next()"), std::string::npos) << st.error().to_string();
+}
+
+// --schema-from first: a later file's column the first file lacks is the same error as next()'s,
+// and the bytes read are those of every file.
+TEST(DatasetScanUnordered, LaterFilesAreCheckedAgainstTheFirstFilesSchema) {
+  TempDir t;
+  write_file(t / "extra/1.csv", "x\n1\n");
+  write_file(t / "extra/2.csv", "x\n2\n");
+  write_file(t / "extra/3.csv", "x,z\n3,4\n");
+  DatasetReadOptions ro;
+  ro.schema_from_first_file = true;
+  auto r = open_dataset(t / "extra", ro);
+  std::vector<ScannedRow> rows;
+  Status st = scan_rows(*r, 3, rows);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().context().path, t / "extra/3.csv");
+  EXPECT_NE(st.error().message().find("column 'z' is not in " + (t / "extra/1.csv")), std::string::npos)
+      << st.error().to_string();
+  EXPECT_EQ(rows.size(), 2u);
+
+  write_file(t / "extra/3.csv", "x\n3\n");
+  r = open_dataset(t / "extra", ro);
+  rows.clear();
+  st = scan_rows(*r, 3, rows);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(rows.size(), 3u);
+  EXPECT_EQ(r->bytes_read(), 3u * 4u);  // "x\nN\n" three times
+}

@@ -616,10 +616,11 @@ std::vector<std::string> columns_option(const Args& a) {
   return out;
 }
 
-parquet::ReadOptions parquet_read_options(const Args& a) {
+// `threads`: the reader's (0: --threads).
+parquet::ReadOptions parquet_read_options(const Args& a, int threads = 0) {
   parquet::ReadOptions o;
   o.columns = columns_option(a);
-  o.threads = thread_option(a);
+  o.threads = threads > 0 ? threads : thread_option(a);
   // Under a memory cap, row groups are decoded one per worker ahead, not two.
   if (a.has("max-memory")) o.row_groups_ahead = std::max(1, o.threads - 1);
   o.verify_checksums = a.flag("verify-checksums");
@@ -643,28 +644,32 @@ bool on_off(const std::string& v, const std::string& what);
 // final types before the first row (Parquet), so CSV and NDJSON read from a file infer them from all
 // of it unless --infer-rows says otherwise. `expected`: a dataset's columns fixed before this file
 // (--schema-from first), which CSV and NDJSON read with their types instead of inferring them.
+// `threads`: the reader's (0: --threads).
 std::unique_ptr<TableReader> open_file(io::SourcePtr src, const dataset::FileFormat& fmt, const Args& a, bool whole_schema,
                                        const std::vector<std::string>& parquet_columns,
                                        const std::shared_ptr<const Predicate>& parquet_filter,
-                                       const Schema* expected = nullptr) {
+                                       const Schema* expected = nullptr, int threads = 0) {
+  if (threads <= 0) threads = thread_option(a);
   if (fmt.compression != codecs::StreamCompression::kNone) {
     if (fmt.name == "parquet") throw UsageError("Parquet files are not read through gzip or zstd (" + src->path() + ")");
     src = check(codecs::decompressing_source(std::move(src), fmt.compression));
   }
   const bool infer_all = whole_schema && !expected && !a.get("infer-rows") && src->supports_random_access();
   if (fmt.name == "parquet") {
-    auto opts = parquet_read_options(a);
+    auto opts = parquet_read_options(a, threads);
     opts.columns = parquet_columns;
     opts.filter = parquet_filter;
     return std::make_unique<ParquetTableReader>(check(parquet::ParquetReader::open(std::move(src), std::move(opts))));
   }
   if (fmt.is_json()) {
     auto opts = ndjson_read_options(a);
+    opts.threads = threads;
     if (infer_all) opts.infer_rows = -1;
     if (expected) dataset::expect_columns(opts, *expected);
     return std::make_unique<NdjsonTableReader>(check(ndjson::NdjsonReader::open(std::move(src), std::move(opts))));
   }
   auto opts = read_options(a, fmt.name);
+  opts.threads = threads;
   if (infer_all) opts.infer_rows = -1;
   if (expected) dataset::expect_columns(opts, *expected);
   return std::make_unique<CsvTableReader>(check(csv::CsvReader::open(std::move(src), std::move(opts))));
@@ -707,14 +712,21 @@ void filter_and_project(Input& in, const std::shared_ptr<const Predicate>& where
   in.reader = std::make_unique<ProjectingReader>(std::move(in.reader), cols);
 }
 
+// A dataset's skipped bad rows, counted as its files are done (on several threads in an unordered scan).
+struct BadRows {
+  std::mutex mu;
+  std::int64_t count = 0;
+};
+
 // A file of a dataset: its skipped bad rows are reported when it is done.
 class DatasetFileReader final : public dataset::BatchReader {
  public:
-  DatasetFileReader(std::unique_ptr<TableReader> r, std::string uri, std::shared_ptr<std::int64_t> bad)
+  DatasetFileReader(std::unique_ptr<TableReader> r, std::string uri, std::shared_ptr<BadRows> bad)
       : r_(std::move(r)), uri_(std::move(uri)), bad_(std::move(bad)) {}
   ~DatasetFileReader() override {
+    std::lock_guard<std::mutex> lock(bad_->mu);
     r_->report_bad(uri_);
-    *bad_ += r_->bad_count();
+    bad_->count += r_->bad_count();
   }
   const SchemaPtr& schema() const override { return r_->schema(); }
   Result<std::optional<Batch>> next() override { return r_->next(); }
@@ -723,18 +735,27 @@ class DatasetFileReader final : public dataset::BatchReader {
  private:
   std::unique_ptr<TableReader> r_;
   std::string uri_;
-  std::shared_ptr<std::int64_t> bad_;
+  std::shared_ptr<BadRows> bad_;
 };
 
 class DatasetTableReader final : public TableReader {
  public:
-  DatasetTableReader(std::unique_ptr<dataset::DatasetReader> r, std::shared_ptr<std::int64_t> bad)
-      : r_(std::move(r)), bad_(std::move(bad)) {}
+  // `scan_threads`: the files read at once by for_each_unordered() (their readers opened for it).
+  DatasetTableReader(std::unique_ptr<dataset::DatasetReader> r, std::shared_ptr<BadRows> bad, int scan_threads)
+      : r_(std::move(r)), bad_(std::move(bad)), scan_threads_(scan_threads) {}
   const SchemaPtr& schema() const override { return r_->schema(); }
   Result<std::optional<Batch>> next() override { return r_->next(); }
+  Status for_each_unordered(const Consumer& consume) override {
+    return r_->scan_unordered(scan_threads_, [&](Batch&& b, const dataset::DatasetReader::FilePlace& place) {
+      return consume(std::move(b), place.thread);
+    });
+  }
   std::uint64_t bytes_read() const override { return r_->bytes_read(); }
   void report_bad(const std::string&) const override {}  // each file reported its own
-  std::int64_t bad_count() const override { return *bad_; }
+  std::int64_t bad_count() const override {
+    std::lock_guard<std::mutex> lock(bad_->mu);
+    return bad_->count;
+  }
   std::string describe() const override {
     const auto& d = r_->discovery();
     std::string s = "dataset: " + std::to_string(d.files.size()) + " file" + (d.files.size() == 1 ? "" : "s");
@@ -751,7 +772,8 @@ class DatasetTableReader final : public TableReader {
 
  private:
   std::unique_ptr<dataset::DatasetReader> r_;
-  std::shared_ptr<std::int64_t> bad_;
+  std::shared_ptr<BadRows> bad_;
+  int scan_threads_ = 1;
 };
 
 // Whether IN names many files: a glob, a folder (a local directory, or a store prefix ending in '/').
@@ -772,7 +794,10 @@ dataset::HivePartitioning hive_option(const Args& a) {
   return on_off(*v, "--hive-partitioning") ? dataset::HivePartitioning::kOn : dataset::HivePartitioning::kOff;
 }
 
-Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
+// `unordered`: the caller reads with for_each_unordered() (scan), so the threads read several files at
+// once, each on one thread (or threads / files where there are fewer files than threads), as DuckDB
+// spreads a dataset's files over its threads, instead of one file after another on every thread.
+Input open_dataset(const std::string& uri, const Args& a, bool whole_schema, bool unordered) {
   Input in;
   const io::Uri u = check(io::parse_uri(uri));
   if (u.scheme != io::Scheme::kLocal) in.store = check(io::open_store(u, io_config(a)));
@@ -806,24 +831,30 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
         if (!is_key(c) && std::find(file_columns.begin(), file_columns.end(), c) == file_columns.end())
           file_columns.push_back(c);
   }
-  auto bad = std::make_shared<std::int64_t>(0);
+  auto bad = std::make_shared<BadRows>();
   const auto from = a.get("from");
   io::ObjectStore* store = in.store.get();
-  dataset::FileOpener opener = [&a, whole_schema, store, from, file_columns, file_filter,
-                                bad](const dataset::DatasetFile& f,
+  const int threads = thread_option(a);
+  int scan_threads = 1, file_threads = threads;
+  if (unordered && threads > 1 && d.files.size() > 1) {
+    scan_threads = threads;
+    file_threads = std::max(1, threads / static_cast<int>(std::min<std::size_t>(d.files.size(), static_cast<std::size_t>(threads))));
+  }
+  dataset::FileOpener opener = [&a, whole_schema, store, from, file_columns, file_filter, bad,
+                                file_threads](const dataset::DatasetFile& f,
                                      const SchemaPtr& fixed) -> Result<std::unique_ptr<dataset::BatchReader>> {
     const dataset::FileFormat fmt = format_of(f.uri, from);
     // (a store's file with the listing's size: no HEAD)
     auto open = [&]() { return f.key.empty() ? io::open_local_source(f.uri) : store->open_source(f.key, f.size); };
     std::unique_ptr<TableReader> r;
     try {
-      r = open_file(check(open()), fmt, a, whole_schema, file_columns, file_filter, fixed.get());
+      r = open_file(check(open()), fmt, a, whole_schema, file_columns, file_filter, fixed.get(), file_threads);
     } catch (const DataError& e) {
       // A Parquet file without one of the columns pushed down is read whole (the dataset's filter and
       // projection apply to its rows anyway).
       if (fmt.name != "parquet" || e.error.code() != ErrorCode::kInvalidArgument || (file_columns.empty() && !file_filter))
         return e.error;
-      r = open_file(check(open()), fmt, a, whole_schema, {}, nullptr);
+      r = open_file(check(open()), fmt, a, whole_schema, {}, nullptr, nullptr, file_threads);
     }
     return std::unique_ptr<dataset::BatchReader>(std::make_unique<DatasetFileReader>(std::move(r), f.uri, bad));
   };
@@ -837,7 +868,8 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
   }
   if (a.flag("filename")) ro.filename_column = "filename";
   ro.filter = where;
-  in.reader = std::make_unique<DatasetTableReader>(check(dataset::DatasetReader::open(std::move(d), opener, ro)), bad);
+  in.reader =
+      std::make_unique<DatasetTableReader>(check(dataset::DatasetReader::open(std::move(d), opener, ro)), bad, scan_threads);
   std::vector<std::string> top_cols;  // the dataset projects top-level columns (each file did the paths)
   for (const auto& c : cols)
     if (std::find(top_cols.begin(), top_cols.end(), top_level(c)) == top_cols.end()) top_cols.push_back(top_level(c));
@@ -845,16 +877,17 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema) {
   return in;
 }
 
-Input open_input(const std::string& uri, const Args& a, bool whole_schema = false) {
+// `unordered`: see open_dataset.
+Input open_input(const std::string& uri, const Args& a, bool whole_schema = false, bool unordered = false) {
   const io::Uri u = check(io::parse_uri(uri));
-  if (dataset_input(u)) return open_dataset(uri, a, whole_schema);
+  if (dataset_input(u)) return open_dataset(uri, a, whole_schema, unordered);
   const dataset::FileFormat fmt = format_of(uri, a.get("from"));
   auto opened = io::open_source(uri, io_config(a));
   if (!opened.ok() && opened.error().code() == ErrorCode::kNotFound &&
       (u.scheme == io::Scheme::kS3 || u.scheme == io::Scheme::kGcs || u.scheme == io::Scheme::kAzure)) {
     // A store "folder" named without its slash; when there is none, the object's own error.
     try {
-      return open_dataset(uri + "/", a, whole_schema);
+      return open_dataset(uri + "/", a, whole_schema, unordered);
     } catch (const DataError& e) {
       if (e.error.code() != ErrorCode::kNotFound) throw;
     }
@@ -1209,13 +1242,14 @@ int cmd_scan(const Args& a) {
   const auto& pos = a.positional();
   if (pos.size() != 1) throw UsageError("scan takes one input");
   reject_folder_options(a, "scan writes no files");
-  Input in = open_input(pos[0], a);
+  Input in = open_input(pos[0], a, false, true);
   a.reject_unknown();
   Progress progress(in.size);
   std::int64_t rows = 0;
   std::vector<std::int64_t> nulls(in.reader->schema()->num_fields(), 0);
-  // The counts do not depend on the order: a Parquet file's row groups are read on the threads at
-  // once, each a batch at a time, as DuckDB's aggregates read them (not handed over in file order).
+  // The counts do not depend on the order: a Parquet file's row groups, or a dataset's files, are read
+  // on the threads at once, each a batch at a time, as DuckDB's aggregates read them (not handed over
+  // in file order).
   std::mutex mu;
   check(in.reader->for_each_unordered([&](Batch&& b, int) {
     std::lock_guard<std::mutex> lock(mu);

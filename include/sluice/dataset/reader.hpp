@@ -2,6 +2,8 @@
 // values added as columns, files whose partitions cannot satisfy a filter never opened.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
@@ -12,6 +14,7 @@
 
 #include "sluice/codecs/cast.hpp"
 #include "sluice/codecs/filter.hpp"
+#include "sluice/core/unordered.hpp"
 #include "sluice/dataset/discover.hpp"
 #include "sluice/dataset/format.hpp"
 #include "sluice/io/local.hpp"
@@ -87,7 +90,11 @@ class DatasetReader final : public BatchReader {
   }
 
   const SchemaPtr& schema() const override { return schema_; }
-  std::uint64_t bytes_read() const override { return done_bytes_ + (current_ ? current_->bytes_read() : 0); }
+  std::uint64_t bytes_read() const override {
+    std::uint64_t n = done_bytes_.load(std::memory_order_relaxed) + (current_ ? current_->bytes_read() : 0);
+    for (const auto& a : scan_bytes_) n += a.load(std::memory_order_relaxed);
+    return n;
+  }
   std::size_t files_total() const { return d_.files.size(); }
   std::size_t files_pruned() const { return pruned_; }
   const Discovery& discovery() const { return d_; }
@@ -95,21 +102,17 @@ class DatasetReader final : public BatchReader {
   const DatasetFile* current_file() const { return index_ < files_.size() ? files_[index_] : nullptr; }
 
   Result<std::optional<Batch>> next() override {
+    started_ = true;
     while (index_ < files_.size()) {
       if (!current_) {
-        if (Status st = open_current(); !st.ok()) return with_first_file_note(std::move(st).error());
+        if (Status st = open_current(); !st.ok()) return with_first_file_note(std::move(st).error(), index_);
       }
       auto next = current_->next();
-      if (!next.ok()) return with_first_file_note(std::move(next).error());
+      if (!next.ok()) return with_first_file_note(std::move(next).error(), index_);
       auto& b = *next;
       if (b) {
-        auto out = conform(*b);
-        if (!out.ok()) {
-          Error e = std::move(out).error();
-          if (e.context().path.empty()) e = Error(e.code(), e.message(), ErrorContext(files_[index_]->uri));
-          return e;
-        }
-        return std::optional<Batch>(std::move(out).value());
+        SLUICE_ASSIGN_OR_RETURN(Batch out, conform(*b, index_, constants_));
+        return std::optional<Batch>(std::move(out));
       }
       done_bytes_ += current_->bytes_read();
       current_.reset();
@@ -118,9 +121,121 @@ class DatasetReader final : public BatchReader {
     return std::optional<Batch>();
   }
 
+  // Where a batch of scan_unordered() comes from.
+  struct FilePlace {
+    std::size_t file = 0;  // the file's index among those read (discovery().files without the pruned ones)
+    int thread = 0;        // 0 .. threads - 1: the thread it is handed out on (0: the caller's)
+  };
+  using UnorderedConsumer = std::function<Status(Batch&& batch, const FilePlace& place)>;
+  // Every batch of the dataset to `consume`, for consumers whose result does not depend on the order
+  // (counts, sums, a hash table per thread), several files at once: `threads` threads (the caller's
+  // and threads - 1 started here, no more than there are files) each take the next file still unread
+  // and read it whole, batch by batch, calling `consume` on their own thread, so `consume` runs on
+  // several threads at once. A file's batches come in order, on one thread; files in no set order.
+  // The FileOpener's readers should then use one thread each (the threads are here). With one
+  // thread, or one file, the batches come in dataset order on the caller's thread (as next() gives
+  // them). Memory: the files being read, one reader per thread.
+  // Returns the error next() would meet first (the first failing file's, or consume's), after the
+  // batches before it; batches of later files may have been handed out too. Only before the first
+  // next(); next() is at the end afterwards.
+  Status scan_unordered(int threads, const UnorderedConsumer& consume) {
+    if (started_)
+      return Error(ErrorCode::kInvalidArgument, "scan_unordered() after next(): the dataset reader has begun");
+    started_ = true;
+    const std::size_t n = files_.size();
+    threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), n));
+    if (threads < 2) {
+      Status st = ok_status();
+      while (st.ok()) {
+        auto b = next();
+        if (!b.ok()) st = std::move(b).error();
+        else if (!*b) break;
+        else st = consume(std::move(**b), FilePlace{index_, 0});
+      }
+      current_.reset();
+      index_ = n;  // next() is at the end
+      return st;
+    }
+    UnorderedScan scan;
+    scan.first = std::move(current_);  // file 0's, opened for the schema
+    if (next_open_.valid()) {
+      scan.ahead = std::move(next_open_);
+      scan.ahead_for = next_open_for_;
+    }
+    scan.constants.resize(static_cast<std::size_t>(threads));
+    scan_bytes_ = std::vector<std::atomic<std::uint64_t>>(static_cast<std::size_t>(threads));
+    Status st;
+    try {
+      st = run_unordered(n, threads, [&](std::size_t i, int thread, const std::atomic<std::size_t>& failed) {
+        return scan_file(scan, i, thread, failed, consume);
+      });
+    } catch (...) {
+      end_unordered(scan);
+      throw;
+    }
+    end_unordered(scan);
+    return st;
+  }
+
  private:
   DatasetReader(Discovery d, FileOpener opener, DatasetReadOptions options)
       : d_(std::move(d)), opener_(std::move(opener)), options_(std::move(options)) {}
+
+  // A file's partition values and name as one-row arrays, and the zeros that repeat them.
+  struct FileConstants {
+    std::vector<ArrayPtr> arrays;
+    std::size_t for_file = 0;  // the file they are of, plus one (0: none yet)
+    std::vector<std::int64_t> zeros;
+  };
+
+  // What one scan_unordered()'s threads share besides the files: the readers opened before it, and
+  // each thread's constants.
+  struct UnorderedScan {
+    std::unique_ptr<BatchReader> first;  // file 0's reader, from prepare()
+    std::future<Result<std::unique_ptr<BatchReader>>> ahead;  // a store's file opened ahead: file ahead_for
+    std::size_t ahead_for = SIZE_MAX;                          // (SIZE_MAX: none)
+    std::vector<FileConstants> constants;                      // by thread
+  };
+
+  void end_unordered(UnorderedScan& scan) {
+    index_ = files_.size();  // next() is at the end
+    scan_bytes_.clear();
+    if (scan.ahead.valid()) scan.ahead.wait();  // (an open ahead no thread took: its file failed before)
+  }
+
+  // File i a batch at a time to `consume`, on this thread; stops early (fine) once a file before it
+  // has failed. The reader is closed here, on this thread.
+  Status scan_file(UnorderedScan& scan, std::size_t i, int thread, const std::atomic<std::size_t>& failed,
+                   const UnorderedConsumer& consume) {
+    FileConstants& constants = scan.constants[static_cast<std::size_t>(thread)];
+    std::unique_ptr<BatchReader> reader;
+    if (i == 0 && scan.first) {
+      reader = std::move(scan.first);
+    } else if (kept(i)) {
+      reader = std::move(kept_[i]);  // (each index is taken by one thread)
+    } else if (scan.ahead_for == i) {  // (only this thread touches scan.ahead)
+      auto opened = scan.ahead.get();
+      if (!opened.ok()) return with_first_file_note(std::move(opened).error(), i);
+      reader = std::move(opened).value();
+    } else {
+      auto opened = opener_(*files_[i], fixed_);
+      if (!opened.ok()) return with_first_file_note(std::move(opened).error(), i);
+      reader = std::move(opened).value();
+    }
+    if (Status st = check_fixed(i, *reader); !st.ok()) return with_first_file_note(std::move(st).error(), i);
+    std::atomic<std::uint64_t>& progress = scan_bytes_[static_cast<std::size_t>(thread)];
+    while (failed.load(std::memory_order_relaxed) > i) {
+      auto next = reader->next();
+      if (!next.ok()) return with_first_file_note(std::move(next).error(), i);
+      progress.store(reader->bytes_read(), std::memory_order_relaxed);
+      if (!*next) break;
+      SLUICE_ASSIGN_OR_RETURN(Batch out, conform(**next, i, constants));
+      SLUICE_TRY(consume(std::move(out), FilePlace{i, thread}));
+    }
+    done_bytes_ += reader->bytes_read();
+    progress.store(0, std::memory_order_relaxed);
+    return ok_status();
+  }
 
   Status prepare() {
     for (const auto& f : d_.files) {
@@ -205,8 +320,8 @@ class DatasetReader final : public BatchReader {
 
   // An error of a later file's column that the first file fixed the type of says so: the type the
   // error names was not the user's.
-  Error with_first_file_note(Error e) const {
-    if (!fixed_ || index_ == 0 || e.context().column_name.empty()) return e;
+  Error with_first_file_note(Error e, std::size_t i) const {
+    if (!fixed_ || i == 0 || e.context().column_name.empty()) return e;
     const int at = fixed_->find(e.context().column_name);
     if (at < 0) return e;
     return Error(e.code(),
@@ -228,16 +343,21 @@ class DatasetReader final : public BatchReader {
     } else {
       SLUICE_ASSIGN_OR_RETURN(current_, opener_(*files_[index_], fixed_));
     }
-    if (fixed_ && index_ > 0) {
-      // The file's columns against the first file's (a copy: the dataset's schema does not change).
-      Schema fields = *fixed_;
-      if (Status st = merge_schema(fields, *current_->schema(), index_, true); !st.ok()) {
-        current_.reset();
-        return st;
-      }
+    if (Status st = check_fixed(index_, *current_); !st.ok()) {
+      current_.reset();
+      return st;
     }
     open_next_ahead(index_);
     return ok_status();
+  }
+
+  // With schema_from_first_file, file i's columns against the first file's (a copy: the dataset's
+  // schema does not change).
+  // (Thread-safe: with `fixed`, merge_schema only reads.)
+  Status check_fixed(std::size_t i, const BatchReader& reader) {
+    if (!fixed_ || i == 0) return ok_status();
+    Schema fields = *fixed_;
+    return merge_schema(fields, *reader.schema(), i, true);
   }
 
   bool kept(std::size_t i) const { return i < kept_.size() && kept_[i] != nullptr; }
@@ -253,10 +373,18 @@ class DatasetReader final : public BatchReader {
     next_open_ = std::async(std::launch::async, [this, f = files_[j]] { return opener_(*f, fixed_); });
   }
 
-  // The file's batch in the dataset's schema: columns by name, cast where the types differ, missing
-  // ones null, then the partition values and the file name.
-  Result<Batch> conform(const Batch& b) {
-    const DatasetFile& file = *files_[index_];
+  // File i's batch in the dataset's schema: columns by name, cast where the types differ, missing
+  // ones null, then the partition values and the file name. An error without a file names file i.
+  Result<Batch> conform(const Batch& b, std::size_t i, FileConstants& constants) const {
+    auto out = conform_columns(b, i, constants);
+    if (out.ok()) return out;
+    Error e = std::move(out).error();
+    if (e.context().path.empty()) e = Error(e.code(), e.message(), ErrorContext(files_[i]->uri));
+    return e;
+  }
+
+  Result<Batch> conform_columns(const Batch& b, std::size_t i, FileConstants& constants) const {
+    const DatasetFile& file = *files_[i];
     Batch out;
     out.schema = schema_;
     out.num_rows = b.num_rows;
@@ -276,23 +404,24 @@ class DatasetReader final : public BatchReader {
       SLUICE_ASSIGN_OR_RETURN(auto a, cast_array(b.columns[static_cast<std::size_t>(at)], f.type));
       out.columns.push_back(std::move(a));
     }
-    if (constants_for_ != index_ + 1) {
-      constants_.clear();
+    if (constants.for_file != i + 1) {
+      constants.arrays.clear();
       for (std::size_t k = 0; k < d_.partition_fields.size(); ++k) {
         SLUICE_ASSIGN_OR_RETURN(auto a, partition_value_array(d_.partition_fields[k], file.partition_values[k], file.uri));
-        constants_.push_back(std::move(a));
+        constants.arrays.push_back(std::move(a));
       }
       if (!options_.filename_column.empty()) {
         BinaryBuilder name(utf8());
         name.append(file.uri);
-        constants_.push_back(name.finish());
+        constants.arrays.push_back(name.finish());
       }
-      constants_for_ = index_ + 1;
+      constants.for_file = i + 1;
     }
-    if (!constants_.empty()) {
-      if (static_cast<std::int64_t>(zeros_.size()) < b.num_rows) zeros_.assign(static_cast<std::size_t>(b.num_rows), 0);
-      const std::span<const std::int64_t> idx(zeros_.data(), static_cast<std::size_t>(b.num_rows));
-      for (const auto& c : constants_) {
+    if (!constants.arrays.empty()) {
+      if (static_cast<std::int64_t>(constants.zeros.size()) < b.num_rows)
+        constants.zeros.assign(static_cast<std::size_t>(b.num_rows), 0);
+      const std::span<const std::int64_t> idx(constants.zeros.data(), static_cast<std::size_t>(b.num_rows));
+      for (const auto& c : constants.arrays) {
         SLUICE_ASSIGN_OR_RETURN(auto a, take(*c, idx));
         out.columns.push_back(std::move(a));
       }
@@ -310,10 +439,10 @@ class DatasetReader final : public BatchReader {
   SchemaPtr fixed_;  // the first file's columns, with schema_from_first_file
   std::size_t index_ = 0;
   std::unique_ptr<BatchReader> current_;
-  std::uint64_t done_bytes_ = 0;
-  std::vector<ArrayPtr> constants_;
-  std::size_t constants_for_ = 0;
-  std::vector<std::int64_t> zeros_;
+  std::atomic<std::uint64_t> done_bytes_{0};  // of the files read to their end
+  std::vector<std::atomic<std::uint64_t>> scan_bytes_;  // scan_unordered(): by thread, of its file so far
+  bool started_ = false;  // next() or scan_unordered() has been called
+  FileConstants constants_;  // next()'s
   bool remote_ = false;
   std::vector<std::string> first_seen_;  // by column: the file its type was first seen in
   std::vector<std::unique_ptr<BatchReader>> kept_;  // by file index, the small files' first readers
