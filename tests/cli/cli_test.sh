@@ -876,6 +876,40 @@ run scan gbad.ndjson --skip-bad-rows --threads 3 --block-size 4KiB
 check_stdout "scan --skip-bad-rows --threads 3 on NDJSON counts rows and bad rows" gbad_scan.expected
 check_err "scan --skip-bad-rows --threads 3: the right lines" 0 "skipped 5 bad records" "line 1000 " "line 2000 " "line 2222 " "line 3000 " "line 4000 "
 
+# --skip-bad-rows reads NDJSON as the line path does, whatever mixes of bad lines, blank lines and
+# long records a chunk holds (fast passes restart after each bad line: a record starting after blank
+# lines, two values on a line, a record spanning lines, one longer than a restart's window).
+awk 'BEGIN {
+  srand(11); bad = 0; good = 0; x = "x"; while (length(x) < 70000) x = x x;
+  for (i = 1; i <= 6000; i++) {
+    k = int(rand() * 14);
+    if (k == 0) { print ""; continue }
+    if (k == 1) { print "  \t "; continue }
+    if (k == 2) { print "{\"a\":" i ","; bad++; continue }
+    if (k == 3) { print "{\"a\":" i "} {\"a\":1}"; bad++; continue }
+    if (k == 4) { print "{\"a\":"; print i "}"; bad += 2; continue }
+    if (k == 5) { print "[" i "]"; bad++; continue }
+    if (k == 6) { print "{\"a\":\"x" i "\"}"; bad++; continue }
+    if (k == 7) { print "{\"a\":" i "}}"; bad++; continue }
+    if (k == 8 && i % 50 == 0) { print "{\"a\":" i ",\"s\":\"" x "\"}"; print i > "mixbad.expected"; good++; continue }
+    print "{\"a\":" i ",\"s\":\"v\"}"; print i > "mixbad.expected"; good++
+  }
+  print bad > "mixbad.count"
+}' >mixbad.ndjson
+mixbad_ok=1
+for bs in 1KiB 16KiB 512KiB; do
+  for t in 1 3; do
+    run cat mixbad.ndjson --skip-bad-rows --types a=int64 --columns a --block-size "$bs" --threads "$t" --max-record-size 1MiB
+    tail -n +2 "$CAP/out" >mixbad.got
+    if [[ $rc != 0 ]] || ! cmp -s mixbad.got mixbad.expected || ! grep -q "skipped $(cat mixbad.count) bad records" "$CAP/err"; then
+      mixbad_ok=0
+      fail "--skip-bad-rows on mixed bad NDJSON lines (--block-size $bs --threads $t)" "rc $rc" \
+        "$(diff mixbad.expected mixbad.got | head -5)" "$(head -c 200 "$CAP/err")"
+    fi
+  done
+done
+((mixbad_ok)) && pass "--skip-bad-rows on mixed bad NDJSON lines keeps exactly the good ones, at every block size and thread count"
+
 # --non-finite: NaN and infinities in a CSV float column.
 printf 'k,x\n1,1.5\n2,nan\n3,inf\n4,-inf\n5,\n' >nonfin.csv
 printf '{"k":1,"x":1.5}\n{"k":2,"x":null}\n{"k":3,"x":null}\n{"k":4,"x":null}\n{"k":5,"x":null}\n' >nonfin.expected
