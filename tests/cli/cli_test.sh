@@ -432,6 +432,18 @@ else
   fail "scan --skip-bad-rows counts rows and bad rows" "exit $rc: $(cat "$CAP/out")"
 fi
 
+# Many bad rows over many blocks: every one counted, the first ten lines named (in file order,
+# ragged rows and values that do not fit alike), on one thread and three.
+awk 'BEGIN { print "a,b"; for (i = 2; i <= 30001; i++) { if (i % 1000 == 7) print i; else if (i % 1000 == 500) print i ",x"; else print i "," i } }' >manybad.csv
+manybad_err="skipped 60 bad rows: line 7 (expected 2 fields but the row has 1), line 500 (a value does not fit its declared type), line 1007 (expected"
+for t in 1 3; do
+  run scan manybad.csv --skip-bad-rows --types b=int64 --block-size 4KiB --threads "$t"
+  if [[ $rc == 0 ]] && grep -qF '"rows": 29940,' "$CAP/out" && grep -qF "$manybad_err" "$CAP/err" &&
+    grep -qF "line 4500 (a value does not fit its declared type), ..." "$CAP/err" && ! grep -qF "line 5007" "$CAP/err"; then
+    pass "--skip-bad-rows over many blocks (--threads $t): 60 counted, the first ten lines named"
+  else fail "--skip-bad-rows over many blocks (--threads $t): 60 counted, the first ten lines named" "$(cat "$CAP/out")"; fi
+done
+
 # ---- A failed convert leaves nothing behind ----------------------------------------------------
 
 mkdir -p "$W/commit" && cd "$W/commit" || exit 1
