@@ -544,6 +544,7 @@ class ChunkParser::Impl {
   std::string scratch;
   std::string emit_buf;
   std::string skip_buf;
+  std::vector<std::size_t> first_starts;  // where the records of a chunk's first pass start
   // Why the last kBad happened.
   std::string reason;
   ErrorCode reason_code = ErrorCode::kParseError;
@@ -1661,7 +1662,8 @@ class ChunkParser::Impl {
     const bool long_record = long_at != SIZE_MAX;
     PassResult pr;
     if (!long_record) {
-      pr = fast_pass(ch, *root, newlines);
+      first_starts.clear();
+      pr = fast_pass(ch, *root, newlines, 0, 0, &first_starts);
       if (pr.r == R::kOk) return finish(std::move(out), *root, ch.size);
     } else {
       // A record over the limit is a resource limit, not a bad record: fatal under kSkip too (the
@@ -1678,8 +1680,8 @@ class ChunkParser::Impl {
     // the schema per line (12 times slower on a chunk with a bad line, measured).
     if (skip && !set.root_declared && pr.r == R::kBad) {
       ChunkOutput tried = out;
-      root = make_root(type, ch.size);
-      if (convert_lines(ch, *root, tried, /*stop_on_mismatch=*/true)) return finish(std::move(tried), *root, ch.size);
+      // (On from where the first pass failed: the rows before that line are done.)
+      if (convert_lines(ch, *root, tried, /*stop_on_mismatch=*/true, &pr)) return finish(std::move(tried), *root, ch.size);
     }
 
     // Something did not fit or did not parse: learn the chunk's kinds (skipping invalid records),
@@ -1735,9 +1737,14 @@ class ChunkParser::Impl {
         return out;
       }
     }
-    // Record by record, dropping (and reporting) those that fail.
-    root = make_root(wider, ch.size);
-    convert_lines(ch, *root, out, /*stop_on_mismatch=*/false);
+    // Record by record, dropping (and reporting) those that fail. A complete schema never widened:
+    // on from where the first pass failed.
+    if (set.root_declared) {
+      convert_lines(ch, *root, out, /*stop_on_mismatch=*/false, &pr);
+    } else {
+      root = make_root(wider, ch.size);
+      convert_lines(ch, *root, out, /*stop_on_mismatch=*/false);
+    }
     return finish(std::move(out), *root, ch.size);
   }
 
@@ -1751,21 +1758,32 @@ class ChunkParser::Impl {
   // fuzz target 5x slower). (Line by line, an iterate_many per record, a file with a bad
   // line in a thousand read in 0.77 s against 0.33 for the same file without them, where DuckDB's
   // ignore_errors took 0.61; now 0.41.)
-  bool convert_lines(const Chunk& ch, Col& root, ChunkOutput& out, bool stop_on_mismatch) {
+  // `first`: where the chunk's first pass into `root` (from an empty root, its record starts in
+  // first_starts) failed; it goes on from there.
+  bool convert_lines(const Chunk& ch, Col& root, ChunkOutput& out, bool stop_on_mismatch,
+                     const PassResult* first = nullptr) {
     constexpr std::size_t kRestartWindow = 64 << 10;
     const char* d = ch.data();
-    std::vector<std::size_t> starts;
+    std::vector<std::size_t> restart_starts;
     std::size_t from = 0;
     std::int64_t line = 0;  // of `from`: '\n's before it, as for_each_line counts
     while (from < ch.size) {
-      const std::int64_t rows = root.len;
-      starts.clear();
-      const PassResult pr = fast_pass(ch, root, -1, from, from == 0 ? 0 : kRestartWindow, &starts);
+      std::int64_t rows = root.len;
+      PassResult pr;
+      const std::vector<std::size_t>* starts = &restart_starts;
+      if (first != nullptr && from == 0) {
+        rows = 0;
+        pr = *first;
+        starts = &first_starts;
+      } else {
+        restart_starts.clear();
+        pr = fast_pass(ch, root, -1, from, from == 0 ? 0 : kRestartWindow, &restart_starts);
+      }
       if (pr.r == R::kOk) return true;
       // The records that start before the failing one's line stay: each was a line of its own.
       std::size_t b = past_blanks(ch, std::max(pr.offset, from));
       while (b > from && d[b - 1] != '\n') --b;
-      root.truncate(rows + static_cast<std::int64_t>(std::lower_bound(starts.begin(), starts.end(), b) - starts.begin()));
+      root.truncate(rows + static_cast<std::int64_t>(std::lower_bound(starts->begin(), starts->end(), b) - starts->begin()));
       line += count_lines(d + from, b - from);
       const char* nl = static_cast<const char*>(std::memchr(d + b, '\n', ch.size - b));
       const std::size_t e = nl ? static_cast<std::size_t>(nl - d) : ch.size;

@@ -840,9 +840,9 @@ Input open_dataset(const std::string& uri, const Args& a, bool whole_schema, boo
     scan_threads = threads;
     file_threads = std::max(1, threads / static_cast<int>(std::min<std::size_t>(d.files.size(), static_cast<std::size_t>(threads))));
   }
-  dataset::FileOpener opener = [&a, whole_schema, store, from, file_columns, file_filter, bad,
-                                file_threads](const dataset::DatasetFile& f,
-                                     const SchemaPtr& fixed) -> Result<std::unique_ptr<dataset::BatchReader>> {
+  dataset::FileOpener opener = [&a, whole_schema, store, from, file_columns, file_filter, bad, file_threads](
+                                    const dataset::DatasetFile& f,
+                                    const SchemaPtr& fixed) -> Result<std::unique_ptr<dataset::BatchReader>> {
     const dataset::FileFormat fmt = format_of(f.uri, from);
     // (a store's file with the listing's size: no HEAD)
     auto open = [&]() { return f.key.empty() ? io::open_local_source(f.uri) : store->open_source(f.key, f.size); };
