@@ -466,53 +466,68 @@ ArrayPtr filter_rows(const ArrayData& a, const std::vector<std::uint8_t>& drop, 
     out->null_count = kept;
     return out;
   }
+  // The rows kept come in runs between the dropped ones (few): each run is copied whole. (Row by
+  // row, with a validity check per row, this took a third of a scan with a bad row in a thousand.)
+  auto for_each_run = [&](auto&& copy) {  // copy(first source row, first output row, rows)
+    const std::uint8_t* d = drop.data();
+    const std::int64_t n = a.length;
+    std::int64_t i = 0, j = 0;
+    while (i < n) {
+      const void* hit = std::memchr(d + i, 1, static_cast<std::size_t>(n - i));
+      const std::int64_t e = hit ? static_cast<const std::uint8_t*>(hit) - d : n;
+      if (e > i) {
+        copy(i, j, e - i);
+        j += e - i;
+      }
+      i = e;
+      while (i < n && d[i]) ++i;
+    }
+  };
   BufferPtr validity;
   std::int64_t nulls = 0;
-  auto keep_validity = [&](std::int64_t src, std::int64_t dst) {
-    if (a.is_valid(src)) return;
-    if (!validity) {
-      validity = Buffer::allocate(bit::bytes_for(kept), false);
-      std::memset(validity->mutable_data(), 0xFF, static_cast<std::size_t>(bit::bytes_for(kept)));
-    }
-    bit::clear(validity->mutable_data(), dst);
-    ++nulls;
-  };
+  if (a.null_count > 0 && a.validity() != nullptr) {
+    for_each_run([&](std::int64_t src, std::int64_t dst, std::int64_t len) {
+      for (std::int64_t k = 0; k < len; ++k) {
+        if (a.is_valid(src + k)) continue;
+        if (!validity) {
+          validity = Buffer::allocate(bit::bytes_for(kept), false);
+          std::memset(validity->mutable_data(), 0xFF, static_cast<std::size_t>(bit::bytes_for(kept)));
+        }
+        bit::clear(validity->mutable_data(), dst + k);
+        ++nulls;
+      }
+    });
+  }
   if (a.type->id == TypeId::kBool) {
     auto bits = Buffer::allocate(bit::bytes_for(kept), true);
-    std::int64_t j = 0;
-    for (std::int64_t i = 0; i < a.length; ++i) {
-      if (drop[static_cast<std::size_t>(i)]) continue;
-      keep_validity(i, j);
-      if (a.bool_value(i)) bit::set(bits->mutable_data(), j);
-      ++j;
-    }
+    for_each_run([&](std::int64_t src, std::int64_t dst, std::int64_t len) {
+      for (std::int64_t k = 0; k < len; ++k)
+        if (a.bool_value(src + k)) bit::set(bits->mutable_data(), dst + k);
+    });
     out->buffers = {validity, bits};
   } else if (a.type->is_binary_like()) {
     auto offs = Buffer::allocate((kept + 1) * 8, false);
     auto bytes = Buffer::allocate(a.buffers[2]->size(), false);
     auto* o = offs->mutable_data_as<std::int64_t>();
-    std::int64_t j = 0, pos = 0;
+    const auto* src_offs = a.buffers[1]->data_as<std::int64_t>() + a.offset;
+    const std::uint8_t* src_bytes = a.buffers[2]->data();
+    std::int64_t pos = 0;
     o[0] = 0;
-    for (std::int64_t i = 0; i < a.length; ++i) {
-      if (drop[static_cast<std::size_t>(i)]) continue;
-      keep_validity(i, j);
-      const auto s = a.string_at(i);
-      std::memcpy(bytes->mutable_data() + pos, s.data(), s.size());
-      pos += static_cast<std::int64_t>(s.size());
-      o[++j] = pos;
-    }
+    for_each_run([&](std::int64_t src, std::int64_t dst, std::int64_t len) {
+      const std::int64_t from = src_offs[src], to = src_offs[src + len];
+      std::memcpy(bytes->mutable_data() + pos, src_bytes + from, static_cast<std::size_t>(to - from));
+      for (std::int64_t k = 1; k <= len; ++k) o[dst + k] = pos + (src_offs[src + k] - from);
+      pos += to - from;
+    });
     bytes->resize(pos);
     out->buffers = {validity, offs, bytes};
   } else {
     const int w = a.type->value_width();
     auto vals = Buffer::allocate(kept * w, false);
-    std::int64_t j = 0;
-    for (std::int64_t i = 0; i < a.length; ++i) {
-      if (drop[static_cast<std::size_t>(i)]) continue;
-      keep_validity(i, j);
-      std::memcpy(vals->mutable_data() + j * w, a.buffers[1]->data() + (a.offset + i) * w, static_cast<std::size_t>(w));
-      ++j;
-    }
+    const std::uint8_t* src_vals = a.buffers[1]->data();
+    for_each_run([&](std::int64_t src, std::int64_t dst, std::int64_t len) {
+      std::memcpy(vals->mutable_data() + dst * w, src_vals + (a.offset + src) * w, static_cast<std::size_t>(len * w));
+    });
     out->buffers = {validity, vals};
   }
   out->buffers[0] = validity;
