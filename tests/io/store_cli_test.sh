@@ -146,6 +146,16 @@ if "$SLUICE" convert "$examples/orders.csv" "s3://$bucket/part/" --partition-by 
   fail "writing into a prefix that holds data succeeded without --mode"
 fi
 pass "partitioned csv.gz on S3 reads back as the local one; globs; --mode error"
+# scan reads a dataset's files at once on its threads: the same counts as one thread, csv.gz and
+# Parquet files (small ones kept from the schema pass, the rest opened again).
+"$SLUICE" convert "$examples/orders.csv" "s3://$bucket/partpq/" --partition-by customer --max-rows-per-file 7
+for d in part partpq; do
+  one=$("$SLUICE" scan "s3://$bucket/$d/" --threads 1)
+  four=$("$SLUICE" scan "s3://$bucket/$d/" --threads 4)
+  [ "$one" = "$four" ] || fail "scan of s3://$bucket/$d/ on 4 threads: [$four]; on 1: [$one]"
+  echo "$four" | grep -q '"rows": 60, ' || fail "scan of s3://$bucket/$d/: [$four]"
+done
+pass "scan of S3 datasets (csv.gz, Parquet) on 4 threads counts what 1 thread does"
 awk 'BEGIN { print "id,k,p"; for (i = 0; i < 1500000; i++) printf "%d,%d,payload %d\n", i, i % 100, i }' > "$work/big.csv"
 "$SLUICE" convert "$work/big.csv" "s3://$bucket/crash/" --partition-by k --max-rows-per-file 5000 &
 pid=$!
