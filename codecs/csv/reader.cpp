@@ -288,6 +288,11 @@ class CsvReader::Impl {
     return located(std::move(e));
   }
 
+  // The file's 1-based line of the row starting at `offset` in chunk r (the chunks before it taken).
+  std::int64_t line_at(const ChunkResult& r, std::size_t offset) const {
+    return static_cast<std::int64_t>(lines_before + detail::count_lines(r.chunk.data(), offset)) + 1;
+  }
+
   // Whether the next bad row's line is still reported (the first ten are); counting a line is a
   // pass over the chunk up to it, so the others are only counted.
   bool bad_lines_wanted() const { return report.first_lines.size() < kReportedBadLines; }
@@ -313,8 +318,7 @@ class CsvReader::Impl {
     if (r.error) return globalise(std::move(*r.error), r);
     // Ragged rows dropped by the assembler.
     for (const auto& b : r.index.bad)
-      note_bad([&] { return static_cast<std::int64_t>(lines_before + detail::count_lines(r.chunk.data(), b.row_start)) + 1; },
-               b.reason);
+      note_bad([&] { return line_at(r, b.row_start); }, b.reason);
     report.count += r.index.bad_count - static_cast<std::int64_t>(r.index.bad.size());
     // Unify types with the schema so far: widen the schema, or re-convert this chunk's narrower columns.
     bool changed = false;
@@ -354,13 +358,7 @@ class CsvReader::Impl {
       static const std::string kDoesNotFit = "a value does not fit its declared type";
       for (std::int64_t i = 0; i < rows; ++i) {
         if (r.bad_flags[static_cast<std::size_t>(i)]) {
-          note_bad(
-              [&] {
-                return static_cast<std::int64_t>(
-                           lines_before + detail::count_lines(r.chunk.data(), r.full->start(i + row0, 0, ncols))) +
-                       1;
-              },
-              kDoesNotFit);
+          note_bad([&] { return line_at(r, r.full->start(i + row0, 0, ncols)); }, kDoesNotFit);
         } else {
           ++kept;
         }

@@ -1788,9 +1788,7 @@ class ChunkParser::Impl {
       const char* nl = static_cast<const char*>(std::memchr(d + b, '\n', ch.size - b));
       const std::size_t e = nl ? static_cast<std::size_t>(nl - d) : ch.size;
       // That line alone, as the line path reads it (a blank one: nothing).
-      std::size_t a = b;
-      while (a < e && (d[a] == ' ' || d[a] == '\t' || d[a] == '\r')) ++a;
-      if (a < e) {
+      if (past_blanks(ch, b) < e) {
         const R r = line_record(ch, b, e, root, kRestartWindow);
         if (r == R::kMismatch) {
           if (stop_on_mismatch) return false;

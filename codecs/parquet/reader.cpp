@@ -4,9 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
-#include <exception>
 #include <mutex>
-#include <system_error>
 #include <thread>
 #include <utility>
 

@@ -75,26 +75,33 @@ Batch make_batch(std::vector<std::pair<std::string, ArrayPtr>> cols) {
   return b;
 }
 
-// Every row of a reader as text "v1|v2|..." (nulls as \N), sorted.
+// A batch's rows as text "v1|v2|..." (nulls, and nested columns, as \N), in order.
+std::vector<std::string> row_texts(const Batch& b) {
+  std::vector<ArrayPtr> text;
+  for (auto& c : b.columns) {
+    auto t = cast_array(c, utf8());
+    text.push_back(t.ok() ? *t : cast_array(null_array(utf8(), c->length), utf8()).value());
+  }
+  std::vector<std::string> out;
+  for (std::int64_t i = 0; i < b.num_rows; ++i) {
+    std::string row;
+    for (std::size_t c = 0; c < text.size(); ++c) {
+      if (c) row += '|';
+      row += text[c]->is_null(i) ? std::string("\\N") : std::string(text[c]->string_at(i));
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+// Every row of a reader as text (row_texts), sorted.
 std::vector<std::string> rows_of(BatchReader& r) {
   std::vector<std::string> out;
   while (true) {
     auto b = r.next();
     EXPECT_TRUE(b.ok()) << b.error().to_string();
     if (!b.ok() || !*b) break;
-    std::vector<ArrayPtr> text;
-    for (auto& c : (*b)->columns) {
-      auto t = cast_array(c, utf8());  // nested columns as "?"
-      text.push_back(t.ok() ? *t : cast_array(null_array(utf8(), c->length), utf8()).value());
-    }
-    for (std::int64_t i = 0; i < (*b)->num_rows; ++i) {
-      std::string row;
-      for (std::size_t c = 0; c < text.size(); ++c) {
-        if (c) row += '|';
-        row += text[c]->is_null(i) ? std::string("\\N") : std::string(text[c]->string_at(i));
-      }
-      out.push_back(row);
-    }
+    for (auto& row : row_texts(**b)) out.push_back(std::move(row));
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -990,17 +997,9 @@ struct ScannedRow {
 Status scan_rows(DatasetReader& r, int threads, std::vector<ScannedRow>& out) {
   std::mutex mu;
   return r.scan_unordered(threads, [&](Batch&& b, const DatasetReader::FilePlace& place) -> Status {
-    std::vector<ArrayPtr> text;
-    for (auto& c : b.columns) text.push_back(cast_array(c, utf8()).value());
+    auto rows = row_texts(b);
     std::lock_guard<std::mutex> lock(mu);
-    for (std::int64_t i = 0; i < b.num_rows; ++i) {
-      std::string row;
-      for (std::size_t c = 0; c < text.size(); ++c) {
-        if (c) row += '|';
-        row += text[c]->is_null(i) ? std::string("\\N") : std::string(text[c]->string_at(i));
-      }
-      out.push_back({row, place.file, place.thread});
-    }
+    for (auto& row : rows) out.push_back({std::move(row), place.file, place.thread});
     return ok_status();
   });
 }
